@@ -66,7 +66,6 @@ public final class NettyLeaks {
                 break;
             }
             // A detector reports only when it tracks a new object: allocate through each kind of buffer.
-            poke(UnpooledByteBufAllocator.DEFAULT.heapBuffer(1));
             poke(UnpooledByteBufAllocator.DEFAULT.directBuffer(1));
             poke(PooledByteBufAllocator.DEFAULT.heapBuffer(1));
             poke(PooledByteBufAllocator.DEFAULT.directBuffer(1));
