@@ -1,0 +1,85 @@
+package io.fastpool.api;
+
+import java.io.InputStream;
+import java.util.Set;
+
+/**
+ * One HTTP request as the web server passed it on. Strings are decoded lazily, on first use.
+ *
+ * <p>Paths: {@link #uri()} is the request target as sent ({@code /shop/cart%20x?id=1});
+ * {@link #path()} is its path, percent-decoded (UTF-8) and normalised ({@code /shop/cart x});
+ * {@link #contextPath()} is the prefix the app is mounted at ({@code /shop}) and
+ * {@link #pathInfo()} the rest ({@code /cart x}).
+ */
+public interface Request {
+
+    /** The method: {@code GET}, {@code POST}, ... */
+    String method();
+
+    /** The request target as sent, path and query, still percent-encoded. */
+    String uri();
+
+    /** The decoded, normalised path, without the query. */
+    String path();
+
+    /** The path prefix the application is mounted at, without a trailing slash; "" at the root. */
+    String contextPath();
+
+    /** The path inside the application's mount: {@link #path()} without {@link #contextPath()}; starts with "/" or is "". */
+    String pathInfo();
+
+    /** The query string without the '?', still percent-encoded; "" when there is none. */
+    String queryString();
+
+    /** The request headers. */
+    Headers headers();
+
+    /** Shorthand for {@code headers().get(name)}. */
+    String header(String name);
+
+    /** The {@code Content-Type}, or {@code null}. */
+    String contentType();
+
+    /** The {@code Content-Length}, or -1 when the length is not known. */
+    long contentLength();
+
+    /** A CGI variable by its exact name ({@code SCRIPT_FILENAME}, {@code HTTPS}, ...), or {@code null}. */
+    String variable(String name);
+
+    /** The names of every CGI variable the web server passed. */
+    Set<String> variableNames();
+
+    /** The client's IP address as the web server saw it. */
+    String remoteAddress();
+
+    /** The client's port, or 0 when not known. */
+    int remotePort();
+
+    /** The address the web server accepted the request on. */
+    String serverAddress();
+
+    /** The port the web server accepted the request on, or 0 when not known. */
+    int serverPort();
+
+    /** The host name the request was for: the {@code Host} header without its port, else the server name. */
+    String serverName();
+
+    /** The protocol, such as {@code HTTP/1.1}. */
+    String protocol();
+
+    /** Whether the client's connection to the web server used TLS. */
+    boolean isSecure();
+
+    /**
+     * The body, streamed as it arrives: reading may start before the client has sent it all. Reads
+     * block until bytes come; a body shorter or longer than {@link #contentLength()} ends in a
+     * {@link RequestBodyException}; an aborted request in a {@link RequestAbortedException}.
+     */
+    InputStream body();
+
+    /** An attribute set on this request, or {@code null}. */
+    Object attribute(String name);
+
+    /** Sets an attribute for the rest of this request's handling; {@code null} removes it. */
+    void setAttribute(String name, Object value);
+}

@@ -1,0 +1,32 @@
+package io.fastpool.api.spi;
+
+import io.fastpool.api.Request;
+import io.fastpool.api.Response;
+
+/** One request and its response, as a protocol front hands them to a {@link RequestTarget}. */
+public interface Exchange {
+
+    /** The request. */
+    Request request();
+
+    /** The response to write. */
+    Response response();
+
+    /**
+     * Ends the exchange: commits the response if it is not yet, sends what is buffered and tells the
+     * front the request is over. Idempotent; any thread.
+     */
+    void complete();
+
+    /** Whether the client or the web server gave up on the request. */
+    boolean isCancelled();
+
+    /**
+     * Runs {@code action} once when the request is cancelled (at once if it already is), on a
+     * transport thread: it must not block. A pool interrupts the handler's worker here.
+     */
+    void onCancel(Runnable action);
+
+    /** A short description for logs: connection, request id, method and URI. */
+    String describe();
+}

@@ -1,0 +1,265 @@
+package io.fastpool.listener.internal;
+
+import io.fastpool.api.Headers;
+import io.fastpool.api.Request;
+import java.io.InputStream;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@link Request} read from a FastCGI request's CGI variables. The path, host and port are
+ * worked out once the PARAMS stream ends, for routing; everything else on first use.
+ */
+final class FcgiRequest implements Request {
+
+    private final Params params;
+    private final RequestBody body;
+    private final String rawUri;
+    private final String path;
+    private final String queryString;
+    private final String host;
+    private final int serverPort;
+    private final long contentLength;
+    private String contextPath = "";
+    private Headers headers;
+    private Map<String, Object> attributes;
+
+    /** Reads what routing needs; throws {@link RequestPath.BadPathException} for a path that cannot be served. */
+    FcgiRequest(Params params, RequestBody body) {
+        this.params = params;
+        this.body = body;
+        String uri = params.get("REQUEST_URI");
+        String query;
+        String rawPath;
+        if (uri != null && !uri.isEmpty()) {
+            int mark = uri.indexOf('?');
+            rawPath = mark < 0 ? uri : uri.substring(0, mark);
+            query = mark < 0 ? "" : uri.substring(mark + 1);
+            // An absolute-form target ("http://host/path") carries its path after the authority.
+            if (rawPath.startsWith("http://") || rawPath.startsWith("https://")) {
+                int slash = rawPath.indexOf('/', rawPath.indexOf("//") + 2);
+                rawPath = slash < 0 ? "/" : rawPath.substring(slash);
+            }
+            this.rawUri = uri;
+            this.path = RequestPath.decode(rawPath);
+        } else {
+            // No REQUEST_URI: the web server's own decoded script name and path info.
+            String script = orEmpty(params.get("SCRIPT_NAME"));
+            String info = orEmpty(params.get("PATH_INFO"));
+            query = orEmpty(params.get("QUERY_STRING"));
+            String combined = script + info;
+            this.path = RequestPath.decode(combined.isEmpty() ? "/" : combined);
+            this.rawUri = combined + (query.isEmpty() ? "" : "?" + query);
+        }
+        String queryVariable = params.get("QUERY_STRING");
+        this.queryString = queryVariable != null ? queryVariable : query;
+        this.host = hostOf(params.get("HTTP_HOST"), params.get("SERVER_NAME"));
+        this.serverPort = parsePort(params.get("SERVER_PORT"));
+        this.contentLength = parseLength(params.get("CONTENT_LENGTH"));
+    }
+
+    /** The routing key's host part: lower-case, without port. */
+    String routingHost() {
+        return host;
+    }
+
+    void setContextPath(String contextPath) {
+        this.contextPath = contextPath;
+    }
+
+    @Override
+    public String method() {
+        String method = params.get("REQUEST_METHOD");
+        return method == null || method.isEmpty() ? "GET" : method;
+    }
+
+    @Override
+    public String uri() {
+        return rawUri;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String contextPath() {
+        return contextPath;
+    }
+
+    @Override
+    public String pathInfo() {
+        return path.substring(Math.min(contextPath.length(), path.length()));
+    }
+
+    @Override
+    public String queryString() {
+        return queryString;
+    }
+
+    @Override
+    public Headers headers() {
+        if (headers == null) {
+            headers = new CgiHeaders(params);
+        }
+        return headers;
+    }
+
+    @Override
+    public String header(String name) {
+        return headers().get(name);
+    }
+
+    @Override
+    public String contentType() {
+        String type = params.get("CONTENT_TYPE");
+        return type == null || type.isEmpty() ? null : type;
+    }
+
+    @Override
+    public long contentLength() {
+        return contentLength;
+    }
+
+    @Override
+    public String variable(String name) {
+        return params.get(name);
+    }
+
+    @Override
+    public Set<String> variableNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < params.count(); i++) {
+            names.add(params.name(i));
+        }
+        return Collections.unmodifiableSet(names);
+    }
+
+    @Override
+    public String remoteAddress() {
+        return orEmpty(params.get("REMOTE_ADDR"));
+    }
+
+    @Override
+    public int remotePort() {
+        return parsePort(params.get("REMOTE_PORT"));
+    }
+
+    @Override
+    public String serverAddress() {
+        return orEmpty(params.get("SERVER_ADDR"));
+    }
+
+    @Override
+    public int serverPort() {
+        return serverPort;
+    }
+
+    @Override
+    public String serverName() {
+        return host;
+    }
+
+    @Override
+    public String protocol() {
+        String protocol = params.get("SERVER_PROTOCOL");
+        return protocol == null ? "HTTP/1.1" : protocol;
+    }
+
+    @Override
+    public boolean isSecure() {
+        String https = params.get("HTTPS");
+        return https != null && !https.isEmpty() && !https.equalsIgnoreCase("off")
+                || "https".equalsIgnoreCase(params.get("REQUEST_SCHEME"));
+    }
+
+    @Override
+    public InputStream body() {
+        return body;
+    }
+
+    @Override
+    public Object attribute(String name) {
+        return attributes == null ? null : attributes.get(name);
+    }
+
+    @Override
+    public void setAttribute(String name, Object value) {
+        if (value == null) {
+            if (attributes != null) {
+                attributes.remove(name);
+            }
+            return;
+        }
+        if (attributes == null) {
+            attributes = new HashMap<>(4);
+        }
+        attributes.put(name, value);
+    }
+
+    @Override
+    public String toString() {
+        return method() + " " + rawUri;
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    static String hostOf(String hostHeader, String serverName) {
+        String host = hostHeader != null && !hostHeader.isEmpty() ? hostHeader : serverName;
+        if (host == null || host.isEmpty()) {
+            return "";
+        }
+        int end = host.length();
+        if (host.charAt(0) == '[') {
+            int close = host.indexOf(']');
+            end = close < 0 ? end : close + 1;
+        } else {
+            int colon = host.lastIndexOf(':');
+            if (colon >= 0 && host.indexOf(':') == colon) {
+                end = colon;
+            }
+        }
+        StringBuilder lower = new StringBuilder(end);
+        for (int i = 0; i < end; i++) {
+            char c = host.charAt(i);
+            lower.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        }
+        return lower.toString();
+    }
+
+    static int parsePort(String port) {
+        if (port == null || port.isEmpty() || port.length() > 5) {
+            return 0;
+        }
+        int value = 0;
+        for (int i = 0; i < port.length(); i++) {
+            char c = port.charAt(i);
+            if (c < '0' || c > '9') {
+                return 0;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value <= 65535 ? value : 0;
+    }
+
+    static long parseLength(String length) {
+        if (length == null || length.isEmpty() || length.length() > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < length.length(); i++) {
+            char c = length.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+}

@@ -1,0 +1,135 @@
+package io.fastpool.listener.internal;
+
+import io.fastpool.api.spi.RequestTarget;
+import io.fastpool.fcgi.FcgiLimits;
+import io.fastpool.transport.Connection;
+import io.fastpool.transport.ConnectionHandler;
+import io.fastpool.transport.ConnectionSession;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The FastCGI listener as an OSGi component: serves the transport's connections
+ * ({@link ConnectionHandler}) and routes requests to the {@link RequestTarget} services it finds.
+ */
+@Component(service = ConnectionHandler.class, configurationPid = ListenerComponent.PID, immediate = true)
+@Designate(ocd = ListenerComponent.Config.class)
+public final class ListenerComponent implements ConnectionHandler {
+
+    static final String PID = "io.fastpool.listener";
+    private static final System.Logger LOG = System.getLogger(ListenerComponent.class.getName());
+
+    /** The listener's configuration. */
+    @ObjectClassDefinition(name = "Fastpool FastCGI listener", description = "How FastCGI requests are read and routed.")
+    public @interface Config {
+        @AttributeDefinition(description = "Requests in flight on one connection (multiplexing); 1 turns multiplexing off.")
+        int maxRequestsPerConnection() default ListenerSettings.DEFAULT_MAX_REQUESTS_PER_CONNECTION;
+
+        @AttributeDefinition(description = "Response body bytes buffered before the response is committed and streamed.")
+        int responseBufferSize() default ListenerSettings.DEFAULT_RESPONSE_BUFFER_SIZE;
+
+        @AttributeDefinition(description = "Most bytes of CGI variables (PARAMS) one request may send.")
+        int maxParamsBytes() default FcgiLimits.DEFAULT_MAX_PARAMS_BYTES;
+
+        @AttributeDefinition(description = "Most CGI variables one request may send.")
+        int maxParamCount() default FcgiLimits.DEFAULT_MAX_PARAM_COUNT;
+
+        @AttributeDefinition(description = "Longest CGI variable name, in bytes.")
+        int maxNameLength() default FcgiLimits.DEFAULT_MAX_NAME_LENGTH;
+
+        @AttributeDefinition(description = "Longest CGI variable value, in bytes.")
+        int maxValueLength() default FcgiLimits.DEFAULT_MAX_VALUE_LENGTH;
+    }
+
+    private final RoutingTable routes = new RoutingTable();
+    private final ListenerStats stats = new ListenerStats();
+    private volatile ListenerSettings settings = ListenerSettings.DEFAULTS;
+
+    @Activate
+    @Modified
+    void configure(Config config) {
+        settings = settingsOf(config);
+    }
+
+    static ListenerSettings settingsOf(Config config) {
+        FcgiLimits limits = new FcgiLimits(config.maxParamsBytes(), config.maxParamCount(), config.maxNameLength(),
+                config.maxValueLength(), Math.min(config.maxRequestsPerConnection(), 65535));
+        return new ListenerSettings(limits, config.maxRequestsPerConnection(), config.responseBufferSize());
+    }
+
+    @Override
+    public ConnectionSession open(Connection connection) {
+        return new FcgiSession(connection, settings, routes, stats);
+    }
+
+    @Reference(service = RequestTarget.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addTarget(RequestTarget target, Map<String, Object> properties) {
+        List<RoutingTable.Route> added;
+        try {
+            added = routesOf(target, properties);
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "request target " + properties.get(RequestTarget.NAME) + " (service "
+                    + properties.get("service.id") + ") has a bad route and is not mounted: " + e.getMessage());
+            return;
+        }
+        added.forEach(routes::add);
+        LOG.log(Level.INFO, () -> "mounted " + added);
+    }
+
+    void removeTarget(RequestTarget target) {
+        routes.remove(target);
+    }
+
+    /** The routing table, for tests and the shell. */
+    RoutingTable routingTable() {
+        return routes;
+    }
+
+    static List<RoutingTable.Route> routesOf(RequestTarget target, Map<String, Object> properties) {
+        Object path = properties.get(RequestTarget.ROUTE_PATH);
+        if (!(path instanceof String)) {
+            throw new IllegalArgumentException(RequestTarget.ROUTE_PATH + " must be a String path prefix, was " + path);
+        }
+        Object portValue = properties.get(RequestTarget.ROUTE_PORT);
+        int port;
+        if (portValue == null) {
+            port = 0;
+        } else if (portValue instanceof Number number) {
+            port = number.intValue();
+        } else {
+            try {
+                port = Integer.parseInt(portValue.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(RequestTarget.ROUTE_PORT + " must be a port number, was '" + portValue + "'");
+            }
+        }
+        Object hostValue = properties.get(RequestTarget.ROUTE_HOST);
+        List<String> hosts = new ArrayList<>();
+        if (hostValue == null) {
+            hosts.add("*");
+        } else if (hostValue instanceof String[] array) {
+            hosts.addAll(List.of(array));
+        } else if (hostValue instanceof Iterable<?> iterable) {
+            iterable.forEach(h -> hosts.add(String.valueOf(h)));
+        } else {
+            hosts.add(hostValue.toString());
+        }
+        Object name = properties.getOrDefault(RequestTarget.NAME, "service " + properties.get("service.id"));
+        List<RoutingTable.Route> result = new ArrayList<>();
+        for (String host : hosts) {
+            result.add(new RoutingTable.Route(host, port, (String) path, target, name.toString()));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,477 @@
+package io.fastpool.listener.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fastpool.api.RequestAbortedException;
+import io.fastpool.api.RequestBodyException;
+import io.fastpool.api.spi.Exchange;
+import io.fastpool.api.spi.RequestTarget;
+import io.fastpool.fcgi.Fcgi;
+import io.fastpool.fcgi.FcgiEncoder;
+import io.fastpool.fcgi.FcgiLimits;
+import io.fastpool.fcgi.FcgiProtocolStatus;
+import io.fastpool.fcgi.FcgiRecordType;
+import io.fastpool.fcgi.FcgiRole;
+import io.fastpool.transport.TransportLimits;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The FastCGI responder's state machine on an {@link io.netty.channel.embedded.EmbeddedChannel}. */
+class FcgiSessionTest {
+
+    private final RoutingTable routes = new RoutingTable();
+    private final ListenerStats stats = new ListenerStats();
+    private EmbeddedConnection connection = new EmbeddedConnection(TransportLimits.DEFAULTS);
+    private ListenerSettings settings = ListenerSettings.DEFAULTS;
+    private FcgiSession session = newSession();
+    private WebServer web = new WebServer(session);
+    private final ClientView client = new ClientView();
+
+    @AfterEach
+    void closeChannel() {
+        session.onClose();
+        connection.channel.finishAndReleaseAll();
+    }
+
+    private FcgiSession newSession() {
+        return new FcgiSession(connection, settings, routes, stats);
+    }
+
+    private void restartWith(ListenerSettings newSettings, TransportLimits limits) {
+        connection.channel.finishAndReleaseAll();
+        settings = newSettings;
+        connection = new EmbeddedConnection(limits);
+        session = newSession();
+        web = new WebServer(session);
+    }
+
+    private void mount(String path, RequestTarget target) {
+        routes.add(new RoutingTable.Route("*", 0, path, target, "test" + path));
+    }
+
+    private static RequestTarget hello(String text) {
+        return Targets.inline((request, response) -> {
+            response.setContentType("text/plain");
+            response.body().write(text.getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
+    @Test
+    void aRequestIsAnsweredWithStdoutThenItsEndThenEndRequest() {
+        mount("/", hello("Hello, world!"));
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        ClientView.Answer answer = client.read(connection).finished(1);
+        assertThat(answer.status()).isEqualTo("200 OK");
+        assertThat(answer.headers()).contains("Content-Type: text/plain\r\n");
+        assertThat(answer.body()).isEqualTo("Hello, world!");
+        assertThat(answer.records).containsExactly(FcgiRecordType.STDOUT, FcgiRecordType.STDOUT, FcgiRecordType.END_REQUEST);
+        assertThat(answer.endStatus).isEqualTo(FcgiProtocolStatus.REQUEST_COMPLETE);
+        assertThat(connection.channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aSmallResponseLeavesInOneWriteWithItsEndRequest() {
+        mount("/", hello("small"));
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        connection.channel.runPendingTasks();
+        assertThat(connection.channel.outboundMessages()).hasSize(1);
+        client.read(connection);
+        assertThat(client.finished(1).body()).isEqualTo("small");
+    }
+
+    @Test
+    void withoutKeepConnTheConnectionClosesAfterEndRequest() {
+        mount("/", hello("bye"));
+        web.request(1, false, WebServer.params("GET", "/"), "");
+        assertThat(client.read(connection).finished(1).body()).isEqualTo("bye");
+        assertThat(connection.channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void withKeepConnTheConnectionServesTheNextRequestWithTheSameId() {
+        mount("/", hello("again"));
+        for (int i = 0; i < 3; i++) {
+            web.request(1, true, WebServer.params("GET", "/"), "");
+            client.read(connection); // a web server reuses an id only once it has read END_REQUEST
+        }
+        assertThat(client.endedById.get(1)).hasSize(3).allSatisfy(a -> assertThat(a.body()).isEqualTo("again"));
+        assertThat(connection.channel.isOpen()).isTrue();
+        assertThat(session.isIdle()).isTrue();
+    }
+
+    @Test
+    void multiplexedRequestsInterleaveAndAnswerInAnyOrder() throws IOException {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.begin(1, true);
+        web.begin(2, true);
+        web.params(2, WebServer.params("GET", "/two"));
+        web.params(1, WebServer.params("GET", "/one"));
+        web.stdinEnd(1);
+        web.stdinEnd(2);
+        assertThat(deferred.exchanges).extracting(e -> e.request().path()).containsExactly("/two", "/one");
+        assertThat(session.inFlight()).isEqualTo(2);
+
+        Exchange two = deferred.exchanges.get(0);
+        Exchange one = deferred.exchanges.get(1);
+        one.response().body().write("first".getBytes(StandardCharsets.UTF_8));
+        one.response().body().flush();
+        two.response().body().write("second".getBytes(StandardCharsets.UTF_8));
+        two.complete();
+        one.response().body().write(" done".getBytes(StandardCharsets.UTF_8));
+        one.complete();
+        client.read(connection);
+        assertThat(client.finished(1).body()).isEqualTo("first done");
+        assertThat(client.finished(2).body()).isEqualTo("second");
+        assertThat(client.ended).extracting(a -> a.body()).containsExactly("second", "first done");
+
+        // Both ids are free again.
+        web.request(2, true, WebServer.params("GET", "/again"), "");
+        assertThat(deferred.last().request().path()).isEqualTo("/again");
+    }
+
+    @Test
+    void getValuesIsAnsweredFromTheRealLimits() {
+        restartWith(new ListenerSettings(FcgiLimits.DEFAULTS, 16, 4096), new TransportLimits(500, 30_000, 60_000, 1 << 20));
+        web.feed(out -> FcgiEncoder.writeGetValues(out, List.of(Fcgi.MAX_CONNS, Fcgi.MAX_REQS, Fcgi.MPXS_CONNS, "OTHER")));
+        client.read(connection);
+        assertThat(client.getValuesResults).containsExactly(Map.of(
+                Fcgi.MAX_CONNS, "500", Fcgi.MAX_REQS, "8000", Fcgi.MPXS_CONNS, "1"));
+    }
+
+    @Test
+    void anUnknownManagementTypeIsAnsweredWithUnknownType() {
+        web.feed(out -> FcgiEncoder.writeRecord(out, 42, 0, Unpooled.EMPTY_BUFFER, 0));
+        assertThat(client.read(connection).unknownTypes).containsExactly(42);
+        assertThat(connection.channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void authorizerAndFilterRolesAreAnsweredUnknownRole() {
+        web.feed(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.AUTHORIZER, true));
+        web.feed(out -> FcgiEncoder.writeBeginRequest(out, 2, FcgiRole.FILTER, true));
+        client.read(connection);
+        assertThat(client.finished(1).endStatus).isEqualTo(FcgiProtocolStatus.UNKNOWN_ROLE);
+        assertThat(client.finished(2).endStatus).isEqualTo(FcgiProtocolStatus.UNKNOWN_ROLE);
+        assertThat(connection.channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void anUndefinedRoleIsAnsweredUnknownRoleAndTheConnectionLives() {
+        web.feedRaw(Unpooled.wrappedBuffer(new byte[] {1, 1, 0, 9, 0, 8, 0, 0, 0, 7, 1, 0, 0, 0, 0, 0}));
+        client.read(connection);
+        assertThat(client.finished(9).endStatus).isEqualTo(FcgiProtocolStatus.UNKNOWN_ROLE);
+        assertThat(connection.channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void anUnmountedPathIsA404WithAShortTextBody() {
+        mount("/app", hello("app"));
+        web.request(1, true, WebServer.params("GET", "/apple"), "");
+        ClientView.Answer answer = client.read(connection).finished(1);
+        assertThat(answer.status()).isEqualTo("404 Not Found");
+        assertThat(answer.headers()).contains("Content-Type: text/plain; charset=UTF-8");
+        assertThat(answer.body()).isEqualTo("404 Not Found\nNo application is mounted at this path.\n");
+        assertThat(stats.notFound.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void abortCancelsTheRequestItsBodyAndItsLaterWritesAndSendsEndRequest() throws IOException {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.begin(1, true);
+        web.params(1, WebServer.params("POST", "/upload", "CONTENT_LENGTH", "100"));
+        web.stdin(1, "partial");
+        Exchange exchange = deferred.last();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        exchange.onCancel(() -> cancelled.set(true));
+
+        web.abort(1);
+        assertThat(exchange.isCancelled()).isTrue();
+        assertThat(cancelled).isTrue();
+        InputStream body = exchange.request().body();
+        assertThatThrownBy(() -> body.read(new byte[10])).isInstanceOf(RequestAbortedException.class);
+        assertThatThrownBy(() -> exchange.response().body().write(1)).isInstanceOf(RequestAbortedException.class);
+        exchange.complete();
+
+        client.read(connection);
+        ClientView.Answer answer = client.finished(1);
+        assertThat(answer.records).containsExactly(FcgiRecordType.END_REQUEST);
+        assertThat(client.ended).hasSize(1);
+        assertThat(session.isIdle()).isTrue();
+        assertThat(connection.channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aClosedConnectionCancelsEveryRequestInFlight() {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/a"), "");
+        web.request(2, true, WebServer.params("GET", "/b"), "");
+        session.onClose();
+        assertThat(deferred.exchanges).allMatch(Exchange::isCancelled);
+        deferred.exchanges.forEach(Exchange::complete);
+        assertThat(client.read(connection).ended).isEmpty();
+    }
+
+    @Test
+    void theRequestModelReadsTheCgiVariables() {
+        List<Object> seen = new ArrayList<>();
+        mount("/shop", Targets.inline((request, response) -> {
+            seen.add(request.method());
+            seen.add(request.uri());
+            seen.add(request.path());
+            seen.add(request.contextPath());
+            seen.add(request.pathInfo());
+            seen.add(request.queryString());
+            seen.add(request.header("user-agent"));
+            seen.add(request.header("USER-AGENT"));
+            seen.add(request.headers().getAll("X-Forwarded-For"));
+            seen.add(request.contentType());
+            seen.add(request.contentLength());
+            seen.add(request.remoteAddress() + ":" + request.remotePort());
+            seen.add(request.serverAddress() + ":" + request.serverPort());
+            seen.add(request.serverName());
+            seen.add(request.isSecure());
+            seen.add(request.protocol());
+            seen.add(request.headers().names());
+            seen.add(request.variable("SCRIPT_NAME"));
+        }));
+        web.request(1, true, WebServer.params("POST", "/shop/cart%20x?id=1&b=%2F",
+                "CONTENT_TYPE", "application/json", "CONTENT_LENGTH", "2", "HTTP_USER_AGENT", "curl/8",
+                "HTTP_X_FORWARDED_FOR", "10.0.0.1", "HTTPS", "on", "HTTP_HOST", "Shop.Example.COM:8443"), "{}");
+        assertThat(seen).containsExactly("POST", "/shop/cart%20x?id=1&b=%2F", "/shop/cart x", "/shop", "/cart x",
+                "id=1&b=%2F", "curl/8", "curl/8", List.of("10.0.0.1"), "application/json", 2L, "192.0.2.10:51234",
+                "127.0.0.1:80", "shop.example.com", true, "HTTP/1.1",
+                java.util.Set.of("Content-Type", "Content-Length", "Host", "User-Agent", "X-Forwarded-For"),
+                "/shop/cart%20x");
+    }
+
+    @Test
+    void aRepeatedParameterDoesNotBreakAnythingAndTheLastOneWins() {
+        List<Object> seen = new ArrayList<>();
+        mount("/", Targets.inline((request, response) -> {
+            seen.add(request.header("X-Dup"));
+            seen.add(request.headers().getAll("x-dup"));
+        }));
+        web.begin(1, true);
+        web.feed(out -> {
+            FcgiEncoder.writeParams(out, 1, List.of(Map.entry("REQUEST_URI", "/"), Map.entry("HTTP_X_DUP", "a"),
+                    Map.entry("HTTP_X_DUP", "b"), Map.entry("REQUEST_URI", "/")));
+            FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1);
+        });
+        web.stdinEnd(1);
+        assertThat(seen).containsExactly("b", List.of("a", "b"));
+    }
+
+    @Test
+    void theHandlerStartsBeforeTheBodyHasArrivedAndReadsItAsItComes() throws IOException {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.begin(1, true);
+        web.params(1, WebServer.params("POST", "/", "CONTENT_LENGTH", "11"));
+        assertThat(deferred.exchanges).hasSize(1);
+        InputStream body = deferred.last().request().body();
+        web.stdin(1, "hello");
+        assertThat(new String(body.readNBytes(5), StandardCharsets.UTF_8)).isEqualTo("hello");
+        web.stdin(1, " world");
+        web.stdinEnd(1);
+        assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(" world");
+        assertThat(body.read()).isEqualTo(-1);
+        deferred.last().complete();
+    }
+
+    @Test
+    void aBodyShorterOrLongerThanItsContentLengthIsAnErrorTheHandlerSees() throws IOException {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("POST", "/", "CONTENT_LENGTH", "10"), "short");
+        InputStream shortBody = deferred.last().request().body();
+        assertThat(shortBody.readNBytes(5)).hasSize(5);
+        assertThatThrownBy(shortBody::read).isInstanceOf(RequestBodyException.class)
+                .hasMessage("request body ended after 5 of the 10 bytes its Content-Length declares");
+        deferred.last().complete();
+
+        web.request(2, true, WebServer.params("POST", "/", "CONTENT_LENGTH", "3"), "too long");
+        InputStream longBody = deferred.last().request().body();
+        assertThat(new String(longBody.readNBytes(3), StandardCharsets.UTF_8)).isEqualTo("too");
+        assertThatThrownBy(longBody::read).isInstanceOf(RequestBodyException.class)
+                .hasMessage("request body is longer than its Content-Length of 3 bytes");
+        deferred.last().complete();
+        assertThat(stats.badRequests.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void aHandlerReadingSlowerThanTheClientSendsPausesReadingUntilItCatchesUp() throws IOException {
+        restartWith(ListenerSettings.DEFAULTS, new TransportLimits(100, 30_000, 60_000, 64 * 1024));
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.begin(1, true);
+        web.params(1, WebServer.params("POST", "/"));
+        String chunk = "x".repeat(16 * 1024);
+        for (int i = 0; i < 5; i++) {
+            web.stdin(1, chunk);
+        }
+        assertThat(connection.paused).as("paused after 80 KiB buffered over a 64 KiB budget").isTrue();
+        InputStream body = deferred.last().request().body();
+        assertThat(body.readNBytes(60 * 1024)).hasSize(60 * 1024);
+        connection.channel.runPendingTasks();
+        assertThat(connection.paused).as("reading again once below half the budget").isFalse();
+        assertThat(connection.pauses).isEqualTo(1);
+        assertThat(connection.resumes).isEqualTo(1);
+        deferred.last().complete();
+    }
+
+    @Test
+    void aLargeResponseStreamsInRecordsOfAtMost65535Bytes() throws IOException {
+        byte[] megabyte = new byte[1024 * 1024];
+        java.util.Arrays.fill(megabyte, (byte) 'z');
+        mount("/", Targets.inline((request, response) -> {
+            for (int i = 0; i < 16; i++) {
+                response.body().write(megabyte, i * 65536, 65536);
+            }
+        }));
+        web.request(1, true, WebServer.params("GET", "/big"), "");
+        ClientView.Answer answer = client.read(connection).finished(1);
+        assertThat(answer.body()).hasSize(megabyte.length).matches("z+");
+        assertThat(answer.stdoutRecordSizes).allSatisfy(size -> assertThat(size).isBetween(1, Fcgi.MAX_CONTENT_LENGTH));
+        assertThat(answer.stdoutRecordSizes.size()).isGreaterThan(16);
+    }
+
+    @Test
+    void oversizedParamsAreAnswered431AndTheConnectionLives() {
+        restartWith(new ListenerSettings(FcgiLimits.DEFAULTS.withMaxValueLength(100), 8, 4096), TransportLimits.DEFAULTS);
+        mount("/", hello("never"));
+        web.request(1, true, WebServer.params("GET", "/", "HTTP_COOKIE", "c".repeat(101)), "");
+        ClientView.Answer answer = client.read(connection).finished(1);
+        assertThat(answer.status()).isEqualTo("431 Request Header Fields Too Large");
+        assertThat(connection.channel.isOpen()).isTrue();
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        assertThat(client.read(connection).finished(1).body()).isEqualTo("never");
+    }
+
+    @Test
+    void aPathEscapingTheRootIsAnswered400() {
+        mount("/", hello("never"));
+        web.request(1, true, WebServer.params("GET", "/a/../../etc/passwd"), "");
+        web.request(2, true, WebServer.params("GET", "/a%2F..%2Fb"), "");
+        client.read(connection);
+        assertThat(client.finished(1).status()).isEqualTo("400 Bad Request");
+        assertThat(client.finished(2).status()).isEqualTo("400 Bad Request");
+    }
+
+    @Test
+    void aBrokenRecordClosesTheConnection() {
+        web.feedRaw(Unpooled.wrappedBuffer(new byte[] {2, 5, 0, 1, 0, 0, 0, 0}));
+        connection.channel.runPendingTasks();
+        assertThat(connection.channel.isOpen()).isFalse();
+        assertThat(stats.protocolErrors.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void aWebServerSendingStdoutIsAProtocolErrorThatClosesTheConnection() {
+        web.feed(out -> FcgiEncoder.writeStream(out, FcgiRecordType.STDOUT, 1, Unpooled.wrappedBuffer(new byte[] {1})));
+        assertThat(connection.channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aSenderTooSlowToFinishItsParamsIsCutOff() {
+        restartWith(ListenerSettings.DEFAULTS, new TransportLimits(100, 1_000, 60_000, 1 << 20));
+        web.begin(1, true);
+        connection.channel.advanceTimeBy(999, TimeUnit.MILLISECONDS);
+        connection.channel.runScheduledPendingTasks();
+        assertThat(connection.channel.isOpen()).isTrue();
+        connection.channel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
+        connection.channel.runScheduledPendingTasks();
+        assertThat(connection.channel.isOpen()).isFalse();
+        assertThat(stats.paramsTimeouts.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void moreRequestsThanAllowedOnOneConnectionAreRefusedOverloaded() {
+        restartWith(new ListenerSettings(FcgiLimits.DEFAULTS, 2, 4096), TransportLimits.DEFAULTS);
+        mount("/", new Targets.Deferred());
+        for (int id = 1; id <= 3; id++) {
+            web.begin(id, true);
+        }
+        assertThat(client.read(connection).finished(3).endStatus).isEqualTo(FcgiProtocolStatus.OVERLOADED);
+    }
+
+    @Test
+    void withMultiplexingOffASecondRequestIsRefusedCantMpxConn() {
+        restartWith(new ListenerSettings(FcgiLimits.DEFAULTS, 1, 4096), TransportLimits.DEFAULTS);
+        web.begin(1, true);
+        web.begin(2, true);
+        assertThat(client.read(connection).finished(2).endStatus).isEqualTo(FcgiProtocolStatus.CANT_MPX_CONN);
+    }
+
+    @Test
+    void aBeginRequestForAnIdInFlightIsAProtocolError() {
+        web.begin(1, true);
+        web.begin(1, true);
+        assertThat(connection.channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void headersWithLineBreaksAreRefusedSoTheyCannotSplitTheResponse() {
+        List<Throwable> errors = new ArrayList<>();
+        mount("/", Targets.inline((request, response) -> {
+            try {
+                response.setHeader("X-Evil", "a\r\nSet-Cookie: x=1");
+            } catch (IllegalArgumentException e) {
+                errors.add(e);
+            }
+        }));
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e.getMessage()).contains("CR, LF"));
+        assertThat(client.read(connection).finished(1).headers()).doesNotContain("Set-Cookie");
+    }
+
+    @Test
+    void sendErrorWritesStatusAndReasonAndNeverAStackTrace() {
+        mount("/", Targets.inline((request, response) -> {
+            response.body().write("partial output".getBytes(StandardCharsets.UTF_8));
+            response.sendError(503, "Try again later.");
+        }));
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        ClientView.Answer answer = client.read(connection).finished(1);
+        assertThat(answer.status()).isEqualTo("503 Service Unavailable");
+        assertThat(answer.body()).isEqualTo("503 Service Unavailable\nTry again later.\n");
+    }
+
+    @Test
+    void aTargetThatThrowsWhenGivenARequestIsAnswered500() {
+        mount("/", exchange -> {
+            throw new IllegalStateException("boom");
+        });
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        ClientView.Answer answer = client.read(connection).finished(1);
+        assertThat(answer.status()).isEqualTo("500 Internal Server Error");
+        assertThat(answer.body()).doesNotContain("boom").doesNotContain("Exception");
+    }
+
+    @Test
+    void bodyBuffersOfAnUnreadBodyAreReleasedWhenTheRequestEnds() {
+        mount("/", hello("ignored the body"));
+        web.begin(1, true);
+        web.params(1, WebServer.params("POST", "/", "CONTENT_LENGTH", "100000"));
+        for (int i = 0; i < 10; i++) {
+            web.stdin(1, "y".repeat(10_000));
+        }
+        web.stdinEnd(1);
+        client.read(connection);
+        assertThat(client.finished(1).body()).isEqualTo("ignored the body");
+        // Leaked buffers would fail this class (testkit's leak check runs after it).
+        assertThat(session.isIdle()).isTrue();
+    }
+}
