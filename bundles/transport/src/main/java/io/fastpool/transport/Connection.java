@@ -1,0 +1,74 @@
+package io.fastpool.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One accepted connection, as the transport lends it to a {@link ConnectionSession}. Writes may
+ * come from any thread; each written buffer goes out whole and in the order one thread wrote it.
+ */
+public interface Connection {
+
+    /** A number unique among this transport's connections, for logs and the shell. */
+    long id();
+
+    /** The listen address it was accepted on, as configured: {@code unix:run/fastpool.sock}, {@code tcp:127.0.0.1:9000}. */
+    String listenAddress();
+
+    /** The peer's IP address, or {@code "unix"} on a unix domain socket. */
+    String remoteAddress();
+
+    /** The peer's port, or 0 on a unix domain socket. */
+    int remotePort();
+
+    /** The local IP address, or the socket's path on a unix domain socket. */
+    String localAddress();
+
+    /** The local port, or 0 on a unix domain socket. */
+    int localPort();
+
+    /** The allocator for buffers written to this connection. */
+    ByteBufAllocator alloc();
+
+    /** Runs {@code task} on the connection's event loop (where the session's methods are called). */
+    Executor eventLoop();
+
+    /** Whether the caller runs on the connection's event loop. */
+    boolean inEventLoop();
+
+    /** Runs {@code task} on the event loop after {@code delay}, unless cancelled. */
+    ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit);
+
+    /** Queues {@code data} for writing (taking over its reference); {@link #flush()} sends it. */
+    void write(ByteBuf data);
+
+    /** Queues {@code data} and sends everything queued. */
+    void writeAndFlush(ByteBuf data);
+
+    /** Sends everything queued. */
+    void flush();
+
+    /** Queues {@code data}, sends it, then closes the connection. */
+    void writeAndClose(ByteBuf data);
+
+    /** Whether the outbound buffer is below its high water mark. */
+    boolean isWritable();
+
+    /** Whether the connection is still open. */
+    boolean isOpen();
+
+    /** Stops reading: bytes wait in the kernel, and the peer is slowed by TCP flow control. */
+    void pauseReading();
+
+    /** Reads again after {@link #pauseReading()}. */
+    void resumeReading();
+
+    /** Closes the connection. */
+    void close();
+
+    /** The limits the transport was configured with, which the session enforces for it. */
+    TransportLimits limits();
+}

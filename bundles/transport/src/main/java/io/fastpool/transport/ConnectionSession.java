@@ -1,0 +1,32 @@
+package io.fastpool.transport;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * One connection as its {@link ConnectionHandler} serves it. Every method is called on the
+ * connection's event loop and must not block.
+ */
+public interface ConnectionSession {
+
+    /**
+     * One whole FastCGI record: the 8-byte header, the content and the padding. The transport
+     * releases {@code record} when the call returns; a session that keeps any of it retains it.
+     */
+    void onRecord(ByteBuf record);
+
+    /** The connection's outbound buffer crossed a water mark: writers should wait, or may go on. */
+    void onWritabilityChanged(boolean writable);
+
+    /** Whether no request is in flight: the connection may be closed as idle, or held across a handler change. */
+    boolean isIdle();
+
+    /**
+     * The handler is going away while the connection stays (the listener bundle is being updated):
+     * end all work on it and release everything held for it. The transport keeps the connection
+     * only if {@link #isIdle()} was true; it closes the others.
+     */
+    void detach();
+
+    /** The connection closed, from either side; release everything held for it. Called once. */
+    void onClose();
+}

@@ -1,0 +1,28 @@
+package io.fastpool.transport;
+
+/**
+ * Limits of the transport's configuration (PID {@code io.fastpool.transport}) that a session
+ * enforces, because only it knows where a request begins and ends.
+ *
+ * @param maxConnections most open connections; the transport refuses more
+ * @param paramsTimeoutMillis time a request may take from BEGIN_REQUEST to the end of its PARAMS;
+ *     a slower sender has its connection closed
+ * @param idleTimeoutMillis time an idle keep-alive connection (no request in flight) stays open
+ * @param maxBufferedBytesPerConnection request body bytes held for handlers that have not read
+ *     them yet; past this the transport stops reading from the connection until they do
+ */
+public record TransportLimits(int maxConnections, long paramsTimeoutMillis, long idleTimeoutMillis,
+        int maxBufferedBytesPerConnection) {
+
+    /** Defaults: 10,000 connections, 30 s for PARAMS, 5 min idle, 1 MiB buffered. */
+    public static final TransportLimits DEFAULTS = new TransportLimits(10_000, 30_000, 300_000, 1024 * 1024);
+
+    /** Checks every limit is positive. */
+    public TransportLimits {
+        if (maxConnections < 1 || paramsTimeoutMillis < 1 || idleTimeoutMillis < 1 || maxBufferedBytesPerConnection < 1) {
+            throw new IllegalArgumentException("transport limits must be positive: maxConnections=" + maxConnections
+                    + ", paramsTimeoutMillis=" + paramsTimeoutMillis + ", idleTimeoutMillis=" + idleTimeoutMillis
+                    + ", maxBufferedBytesPerConnection=" + maxBufferedBytesPerConnection);
+        }
+    }
+}
