@@ -33,13 +33,16 @@ public interface Connection {
     /** The allocator for buffers written to this connection. */
     ByteBufAllocator alloc();
 
-    /** Runs {@code task} on the connection's event loop (where the session's methods are called). */
+    /**
+     * Runs tasks on the connection's event loop (where the session's methods are called). A task
+     * that throws is logged and closes this connection, and no other.
+     */
     Executor eventLoop();
 
     /** Whether the caller runs on the connection's event loop. */
     boolean inEventLoop();
 
-    /** Runs {@code task} on the event loop after {@code delay}, unless cancelled. */
+    /** Runs {@code task} on the event loop after {@code delay}, unless cancelled; throwing closes this connection. */
     ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit);
 
     /** Queues {@code data} for writing (taking over its reference); {@link #flush()} sends it. */
@@ -60,15 +63,23 @@ public interface Connection {
     /** Whether the connection is still open. */
     boolean isOpen();
 
-    /** Stops reading: bytes wait in the kernel, and the peer is slowed by TCP flow control. */
+    /**
+     * Stops handing records to the session and reading from the socket: bytes wait in the kernel,
+     * and the peer is slowed by flow control. Records already read are kept, not lost. Pauses are
+     * counted: each call needs one {@link #resumeReading()}. Any thread may call it; it takes
+     * effect on the event loop (at once when called there, even from inside {@code onRecord}).
+     */
     void pauseReading();
 
-    /** Reads again after {@link #pauseReading()}. */
+    /**
+     * Undoes one {@link #pauseReading()}; when none is left, records read before the pause are
+     * handed over first, then reading goes on. A call with no pause outstanding does nothing.
+     */
     void resumeReading();
 
     /** Closes the connection. */
     void close();
 
-    /** The limits the transport was configured with, which the session enforces for it. */
+    /** The limits in effect, which the session enforces for this connection; a reconfiguration may change them. */
     TransportLimits limits();
 }

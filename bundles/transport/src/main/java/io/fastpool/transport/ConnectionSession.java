@@ -11,6 +11,7 @@ public interface ConnectionSession {
     /**
      * One whole FastCGI record: the 8-byte header, the content and the padding. The transport
      * releases {@code record} when the call returns; a session that keeps any of it retains it.
+     * Throwing is logged and closes this connection only.
      */
     void onRecord(ByteBuf record);
 
@@ -23,10 +24,15 @@ public interface ConnectionSession {
     /**
      * The handler is going away while the connection stays (the listener bundle is being updated):
      * end all work on it and release everything held for it. The transport keeps the connection
-     * only if {@link #isIdle()} was true; it closes the others.
+     * only if {@link #isIdle()} was true; it closes the others. After this the transport calls no
+     * method of this session again, not even {@link #onClose()}, and the session must not use the
+     * connection any more (a later session of the next handler may own it).
      */
     void detach();
 
-    /** The connection closed, from either side; release everything held for it. Called once. */
+    /**
+     * The connection closed, from either side; release everything held for it. Called once, and
+     * not at all for a session that was {@linkplain #detach() detached}.
+     */
     void onClose();
 }

@@ -1,15 +1,17 @@
 package io.fastpool.transport;
 
 /**
- * Limits of the transport's configuration (PID {@code io.fastpool.transport}) that a session
- * enforces, because only it knows where a request begins and ends.
+ * Limits of the transport's configuration (PID {@code io.fastpool.transport}). The transport
+ * enforces {@code maxConnections} and {@code idleTimeoutMillis}; a session enforces the others,
+ * because only it knows where a request begins and ends.
  *
  * @param maxConnections most open connections; the transport refuses more
  * @param paramsTimeoutMillis time a request may take from BEGIN_REQUEST to the end of its PARAMS;
  *     a slower sender has its connection closed
- * @param idleTimeoutMillis time an idle keep-alive connection (no request in flight) stays open
+ * @param idleTimeoutMillis time an idle keep-alive connection (no request in flight, nothing read)
+ *     stays open; the transport enforces it, also for connections held while no handler is registered
  * @param maxBufferedBytesPerConnection request body bytes held for handlers that have not read
- *     them yet; past this the transport stops reading from the connection until they do
+ *     them yet; past this the session pauses reading ({@link Connection#pauseReading()}) until they do
  */
 public record TransportLimits(int maxConnections, long paramsTimeoutMillis, long idleTimeoutMillis,
         int maxBufferedBytesPerConnection) {

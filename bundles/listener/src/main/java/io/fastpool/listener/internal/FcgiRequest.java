@@ -46,13 +46,14 @@ final class FcgiRequest implements Request {
             this.rawUri = uri;
             this.path = RequestPath.decode(rawPath);
         } else {
-            // No REQUEST_URI: the web server's own decoded script name and path info.
-            String script = orEmpty(params.get("SCRIPT_NAME"));
-            String info = orEmpty(params.get("PATH_INFO"));
+            // No REQUEST_URI (Jetty's FastCGI client, some CGI gateways): DOCUMENT_URI, else SCRIPT_NAME
+            // and PATH_INFO. CGI defines these as already decoded, so they are normalised, not decoded again.
             query = orEmpty(params.get("QUERY_STRING"));
-            String combined = script + info;
-            this.path = RequestPath.decode(combined.isEmpty() ? "/" : combined);
-            this.rawUri = combined + (query.isEmpty() ? "" : "?" + query);
+            String documentUri = params.get("DOCUMENT_URI");
+            String decodedPath = documentUri != null && !documentUri.isEmpty() ? documentUri
+                    : orEmpty(params.get("SCRIPT_NAME")) + orEmpty(params.get("PATH_INFO"));
+            this.path = RequestPath.normaliseDecoded(decodedPath.isEmpty() ? "/" : decodedPath);
+            this.rawUri = decodedPath + (query.isEmpty() ? "" : "?" + query);
         }
         String queryVariable = params.get("QUERY_STRING");
         this.queryString = queryVariable != null ? queryVariable : query;

@@ -149,7 +149,9 @@ final class FcgiResponse implements Response {
                 offset += chunk;
                 length -= chunk;
                 if (content.readableBytes() >= bufferSize) {
-                    sendBuffered(false, false);
+                    // Flush: unflushed records would fill the outbound buffer, and a writer waiting for
+                    // it to drain would wait forever.
+                    sendBuffered(true, false);
                 }
             }
         }

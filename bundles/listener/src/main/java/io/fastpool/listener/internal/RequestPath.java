@@ -28,6 +28,20 @@ final class RequestPath {
         return normalise(decoded, rawPath);
     }
 
+    /**
+     * The normalised form of a path that is already decoded (CGI's SCRIPT_NAME, PATH_INFO and
+     * nginx's DOCUMENT_URI), or throws {@link BadPathException}.
+     */
+    static String normaliseDecoded(String path) {
+        if (path.isEmpty() || path.charAt(0) != '/') {
+            throw new BadPathException("path does not start with '/': " + abbreviate(path));
+        }
+        if (path.indexOf('\0') >= 0) {
+            throw new BadPathException("NUL in path " + abbreviate(path));
+        }
+        return normalise(path, path);
+    }
+
     private static String percentDecode(String raw) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {

@@ -258,6 +258,38 @@ class FcgiSessionTest {
     }
 
     @Test
+    void withoutRequestUriThePathComesFromDocumentUriAsJettysClientSendsIt() {
+        List<Object> seen = new ArrayList<>();
+        mount("/shop", Targets.inline((request, response) -> {
+            seen.add(request.path());
+            seen.add(request.pathInfo());
+            seen.add(request.queryString());
+            seen.add(request.uri());
+        }));
+        web.begin(1, true);
+        web.feed(out -> {
+            FcgiEncoder.writeParams(out, 1, List.of(Map.entry("DOCUMENT_URI", "/shop/a b/./c"), Map.entry("QUERY_STRING", "x=%41"),
+                    Map.entry("REQUEST_METHOD", "GET"), Map.entry("HTTP_HOST", "localhost")));
+            FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1);
+        });
+        web.stdinEnd(1);
+        assertThat(seen).containsExactly("/shop/a b/c", "/a b/c", "x=%41", "/shop/a b/./c?x=%41");
+    }
+
+    @Test
+    void withoutRequestUriOrDocumentUriThePathIsScriptNameAndPathInfo() {
+        List<Object> seen = new ArrayList<>();
+        mount("/", Targets.inline((request, response) -> seen.add(request.path())));
+        web.begin(1, true);
+        web.feed(out -> {
+            FcgiEncoder.writeParams(out, 1, List.of(Map.entry("SCRIPT_NAME", "/app.cgi"), Map.entry("PATH_INFO", "/x/../y")));
+            FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1);
+        });
+        web.stdinEnd(1);
+        assertThat(seen).containsExactly("/app.cgi/y");
+    }
+
+    @Test
     void aRepeatedParameterDoesNotBreakAnythingAndTheLastOneWins() {
         List<Object> seen = new ArrayList<>();
         mount("/", Targets.inline((request, response) -> {
@@ -346,6 +378,21 @@ class FcgiSessionTest {
         assertThat(answer.body()).hasSize(megabyte.length).matches("z+");
         assertThat(answer.stdoutRecordSizes).allSatisfy(size -> assertThat(size).isBetween(1, Fcgi.MAX_CONTENT_LENGTH));
         assertThat(answer.stdoutRecordSizes.size()).isGreaterThan(16);
+    }
+
+    @Test
+    void aStreamingResponseFlushesEveryFullBufferSoTheConnectionCanDrain() throws IOException {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/stream"), "");
+        Exchange exchange = deferred.last();
+        exchange.response().body().write(new byte[ListenerSettings.DEFAULT_RESPONSE_BUFFER_SIZE * 3]);
+        connection.channel.runPendingTasks();
+        // Written but never flushed, the records would sit in the outbound buffer and keep it unwritable.
+        assertThat(connection.channel.unsafe().outboundBuffer().totalPendingWriteBytes()).isZero();
+        assertThat(connection.channel.outboundMessages()).hasSize(3);
+        exchange.complete();
+        assertThat(client.read(connection).finished(1).body()).hasSize(ListenerSettings.DEFAULT_RESPONSE_BUFFER_SIZE * 3);
     }
 
     @Test

@@ -1,0 +1,436 @@
+package io.fastpool.transport.internal;
+
+import io.fastpool.transport.Connection;
+import io.fastpool.transport.ConnectionHandler;
+import io.fastpool.transport.ConnectionSession;
+import io.fastpool.transport.TransportLimits;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.NetUtil;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One accepted connection: the {@link Connection} lent to sessions, and the last handler of the
+ * channel's pipeline, so that the session, its reading state and its end live in one place.
+ *
+ * <p>All session state is confined to the channel's event loop; methods sessions may call from
+ * other threads hop there. The connection converges on the transport's current handler: it opens a
+ * session when one is present, and when the handler goes away it detaches the session, keeping the
+ * connection (not reading, bytes waiting in the kernel or in the {@link RecordFramer}) only if the
+ * session was idle.
+ *
+ * <p>Reading happens only while there is a session and nobody has paused it; pauses are counted, so
+ * each {@link #pauseReading()} needs one {@link #resumeReading()}.
+ */
+final class NettyConnection extends ChannelInboundHandlerAdapter implements Connection {
+
+    private static final System.Logger LOG = System.getLogger(NettyConnection.class.getName());
+
+    private final Transport transport;
+    private final Listener listener;
+    private final Channel channel;
+    private final RecordFramer framer;
+    private final long id;
+    private final Instant openedAt = Instant.now();
+    private final String remoteAddress;
+    private final int remotePort;
+    private final String localAddress;
+    private final int localPort;
+
+    // Event-loop confined.
+    private ConnectionSession session;
+    private ConnectionHandler sessionHandler;
+    private int pauses;
+    private long lastReadNanos = System.nanoTime();
+    private ScheduledFuture<?> idleCheck;
+
+    NettyConnection(Transport transport, Listener listener, Channel channel, RecordFramer framer, long id) {
+        this.transport = transport;
+        this.listener = listener;
+        this.channel = channel;
+        this.framer = framer;
+        this.id = id;
+        SocketAddress remote = channel.remoteAddress();
+        if (remote instanceof InetSocketAddress inet) {
+            this.remoteAddress = NetUtil.toAddressString(inet.getAddress());
+            this.remotePort = inet.getPort();
+        } else {
+            this.remoteAddress = listener.address() instanceof ListenAddress.Unix ? "unix" : "unknown";
+            this.remotePort = 0;
+        }
+        SocketAddress local = channel.localAddress();
+        if (listener.address() instanceof ListenAddress.Unix unix) {
+            this.localAddress = unix.path().toString();
+            this.localPort = 0;
+        } else if (local instanceof InetSocketAddress inet) {
+            this.localAddress = NetUtil.toAddressString(inet.getAddress());
+            this.localPort = inet.getPort();
+        } else {
+            // Reset by the peer before it was set up; it closes at once.
+            this.localAddress = "unknown";
+            this.localPort = 0;
+        }
+    }
+
+    /** A handler for the front of the pipeline that notes when bytes last arrived, for the idle time-out. */
+    ChannelInboundHandlerAdapter readTracker() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                lastReadNanos = System.nanoTime();
+                ctx.fireChannelRead(msg);
+            }
+        };
+    }
+
+    // ---- Connection: what sessions see.
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String listenAddress() {
+        return listener.address().text();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public int remotePort() {
+        return remotePort;
+    }
+
+    @Override
+    public String localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public int localPort() {
+        return localPort;
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    @Override
+    public Executor eventLoop() {
+        return task -> channel.eventLoop().execute(guarded(task));
+    }
+
+    @Override
+    public boolean inEventLoop() {
+        return channel.eventLoop().inEventLoop();
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        return channel.eventLoop().schedule(guarded(task), delay, unit);
+    }
+
+    @Override
+    public void write(ByteBuf data) {
+        channel.write(data);
+    }
+
+    @Override
+    public void writeAndFlush(ByteBuf data) {
+        channel.writeAndFlush(data);
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public void writeAndClose(ByteBuf data) {
+        channel.writeAndFlush(data).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    @Override
+    public void pauseReading() {
+        onEventLoop(() -> {
+            pauses++;
+            updateReading();
+        });
+    }
+
+    @Override
+    public void resumeReading() {
+        onEventLoop(() -> {
+            if (pauses > 0) {
+                pauses--;
+                updateReading();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    @Override
+    public TransportLimits limits() {
+        return transport.config().limits();
+    }
+
+    // ---- Called by the transport.
+
+    Channel channel() {
+        return channel;
+    }
+
+    Listener listener() {
+        return listener;
+    }
+
+    /**
+     * Brings the session in line with the transport's current handler. Runs on the event loop after
+     * every handler change; running it more often than needed does nothing.
+     */
+    void handlerChanged() {
+        if (!channel.isOpen()) {
+            return;
+        }
+        ConnectionHandler current = transport.handler();
+        if (session != null && sessionHandler == current) {
+            return;
+        }
+        if (session != null) {
+            ConnectionSession leaving = session;
+            boolean idle = askIdle(leaving);
+            session = null;
+            sessionHandler = null;
+            pauses = 0;
+            updateReading();
+            try {
+                leaving.detach();
+            } catch (Throwable e) {
+                LOG.log(Level.WARNING, () -> describe() + ": session failed to detach: " + e, e);
+            }
+            if (!idle) {
+                LOG.log(Level.INFO, () -> describe() + ": closed because a request was in flight when its handler went away");
+                channel.close();
+                return;
+            }
+        }
+        if (current != null) {
+            openSession(current);
+        }
+        updateReading();
+    }
+
+    /** What the shell and status pages show of this connection; on the event loop. */
+    ConnectionSnapshot snapshot() {
+        ConnectionSnapshot.State state;
+        if (session == null) {
+            state = ConnectionSnapshot.State.HELD;
+        } else {
+            state = askIdle(session) ? ConnectionSnapshot.State.IDLE : ConnectionSnapshot.State.ACTIVE;
+        }
+        return new ConnectionSnapshot(id, listenAddress(), remoteAddress, remotePort, state, openedAt,
+                framer.bufferedBytes());
+    }
+
+    // ---- Pipeline events.
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        scheduleIdleCheck(TimeUnit.MILLISECONDS.toNanos(limits().idleTimeoutMillis()));
+        handlerChanged();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf record = (ByteBuf) msg;
+        try {
+            if (session == null) {
+                // The framer holds records while there is no session; this would be a bug, and losing it silently worse.
+                LOG.log(Level.ERROR, () -> describe() + ": record arrived without a session; closing the connection");
+                channel.close();
+            } else if (channel.isOpen()) {
+                session.onRecord(record);
+            }
+        } catch (Throwable e) {
+            sessionFailed("onRecord", e);
+        } finally {
+            record.release();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (session != null) {
+            try {
+                session.onWritabilityChanged(channel.isWritable());
+            } catch (Throwable e) {
+                sessionFailed("onWritabilityChanged", e);
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        ConnectionSession closing = session;
+        session = null;
+        sessionHandler = null;
+        if (closing != null) {
+            try {
+                closing.onClose();
+            } catch (Throwable e) {
+                LOG.log(Level.WARNING, () -> describe() + ": session failed in onClose: " + e, e);
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            // Resets and broken pipes are how peers leave; not worth an operator's attention.
+            LOG.log(Level.DEBUG, () -> describe() + ": closed after I/O error: " + cause);
+        } else {
+            LOG.log(Level.WARNING, () -> describe() + ": closed after unexpected error: " + cause, cause);
+        }
+        channel.close();
+    }
+
+    // ---- Internals.
+
+    private void openSession(ConnectionHandler handler) {
+        try {
+            ConnectionSession opened = handler.open(this);
+            if (opened == null) {
+                throw new IllegalStateException(handler.getClass().getName() + ".open returned null");
+            }
+            session = opened;
+            sessionHandler = handler;
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, () -> describe() + ": handler failed to open a session; closing this connection: " + e, e);
+            channel.close();
+        }
+    }
+
+    /** Reads if and only if a session is there and has not paused; re-entrant from session callbacks. */
+    private void updateReading() {
+        boolean read = session != null && pauses == 0 && channel.isOpen();
+        if (read) {
+            // Records read before a pause or a handler change go first; a session may pause again meanwhile.
+            framer.passRecords();
+            if (session != null && pauses == 0) {
+                channel.config().setAutoRead(true);
+            }
+        } else {
+            framer.holdRecords();
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    private boolean askIdle(ConnectionSession asked) {
+        try {
+            return asked.isIdle();
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, () -> describe() + ": session failed in isIdle; treating it as busy: " + e, e);
+            return false;
+        }
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleCheck = channel.eventLoop().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Closes the connection if nothing was read for {@code idleTimeoutMillis} and no request is in
+     * flight. A connection held without a session counts as idle: an absent handler must not pin
+     * connections for ever.
+     */
+    private void checkIdle() {
+        if (!channel.isOpen()) {
+            return;
+        }
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits().idleTimeoutMillis());
+        long quietNanos = System.nanoTime() - lastReadNanos;
+        if (quietNanos < timeoutNanos) {
+            scheduleIdleCheck(timeoutNanos - quietNanos);
+        } else if (session == null || askIdle(session)) {
+            LOG.log(Level.DEBUG, () -> describe() + ": closed after " + limits().idleTimeoutMillis()
+                    + " ms idle (idleTimeoutSeconds)");
+            channel.close();
+        } else {
+            scheduleIdleCheck(timeoutNanos);
+        }
+    }
+
+    private void sessionFailed(String method, Throwable e) {
+        LOG.log(Level.WARNING, () -> describe() + ": session failed in " + method + "; closing this connection: " + e, e);
+        channel.close();
+    }
+
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (Throwable e) {
+                sessionFailed("a task on the event loop", e);
+            }
+        };
+    }
+
+    private void onEventLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            try {
+                channel.eventLoop().execute(task);
+            } catch (RejectedExecutionException e) {
+                // The transport stopped: the connection is closed, and there is no reading left to change.
+            }
+        }
+    }
+
+    private String describe() {
+        return "connection " + id + " from " + remoteAddress + (remotePort > 0 ? ":" + remotePort : "")
+                + " on " + listenAddress();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

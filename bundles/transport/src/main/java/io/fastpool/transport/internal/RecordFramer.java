@@ -1,0 +1,161 @@
+package io.fastpool.transport.internal;
+
+import io.fastpool.fcgi.Fcgi;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * Cuts the inbound byte stream into whole FastCGI records and passes each one on as a retained
+ * slice; the next handler releases it. Only the frame is read here, nothing else of FastCGI:
+ *
+ * <pre>
+ *  0         1      2          4              6               7          8
+ *  +---------+------+----------+--------------+---------------+----------+---------+---------+
+ *  | version | type | requestId| contentLength| paddingLength | reserved | content | padding |
+ *  |    1    |  1   |    2     |   2 (u16)    |     1 (u8)    |    1     |  0-65535|  0-255  |
+ *  +---------+------+----------+--------------+---------------+----------+---------+---------+
+ * </pre>
+ *
+ * A record is therefore at most {@link #MAX_RECORD_LENGTH} bytes. Nothing is allocated from a
+ * claimed length: the framer waits until the bytes are there, so a peer can make it buffer at most
+ * one record plus what a single socket read brought in.
+ *
+ * <p>While {@linkplain #holdRecords() holding}, bytes are buffered and no record is passed on: the
+ * connection uses this while its session is away or has paused reading, so bytes read before the
+ * pause reach the next session whole and in order. Every method runs on the channel's event loop.
+ */
+final class RecordFramer extends ChannelInboundHandlerAdapter {
+
+    /** The largest record: header, 65535 bytes of content and 255 of padding. */
+    static final int MAX_RECORD_LENGTH = Fcgi.HEADER_LENGTH + Fcgi.MAX_CONTENT_LENGTH + Fcgi.MAX_PADDING_LENGTH;
+
+    private static final int CONTENT_LENGTH_OFFSET = 4;
+    private static final int PADDING_LENGTH_OFFSET = 6;
+
+    private ChannelHandlerContext ctx;
+    private ByteBuf buffered;
+    private boolean holding;
+    private boolean passingOn;
+
+    /** A framer that passes records on at once ({@code holding} false) or buffers until {@link #passRecords()}. */
+    RecordFramer(boolean holding) {
+        this.holding = holding;
+    }
+
+    /** Keeps records from now on, including those already buffered. */
+    void holdRecords() {
+        holding = true;
+    }
+
+    /** Passes on every whole record buffered, then each one as it arrives. */
+    void passRecords() {
+        holding = false;
+        passOnWholeRecords();
+    }
+
+    /** Whether records are being kept. */
+    boolean isHolding() {
+        return holding;
+    }
+
+    /** Bytes read but not yet passed on. */
+    int bufferedBytes() {
+        return buffered == null ? 0 : buffered.readableBytes();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf bytes)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        append(ctx, bytes);
+        passOnWholeRecords();
+    }
+
+    private void append(ChannelHandlerContext ctx, ByteBuf bytes) {
+        if (buffered == null) {
+            buffered = bytes;
+            return;
+        }
+        try {
+            if (buffered.refCnt() == 1 && !buffered.isReadOnly() && buffered.maxWritableBytes() >= bytes.readableBytes()) {
+                buffered.writeBytes(bytes);
+            } else {
+                // A record passed on and still retained may share this buffer (growing it in place could
+                // move the memory under that record), or it cannot grow: copy what is left into a new one.
+                ByteBuf merged = ctx.alloc().buffer(buffered.readableBytes() + bytes.readableBytes());
+                merged.writeBytes(buffered).writeBytes(bytes);
+                buffered.release();
+                buffered = merged;
+            }
+        } finally {
+            bytes.release();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // A partial record at the end of the stream, or records held for a session that never came, are dropped.
+        releaseBuffered();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseBuffered();
+    }
+
+    private void passOnWholeRecords() {
+        if (passingOn) {
+            // Called back from a record's consumer (a session resumed reading): the loop below goes on.
+            return;
+        }
+        passingOn = true;
+        try {
+            while (!holding && buffered != null) {
+                int length = wholeRecordLength(buffered);
+                if (length < 0) {
+                    break;
+                }
+                ByteBuf record = buffered.readRetainedSlice(length);
+                if (!buffered.isReadable()) {
+                    releaseBuffered();
+                }
+                ctx.fireChannelRead(record);
+            }
+            if (buffered != null && buffered.refCnt() == 1) {
+                // Nobody shares it: reclaim the space of records already passed on.
+                buffered.discardSomeReadBytes();
+            }
+        } finally {
+            passingOn = false;
+        }
+    }
+
+    /** The length of the whole record at the reader index, or -1 if not all of it is buffered yet. */
+    private static int wholeRecordLength(ByteBuf in) {
+        int available = in.readableBytes();
+        if (available < Fcgi.HEADER_LENGTH) {
+            return -1;
+        }
+        int start = in.readerIndex();
+        int length = Fcgi.HEADER_LENGTH + in.getUnsignedShort(start + CONTENT_LENGTH_OFFSET)
+                + in.getUnsignedByte(start + PADDING_LENGTH_OFFSET);
+        return available >= length ? length : -1;
+    }
+
+    private void releaseBuffered() {
+        if (buffered != null) {
+            ByteBuf toRelease = buffered;
+            buffered = null;
+            toRelease.release();
+        }
+    }
+}

@@ -1,0 +1,434 @@
+package io.fastpool.transport.internal;
+
+import io.fastpool.transport.ConnectionHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The connection holder: listens on every configured address, admits connections, frames their
+ * FastCGI records and lends each one to a session of the current {@link ConnectionHandler}. Plain
+ * Java, no OSGi: {@link TransportComponent} drives it from Declarative Services, tests directly.
+ *
+ * <p>While no handler is set, new connections are held without reading, and when the handler goes
+ * away idle connections are kept and busy ones closed (see {@link NettyConnection}), so a listener
+ * update costs no idle keep-alive connection. {@link #reconfigure} opens and closes listeners
+ * without touching the connections of the listeners that stay.
+ *
+ * <p>Threads: one acceptor thread and {@code eventLoopThreads} I/O threads, all named
+ * {@value #THREAD_NAME_PREFIX}-…. {@link #start}, {@link #reconfigure} and {@link #stop} block
+ * (binding, file system calls, shutdown) and must not run on those threads; {@link #setHandler}
+ * may run anywhere.
+ */
+public final class Transport {
+
+    /** The prefix of every thread the transport starts. */
+    public static final String THREAD_NAME_PREFIX = "fastpool-transport";
+
+    private static final System.Logger LOG = System.getLogger(Transport.class.getName());
+
+    /** Bounds on the blocking steps, so a stuck channel cannot hang a component's activation or deactivation. */
+    private static final long BIND_TIMEOUT_MILLIS = 10_000;
+    private static final long CONNECTION_CLOSE_TIMEOUT_MILLIS = 2_000;
+    private static final long SHUTDOWN_QUIET_PERIOD_MILLIS = 50;
+    private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
+    private static final long SNAPSHOT_TIMEOUT_MILLIS = 2_000;
+
+    private enum State { NEW, RUNNING, STOPPED }
+
+    private final Object lifecycleLock = new Object();
+    private final AtomicReference<ConnectionHandler> handler = new AtomicReference<>();
+    private final Map<Long, NettyConnection> connections = new ConcurrentHashMap<>();
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicLong lastConnectionId = new AtomicLong();
+
+    private volatile TransportConfig config;
+    /** Replaced whole under {@link #lifecycleLock}, read without it. */
+    private volatile Map<ListenAddress, Listener> listeners = Map.of();
+    private State state = State.NEW;
+    private EventLoopGroup acceptGroup;
+    private EventLoopGroup ioGroup;
+
+    public Transport(TransportConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Starts the event loops and listens on every configured address; all or nothing.
+     *
+     * @throws IOException naming the address that could not be bound and why; nothing is left running
+     */
+    public void start() throws IOException {
+        synchronized (lifecycleLock) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("a transport starts once; it is " + state);
+            }
+            TransportConfig starting = config;
+            acceptGroup = new MultiThreadIoEventLoopGroup(1,
+                    new DefaultThreadFactory(THREAD_NAME_PREFIX + "-accept", true), NioIoHandler.newFactory());
+            ioGroup = new MultiThreadIoEventLoopGroup(starting.effectiveEventLoopThreads(),
+                    new DefaultThreadFactory(THREAD_NAME_PREFIX + "-io", true), NioIoHandler.newFactory());
+            state = State.RUNNING;
+            try {
+                Map<ListenAddress, Listener> opened = new LinkedHashMap<>();
+                for (ListenAddress address : starting.listen()) {
+                    opened.put(address, open(address, starting));
+                    // Published as it grows, so that stop() below closes what was opened before a failure.
+                    listeners = Collections.unmodifiableMap(new LinkedHashMap<>(opened));
+                }
+            } catch (IOException | RuntimeException e) {
+                stop();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Applies a new configuration without a restart. Listeners for addresses no longer configured
+     * close (their connections stay until they end); new addresses are bound; connections on the
+     * addresses that stay are not touched. Limits and {@code allowedClients} apply to connections
+     * accepted from now on ({@code idleTimeoutMillis} to open ones too); {@code eventLoopThreads}
+     * and {@code backlog} of a kept listener apply at the next start.
+     *
+     * @throws IOException naming every address that could not be bound; the rest is applied
+     */
+    public void reconfigure(TransportConfig next) throws IOException {
+        synchronized (lifecycleLock) {
+            if (state != State.RUNNING) {
+                throw new IllegalStateException("reconfigure needs a running transport; it is " + state);
+            }
+            TransportConfig previous = config;
+            config = next;
+            if (next.eventLoopThreads() != previous.eventLoopThreads()) {
+                LOG.log(Level.INFO, () -> "eventLoopThreads changed to " + next.eventLoopThreads()
+                        + "; this applies when the transport next starts");
+            }
+            Map<ListenAddress, Listener> current = new LinkedHashMap<>(listeners);
+            // Close first: a unix path that moved from one configured spelling to another must be free to bind again.
+            current.values().removeIf(listener -> {
+                if (next.listen().contains(listener.address())) {
+                    return false;
+                }
+                listener.close();
+                return true;
+            });
+            List<String> failures = new ArrayList<>();
+            Map<ListenAddress, Listener> updated = new LinkedHashMap<>();
+            for (ListenAddress address : next.listen()) {
+                try {
+                    Listener kept = current.get(address);
+                    if (kept == null) {
+                        updated.put(address, open(address, next));
+                    } else {
+                        updated.put(address, kept);
+                        if (address instanceof ListenAddress.Unix unix) {
+                            UnixSocketFile.applyAccess(unix.path(), next);
+                        }
+                    }
+                } catch (IOException e) {
+                    failures.add(e.getMessage());
+                    LOG.log(Level.ERROR, e.getMessage());
+                } catch (RuntimeException e) {
+                    failures.add("cannot listen on " + address.text() + ": " + e);
+                    LOG.log(Level.ERROR, () -> "cannot listen on " + address.text() + ": " + e, e);
+                }
+            }
+            listeners = Collections.unmodifiableMap(updated);
+            if (!failures.isEmpty()) {
+                throw new IOException(String.join("; ", failures));
+            }
+        }
+    }
+
+    /**
+     * Closes the listeners (removing unix socket files) and every connection, then stops the
+     * threads, all within bounded time. Does nothing if not running.
+     */
+    public void stop() {
+        synchronized (lifecycleLock) {
+            if (state != State.RUNNING) {
+                state = State.STOPPED;
+                return;
+            }
+            state = State.STOPPED;
+            for (Listener listener : listeners.values()) {
+                listener.close();
+            }
+            listeners = Map.of();
+            List<ChannelFuture> closing = new ArrayList<>();
+            for (NettyConnection connection : connections.values()) {
+                closing.add(connection.channel().close());
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECTION_CLOSE_TIMEOUT_MILLIS);
+            for (ChannelFuture future : closing) {
+                future.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+            shutDown(acceptGroup);
+            shutDown(ioGroup);
+            LOG.log(Level.INFO, "transport stopped");
+        }
+    }
+
+    private static void shutDown(EventLoopGroup group) {
+        if (!group.shutdownGracefully(SHUTDOWN_QUIET_PERIOD_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS + 1_000)) {
+            LOG.log(Level.WARNING, "event loops did not stop within " + SHUTDOWN_TIMEOUT_MILLIS
+                    + " ms; a task on them may block");
+        }
+    }
+
+    /**
+     * Sets the handler that serves connections, or none. Each open connection follows on its event
+     * loop: held ones get a session; with none, idle ones are kept unread and busy ones closed.
+     */
+    public void setHandler(ConnectionHandler next) {
+        ConnectionHandler previous = handler.getAndSet(next);
+        if (previous == next) {
+            return;
+        }
+        LOG.log(Level.INFO, () -> next == null
+                ? "no connection handler: holding idle connections, not reading from them"
+                : "connection handler " + next.getClass().getName() + " serves connections");
+        for (NettyConnection connection : connections.values()) {
+            try {
+                connection.channel().eventLoop().execute(connection::handlerChanged);
+            } catch (RejectedExecutionException e) {
+                // Stopping: the connection is being closed.
+            }
+        }
+    }
+
+    /** The current handler, or null. */
+    public ConnectionHandler handler() {
+        return handler.get();
+    }
+
+    /** The configuration in effect. */
+    public TransportConfig config() {
+        return config;
+    }
+
+    /** Every listener with its counters, in configured order. */
+    public List<ListenerSnapshot> listeners() {
+        List<ListenerSnapshot> snapshots = new ArrayList<>();
+        for (Listener listener : listeners.values()) {
+            snapshots.add(listener.snapshot());
+        }
+        return snapshots;
+    }
+
+    /**
+     * The port bound for a TCP listen address as configured (useful with port 0).
+     *
+     * @throws IllegalArgumentException if no such TCP listener is open
+     */
+    public int boundPort(String listenAddress) {
+        for (Listener listener : listeners.values()) {
+            if (listener.address().text().equals(listenAddress) && listener.port() > 0) {
+                return listener.port();
+            }
+        }
+        throw new IllegalArgumentException("no TCP listener on '" + listenAddress + "'");
+    }
+
+    /** Connections open now, including those held without a handler. */
+    public int openConnections() {
+        return openConnections.get();
+    }
+
+    /**
+     * Every open connection, by id. Each is asked on its event loop, so this blocks briefly: call it
+     * from a shell or status thread, never from an event loop.
+     */
+    public List<ConnectionSnapshot> connections() {
+        EventLoopGroup group = ioGroup;
+        if (group != null) {
+            for (EventExecutor loop : group) {
+                if (loop.inEventLoop()) {
+                    throw new IllegalStateException("connections() blocks; call it off the transport's event loops");
+                }
+            }
+        }
+        Map<EventLoop, List<NettyConnection>> byLoop = new LinkedHashMap<>();
+        for (NettyConnection connection : connections.values()) {
+            byLoop.computeIfAbsent(connection.channel().eventLoop(), loop -> new ArrayList<>()).add(connection);
+        }
+        Map<EventLoop, CompletableFuture<List<ConnectionSnapshot>>> answers = new LinkedHashMap<>();
+        byLoop.forEach((loop, onLoop) -> {
+            CompletableFuture<List<ConnectionSnapshot>> answer = new CompletableFuture<>();
+            answers.put(loop, answer);
+            try {
+                loop.execute(() -> {
+                    List<ConnectionSnapshot> taken = new ArrayList<>();
+                    for (NettyConnection connection : onLoop) {
+                        if (connection.channel().isOpen()) {
+                            taken.add(connection.snapshot());
+                        }
+                    }
+                    answer.complete(taken);
+                });
+            } catch (RejectedExecutionException e) {
+                answer.complete(List.of());
+            }
+        });
+        List<ConnectionSnapshot> all = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SNAPSHOT_TIMEOUT_MILLIS);
+        for (Map.Entry<EventLoop, CompletableFuture<List<ConnectionSnapshot>>> answer : answers.entrySet()) {
+            try {
+                all.addAll(answer.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException e) {
+                LOG.log(Level.WARNING, () -> "event loop " + answer.getKey() + " did not answer within "
+                        + SNAPSHOT_TIMEOUT_MILLIS + " ms; something blocks it; its connections are left out");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        all.sort(Comparator.comparingLong(ConnectionSnapshot::id));
+        return all;
+    }
+
+    // ---- Internals.
+
+    private Listener open(ListenAddress address, TransportConfig settings) throws IOException {
+        SocketAddress bindTo = address.socketAddress();
+        if (bindTo instanceof InetSocketAddress inet && inet.isUnresolved()) {
+            throw new IOException("cannot listen on " + address.text() + ": host '" + inet.getHostString() + "' is unknown");
+        }
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .option(ChannelOption.SO_BACKLOG, settings.backlog())
+                // Reading starts when a session is there to take the records.
+                .childOption(ChannelOption.AUTO_READ, false);
+        if (address instanceof ListenAddress.Unix unix) {
+            UnixSocketFile.prepare(unix.path());
+            bootstrap.channel(NioServerDomainSocketChannel.class);
+        } else {
+            bootstrap.channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    // Sessions flush whole records; Nagle would only delay the last one.
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true);
+        }
+        Listener listener = new Listener(address);
+        bootstrap.childHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                admit(listener, channel);
+            }
+        });
+        ChannelFuture binding = bootstrap.bind(bindTo);
+        if (!binding.awaitUninterruptibly(BIND_TIMEOUT_MILLIS) || !binding.isSuccess()) {
+            binding.channel().close();
+            Throwable cause = binding.cause();
+            String why = cause == null ? "timed out after " + BIND_TIMEOUT_MILLIS + " ms"
+                    : cause.getMessage() != null ? cause.getMessage() : cause.toString();
+            throw new IOException("cannot listen on " + address.text() + ": " + why, cause);
+        }
+        Channel server = binding.channel();
+        Object socketFileKey = null;
+        if (address instanceof ListenAddress.Unix unix) {
+            try {
+                socketFileKey = UnixSocketFile.applyAccess(unix.path(), settings);
+            } catch (IOException e) {
+                server.close().awaitUninterruptibly(BIND_TIMEOUT_MILLIS);
+                throw new IOException("cannot listen on " + address.text() + ": " + e.getMessage(), e);
+            }
+        }
+        listener.bound(server, socketFileKey);
+        LOG.log(Level.INFO, () -> "listening on " + address.text() + " (" + describeBound(address, server, settings) + ")");
+        return listener;
+    }
+
+    private static String describeBound(ListenAddress address, Channel server, TransportConfig settings) {
+        if (address instanceof ListenAddress.Unix unix) {
+            return unix.path() + ", mode " + settings.unixSocketModeText()
+                    + (settings.unixSocketOwner().isEmpty() ? "" : ", owner " + settings.unixSocketOwner())
+                    + (settings.unixSocketGroup().isEmpty() ? "" : ", group " + settings.unixSocketGroup());
+        }
+        return NetUtil.toSocketAddressString((InetSocketAddress) server.localAddress())
+                + ", allowedClients " + settings.allowedClients();
+    }
+
+    /** Runs on the new connection's event loop before it reads anything: refuse it, or set it up. */
+    private void admit(Listener listener, Channel channel) {
+        TransportConfig settings = config;
+        SocketAddress remote = channel.remoteAddress();
+        String peer = remote instanceof InetSocketAddress inet ? NetUtil.toSocketAddressString(inet)
+                : listener.address() instanceof ListenAddress.Unix ? "a unix socket peer" : "an unknown peer";
+        // Decided by the listener, not the peer's address type: a TCP peer gone before this has no address, and no pass.
+        if (listener.address() instanceof ListenAddress.Tcp
+                && !(remote instanceof InetSocketAddress inet && settings.allowedClients().allows(inet.getAddress()))) {
+            listener.connectionRefused(peer, "not in allowedClients " + settings.allowedClients()
+                    + "; add it to allowedClients in io.fastpool.transport.cfg if it should connect");
+            channel.close();
+            return;
+        }
+        int maxConnections = settings.limits().maxConnections();
+        if (!reserveConnection(maxConnections)) {
+            listener.connectionRefused(peer, "maxConnections (" + maxConnections + ") are open"
+                    + "; raise maxConnections in io.fastpool.transport.cfg if the host can take more");
+            channel.close();
+            return;
+        }
+        long id = lastConnectionId.incrementAndGet();
+        channel.config().setWriteBufferWaterMark(
+                new WriteBufferWaterMark(settings.writeBufferLowWaterMark(), settings.writeBufferHighWaterMark()));
+        RecordFramer framer = new RecordFramer(true);
+        NettyConnection connection = new NettyConnection(this, listener, channel, framer, id);
+        listener.connectionOpened();
+        connections.put(id, connection);
+        channel.closeFuture().addListener(closed -> {
+            connections.remove(id);
+            openConnections.decrementAndGet();
+            listener.connectionClosed();
+        });
+        channel.pipeline().addLast(connection.readTracker(), framer, connection);
+        LOG.log(Level.DEBUG, () -> "accepted " + connection);
+    }
+
+    private boolean reserveConnection(int maxConnections) {
+        while (true) {
+            int open = openConnections.get();
+            if (open >= maxConnections) {
+                return false;
+            }
+            if (openConnections.compareAndSet(open, open + 1)) {
+                return true;
+            }
+        }
+    }
+}

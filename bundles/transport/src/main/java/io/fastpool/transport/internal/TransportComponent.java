@@ -1,0 +1,179 @@
+package io.fastpool.transport.internal;
+
+import io.fastpool.transport.ConnectionHandler;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Runs the {@link Transport} as a Declarative Services component configured by
+ * {@code conf/io.fastpool.transport.cfg}. A configuration change is applied without a restart, so
+ * connections survive it; the highest-ranked {@link ConnectionHandler} service serves the
+ * connections, and while there is none they are held.
+ */
+@Component(configurationPid = "io.fastpool.transport", immediate = true, service = {})
+@Designate(ocd = TransportComponent.Config.class)
+public final class TransportComponent {
+
+    /** The system property naming the server's home, against which relative unix socket paths resolve. */
+    static final String HOME_PROPERTY = "fastpool.home";
+
+    /** The transport's settings, as keys of {@code io.fastpool.transport.cfg}. */
+    @ObjectClassDefinition(name = "Fastpool transport",
+            description = "Sockets the FastCGI server listens on, who may connect, and connection limits.")
+    public @interface Config {
+
+        @AttributeDefinition(description = "Listen addresses: tcp:HOST:PORT (IPv6 as tcp:[::1]:9000) or unix:PATH"
+                + " (relative to baseDirectory).")
+        String[] listen() default {"unix:run/fastpool.sock", "tcp:127.0.0.1:9000"};
+
+        @AttributeDefinition(description = "IP addresses and CIDR blocks that may connect over TCP.")
+        String[] allowedClients() default {"127.0.0.0/8", "::1"};
+
+        @AttributeDefinition(description = "Octal permissions of unix socket files.")
+        String unixSocketMode() default TransportConfig.DEFAULT_UNIX_SOCKET_MODE;
+
+        @AttributeDefinition(description = "User to own unix socket files (needs root); empty leaves the server's user.",
+                required = false)
+        String unixSocketOwner() default "";
+
+        @AttributeDefinition(description = "Group to own unix socket files, e.g. the web server's; empty leaves the default.",
+                required = false)
+        String unixSocketGroup() default "";
+
+        @AttributeDefinition(description = "Connections the kernel queues before they are accepted (SO_BACKLOG).", min = "1")
+        int backlog() default TransportConfig.DEFAULT_BACKLOG;
+
+        @AttributeDefinition(description = "I/O threads; 0 means one per core. Applies at the next start.", min = "0")
+        int eventLoopThreads() default 0;
+
+        @AttributeDefinition(description = "Most open connections; more are closed at once and counted as refused.",
+                min = "1")
+        int maxConnections() default 10_000;
+
+        @AttributeDefinition(description = "Seconds a request may take from BEGIN_REQUEST to the end of its PARAMS.",
+                min = "1")
+        long paramsTimeoutSeconds() default 30;
+
+        @AttributeDefinition(description = "Seconds an idle keep-alive connection stays open.", min = "1")
+        long idleTimeoutSeconds() default 300;
+
+        @AttributeDefinition(description = "Request body bytes held per connection before reading pauses.", min = "1")
+        int maxBufferedBytesPerConnection() default 1024 * 1024;
+
+        @AttributeDefinition(description = "Outbound bytes per connection below which it is writable again.", min = "1")
+        int writeBufferLowWaterMark() default TransportConfig.DEFAULT_WRITE_BUFFER_LOW_WATER_MARK;
+
+        @AttributeDefinition(description = "Outbound bytes per connection above which writers wait.", min = "1")
+        int writeBufferHighWaterMark() default TransportConfig.DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK;
+
+        @AttributeDefinition(description = "Directory relative unix socket paths resolve against; empty means the"
+                + " fastpool.home system property, or else the working directory.", required = false)
+        String baseDirectory() default "";
+    }
+
+    private final Object handlerLock = new Object();
+    private ConnectionHandler handler;
+    private volatile Transport transport;
+
+    @Activate
+    void activate(Config config) throws IOException {
+        Transport starting = new Transport(toTransportConfig(config));
+        starting.start();
+        synchronized (handlerLock) {
+            transport = starting;
+            starting.setHandler(handler);
+        }
+    }
+
+    @Modified
+    void modified(Config config) throws IOException {
+        transport.reconfigure(toTransportConfig(config));
+    }
+
+    @Deactivate
+    void deactivate() {
+        Transport stopping;
+        synchronized (handlerLock) {
+            stopping = transport;
+            transport = null;
+        }
+        if (stopping != null) {
+            stopping.stop();
+        }
+    }
+
+    @Reference(service = ConnectionHandler.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindHandler(ConnectionHandler bound) {
+        synchronized (handlerLock) {
+            handler = bound;
+            if (transport != null) {
+                transport.setHandler(bound);
+            }
+        }
+    }
+
+    void unbindHandler(ConnectionHandler unbound) {
+        synchronized (handlerLock) {
+            // With GREEDY, a better handler is bound before the one it replaces is unbound.
+            if (handler != unbound) {
+                return;
+            }
+            handler = null;
+            if (transport != null) {
+                transport.setHandler(null);
+            }
+        }
+    }
+
+    /** The running transport, for the shell and status views to come; null while inactive. */
+    public Transport transport() {
+        return transport;
+    }
+
+    static TransportConfig toTransportConfig(Config config) {
+        return TransportConfig.builder(baseDirectory(config.baseDirectory()))
+                .listen(listOf(config.listen()))
+                .allowedClients(listOf(config.allowedClients()))
+                .unixSocketMode(config.unixSocketMode())
+                .unixSocketOwner(config.unixSocketOwner())
+                .unixSocketGroup(config.unixSocketGroup())
+                .backlog(config.backlog())
+                .eventLoopThreads(config.eventLoopThreads())
+                .writeBufferWaterMarks(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark())
+                .maxConnections(config.maxConnections())
+                .paramsTimeoutMillis(secondsToMillis("paramsTimeoutSeconds", config.paramsTimeoutSeconds()))
+                .idleTimeoutMillis(secondsToMillis("idleTimeoutSeconds", config.idleTimeoutSeconds()))
+                .maxBufferedBytesPerConnection(config.maxBufferedBytesPerConnection())
+                .build();
+    }
+
+    private static Path baseDirectory(String configured) {
+        String chosen = configured == null || configured.isBlank() ? System.getProperty(HOME_PROPERTY, "") : configured;
+        return Path.of(chosen.isBlank() ? "" : chosen.strip()).toAbsolutePath();
+    }
+
+    private static List<String> listOf(String[] values) {
+        return values == null ? List.of() : List.of(values);
+    }
+
+    private static long secondsToMillis(String key, long seconds) {
+        if (seconds < 1) {
+            throw new IllegalArgumentException(key + " must be at least 1, was " + seconds);
+        }
+        return TimeUnit.SECONDS.toMillis(seconds);
+    }
+}

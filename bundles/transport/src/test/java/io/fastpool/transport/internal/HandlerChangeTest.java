@@ -1,0 +1,106 @@
+package io.fastpool.transport.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(20)
+class HandlerChangeTest extends TransportTestSupport {
+
+    private static final String TCP = "tcp:127.0.0.1:0";
+
+    @Test
+    void idleConnectionIsHeldWhileNoHandlerAndServedBySameSocketWhenOneReturns() throws Exception {
+        EchoHandler first = new EchoHandler();
+        Transport transport = start(config(TCP), first);
+        TestClient client = connectTcp(transport, TCP);
+        client.assertEchoes(Records.beginRequest(1));
+        EchoHandler.Session firstSession = first.opened.poll(5, TimeUnit.SECONDS);
+        // Half a record reaches the framer while the handler is still there.
+        byte[] split = Records.patterned(2, 1000, 0);
+        client.send(Arrays.copyOf(split, 500));
+        Thread.sleep(100);
+
+        transport.setHandler(null);
+        await("the idle session is detached", () -> firstSession.detaches.get() == 1);
+        // The rest of it, and a whole record, wait in the kernel.
+        byte[] whole = Records.beginRequest(3);
+        client.send(TestClient.concat(Arrays.copyOfRange(split, 500, split.length), whole));
+
+        client.assertQuietFor(Duration.ofMillis(300));
+        assertThat(first.received).hasSize(1);
+        assertThat(firstSession.closes).hasValue(0);
+        assertThat(transport.connections()).singleElement()
+                .satisfies(c -> assertThat(c.state()).isEqualTo(ConnectionSnapshot.State.HELD));
+
+        EchoHandler second = new EchoHandler();
+        transport.setHandler(second);
+
+        assertThat(client.readRecord(WAIT)).isEqualTo(split);
+        assertThat(client.readRecord(WAIT)).isEqualTo(whole);
+        client.assertEchoes(Records.beginRequest(4));
+        assertThat(second.opened).hasSize(1);
+        assertThat(second.received).hasSize(3);
+        assertThat(first.received).hasSize(1);
+        assertThat(listener(transport, TCP).accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void busyConnectionIsClosedWhenTheHandlerGoes() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        handler.idle = false;
+        Transport transport = start(config(TCP), handler);
+        TestClient client = connectTcp(transport, TCP);
+        client.assertEchoes(Records.beginRequest(1));
+        EchoHandler.Session session = handler.opened.poll(5, TimeUnit.SECONDS);
+
+        transport.setHandler(null);
+
+        assertThat(client.closedWithin(WAIT)).isTrue();
+        assertThat(session.detaches).hasValue(1);
+        Thread.sleep(100);
+        // A detached session has released everything already: no onClose after detach.
+        assertThat(session.closes).hasValue(0);
+    }
+
+    @Test
+    void idleConnectionMovesToAReplacingHandler() throws Exception {
+        EchoHandler first = new EchoHandler();
+        Transport transport = start(config(TCP), first);
+        TestClient client = connectTcp(transport, TCP);
+        client.assertEchoes(Records.beginRequest(1));
+
+        EchoHandler second = new EchoHandler();
+        transport.setHandler(second);
+        await("the connection moves to the new handler", () -> second.opened.size() == 1);
+
+        client.assertEchoes(Records.beginRequest(2));
+        assertThat(first.detached).hasValue(1);
+        assertThat(first.received).hasSize(1);
+        assertThat(second.received).hasSize(1);
+    }
+
+    @Test
+    void rapidHandlerChangesSettleOnTheLastOne() throws Exception {
+        Transport transport = start(config(TCP), new EchoHandler());
+        TestClient client = connectTcp(transport, TCP);
+        client.assertEchoes(Records.beginRequest(1));
+
+        EchoHandler last = new EchoHandler();
+        for (int i = 0; i < 20; i++) {
+            transport.setHandler(null);
+            transport.setHandler(new EchoHandler());
+        }
+        transport.setHandler(last);
+        // Each connection follows on its event loop, after setHandler returns.
+        await("the connection settles on the last handler", () -> last.opened.size() == 1);
+
+        client.assertEchoes(Records.beginRequest(2));
+        assertThat(last.received).hasSize(1);
+        assertThat(last.opened).hasSize(1);
+    }
+}

@@ -1,0 +1,91 @@
+package io.fastpool.transport.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fastpool.transport.TransportLimits;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The DS component driven by hand, as SCR would: configuration proxies, bind and unbind calls. */
+@Timeout(20)
+class TransportComponentTest extends TransportTestSupport {
+
+    @Test
+    void defaultsMatchTheDesign() {
+        TransportConfig config = TransportComponent.toTransportConfig(configOf(Map.of("baseDirectory", "/srv/fp")));
+
+        assertThat(config.listen()).extracting(ListenAddress::text)
+                .containsExactly("unix:run/fastpool.sock", "tcp:127.0.0.1:9000");
+        assertThat(((ListenAddress.Unix) config.listen().get(0)).path()).isEqualTo(Path.of("/srv/fp/run/fastpool.sock"));
+        assertThat(config.allowedClients().entries()).containsExactly("127.0.0.0/8", "::1");
+        assertThat(config.unixSocketModeText()).isEqualTo("0660");
+        assertThat(config.backlog()).isEqualTo(511);
+        assertThat(config.effectiveEventLoopThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(config.limits()).isEqualTo(TransportLimits.DEFAULTS);
+        assertThat(config.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
+        assertThat(config.writeBufferHighWaterMark()).isEqualTo(64 * 1024);
+    }
+
+    @Test
+    void secondsAreConvertedAndCheckedByName() {
+        TransportConfig config = TransportComponent.toTransportConfig(
+                configOf(Map.of("idleTimeoutSeconds", 7L, "paramsTimeoutSeconds", 3L)));
+
+        assertThat(config.limits().idleTimeoutMillis()).isEqualTo(7_000);
+        assertThat(config.limits().paramsTimeoutMillis()).isEqualTo(3_000);
+        assertThatThrownBy(() -> TransportComponent.toTransportConfig(configOf(Map.of("idleTimeoutSeconds", 0L))))
+                .hasMessage("idleTimeoutSeconds must be at least 1, was 0");
+    }
+
+    @Test
+    void activatesServesModifiesAndDeactivates() throws Exception {
+        TransportComponent component = new TransportComponent();
+        EchoHandler first = new EchoHandler();
+        component.bindHandler(first);
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                "listen", new String[] {"unix:run/fp.sock", "tcp:127.0.0.1:0"},
+                "baseDirectory", baseDirectory.toString()));
+        component.activate(configOf(settings));
+        try {
+            Transport transport = component.transport();
+            TestClient client = connectTcp(transport, "tcp:127.0.0.1:0");
+            client.assertEchoes(Records.beginRequest(1));
+            connectUnix(baseDirectory.resolve("run/fp.sock")).assertEchoes(Records.beginRequest(2));
+
+            settings.put("listen", new String[] {"tcp:127.0.0.1:0"});
+            component.modified(configOf(settings));
+            assertThat(component.transport()).isSameAs(transport);
+            assertThat(baseDirectory.resolve("run/fp.sock")).doesNotExist();
+            client.assertEchoes(Records.beginRequest(3));
+
+            // GREEDY: the better handler is bound before the old one is unbound; that unbind must not clear it.
+            EchoHandler second = new EchoHandler();
+            component.bindHandler(second);
+            component.unbindHandler(first);
+            assertThat(transport.handler()).isSameAs(second);
+            client.assertEchoes(Records.beginRequest(4));
+            assertThat(second.received).hasSize(1);
+
+            component.unbindHandler(second);
+            assertThat(transport.handler()).isNull();
+        } finally {
+            component.deactivate();
+        }
+        assertThat(component.transport()).isNull();
+        StopTest.awaitNoTransportThreads();
+    }
+
+    /** A configuration as SCR builds it: the given values, the annotation's defaults for the rest. */
+    private static TransportComponent.Config configOf(Map<String, Object> values) {
+        return (TransportComponent.Config) Proxy.newProxyInstance(TransportComponent.Config.class.getClassLoader(),
+                new Class<?>[] {TransportComponent.Config.class}, (proxy, method, args) -> {
+                    Object value = values.get(method.getName());
+                    return value != null ? value : method.getDefaultValue();
+                });
+    }
+}

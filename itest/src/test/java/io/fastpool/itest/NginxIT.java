@@ -1,0 +1,180 @@
+package io.fastpool.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastpool.itest.apps.TestAppActivator;
+import io.fastpool.itest.support.Nginx;
+import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.TestBundles;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Real nginx in front: with {@code fastcgi_keep_conn on} and an upstream {@code keepalive} pool
+ * over the unix socket, and with keep-conn off over TCP.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class NginxIT {
+
+    static Path work;
+    static Platform platform;
+    static Nginx nginx;
+    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory(Path.of("target"), "nginx-it").toAbsolutePath();
+        Path socket = work.resolve("run/fastpool.sock");
+        int fcgiPort = Nginx.freePort();
+        platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
+                "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + fcgiPort})));
+        platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
+                "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework", TestAppActivator.class));
+        Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
+        nginx = Nginx.start(work.resolve("nginx"), """
+                upstream fastpool_unix {
+                    server unix:%s;
+                    keepalive 8;
+                }
+                server {
+                    listen 127.0.0.1:PORT;
+                    client_max_body_size 64m;
+                    location / {
+                        include /etc/nginx/fastcgi_params;
+                        fastcgi_pass fastpool_unix;
+                        fastcgi_keep_conn on;
+                    }
+                }
+                server {
+                    listen 127.0.0.1:ALTPORT;
+                    client_max_body_size 64m;
+                    location / {
+                        include /etc/nginx/fastcgi_params;
+                        fastcgi_pass 127.0.0.1:%d;
+                    }
+                }
+                """.formatted(socket, fcgiPort));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (nginx != null) {
+            nginx.close();
+        }
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String connectionOf(String echo) {
+        return echo.lines().filter(l -> l.startsWith("connection: ")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void withKeepConnNginxReusesItsUpstreamConnections() throws Exception {
+        Set<String> connections = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            HttpResponse<String> response = get(nginx.url("/echo?i=" + i));
+            assertThat(response.statusCode()).as(nginx.errorLog()).isEqualTo(200);
+            connections.add(connectionOf(response.body()));
+        }
+        assertThat(connections).as("upstream connections used for 200 sequential requests").hasSizeLessThanOrEqualTo(8);
+    }
+
+    @Test
+    void withoutKeepConnEveryRequestTakesAConnectionOfItsOwn() throws Exception {
+        Set<String> connections = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            HttpResponse<String> response = get(nginx.altUrl("/echo?i=" + i));
+            assertThat(response.statusCode()).as(nginx.errorLog()).isEqualTo(200);
+            connections.add(connectionOf(response.body()));
+        }
+        assertThat(connections).hasSize(50);
+    }
+
+    @Test
+    void headersQueryAndAPostedBodyPassThroughNginx() throws Exception {
+        byte[] body = new byte[5 * 1024 * 1024];
+        new java.util.Random(3).nextBytes(body);
+        for (String url : List.of(nginx.url("/echo/a%20b?x=1"), nginx.altUrl("/echo/a%20b?x=1"))) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .header("X-Custom", "v1").header("Content-Type", "application/x-test")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("X-Echo")).contains("1");
+            assertThat(response.body()).contains("method: POST\n", "path: /echo/a b\n", "query: x=1\n",
+                    "header X-Custom: v1\n", "header Content-Type: application/x-test\n",
+                    "body-length: " + body.length + "\n",
+                    "body-sha256: " + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)));
+        }
+    }
+
+    @Test
+    void aLargeResponseArrivesWholeThroughNginx() throws Exception {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(nginx.url("/big?bytes=20000000")))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).hasSize(20_000_000);
+        assertThat(response.body()[26 * 1000 + 3]).isEqualTo((byte) 'd');
+    }
+
+    @Test
+    void anUnmountedPathIsA404ThroughNginx() throws Exception {
+        HttpResponse<String> response = get(nginx.url("/missing"));
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).startsWith("404 Not Found");
+    }
+
+    @Test
+    void concurrentClientsThroughNginxAllGetTheirAnswer() throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int c = 0; c < 16; c++) {
+                String base = c % 2 == 0 ? nginx.url("/hello") : nginx.altUrl("/hello");
+                results.add(clients.submit(() -> {
+                    int ok = 0;
+                    for (int i = 0; i < 100; i++) {
+                        HttpResponse<String> response = get(base);
+                        if (response.statusCode() == 200 && response.body().equals("Hello, world!")) {
+                            ok++;
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            for (Future<Integer> result : results) {
+                assertThat(result.get(60, TimeUnit.SECONDS)).isEqualTo(100);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.fastpool.itest.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/**
+ * Packs classes from the test class path into a bundle jar at test time, so a test can install an
+ * app of its own without a separate build. The classes may use only the packages listed as imports.
+ */
+public final class TestBundles {
+
+    private TestBundles() {
+    }
+
+    /**
+     * Writes a bundle named {@code symbolicName} holding {@code classes} (and their nested classes),
+     * with {@code activator} as Bundle-Activator, importing {@code imports}.
+     */
+    public static Path build(Path directory, String symbolicName, String version, Class<?> activator,
+            String imports, Class<?>... classes) throws IOException {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", symbolicName);
+        main.putValue("Bundle-Version", version);
+        main.putValue("Bundle-Activator", activator.getName());
+        main.putValue("Import-Package", imports);
+        Files.createDirectories(directory);
+        Path jar = directory.resolve(symbolicName + "-" + version + ".jar");
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            for (Class<?> type : classes) {
+                addClassAndNested(out, type);
+            }
+        }
+        return jar;
+    }
+
+    private static void addClassAndNested(JarOutputStream out, Class<?> type) throws IOException {
+        String resource = type.getName().replace('.', '/') + ".class";
+        try (InputStream in = type.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("class file not found on the test class path: " + resource);
+            }
+            out.putNextEntry(new JarEntry(resource));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+        for (Class<?> nested : type.getDeclaredClasses()) {
+            addClassAndNested(out, nested);
+        }
+        // Lambdas and anonymous classes compile to Type$1, Type$2, ...: add those that exist.
+        for (int i = 1; ; i++) {
+            String anonymous = type.getName().replace('.', '/') + "$" + i + ".class";
+            try (InputStream in = type.getClassLoader().getResourceAsStream(anonymous)) {
+                if (in == null) {
+                    break;
+                }
+                out.putNextEntry(new JarEntry(anonymous));
+                in.transferTo(out);
+                out.closeEntry();
+            }
+        }
+    }
+}
