@@ -6,8 +6,9 @@ package io.fastpool.transport;
  * because only it knows where a request begins and ends.
  *
  * @param maxConnections most open connections; the transport refuses more
- * @param paramsTimeoutMillis time a request may take from BEGIN_REQUEST to the end of its PARAMS;
- *     a slower sender has its connection closed
+ * @param paramsTimeoutMillis time a request may take from BEGIN_REQUEST to the end of its PARAMS
+ *     (the session enforces it), and time any one record may take to arrive (the transport
+ *     enforces it): a slower sender has its connection closed, whatever it sends
  * @param idleTimeoutMillis time an idle keep-alive connection (no request in flight, nothing read)
  *     stays open; the transport enforces it, also for connections held while no handler is registered
  * @param maxBufferedBytesPerConnection request body bytes held for handlers that have not read

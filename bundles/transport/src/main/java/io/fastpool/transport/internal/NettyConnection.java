@@ -55,6 +55,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private int pauses;
     private long lastReadNanos = System.nanoTime();
     private ScheduledFuture<?> idleCheck;
+    /** Pending while a record is partly buffered: cuts off a peer that takes too long to finish it. */
+    private ScheduledFuture<?> slowSenderCheck;
 
     NettyConnection(Transport transport, Listener listener, Channel channel, RecordFramer framer, long id) {
         this.transport = transport;
@@ -91,6 +93,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 lastReadNanos = System.nanoTime();
                 ctx.fireChannelRead(msg);
+                if (slowSenderCheck == null && framer.partialSinceNanos() != 0) {
+                    scheduleSlowSenderCheck(TimeUnit.MILLISECONDS.toNanos(limits().paramsTimeoutMillis()));
+                }
             }
         };
     }
@@ -395,6 +400,33 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         } else {
             scheduleIdleCheck(timeoutNanos);
         }
+    }
+
+    private void scheduleSlowSenderCheck(long delayNanos) {
+        slowSenderCheck = channel.eventLoop().schedule(this::checkSlowSender, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Closes the connection if the record it is sending has taken longer than {@code paramsTimeout}
+     * to arrive: a peer that sends a byte now and then never looks idle, and would otherwise hold a
+     * connection (and its buffer) for ever.
+     */
+    private void checkSlowSender() {
+        slowSenderCheck = null;
+        long since = framer.partialSinceNanos();
+        if (!channel.isOpen() || since == 0) {
+            return;
+        }
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits().paramsTimeoutMillis());
+        long ageNanos = System.nanoTime() - since;
+        if (ageNanos < timeoutNanos) {
+            scheduleSlowSenderCheck(timeoutNanos - ageNanos);
+            return;
+        }
+        transport.countSlowSender();
+        LOG.log(Level.WARNING, () -> describe() + ": a FastCGI record took longer than " + limits().paramsTimeoutMillis()
+                + " ms to arrive (" + framer.bufferedBytes() + " bytes of it so far; paramsTimeoutSeconds); closing the connection");
+        channel.close();
     }
 
     private void sessionFailed(String method, Throwable e) {

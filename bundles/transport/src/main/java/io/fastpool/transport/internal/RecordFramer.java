@@ -37,6 +37,8 @@ final class RecordFramer extends ChannelInboundHandlerAdapter {
     private ByteBuf buffered;
     private boolean holding;
     private boolean passingOn;
+    /** When the record now partly buffered began to arrive, or 0 when none is. */
+    private long partialSinceNanos;
 
     /** A framer that passes records on at once ({@code holding} false) or buffers until {@link #passRecords()}. */
     RecordFramer(boolean holding) {
@@ -125,6 +127,7 @@ final class RecordFramer extends ChannelInboundHandlerAdapter {
                     break;
                 }
                 ByteBuf record = buffered.readRetainedSlice(length);
+                passedOnSinceLastNote = true;
                 if (!buffered.isReadable()) {
                     releaseBuffered();
                 }
@@ -134,9 +137,30 @@ final class RecordFramer extends ChannelInboundHandlerAdapter {
                 // Nobody shares it: reclaim the space of records already passed on.
                 buffered.discardSomeReadBytes();
             }
+            notePartialRecord();
         } finally {
             passingOn = false;
         }
+    }
+
+    /**
+     * Keeps the time the record now partly buffered began to arrive: each whole record passed on
+     * starts the clock again for the next one. Held records do not count: the peer sent them whole.
+     */
+    private void notePartialRecord() {
+        if (holding || buffered == null || !buffered.isReadable()) {
+            partialSinceNanos = 0;
+        } else if (partialSinceNanos == 0 || passedOnSinceLastNote) {
+            partialSinceNanos = System.nanoTime();
+        }
+        passedOnSinceLastNote = false;
+    }
+
+    private boolean passedOnSinceLastNote;
+
+    /** When the record now partly buffered began to arrive ({@link System#nanoTime()}), or 0 when none is. */
+    long partialSinceNanos() {
+        return partialSinceNanos;
     }
 
     /** The length of the whole record at the reader index, or -1 if not all of it is buffered yet. */

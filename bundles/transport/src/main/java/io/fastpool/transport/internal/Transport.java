@@ -72,6 +72,7 @@ public final class Transport {
     private final Map<Long, NettyConnection> connections = new ConcurrentHashMap<>();
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicLong lastConnectionId = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder slowSenders = new java.util.concurrent.atomic.LongAdder();
 
     private volatile TransportConfig config;
     /** Replaced whole under {@link #lifecycleLock}, read without it. */
@@ -430,5 +431,15 @@ public final class Transport {
                 return true;
             }
         }
+    }
+
+    /** A connection was closed because a record took longer than {@code paramsTimeout} to arrive. */
+    void countSlowSender() {
+        slowSenders.increment();
+    }
+
+    /** Connections closed because a record took longer than {@code paramsTimeout} to arrive. */
+    public long slowSenders() {
+        return slowSenders.sum();
     }
 }
