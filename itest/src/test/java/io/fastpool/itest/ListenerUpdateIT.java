@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.itest.apps.TestAppActivator;
 import io.fastpool.itest.support.Nginx;
+import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.TestBundles;
@@ -44,7 +45,17 @@ class ListenerUpdateIT {
 
     @AfterEach
     void stop() throws Exception {
-        platform.close();
+        try {
+            OsgiNettyLeaks.assertNone(() -> {
+                try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+                    client.get(1, true, "/hello");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } finally {
+            platform.close();
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.itest.apps.TestAppActivator;
 import io.fastpool.itest.support.Nginx;
+import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.TestBundles;
 import java.net.URI;
@@ -79,6 +80,15 @@ class NginxIT {
 
     @AfterAll
     static void stop() throws Exception {
+        if (platform != null) {
+            OsgiNettyLeaks.assertNone(() -> {
+                try (io.fastpool.itest.support.RawFcgiClient client = io.fastpool.itest.support.RawFcgiClient.unix(work.resolve("run/fastpool.sock"))) {
+                    client.get(1, true, "/hello");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
         if (nginx != null) {
             nginx.close();
         }

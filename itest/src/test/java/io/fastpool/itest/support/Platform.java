@@ -37,6 +37,7 @@ public final class Platform implements AutoCloseable {
 
     /** Starts the platform with these configurations (PID to properties) in place. */
     public static Platform start(Path storage, Map<String, Map<String, Object>> configurations) throws Exception {
+        OsgiNettyLeaks.install();
         Files.createDirectories(storage);
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.toAbsolutePath().toString());

@@ -129,6 +129,25 @@ public final class RawFcgiClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a GET for {@code uri} and reads its response, counting STDOUT bytes instead of keeping
+     * them: for responses larger than the test should hold.
+     */
+    public long drain(int id, String uri) throws IOException {
+        discarding = true;
+        try {
+            send(requestBytes(id, true, params("GET", uri), new byte[0]));
+            await(id);
+            return discarded;
+        } finally {
+            discarding = false;
+            discarded = 0;
+        }
+    }
+
+    private boolean discarding;
+    private long discarded;
+
     /** Reads until the GET_VALUES_RESULT arrives. */
     public Map<String, String> awaitValues() throws IOException {
         while (values.isEmpty()) {
@@ -139,13 +158,20 @@ public final class RawFcgiClient implements AutoCloseable {
         return values.remove(0);
     }
 
-    /** Whether the server closed the connection (read returns end of stream) within {@code millis}. */
+    /** Whether the server closed the connection (read returns end of stream) within {@code millis}; data read meanwhile is dropped. */
     public boolean closedByServerWithin(long millis) throws IOException {
-        long deadline = System.currentTimeMillis() + millis;
+        long deadline = System.nanoTime() + millis * 1_000_000L;
         channel.configureBlocking(false);
-        try {
+        try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            channel.register(selector, java.nio.channels.SelectionKey.OP_READ);
             ByteBuffer buffer = ByteBuffer.allocate(65536);
-            while (System.currentTimeMillis() < deadline) {
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return false;
+                }
+                selector.select(left);
+                selector.selectedKeys().clear();
                 int n;
                 try {
                     n = channel.read(buffer);
@@ -156,16 +182,7 @@ public final class RawFcgiClient implements AutoCloseable {
                     return true;
                 }
                 buffer.clear();
-                if (n == 0) {
-                    try {
-                        Thread.sleep(10);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return false;
-                    }
-                }
             }
-            return false;
         } finally {
             channel.configureBlocking(true);
         }
@@ -202,7 +219,11 @@ public final class RawFcgiClient implements AutoCloseable {
         @Override
         public void onStreamData(FcgiRecordType stream, int requestId, ByteBuf content) {
             if (stream == FcgiRecordType.STDOUT) {
-                of(requestId).stdout.append(content.toString(StandardCharsets.ISO_8859_1));
+                if (discarding) {
+                    discarded += content.readableBytes();
+                } else {
+                    of(requestId).stdout.append(content.toString(StandardCharsets.ISO_8859_1));
+                }
             }
         }
 

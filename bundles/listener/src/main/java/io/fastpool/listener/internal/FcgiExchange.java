@@ -129,7 +129,12 @@ final class FcgiExchange implements Exchange {
      */
     void send(ByteBuf out, boolean flush, boolean last) throws RequestAbortedException {
         if (!session.connection().inEventLoop()) {
-            session.awaitWritable(this);
+            try {
+                session.awaitWritable(this);
+            } catch (RequestAbortedException e) {
+                out.release();
+                throw e;
+            }
         }
         synchronized (this) {
             if (finished) {

@@ -53,6 +53,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final Object writability = new Object();
     private boolean closing;
+    private int refusedForOverload;
     private volatile boolean closed;
 
     FcgiSession(Connection connection, ListenerSettings settings, Router router, ListenerStats stats) {
@@ -130,8 +131,12 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
             stats.rejected.increment();
             FcgiProtocolStatus status = settings.maxRequestsPerConnection() == 1
                     ? FcgiProtocolStatus.CANT_MPX_CONN : FcgiProtocolStatus.OVERLOADED;
-            LOG.log(Level.WARNING, () -> describeConnection() + " has " + exchanges.size()
-                    + " requests in flight (maxRequestsPerConnection); refusing request " + requestId + " with " + status);
+            if (refusedForOverload++ == 0) {
+                // Once per connection: a peer that keeps asking must not flood the log.
+                LOG.log(Level.WARNING, () -> describeConnection() + " has " + exchanges.size()
+                        + " requests in flight (maxRequestsPerConnection); refusing request " + requestId + " with " + status
+                        + ", and any more beyond the limit on this connection without logging each");
+            }
             writeNow(endRequest(requestId, status), !keepConnection);
             return;
         }

@@ -18,6 +18,8 @@ final class EmbeddedConnection implements Connection {
     int pauses;
     int resumes;
     boolean paused;
+    /** False to act as a handler thread would: writes then wait for writability. */
+    volatile boolean callerIsEventLoop = true;
 
     EmbeddedConnection(TransportLimits limits) {
         this.limits = limits;
@@ -66,7 +68,7 @@ final class EmbeddedConnection implements Connection {
 
     @Override
     public boolean inEventLoop() {
-        return true;
+        return callerIsEventLoop;
     }
 
     @Override

@@ -396,6 +396,30 @@ class FcgiSessionTest {
     }
 
     @Test
+    void aHandlerInterruptedWhileWaitingForTheConnectionToDrainReleasesWhatItWasSending() throws Exception {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        Exchange exchange = deferred.last();
+        exchange.response().body().write("unsent".getBytes(StandardCharsets.UTF_8));
+        // An outbound buffer over its high water mark: a handler thread must wait before sending.
+        connection.channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
+        connection.channel.write(Unpooled.buffer().writeZero(64));
+        assertThat(connection.channel.isWritable()).isFalse();
+        connection.callerIsEventLoop = false;
+
+        Thread worker = new Thread(exchange::complete, "handler");
+        worker.start();
+        Thread.sleep(200);
+        assertThat(worker.getState()).isIn(Thread.State.TIMED_WAITING, Thread.State.WAITING);
+        worker.interrupt();
+        worker.join(5000);
+        assertThat(worker.isAlive()).isFalse();
+        // The response buffer it was about to send must be released: testkit fails this class otherwise.
+        connection.callerIsEventLoop = true;
+    }
+
+    @Test
     void oversizedParamsAreAnswered431AndTheConnectionLives() {
         restartWith(new ListenerSettings(FcgiLimits.DEFAULTS.withMaxValueLength(100), 8, 4096), TransportLimits.DEFAULTS);
         mount("/", hello("never"));

@@ -1,0 +1,288 @@
+package io.fastpool.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastpool.fcgi.FcgiEncoder;
+import io.fastpool.fcgi.FcgiProtocolStatus;
+import io.fastpool.fcgi.FcgiRecordType;
+import io.fastpool.fcgi.FcgiRole;
+import io.fastpool.itest.apps.TestAppActivator;
+import io.fastpool.itest.support.ConnectionHolder;
+import io.fastpool.itest.support.Nginx;
+import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.RawFcgiClient;
+import io.fastpool.itest.support.RetainedHeap;
+import io.fastpool.itest.support.TestBundles;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Bad input at the socket, as a hostile or broken peer sends it: each gets a clear error and closes
+ * at most its request or its connection; other connections keep being served; nothing leaks, and
+ * memory stays bounded.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class BadInputIT {
+
+    static final int PARAMS_TIMEOUT_SECONDS = 5;
+    static final int MAX_CONNECTIONS = 5000;
+
+    static Path work;
+    static Path socket;
+    static int port;
+    static Platform platform;
+    static RawFcgiClient bystander;
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory(Path.of("target"), "bad-input-it").toAbsolutePath();
+        socket = work.resolve("run/fastpool.sock");
+        port = Nginx.freePort();
+        platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
+                "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + port},
+                "paramsTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS,
+                "maxConnections", MAX_CONNECTIONS)));
+        platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
+                "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework", TestAppActivator.class));
+        Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
+        bystander = RawFcgiClient.unix(socket);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            OsgiNettyLeaks.assertNone(BadInputIT::helloOnANewConnection);
+        } finally {
+            if (bystander != null) {
+                bystander.close();
+            }
+            platform.close();
+        }
+    }
+
+    private static void helloOnANewConnection() {
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            assertThat(client.get(1, true, "/hello").body()).isEqualTo("Hello, world!");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void assertBystanderServed() throws IOException {
+        assertThat(bystander.get(1, true, "/hello").body()).isEqualTo("Hello, world!");
+    }
+
+    private static byte[] hex(String hex) {
+        return HexFormat.of().parseHex(hex.replaceAll("[\\s|]", ""));
+    }
+
+    private static byte[] bytes(java.util.function.Consumer<ByteBuf> writer) {
+        ByteBuf out = Unpooled.buffer();
+        writer.accept(out);
+        byte[] bytes = new byte[out.readableBytes()];
+        out.readBytes(bytes);
+        return bytes;
+    }
+
+    @Test
+    void recordsThatBreakTheFramingCloseTheirConnectionAndNoOther() throws Exception {
+        Map<String, byte[]> breakers = new LinkedHashMap<>();
+        breakers.put("version 2", hex("02 01 0001 0008 00 00 | 0001 01 0000000000"));
+        breakers.put("application record with request id 0", hex("01 05 0000 0000 00 00"));
+        breakers.put("management record with a request id", hex("01 09 0001 0000 00 00"));
+        breakers.put("BEGIN_REQUEST body of 7 bytes", hex("01 01 0001 0007 01 00 | 00010100000000 00"));
+        breakers.put("END_REQUEST from the web server", hex("01 03 0001 0008 00 00 | 0000000000000000"));
+        breakers.put("STDOUT from the web server", hex("01 06 0001 0001 07 00 | 78 00000000000000"));
+        breakers.put("BEGIN_REQUEST for an id in flight", hex("01 01 0001 0008 00 00 | 0001 01 0000000000"
+                + "01 01 0001 0008 00 00 | 0001 01 0000000000"));
+        breakers.put("GET_VALUES pair running past its record", hex("01 09 0000 0004 04 00 | 05 00 4142 00000000"));
+        for (Map.Entry<String, byte[]> breaker : breakers.entrySet()) {
+            try (RawFcgiClient client = RawFcgiClient.tcp(port)) {
+                client.send(breaker.getValue());
+                assertThat(client.closedByServerWithin(3000)).as(breaker.getKey()).isTrue();
+            }
+            assertBystanderServed();
+        }
+    }
+
+    @Test
+    void requestsThatBreakARuleAreAnsweredAndTheirConnectionLives() throws Exception {
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            client.send(hex("01 01 0001 0008 00 00 | 0009 01 0000000000"));
+            assertThat(client.await(1).status).as("role 9").isEqualTo(FcgiProtocolStatus.UNKNOWN_ROLE);
+
+            client.send(RawFcgiClient.requestBytes(2, true,
+                    RawFcgiClient.params("GET", "/hello", "HTTP_COOKIE", "c".repeat(70_000)), new byte[0]));
+            assertThat(client.await(2).httpStatus()).as("a 70,000-byte header").isEqualTo("431 Request Header Fields Too Large");
+
+            client.send(bytes(out -> {
+                FcgiEncoder.writeBeginRequest(out, 3, FcgiRole.RESPONDER, true);
+                FcgiEncoder.writeRecord(out, FcgiRecordType.PARAMS.code(), 3, Unpooled.wrappedBuffer(hex("01 0A 4E 616263")), 2);
+                FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 3);
+            }));
+            assertThat(client.await(3).httpStatus()).as("a pair running past its stream").isEqualTo("400 Bad Request");
+
+            assertThat(client.get(4, true, "/a/../../etc/passwd").httpStatus()).as("a path above the root").isEqualTo("400 Bad Request");
+            assertThat(client.get(5, true, "/hello").body()).isEqualTo("Hello, world!");
+        }
+    }
+
+    @Test
+    void tenThousandRequestsOpenedOnOneConnectionAreRefusedPastTheLimitWithBoundedMemory() throws Exception {
+        try (RetainedHeap heap = RetainedHeap.start(); RawFcgiClient client = RawFcgiClient.tcp(port)) {
+            byte[] begins = bytes(out -> {
+                for (int id = 1; id <= 10_000; id++) {
+                    FcgiEncoder.writeBeginRequest(out, id, FcgiRole.RESPONDER, true);
+                }
+            });
+            client.send(begins);
+            int overloaded = 0;
+            for (int id = 129; id <= 10_000; id++) {
+                if (client.await(id).status == FcgiProtocolStatus.OVERLOADED) {
+                    overloaded++;
+                }
+            }
+            assertThat(overloaded).as("requests past maxRequestsPerConnection (128)").isEqualTo(10_000 - 128);
+            // The 128 it took never finish their PARAMS: the connection is cut off.
+            assertThat(client.closedByServerWithin((PARAMS_TIMEOUT_SECONDS + 3) * 1000L)).isTrue();
+            System.out.printf("10,000 unfinished requests on one connection: retained heap peak +%,d bytes%n", heap.peakAboveBaseline());
+            assertThat(heap.peakAboveBaseline()).isLessThan(16L * 1024 * 1024);
+        }
+        assertBystanderServed();
+    }
+
+    @Test
+    void tenThousandConnectionsWithUnfinishedRequestsAreBoundedByTheLimitsAndCutOff() throws Exception {
+        byte[] unfinished = bytes(out -> {
+            FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true);
+            FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("GET", "/hello"));
+        });
+        long peak;
+        int closedByServer;
+        try (RetainedHeap heap = RetainedHeap.start();
+             ConnectionHolder holder = ConnectionHolder.open(socket, 10_000, unfinished, false, work)) {
+            Thread.sleep(1000);
+            peak = heap.peakAboveBaseline();
+            assertBystanderServed();
+            Thread.sleep((PARAMS_TIMEOUT_SECONDS + 3) * 1000L);
+            closedByServer = holder.release();
+        }
+        System.out.printf("10,000 connections with unfinished requests (maxConnections %d): retained heap peak +%,d bytes%n",
+                MAX_CONNECTIONS, peak);
+        assertThat(closedByServer).as("connections refused by maxConnections or cut off by paramsTimeout").isEqualTo(10_000);
+        assertThat(peak).isLessThan(64L * 1024 * 1024);
+        assertBystanderServed();
+    }
+
+    @Test
+    void aClientSendingOneByteASecondIsCutOffWhileOthersAreServed() throws Exception {
+        byte[] request = RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/hello"), new byte[0]);
+        try (RawFcgiClient slow = RawFcgiClient.tcp(port)) {
+            long start = System.nanoTime();
+            boolean closed = false;
+            for (int i = 0; i < request.length && !closed; i++) {
+                try {
+                    slow.send(new byte[] {request[i]});
+                } catch (IOException reset) {
+                    closed = true;
+                    break;
+                }
+                assertBystanderServed();
+                closed = slow.closedByServerWithin(1000);
+            }
+            assertThat(closed).as("cut off before the request was complete").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(
+                    Duration.ofSeconds(PARAMS_TIMEOUT_SECONDS - 1), Duration.ofSeconds(PARAMS_TIMEOUT_SECONDS + 4));
+        }
+    }
+
+    @Test
+    void closingAtEveryStageOfARequestLeavesTheServerServing() throws Exception {
+        byte[] body = new byte[200];
+        byte[] request = RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("POST", "/echo", "CONTENT_LENGTH", "200"), body);
+        for (int cut = 0; cut < request.length; cut++) {
+            try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+                client.send(java.util.Arrays.copyOf(request, cut));
+            }
+        }
+        // Mid-response: a streamed answer the client walks away from.
+        for (int i = 0; i < 20; i++) {
+            try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+                client.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/drip?lines=50"), new byte[0]));
+                Thread.sleep(60);
+            }
+        }
+        assertBystanderServed();
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            client.send(request);
+            assertThat(client.await(1).body()).contains("body-length: 200\n");
+        }
+    }
+
+    @Test
+    void afterAHundredThousandConnectionsTheOpenFileCountIsBackWhereItStarted() throws Exception {
+        byte[] request = RawFcgiClient.requestBytes(1, false, RawFcgiClient.params("GET", "/hello"), new byte[0]);
+        runConnections(2_000, request);
+        long before = openFiles();
+        long start = System.nanoTime();
+        runConnections(100_000, request);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("100,000 connections (one request each, keep-conn off, unix socket) in %.1f s: %,.0f connections/s%n",
+                seconds, 100_000 / seconds);
+        Platform.await(Duration.ofSeconds(10), "the open file count to come back to " + before, () -> openFiles() <= before);
+        assertThat(openFiles()).isEqualTo(before);
+    }
+
+    private static void runConnections(int count, byte[] request) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                done.add(clients.submit(() -> {
+                    for (int i = 0; i < count / 8; i++) {
+                        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+                            client.send(request);
+                            if (!client.await(1).body().equals("Hello, world!")) {
+                                throw new AssertionError("wrong answer");
+                            }
+                            if (!client.closedByServerWithin(5000)) {
+                                throw new AssertionError("the server kept a connection without keep-conn");
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    private static long openFiles() {
+        String[] entries = new File("/proc/self/fd").list();
+        return entries == null ? -1 : entries.length;
+    }
+}
