@@ -63,6 +63,11 @@ public final class RawFcgiClient implements AutoCloseable {
         return new RawFcgiClient(channel);
     }
 
+    public static RawFcgiClient tcp6(int port) throws IOException {
+        SocketChannel channel = SocketChannel.open(new InetSocketAddress("::1", port));
+        return new RawFcgiClient(channel);
+    }
+
     public static RawFcgiClient unix(Path socket) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(socket));

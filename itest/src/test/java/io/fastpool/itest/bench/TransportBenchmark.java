@@ -1,0 +1,93 @@
+package io.fastpool.itest.bench;
+
+import io.fastpool.itest.apps.TestAppActivator;
+import io.fastpool.itest.support.ConnectionHolder;
+import io.fastpool.itest.support.Nginx;
+import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.RawFcgiClient;
+import io.fastpool.itest.support.TestBundles;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Prints the transport and listener figures; asserts nothing and is not part of {@code mvn verify}
+ * (its name does not end in IT). Run it with {@code bench/transport-figures}.
+ *
+ * <ul>
+ *   <li>Requests per second and latency percentiles for a trivial handler ({@code /hello},
+ *       answered on the event loop) over the unix socket with keep-conn, at 8 and 64
+ *       connections, measured by {@code fcgi-load} in a JVM of its own.
+ *   <li>Heap per idle keep-alive connection: 10,000 connections, each served one request and
+ *       then left idle, held by a separate process; retained heap after a full GC, before and
+ *       after, divided by the count.
+ * </ul>
+ */
+class TransportBenchmark {
+
+    @Test
+    void printFigures() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "transport-benchmark").toAbsolutePath();
+        Path socket = work.resolve("run/fastpool.sock");
+        int port = Nginx.freePort();
+        Path loadJar = Path.of("..", "bench", "target", "benchmarks.jar").toAbsolutePath().normalize();
+        if (!Files.exists(loadJar)) {
+            throw new IllegalStateException(loadJar + " is missing: build it with mvn -pl bench -am package -DskipTests");
+        }
+        try (Platform platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
+                "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + port}, "maxConnections", 20_000)))) {
+            platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
+                    "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework", TestAppActivator.class));
+            Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
+
+            System.out.println("== machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
+                    + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+            for (int connections : new int[] {8, 64}) {
+                System.out.println("== /hello over the unix socket, keep-conn, " + connections + " connections");
+                fcgiLoad(loadJar, "-c", Integer.toString(connections), "-d", "10s", "--warmup", "3s", "-p", "/hello", "unix:" + socket);
+            }
+            System.out.println("== /hello over TCP, keep-conn off, 8 connections");
+            fcgiLoad(loadJar, "-c", "8", "-d", "10s", "--warmup", "3s", "-k", "off", "-p", "/hello", "tcp:127.0.0.1:" + port);
+
+            System.out.println("== heap per idle keep-alive connection");
+            long before = retainedHeap();
+            byte[] request = RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/hello"), new byte[0]);
+            try (ConnectionHolder holder = ConnectionHolder.open(socket, 10_000, request, true, work)) {
+                long after = retainedHeap();
+                System.out.printf("%,d idle connections held (%d refused): retained heap %,d -> %,d bytes, %,d bytes per connection%n",
+                        holder.opened, holder.refused, before, after, (after - before) / Math.max(1, holder.opened));
+                holder.release();
+            }
+        }
+    }
+
+    private static long retainedHeap() throws InterruptedException {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+            least = Math.min(least, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return least;
+    }
+
+    private static void fcgiLoad(Path jar, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", jar.toString(), "io.fastpool.bench.load.FcgiLoad"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // Through System.out: failsafe captures the stream, not the file descriptor a child would inherit.
+        try (java.io.BufferedReader out = process.inputReader()) {
+            out.lines().forEach(System.out::println);
+        }
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("fcgi-load failed: " + command);
+        }
+    }
+}
