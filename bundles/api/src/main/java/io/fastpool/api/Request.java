@@ -1,6 +1,8 @@
 package io.fastpool.api;
 
 import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,6 +32,15 @@ public interface Request {
 
     /** The query string without the '?', still percent-encoded; "" when there is none. */
     String queryString();
+
+    /** The first value of query parameter {@code name}, percent-decoded (UTF-8), or {@code null}. */
+    String queryParameter(String name);
+
+    /** Every value of query parameter {@code name}, in order; empty if none. */
+    List<String> queryParameters(String name);
+
+    /** All query parameters, in order of first appearance; parsed once, on first use. */
+    Map<String, List<String>> queryParameterMap();
 
     /** The request headers. */
     Headers headers();
@@ -82,4 +93,12 @@ public interface Request {
 
     /** Sets an attribute for the rest of this request's handling; {@code null} removes it. */
     void setAttribute(String name, Object value);
+
+    /**
+     * The session of this request's client with this app. With {@code create} false, returns
+     * {@code null} rather than creating one; with {@code true}, creates one if needed (and the
+     * response sets its cookie). Throws {@link UnsupportedOperationException} where no sessions are
+     * kept (outside a pool).
+     */
+    Session session(boolean create);
 }

@@ -2,10 +2,12 @@ package io.fastpool.listener.internal;
 
 import io.fastpool.api.Headers;
 import io.fastpool.api.Request;
+import io.fastpool.api.Session;
 import java.io.InputStream;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,6 +28,7 @@ final class FcgiRequest implements Request {
     private String contextPath = "";
     private Headers headers;
     private Map<String, Object> attributes;
+    private Map<String, List<String>> queryParameters;
 
     /** Reads what routing needs; throws {@link RequestPath.BadPathException} for a path that cannot be served. */
     FcgiRequest(Params params, RequestBody body) {
@@ -100,6 +103,31 @@ final class FcgiRequest implements Request {
     @Override
     public String queryString() {
         return queryString;
+    }
+
+    @Override
+    public String queryParameter(String name) {
+        List<String> values = queryParameterMap().get(name);
+        return values == null ? null : values.get(0);
+    }
+
+    @Override
+    public List<String> queryParameters(String name) {
+        return queryParameterMap().getOrDefault(name, List.of());
+    }
+
+    @Override
+    public Map<String, List<String>> queryParameterMap() {
+        if (queryParameters == null) {
+            queryParameters = QueryString.parse(queryString);
+        }
+        return queryParameters;
+    }
+
+    /** Sessions belong to an app's pool, which wraps this request; the bare listener keeps none. */
+    @Override
+    public Session session(boolean create) {
+        throw new UnsupportedOperationException("sessions are kept by the app's pool; this request was not dispatched through one");
     }
 
     @Override

@@ -1,0 +1,33 @@
+package io.fastpool.api;
+
+import java.util.Set;
+
+/**
+ * Per-user state an app keeps between requests. A session exists only once an app asks for one
+ * ({@link Request#session(boolean)} with {@code true}); a request that never asks creates none. Each
+ * app's sessions live in a store of their own, bounded, evicted least recently used first, and
+ * never shared with the server's own caches.
+ */
+public interface Session {
+
+    /** The session id, as sent in the cookie. */
+    String id();
+
+    /** An attribute, or {@code null}. */
+    Object attribute(String name);
+
+    /** Sets an attribute; {@code null} removes it. */
+    void setAttribute(String name, Object value);
+
+    /** The names of the attributes set. */
+    Set<String> attributeNames();
+
+    /** When the session was created, in epoch milliseconds. */
+    long creationTime();
+
+    /** When a request last used it, in epoch milliseconds. */
+    long lastAccessTime();
+
+    /** Ends the session: its attributes are dropped and its id is no longer accepted. */
+    void invalidate();
+}

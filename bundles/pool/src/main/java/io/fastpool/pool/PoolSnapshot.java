@@ -1,0 +1,51 @@
+package io.fastpool.pool;
+
+import java.util.List;
+
+/**
+ * A pool's state and figures at one moment, for the shell and the status page.
+ *
+ * @param name the pool's name
+ * @param state where it is in its life
+ * @param settings the settings in force
+ * @param apps the apps it runs ({@code bundle/component} names)
+ * @param threads worker threads alive
+ * @param busyThreads worker threads running a request
+ * @param queued requests waiting
+ * @param maxQueued most requests ever waiting at once
+ * @param counters counts since the pool was created
+ * @param latency request latency percentiles, in microseconds, from dispatch to completion
+ * @param queueWait time spent waiting in the queue, percentiles in microseconds
+ * @param inFlight requests running now, longest first
+ */
+public record PoolSnapshot(String name, PoolState state, PoolSettings settings, List<String> apps, int threads,
+        int busyThreads, int queued, int maxQueued, Counters counters, Percentiles latency, Percentiles queueWait,
+        List<InFlight> inFlight) {
+
+    /**
+     * Counts since the pool was created.
+     *
+     * @param served requests handled to the end
+     * @param rejected requests answered 503 without running (queue full, pool stopped or disabled, app gone)
+     * @param serverErrors responses with a 5xx status
+     * @param timeouts requests past {@code requestTimeout}
+     * @param orphans threads that did not stop after a time-out
+     * @param failures activation errors, {@link Error}s thrown and orphans: what rapid-fail protection counts
+     * @param restarts app instances released and started again
+     * @param recycles bundles updated for a fresh class loader
+     * @param activations app instances activated (demand starts)
+     * @param cpuNanos CPU time of the pool's threads while running requests
+     * @param allocatedBytes bytes allocated by the pool's threads while running requests
+     */
+    public record Counters(long served, long rejected, long serverErrors, long timeouts, long orphans, long failures,
+            long restarts, long recycles, long activations, long cpuNanos, long allocatedBytes) {
+    }
+
+    /** Percentiles of a distribution, in microseconds. */
+    public record Percentiles(long count, long p50, long p90, long p99, long max) {
+    }
+
+    /** A request running now. */
+    public record InFlight(String app, String request, long elapsedMillis, String thread) {
+    }
+}

@@ -1,0 +1,57 @@
+package io.fastpool.pool.internal;
+
+import io.fastpool.api.WebApp;
+
+/**
+ * One mounted web application as a pool runs it: in OSGi a {@code WebApp} service of an app bundle
+ * ({@link ServiceApp}), in tests a plain object. The instance is got only when a request needs it,
+ * so a delayed component is activated on demand, and released after the idle time-out.
+ */
+abstract class App {
+
+    private final String name;
+    private final SessionStore sessions;
+
+    App(String name, SessionStore sessions) {
+        this.name = name;
+        this.sessions = sessions;
+    }
+
+    /** {@code bundle/component}, for logs, the shell and the status page. */
+    final String name() {
+        return name;
+    }
+
+    final SessionStore sessions() {
+        return sessions;
+    }
+
+    /** Whether there is a service to run right now (not during its bundle's update). */
+    abstract boolean available();
+
+    /** The instance, activating it if needed; throws {@link ActivationException} if it cannot be. */
+    abstract WebApp acquire() throws ActivationException;
+
+    /** Whether an instance is active. */
+    abstract boolean active();
+
+    /** Releases the instance (its component may deactivate); the next request activates it again. */
+    abstract void release();
+
+    /** The class loader requests run with as their context class loader: the app bundle's. */
+    abstract ClassLoader classLoader();
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    /** The app's component could not be activated. */
+    static final class ActivationException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ActivationException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,711 @@
+package io.fastpool.pool.internal;
+
+import io.fastpool.api.Response;
+import io.fastpool.api.WebApp;
+import io.fastpool.api.spi.Exchange;
+import io.fastpool.pool.PoolSettings;
+import io.fastpool.pool.PoolSnapshot;
+import io.fastpool.pool.PoolState;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One application pool: a bounded queue and worker threads of its own, running the requests of its
+ * apps with the app bundle's class loader as context class loader.
+ *
+ * <p>Threads are started as requests arrive, up to {@code maxThreads}, and end after
+ * {@link #WORKER_KEEP_ALIVE_NANOS} without work (down to {@code minThreads}); at the idle time-out
+ * all of them end and the app instances are released, so an idle pool holds no thread. Requests
+ * wait in the queue while the pool is starting, draining or swapping, or while an app's service is
+ * away during its bundle's update; a request for an app that does not come back within
+ * {@code startupTimeLimit} is answered 503. A full queue, a stopped pool and a disabled one answer
+ * 503 with Retry-After at once, on the transport thread, without blocking.
+ *
+ * <p>All state is guarded by one lock; nothing slow (running a request, writing a response) happens
+ * while holding it.
+ */
+final class Pool {
+
+    private static final System.Logger LOG = System.getLogger(Pool.class.getName());
+    /** An idle worker above minThreads ends after this long. */
+    static final long WORKER_KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** A timed-out thread that has not stopped this long after its interrupt is orphaned. */
+    static final long DEFAULT_ORPHAN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** What the pool asks of its manager: bundle updates and answers off its own threads. */
+    interface Host {
+        /** Updates the bundles of these apps from their locations (a fresh class loader); blocking. */
+        void updateBundles(List<App> apps) throws Exception;
+
+        /** Runs short answering tasks (503, 504) off the transport's and the pool's threads. */
+        Executor responder();
+    }
+
+    private final String name;
+    private final Host host;
+    private final PoolStats stats = new PoolStats();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Work> queue = new ArrayDeque<>();
+    private final Map<Thread, Work> running = new HashMap<>();
+    private final Set<Thread> workers = new HashSet<>();
+    private final List<App> apps = new CopyOnWriteArrayList<>();
+    private final ArrayDeque<Long> failureTimes = new ArrayDeque<>();
+    private final AtomicInteger threadNumber = new AtomicInteger();
+    private volatile PoolSettings settings;
+    private volatile long orphanGraceNanos = DEFAULT_ORPHAN_GRACE_NANOS;
+    private PoolState state = PoolState.RUNNING;
+    private int idleWorkers;
+    private long lastActivityNanos = System.nanoTime();
+    private long startedNanos = System.nanoTime();
+    /** Set when the idle time-out or a stop released the instances: idle workers end. */
+    private boolean released;
+    /** Set when a recycle is due (rapid requests count, age, an orphan): the manager runs it. */
+    private boolean recycleDue;
+
+    Pool(String name, PoolSettings settings, Host host) {
+        this.name = name;
+        this.settings = settings;
+        this.host = host;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Shortens the wait before a timed-out thread is orphaned (tests). */
+    void orphanGrace(long nanos) {
+        this.orphanGraceNanos = nanos;
+    }
+
+    PoolSettings settings() {
+        return settings;
+    }
+
+    PoolStats stats() {
+        return stats;
+    }
+
+    List<App> apps() {
+        return List.copyOf(apps);
+    }
+
+    void addApp(App app) {
+        apps.add(app);
+        app.sessions().configure(settings.maxSessions(), settings.sessionTimeout().toMillis());
+        if (settings.startMode() == PoolSettings.StartMode.ALWAYS_RUNNING && app.available()) {
+            host.responder().execute(() -> activate(app));
+        }
+    }
+
+    /** Removes an app (its bundle was uninstalled): its waiting requests are answered 503. */
+    void removeApp(App app) {
+        apps.remove(app);
+        List<Work> dropped = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Iterator<Work> it = queue.iterator(); it.hasNext(); ) {
+                Work work = it.next();
+                if (work.app == app) {
+                    it.remove();
+                    dropped.add(work);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        dropped.forEach(work -> reject(work.exchange, "app " + app.name() + " was undeployed", 0));
+        app.release();
+    }
+
+    boolean isEmpty() {
+        return apps.isEmpty();
+    }
+
+    void updateSettings(PoolSettings newSettings) {
+        this.settings = newSettings;
+        apps.forEach(app -> app.sessions().configure(newSettings.maxSessions(), newSettings.sessionTimeout().toMillis()));
+        lock.lock();
+        try {
+            changed.signalAll();
+            dispatch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- requests: called on transport threads, never blocks ------------------------------------
+
+    /** Takes a request for {@code app}: queued, or answered 503 at once if the pool cannot take it. */
+    void submit(App app, Exchange exchange) {
+        String refusal = null;
+        int retryAfter = 1;
+        lock.lock();
+        try {
+            if (state == PoolState.STOPPED) {
+                refusal = "pool " + name + " is stopped";
+                retryAfter = 30;
+            } else if (state == PoolState.DISABLED) {
+                refusal = "pool " + name + " is disabled by rapid-fail protection";
+                retryAfter = 60;
+            } else if (queue.size() >= settings.queueLength()) {
+                refusal = "pool " + name + " has " + queue.size() + " requests waiting (queueLength)";
+            } else {
+                queue.add(new Work(app, exchange, System.nanoTime()));
+                stats.queued(queue.size());
+                lastActivityNanos = System.nanoTime();
+                released = false;
+                dispatch();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (refusal != null) {
+            reject(exchange, refusal, retryAfter);
+        }
+    }
+
+    /** Wakes or starts a worker if a request can run. Lock held. */
+    private void dispatch() {
+        if (state != PoolState.RUNNING || firstRunnable() == null) {
+            return;
+        }
+        if (idleWorkers > 0) {
+            changed.signal();
+        } else if (workers.size() < settings.maxThreads()) {
+            startWorker();
+        }
+    }
+
+    private Work firstRunnable() {
+        for (Work work : queue) {
+            if (work.app.available()) {
+                return work;
+            }
+        }
+        return null;
+    }
+
+    private void startWorker() {
+        Thread thread = new Thread(this::work, "fastpool-pool-" + name + "-" + threadNumber.incrementAndGet());
+        thread.setDaemon(true);
+        workers.add(thread);
+        thread.start();
+    }
+
+    // ---- workers ------------------------------------------------------------------------------
+
+    private void work() {
+        Thread me = Thread.currentThread();
+        while (true) {
+            Work work;
+            lock.lock();
+            try {
+                long idleSince = System.nanoTime();
+                while ((work = takeRunnable()) == null) {
+                    if (!workers.contains(me) || shouldRetire(idleSince)) {
+                        workers.remove(me);
+                        return;
+                    }
+                    idleWorkers++;
+                    try {
+                        changed.await(1, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        // An interrupt meant for a request that already ended: go on waiting.
+                    } finally {
+                        idleWorkers--;
+                    }
+                }
+                work.thread = me;
+                work.startedNanos = System.nanoTime();
+                running.put(me, work);
+                // More is waiting and nobody idle: grow now rather than after this request.
+                if (idleWorkers == 0 && workers.size() < settings.maxThreads() && firstRunnable() != null) {
+                    startWorker();
+                }
+            } finally {
+                lock.unlock();
+            }
+            run(work);
+            lock.lock();
+            try {
+                running.remove(me);
+                lastActivityNanos = System.nanoTime();
+                changed.signalAll();
+                if (!workers.contains(me)) {
+                    return; // orphaned while it ran, and already replaced
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private Work takeRunnable() {
+        if (state != PoolState.RUNNING) {
+            return null;
+        }
+        for (Iterator<Work> it = queue.iterator(); it.hasNext(); ) {
+            Work work = it.next();
+            if (work.app.available()) {
+                it.remove();
+                return work;
+            }
+        }
+        return null;
+    }
+
+    private boolean shouldRetire(long idleSince) {
+        if (released || state == PoolState.STOPPED || state == PoolState.DISABLED) {
+            return true;
+        }
+        return workers.size() > settings.minThreads() && System.nanoTime() - idleSince > WORKER_KEEP_ALIVE_NANOS;
+    }
+
+    private void run(Work work) {
+        Exchange exchange = work.exchange;
+        Response response = exchange.response();
+        Thread thread = Thread.currentThread();
+        ClassLoader saved = thread.getContextClassLoader();
+        long cpu = ThreadCost.cpuNanos();
+        long allocated = ThreadCost.allocatedBytes();
+        stats.queueWait(work.startedNanos - work.enqueuedNanos);
+        exchange.onCancel(() -> interruptIfRunning(work));
+        try {
+            if (exchange.isCancelled()) {
+                return;
+            }
+            WebApp instance;
+            try {
+                boolean wasActive = work.app.active();
+                instance = work.app.acquire();
+                if (!wasActive) {
+                    stats.activations.increment();
+                }
+            } catch (App.ActivationException e) {
+                failure("app " + work.app.name() + " could not be activated: " + e.getMessage(), e);
+                answer(response, 503, "The application could not be started.");
+                return;
+            }
+            thread.setContextClassLoader(work.app.classLoader());
+            instance.handle(new PooledRequest(exchange.request(), response, work.app.sessions()), response);
+        } catch (Exception e) {
+            if (!work.timedOut && !exchange.isCancelled()) {
+                LOG.log(Level.ERROR, "app " + work.app.name() + " failed on " + exchange.describe(), e);
+                answer(response, 500, null);
+            }
+        } catch (Error e) {
+            failure("app " + work.app.name() + " threw " + e + " on " + exchange.describe(), e);
+            answer(response, 500, null);
+        } finally {
+            thread.setContextClassLoader(saved);
+            Thread.interrupted();
+            // Count before completing: whoever sees the response may read the figures next.
+            if (response.status() >= 500) {
+                stats.serverErrors.increment();
+            }
+            stats.served.increment();
+            stats.latency(System.nanoTime() - work.startedNanos);
+            stats.cpuNanos.add(ThreadCost.cpuNanos() - cpu);
+            stats.allocatedBytes.add(ThreadCost.allocatedBytes() - allocated);
+            exchange.complete();
+            long limit = settings.recycleAfterRequests();
+            if (limit > 0 && stats.served.sum() % limit == 0) {
+                requestRecycle("after " + limit + " requests (recycleAfterRequests)");
+            }
+        }
+    }
+
+    private void interruptIfRunning(Work work) {
+        lock.lock();
+        try {
+            if (running.get(work.thread) == work) {
+                work.thread.interrupt();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void answer(Response response, int status, String message) {
+        try {
+            if (!response.isCommitted()) {
+                response.sendError(status, message);
+            }
+        } catch (IOException | IllegalStateException e) {
+            // The client is gone, or the response went out meanwhile: nothing more to say.
+        }
+    }
+
+    private void reject(Exchange exchange, String why, int retryAfterSeconds) {
+        stats.rejected.increment();
+        Response response = exchange.response();
+        try {
+            if (retryAfterSeconds > 0) {
+                response.setHeader("Retry-After", Integer.toString(retryAfterSeconds));
+            }
+            response.sendError(503, null);
+        } catch (IOException | IllegalStateException e) {
+            // nothing more to say
+        }
+        exchange.complete();
+        LOG.log(Level.DEBUG, () -> "503 for " + exchange.describe() + ": " + why);
+    }
+
+    // ---- the watchdog: called every few hundred milliseconds by the manager ---------------------
+
+    /** Time-outs, orphans, requests waiting too long for their app, the idle time-out. */
+    void check() {
+        PoolSettings current = settings;
+        long now = System.nanoTime();
+        List<Work> timedOut = new ArrayList<>();
+        List<Work> expired = new ArrayList<>();
+        boolean release = false;
+        lock.lock();
+        try {
+            long timeout = current.requestTimeout().toNanos();
+            for (Map.Entry<Thread, Work> entry : new ArrayList<>(running.entrySet())) {
+                Work work = entry.getValue();
+                long elapsed = now - work.startedNanos;
+                if (timeout > 0 && !work.timedOut && elapsed > timeout) {
+                    work.timedOut = true;
+                    stats.timeouts.increment();
+                    entry.getKey().interrupt();
+                    timedOut.add(work);
+                } else if (work.timedOut && !work.orphaned && elapsed > timeout + orphanGraceNanos) {
+                    work.orphaned = true;
+                    stats.orphans.increment();
+                    workers.remove(entry.getKey());
+                    running.remove(entry.getKey());
+                    LOG.log(Level.ERROR, "pool " + name + ": thread " + entry.getKey().getName() + " running "
+                            + work.exchange.describe() + " did not stop " + (elapsed / 1_000_000) + " ms after its time-out;"
+                            + " orphaned it and will recycle the pool");
+                    recycleDue = true;
+                    dispatch();
+                }
+            }
+            long startupLimit = current.startupTimeLimit().toNanos() + (state == PoolState.DRAINING ? current.drainTimeLimit().toNanos() : 0);
+            for (Iterator<Work> it = queue.iterator(); it.hasNext(); ) {
+                Work work = it.next();
+                boolean waitingForApp = state != PoolState.RUNNING || !work.app.available();
+                if (waitingForApp && now - work.enqueuedNanos > startupLimit) {
+                    it.remove();
+                    expired.add(work);
+                }
+            }
+            long idle = current.idleTimeout().toNanos();
+            if (idle > 0 && !released && state == PoolState.RUNNING && running.isEmpty() && queue.isEmpty()
+                    && now - lastActivityNanos > idle) {
+                released = true;
+                release = true;
+                changed.signalAll();
+            }
+            long maxAge = current.recycleAfterTime().toNanos();
+            if (maxAge > 0 && now - startedNanos > maxAge && state == PoolState.RUNNING) {
+                startedNanos = now;
+                recycleDue = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (Work work : timedOut) {
+            host.responder().execute(() -> {
+                answer(work.exchange.response(), 504, "The application took too long to answer.");
+                work.exchange.complete();
+            });
+            LOG.log(Level.WARNING, () -> "pool " + name + ": " + work.exchange.describe() + " ran longer than "
+                    + current.requestTimeout().toMillis() + " ms (requestTimeout); interrupted");
+        }
+        for (Work work : expired) {
+            reject(work.exchange, "app " + work.app.name() + " did not come back within "
+                    + current.startupTimeLimit().toMillis() + " ms (startupTimeLimit)", 5);
+        }
+        if (release) {
+            LOG.log(Level.INFO, () -> "pool " + name + ": idle for " + current.idleTimeout().toSeconds()
+                    + " s (idleTimeout); releasing its app instances and threads");
+            apps.forEach(App::release);
+        }
+        if (takeRecycleDue()) {
+            host.responder().execute(this::recycle);
+        }
+    }
+
+    private void requestRecycle(String why) {
+        lock.lock();
+        try {
+            recycleDue = true;
+        } finally {
+            lock.unlock();
+        }
+        LOG.log(Level.INFO, () -> "pool " + name + ": recycling " + why);
+    }
+
+    private boolean takeRecycleDue() {
+        lock.lock();
+        try {
+            boolean due = recycleDue && state == PoolState.RUNNING;
+            if (due) {
+                recycleDue = false;
+            }
+            return due;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- failures -----------------------------------------------------------------------------
+
+    private void failure(String what, Throwable cause) {
+        stats.failures.increment();
+        LOG.log(Level.ERROR, "pool " + name + ": " + what, cause);
+        PoolSettings current = settings;
+        List<Work> dropped = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            failureTimes.add(now);
+            while (!failureTimes.isEmpty() && now - failureTimes.peek() > current.rapidFailInterval().toNanos()) {
+                failureTimes.poll();
+            }
+            if (current.rapidFailMaxFailures() > 0 && failureTimes.size() >= current.rapidFailMaxFailures()
+                    && state != PoolState.DISABLED) {
+                state = PoolState.DISABLED;
+                dropped.addAll(queue);
+                queue.clear();
+                changed.signalAll();
+                LOG.log(Level.ERROR, "pool " + name + " DISABLED by rapid-fail protection: " + failureTimes.size()
+                        + " failures within " + current.rapidFailInterval().toSeconds() + " s (rapidFailMaxFailures); it answers 503"
+                        + " until started again (fastpool:start " + name + ")");
+            }
+        } finally {
+            lock.unlock();
+        }
+        dropped.forEach(work -> reject(work.exchange, "pool " + name + " was disabled", 60));
+    }
+
+    // ---- operations ---------------------------------------------------------------------------
+
+    PoolState state() {
+        lock.lock();
+        try {
+            return state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void start() {
+        lock.lock();
+        try {
+            state = PoolState.RUNNING;
+            failureTimes.clear();
+            released = false;
+            startedNanos = System.nanoTime();
+            dispatch();
+        } finally {
+            lock.unlock();
+        }
+        if (settings.startMode() == PoolSettings.StartMode.ALWAYS_RUNNING) {
+            apps.forEach(app -> host.responder().execute(() -> activate(app)));
+        }
+    }
+
+    void stop() {
+        List<Work> dropped;
+        lock.lock();
+        try {
+            state = PoolState.STOPPED;
+            dropped = new ArrayList<>(queue);
+            queue.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        dropped.forEach(work -> reject(work.exchange, "pool " + name + " was stopped", 30));
+        awaitIdle(settings.drainTimeLimit().toNanos());
+        apps.forEach(App::release);
+    }
+
+    void restart() {
+        lock.lock();
+        try {
+            state = PoolState.STARTING;
+        } finally {
+            lock.unlock();
+        }
+        awaitIdle(settings.drainTimeLimit().toNanos());
+        apps.forEach(App::release);
+        stats.restarts.increment();
+        start();
+    }
+
+    /**
+     * Drains, updates the app bundles (fresh class loaders), and serves the waiting requests with
+     * the new code. Requests arriving meanwhile wait in the queue.
+     */
+    void recycle() {
+        lock.lock();
+        try {
+            if (state == PoolState.DRAINING || state == PoolState.SWAPPING) {
+                return;
+            }
+            state = PoolState.DRAINING;
+        } finally {
+            lock.unlock();
+        }
+        boolean drained = awaitIdle(settings.drainTimeLimit().toNanos());
+        if (!drained) {
+            LOG.log(Level.WARNING, () -> "pool " + name + ": requests still running after " + settings.drainTimeLimit().toMillis()
+                    + " ms (drainTimeLimit); updating anyway");
+        }
+        lock.lock();
+        try {
+            state = PoolState.SWAPPING;
+        } finally {
+            lock.unlock();
+        }
+        apps.forEach(App::release);
+        try {
+            host.updateBundles(apps());
+            stats.recycles.increment();
+        } catch (Exception e) {
+            failure("recycling failed: " + e, e);
+        } finally {
+            lock.lock();
+            try {
+                if (state == PoolState.SWAPPING) {
+                    state = PoolState.RUNNING;
+                }
+                startedNanos = System.nanoTime();
+                dispatch();
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** The service of an app came (back): waiting requests for it may run. */
+    void appAvailable(App app) {
+        lock.lock();
+        try {
+            dispatch();
+        } finally {
+            lock.unlock();
+        }
+        if (settings.startMode() == PoolSettings.StartMode.ALWAYS_RUNNING && state() == PoolState.RUNNING) {
+            host.responder().execute(() -> activate(app));
+        }
+    }
+
+    private void activate(App app) {
+        try {
+            if (!app.active()) {
+                app.acquire();
+                stats.activations.increment();
+            }
+        } catch (App.ActivationException e) {
+            failure("app " + app.name() + " could not be activated: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until no request runs, up to {@code nanos}; returns whether it got there. */
+    private boolean awaitIdle(long nanos) {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (!running.isEmpty()) {
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    left = changed.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- views --------------------------------------------------------------------------------
+
+    /** Worker threads alive now. */
+    int threads() {
+        lock.lock();
+        try {
+            return workers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    PoolSnapshot snapshot() {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            List<PoolSnapshot.InFlight> inFlight = new ArrayList<>();
+            for (Map.Entry<Thread, Work> entry : running.entrySet()) {
+                Work work = entry.getValue();
+                inFlight.add(new PoolSnapshot.InFlight(work.app.name(), work.exchange.describe(),
+                        (now - work.startedNanos) / 1_000_000, entry.getKey().getName()));
+            }
+            inFlight.sort(Comparator.comparingLong(PoolSnapshot.InFlight::elapsedMillis).reversed());
+            return new PoolSnapshot(name, state, settings, apps.stream().map(App::name).toList(), workers.size(),
+                    running.size(), queue.size(), stats.maxQueued(), stats.counters(), stats.latencyPercentiles(),
+                    stats.queueWaitPercentiles(), inFlight);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops for good: the manager is going away. */
+    void shutdown() {
+        stop();
+        lock.lock();
+        try {
+            for (Thread worker : workers) {
+                worker.interrupt();
+            }
+            workers.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One request in the pool. */
+    private static final class Work {
+        final App app;
+        final Exchange exchange;
+        final long enqueuedNanos;
+        Thread thread;
+        long startedNanos;
+        boolean timedOut;
+        boolean orphaned;
+
+        Work(App app, Exchange exchange, long enqueuedNanos) {
+            this.app = app;
+            this.exchange = exchange;
+            this.enqueuedNanos = enqueuedNanos;
+        }
+    }
+}

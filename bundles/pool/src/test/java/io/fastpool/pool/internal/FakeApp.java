@@ -1,0 +1,56 @@
+package io.fastpool.pool.internal;
+
+import io.fastpool.api.WebApp;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** An app whose availability, activation and handler the test controls. */
+final class FakeApp extends App {
+
+    final ClassLoader loader = new ClassLoader(FakeApp.class.getClassLoader()) { };
+    final AtomicInteger activations = new AtomicInteger();
+    final AtomicInteger releases = new AtomicInteger();
+    volatile WebApp handler;
+    volatile boolean available = true;
+    volatile RuntimeException activationFailure;
+    private volatile boolean active;
+
+    FakeApp(String name, WebApp handler) {
+        super(name, new SessionStore(100, 60_000, System::currentTimeMillis));
+        this.handler = handler;
+    }
+
+    @Override
+    boolean available() {
+        return available;
+    }
+
+    @Override
+    synchronized WebApp acquire() throws ActivationException {
+        if (activationFailure != null) {
+            throw new ActivationException("activate() threw " + activationFailure, activationFailure);
+        }
+        if (!active) {
+            active = true;
+            activations.incrementAndGet();
+        }
+        return handler;
+    }
+
+    @Override
+    boolean active() {
+        return active;
+    }
+
+    @Override
+    synchronized void release() {
+        if (active) {
+            active = false;
+            releases.incrementAndGet();
+        }
+    }
+
+    @Override
+    ClassLoader classLoader() {
+        return loader;
+    }
+}

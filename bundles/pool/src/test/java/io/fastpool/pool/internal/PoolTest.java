@@ -1,0 +1,455 @@
+package io.fastpool.pool.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastpool.api.WebApp;
+import io.fastpool.pool.PoolSettings;
+import io.fastpool.pool.PoolState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class PoolTest {
+
+    private final ExecutorService responder = Executors.newCachedThreadPool();
+    private final List<List<App>> updates = new CopyOnWriteArrayList<>();
+    private final List<Pool> pools = new ArrayList<>();
+
+    @AfterEach
+    void shutdown() {
+        pools.forEach(Pool::shutdown);
+        responder.shutdownNow();
+    }
+
+    private Pool pool(Map<String, ?> settings) {
+        Pool pool = new Pool("test", PoolSettings.DEFAULTS.with(settings), new Pool.Host() {
+            @Override
+            public void updateBundles(List<App> apps) {
+                updates.add(apps);
+            }
+
+            @Override
+            public Executor responder() {
+                return responder;
+            }
+        });
+        pools.add(pool);
+        return pool;
+    }
+
+    private static WebApp text(String text) {
+        return (request, response) -> response.body().write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void noThreadExistsBeforeTheFirstRequestAndTheHandlerRunsOnAPoolThreadWithTheAppsClassLoader() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        FakeApp app = new FakeApp("bundle/hello", (request, response) -> {
+            seen.add(Thread.currentThread().getName());
+            seen.add(String.valueOf(Thread.currentThread().getContextClassLoader() != null));
+        });
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        assertThat(pool.threads()).isZero();
+        assertThat(app.activations).hasValue(0);
+
+        FakeExchange exchange = new FakeExchange("/app/x");
+        pool.submit(app, exchange);
+        assertThat(exchange.awaitCompletion()).isTrue();
+        assertThat(seen.get(0)).startsWith("fastpool-pool-test-");
+        assertThat(app.activations).as("activated by the first request").hasValue(1);
+        assertThat(pool.snapshot().counters().served()).isEqualTo(1);
+        assertThat(pool.snapshot().counters().activations()).isEqualTo(1);
+    }
+
+    @Test
+    void theHandlerSeesTheAppsClassLoaderAsContextClassLoader() throws Exception {
+        List<ClassLoader> seen = new CopyOnWriteArrayList<>();
+        FakeApp app = new FakeApp("bundle/cl", (request, response) -> seen.add(Thread.currentThread().getContextClassLoader()));
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        FakeExchange exchange = new FakeExchange("/app");
+        pool.submit(app, exchange);
+        assertThat(exchange.awaitCompletion()).isTrue();
+        assertThat(seen).containsExactly(app.loader);
+    }
+
+    @Test
+    void aFullQueueIsAnswered503WithRetryAfterAtOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        FakeApp app = new FakeApp("bundle/slow", (request, response) -> release.await());
+        Pool pool = pool(Map.of("maxThreads", 1, "queueLength", 2));
+        pool.addApp(app);
+        List<FakeExchange> exchanges = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            exchanges.add(new FakeExchange("/app/" + i));
+        }
+        pool.submit(app, exchanges.get(0));
+        await("the first request running", () -> pool.snapshot().busyThreads() == 1);
+        pool.submit(app, exchanges.get(1));
+        pool.submit(app, exchanges.get(2));
+        pool.submit(app, exchanges.get(3));
+        assertThat(exchanges.get(3).completed.getCount()).as("rejected without waiting").isZero();
+        assertThat(exchanges.get(3).response.status).isEqualTo(503);
+        assertThat(exchanges.get(3).response.header("Retry-After")).isEqualTo("1");
+        assertThat(pool.snapshot().queued()).isEqualTo(2);
+        release.countDown();
+        for (int i = 0; i < 3; i++) {
+            assertThat(exchanges.get(i).awaitCompletion()).isTrue();
+            assertThat(exchanges.get(i).response.status).isEqualTo(200);
+        }
+        assertThat(pool.snapshot().counters().rejected()).isEqualTo(1);
+        assertThat(pool.snapshot().maxQueued()).isEqualTo(2);
+    }
+
+    @Test
+    void threadsGrowWithTheLoadUpToMaxThreads() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        FakeApp app = new FakeApp("bundle/wide", (request, response) -> {
+            peak.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            release.await();
+            concurrent.decrementAndGet();
+        });
+        Pool pool = pool(Map.of("maxThreads", 3));
+        pool.addApp(app);
+        List<FakeExchange> exchanges = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            FakeExchange exchange = new FakeExchange("/app/" + i);
+            exchanges.add(exchange);
+            pool.submit(app, exchange);
+        }
+        await("three busy threads", () -> pool.snapshot().busyThreads() == 3);
+        assertThat(pool.threads()).isEqualTo(3);
+        assertThat(pool.snapshot().queued()).isEqualTo(3);
+        release.countDown();
+        for (FakeExchange exchange : exchanges) {
+            assertThat(exchange.awaitCompletion()).isTrue();
+        }
+        assertThat(peak).hasValue(3);
+    }
+
+    @Test
+    void theIdleTimeoutReleasesTheInstanceAndEveryThreadAndTheNextRequestStartsItAgain() throws Exception {
+        FakeApp app = new FakeApp("bundle/idle", text("hi"));
+        Pool pool = pool(Map.of("idleTimeout", "200ms", "minThreads", 1));
+        pool.addApp(app);
+        FakeExchange first = new FakeExchange("/app");
+        pool.submit(app, first);
+        assertThat(first.awaitCompletion()).isTrue();
+        assertThat(pool.threads()).isEqualTo(1);
+
+        Thread.sleep(300);
+        pool.check();
+        assertThat(app.releases).hasValue(1);
+        await("every thread to end", () -> pool.threads() == 0);
+
+        FakeExchange next = new FakeExchange("/app");
+        pool.submit(app, next);
+        assertThat(next.awaitCompletion()).isTrue();
+        assertThat(next.response.text()).isEqualTo("hi");
+        assertThat(app.activations).hasValue(2);
+    }
+
+    @Test
+    void aRequestPastItsTimeoutIsInterruptedAndAnswered504() throws Exception {
+        AtomicInteger interrupted = new AtomicInteger();
+        FakeApp app = new FakeApp("bundle/sleepy", (request, response) -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+                throw e;
+            }
+        });
+        Pool pool = pool(Map.of("requestTimeout", "200ms"));
+        pool.addApp(app);
+        FakeExchange exchange = new FakeExchange("/app");
+        pool.submit(app, exchange);
+        Thread.sleep(300);
+        pool.check();
+        assertThat(exchange.awaitCompletion()).isTrue();
+        await("the 504", () -> exchange.response.status == 504);
+        await("the interrupt", () -> interrupted.get() == 1);
+        assertThat(pool.snapshot().counters().timeouts()).isEqualTo(1);
+        assertThat(pool.snapshot().counters().failures()).isZero();
+    }
+
+    @Test
+    void aThreadThatIgnoresItsInterruptIsOrphanedCountedAndThePoolRecycled() throws Exception {
+        CountDownLatch stuck = new CountDownLatch(1);
+        FakeApp app = new FakeApp("bundle/stubborn", (request, response) -> {
+            while (stuck.getCount() > 0) {
+                Thread.onSpinWait(); // ignores interrupts
+            }
+        });
+        Pool pool = pool(Map.of("requestTimeout", "100ms"));
+        pool.orphanGrace(TimeUnit.MILLISECONDS.toNanos(100));
+        pool.addApp(app);
+        pool.submit(app, new FakeExchange("/app"));
+        Thread.sleep(150);
+        pool.check();
+        Thread.sleep(150);
+        pool.check();
+        await("a recycle", () -> updates.size() == 1);
+        assertThat(pool.snapshot().counters().orphans()).isEqualTo(1);
+        assertThat(pool.snapshot().counters().failures()).isEqualTo(0);
+        stuck.countDown();
+
+        // The pool serves on with a fresh thread.
+        app.handler = text("again");
+        FakeExchange next = new FakeExchange("/app");
+        pool.submit(app, next);
+        assertThat(next.awaitCompletion()).isTrue();
+        assertThat(next.response.text()).isEqualTo("again");
+    }
+
+    @Test
+    void anExceptionIsA500ForThatRequestAndNotAFailureOfThePool() throws Exception {
+        FakeApp app = new FakeApp("bundle/buggy", (request, response) -> {
+            throw new IllegalStateException("secret detail");
+        });
+        Pool pool = pool(Map.of("rapidFailMaxFailures", 1));
+        pool.addApp(app);
+        FakeExchange exchange = new FakeExchange("/app");
+        pool.submit(app, exchange);
+        assertThat(exchange.awaitCompletion()).isTrue();
+        assertThat(exchange.response.status).isEqualTo(500);
+        assertThat(exchange.response.text()).doesNotContain("secret detail");
+        assertThat(pool.state()).isEqualTo(PoolState.RUNNING);
+        assertThat(pool.snapshot().counters().serverErrors()).isEqualTo(1);
+    }
+
+    @Test
+    void errorsThrownByTheAppTripRapidFailProtectionAndTheDisabledPoolAnswers503UntilStarted() throws Exception {
+        FakeApp app = new FakeApp("bundle/crashing", (request, response) -> {
+            throw new LinkageError("broken app");
+        });
+        Pool pool = pool(Map.of("rapidFailMaxFailures", 3, "rapidFailInterval", "1m"));
+        pool.addApp(app);
+        for (int i = 0; i < 3; i++) {
+            FakeExchange exchange = new FakeExchange("/app");
+            pool.submit(app, exchange);
+            assertThat(exchange.awaitCompletion()).isTrue();
+            assertThat(exchange.response.status).isEqualTo(500);
+        }
+        assertThat(pool.state()).isEqualTo(PoolState.DISABLED);
+        FakeExchange refused = new FakeExchange("/app");
+        pool.submit(app, refused);
+        assertThat(refused.response.status).isEqualTo(503);
+        assertThat(refused.response.header("Retry-After")).isEqualTo("60");
+
+        app.handler = text("fixed");
+        pool.start();
+        FakeExchange served = new FakeExchange("/app");
+        pool.submit(app, served);
+        assertThat(served.awaitCompletion()).isTrue();
+        assertThat(served.response.text()).isEqualTo("fixed");
+        assertThat(pool.snapshot().counters().failures()).isEqualTo(3);
+    }
+
+    @Test
+    void activationFailuresCountTowardRapidFailToo() throws Exception {
+        FakeApp app = new FakeApp("bundle/unstartable", text("never"));
+        app.activationFailure = new IllegalStateException("no database");
+        Pool pool = pool(Map.of("rapidFailMaxFailures", 2));
+        pool.addApp(app);
+        for (int i = 0; i < 2; i++) {
+            FakeExchange exchange = new FakeExchange("/app");
+            pool.submit(app, exchange);
+            assertThat(exchange.awaitCompletion()).isTrue();
+            assertThat(exchange.response.status).isEqualTo(503);
+        }
+        assertThat(pool.state()).isEqualTo(PoolState.DISABLED);
+    }
+
+    @Test
+    void aStoppedPoolAnswers503AndServesAgainWhenStarted() throws Exception {
+        FakeApp app = new FakeApp("bundle/stoppable", text("on"));
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        pool.stop();
+        FakeExchange refused = new FakeExchange("/app");
+        pool.submit(app, refused);
+        assertThat(refused.response.status).isEqualTo(503);
+        pool.start();
+        FakeExchange served = new FakeExchange("/app");
+        pool.submit(app, served);
+        assertThat(served.awaitCompletion()).isTrue();
+        assertThat(served.response.text()).isEqualTo("on");
+    }
+
+    @Test
+    void requestsWaitWhileTheAppIsAwayAndRunWhenItComesBack() throws Exception {
+        FakeApp app = new FakeApp("bundle/updating", text("v1"));
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        app.available = false;
+        FakeExchange waiting = new FakeExchange("/app");
+        pool.submit(app, waiting);
+        Thread.sleep(200);
+        assertThat(waiting.completed.getCount()).as("waits, does not fail").isEqualTo(1);
+        app.handler = text("v2");
+        app.available = true;
+        pool.appAvailable(app);
+        assertThat(waiting.awaitCompletion()).isTrue();
+        assertThat(waiting.response.text()).isEqualTo("v2");
+    }
+
+    @Test
+    void aRequestWaitingLongerThanTheStartupTimeLimitIsAnswered503() throws Exception {
+        FakeApp app = new FakeApp("bundle/gone", text("never"));
+        app.available = false;
+        Pool pool = pool(Map.of("startupTimeLimit", "100ms"));
+        pool.addApp(app);
+        FakeExchange waiting = new FakeExchange("/app");
+        pool.submit(app, waiting);
+        Thread.sleep(150);
+        pool.check();
+        assertThat(waiting.awaitCompletion()).isTrue();
+        assertThat(waiting.response.status).isEqualTo(503);
+    }
+
+    @Test
+    void aRecycleDrainsUpdatesTheBundlesAndRunsTheWaitingRequestsOnTheNewCode() throws Exception {
+        CountDownLatch inFlight = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        FakeApp app = new FakeApp("bundle/swap", (request, response) -> {
+            inFlight.countDown();
+            finish.await();
+            response.body().write("old".getBytes(StandardCharsets.UTF_8));
+        });
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        FakeExchange running = new FakeExchange("/app");
+        pool.submit(app, running);
+        inFlight.await();
+
+        Thread recycler = new Thread(pool::recycle);
+        recycler.start();
+        await("draining", () -> pool.state() == PoolState.DRAINING);
+        FakeExchange waiting = new FakeExchange("/app");
+        pool.submit(app, waiting);
+        Thread.sleep(100);
+        assertThat(updates).as("no update while a request runs").isEmpty();
+        assertThat(waiting.completed.getCount()).isEqualTo(1);
+
+        app.handler = text("new");
+        finish.countDown();
+        recycler.join(5000);
+        assertThat(running.awaitCompletion()).isTrue();
+        assertThat(running.response.text()).isEqualTo("old");
+        assertThat(updates).hasSize(1);
+        assertThat(waiting.awaitCompletion()).isTrue();
+        assertThat(waiting.response.text()).isEqualTo("new");
+        assertThat(pool.state()).isEqualTo(PoolState.RUNNING);
+        assertThat(pool.snapshot().counters().recycles()).isEqualTo(1);
+        assertThat(app.releases).hasValue(1);
+    }
+
+    @Test
+    void anUndeployedAppsWaitingRequestsAreAnswered503() throws Exception {
+        FakeApp app = new FakeApp("bundle/leaving", text("never"));
+        app.available = false;
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        FakeExchange waiting = new FakeExchange("/app");
+        pool.submit(app, waiting);
+        pool.removeApp(app);
+        assertThat(waiting.awaitCompletion()).isTrue();
+        assertThat(waiting.response.status).isEqualTo(503);
+        assertThat(pool.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anAbortedRequestInterruptsItsHandler() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicInteger interrupted = new AtomicInteger();
+        FakeApp app = new FakeApp("bundle/abortable", (request, response) -> {
+            started.countDown();
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+            }
+        });
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        FakeExchange exchange = new FakeExchange("/app");
+        pool.submit(app, exchange);
+        started.await();
+        exchange.cancel();
+        assertThat(exchange.awaitCompletion()).isTrue();
+        assertThat(interrupted).hasValue(1);
+    }
+
+    @Test
+    void latencyCpuAndAllocationAreCounted() throws Exception {
+        FakeApp app = new FakeApp("bundle/busy", (request, response) -> {
+            byte[][] garbage = new byte[100][];
+            for (int i = 0; i < garbage.length; i++) {
+                garbage[i] = new byte[1024];
+            }
+            response.body().write(garbage.length);
+        });
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        for (int i = 0; i < 20; i++) {
+            FakeExchange exchange = new FakeExchange("/app");
+            pool.submit(app, exchange);
+            assertThat(exchange.awaitCompletion()).isTrue();
+        }
+        var snapshot = pool.snapshot();
+        assertThat(snapshot.latency().count()).isEqualTo(20);
+        assertThat(snapshot.queueWait().count()).isEqualTo(20);
+        assertThat(snapshot.counters().cpuNanos()).isPositive();
+        assertThat(snapshot.counters().allocatedBytes()).isGreaterThan(20 * 100 * 1024L);
+    }
+
+    @Test
+    void settingsChangedAtRuntimeApplyToTheRunningPool() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        FakeApp app = new FakeApp("bundle/tuned", (request, response) -> release.await());
+        Pool pool = pool(Map.of("maxThreads", 1, "queueLength", 1));
+        pool.addApp(app);
+        pool.submit(app, new FakeExchange("/app"));
+        await("one running", () -> pool.snapshot().busyThreads() == 1);
+        pool.updateSettings(pool.settings().with(Map.of("maxThreads", 2, "queueLength", 5)));
+        FakeExchange second = new FakeExchange("/app");
+        pool.submit(app, second);
+        await("a second thread", () -> pool.snapshot().busyThreads() == 2);
+        release.countDown();
+        assertThat(second.awaitCompletion()).isTrue();
+        assertThat(pool.settings().queueLength()).isEqualTo(5);
+    }
+
+    @Test
+    void requestTimeoutsAreConfigurableDurations() {
+        assertThat(PoolSettings.DEFAULTS.with(Map.of("requestTimeout", "1500ms")).requestTimeout()).isEqualTo(Duration.ofMillis(1500));
+    }
+}
