@@ -37,6 +37,17 @@ public final class Platform implements AutoCloseable {
 
     /** Starts the platform with these configurations (PID to properties) in place. */
     public static Platform start(Path storage, Map<String, Map<String, Object>> configurations) throws Exception {
+        return start(storage, configurations, List.of());
+    }
+
+    /**
+     * Starts the platform plus {@code extraBundles} (jar paths), installed with the platform's own
+     * before any bundle starts: a bundle's optional imports are wired when it resolves, at its
+     * first start, so bundles installed after that (e.g. netty's epoll for the transport) would
+     * not be seen without a refresh. Fragments among them attach to their hosts then too.
+     */
+    public static Platform start(Path storage, Map<String, Map<String, Object>> configurations, List<String> extraBundles)
+            throws Exception {
         OsgiNettyLeaks.install();
         Files.createDirectories(storage);
         Map<String, String> config = new HashMap<>();
@@ -51,7 +62,9 @@ public final class Platform implements AutoCloseable {
         try {
             BundleContext context = framework.getBundleContext();
             List<Bundle> installed = new ArrayList<>();
-            for (String path : bundlePaths()) {
+            List<String> paths = new ArrayList<>(bundlePaths());
+            paths.addAll(extraBundles);
+            for (String path : paths) {
                 Bundle bundle = context.installBundle(new File(path).toURI().toString());
                 platform.bundles.put(bundle.getSymbolicName(), bundle);
                 installed.add(bundle);
@@ -153,6 +166,31 @@ public final class Platform implements AutoCloseable {
             text.append(' ');
         }
         return text.toString();
+    }
+
+    /**
+     * Creates or updates the named factory configuration {@code factoryPid~name} (Configuration
+     * Admin 1.6), as FileInstall does for {@code factoryPid~name.cfg}.
+     */
+    public void configureFactory(String factoryPid, String name, Map<String, Object> properties) throws Exception {
+        BundleContext context = context();
+        ServiceReference<?> reference = firstReference(context, "org.osgi.service.cm.ConfigurationAdmin");
+        Object admin = context.getService(reference);
+        try {
+            Method getFactoryConfiguration = admin.getClass().getMethod("getFactoryConfiguration", String.class, String.class, String.class);
+            getFactoryConfiguration.setAccessible(true);
+            Object configuration = getFactoryConfiguration.invoke(admin, factoryPid, name, "?");
+            Method update = configuration.getClass().getMethod("update", Dictionary.class);
+            update.setAccessible(true);
+            update.invoke(configuration, new Hashtable<>(properties));
+        } finally {
+            context.ungetService(reference);
+        }
+    }
+
+    /** Threads of this JVM whose name starts with {@code prefix}. */
+    public static long threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith(prefix)).count();
     }
 
     /** Waits until {@code condition} holds, failing with {@code what} after {@code timeout}. */

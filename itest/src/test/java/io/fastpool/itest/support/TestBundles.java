@@ -43,6 +43,41 @@ public final class TestBundles {
         return jar;
     }
 
+    /**
+     * Writes a bundle with one Declarative Services component, described by {@code componentXml}
+     * (the content of OSGI-INF/component.xml), holding {@code classes}.
+     */
+    public static Path buildComponent(Path directory, String symbolicName, String version, String imports,
+            String extraHeaders, String componentXml, Class<?>... classes) throws IOException {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", symbolicName);
+        main.putValue("Bundle-Version", version);
+        main.putValue("Import-Package", imports);
+        main.putValue("Service-Component", "OSGI-INF/component.xml");
+        if (extraHeaders != null) {
+            for (String header : extraHeaders.split("\n")) {
+                int colon = header.indexOf(':');
+                if (colon > 0) {
+                    main.putValue(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+                }
+            }
+        }
+        Files.createDirectories(directory);
+        Path jar = directory.resolve(symbolicName + "-" + version + ".jar");
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            out.putNextEntry(new JarEntry("OSGI-INF/component.xml"));
+            out.write(componentXml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.closeEntry();
+            for (Class<?> type : classes) {
+                addClassAndNested(out, type);
+            }
+        }
+        return jar;
+    }
+
     private static void addClassAndNested(JarOutputStream out, Class<?> type) throws IOException {
         String resource = type.getName().replace('.', '/') + ".class";
         try (InputStream in = type.getClassLoader().getResourceAsStream(resource)) {

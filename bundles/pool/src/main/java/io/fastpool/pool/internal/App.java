@@ -29,8 +29,12 @@ abstract class App {
     /** Whether there is a service to run right now (not during its bundle's update). */
     abstract boolean available();
 
-    /** The instance, activating it if needed; throws {@link ActivationException} if it cannot be. */
-    abstract WebApp acquire() throws ActivationException;
+    /**
+     * The instance, activating it if needed. Throws {@link UnavailableException} when the service
+     * is away right now (its bundle is being updated), {@link ActivationException} when its
+     * component failed to activate.
+     */
+    abstract WebApp acquire() throws ActivationException, UnavailableException;
 
     /** Whether an instance is active. */
     abstract boolean active();
@@ -44,6 +48,15 @@ abstract class App {
     @Override
     public String toString() {
         return name;
+    }
+
+    /** The service went away between being seen and being got: the request waits for it. */
+    static final class UnavailableException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UnavailableException(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** The app's component could not be activated. */

@@ -280,6 +280,27 @@ final class Pool {
     private void run(Work work) {
         Exchange exchange = work.exchange;
         Response response = exchange.response();
+        if (exchange.isCancelled()) {
+            exchange.complete();
+            return;
+        }
+        WebApp instance;
+        try {
+            boolean wasActive = work.app.active();
+            instance = work.app.acquire();
+            if (!wasActive) {
+                stats.activations.increment();
+            }
+        } catch (App.UnavailableException e) {
+            requeue(work);
+            return;
+        } catch (App.ActivationException e) {
+            failure("app " + work.app.name() + " could not be activated: " + e.getMessage(), e);
+            answer(response, 503, "The application could not be started.");
+            stats.rejected.increment();
+            exchange.complete();
+            return;
+        }
         Thread thread = Thread.currentThread();
         ClassLoader saved = thread.getContextClassLoader();
         long cpu = ThreadCost.cpuNanos();
@@ -287,21 +308,6 @@ final class Pool {
         stats.queueWait(work.startedNanos - work.enqueuedNanos);
         exchange.onCancel(() -> interruptIfRunning(work));
         try {
-            if (exchange.isCancelled()) {
-                return;
-            }
-            WebApp instance;
-            try {
-                boolean wasActive = work.app.active();
-                instance = work.app.acquire();
-                if (!wasActive) {
-                    stats.activations.increment();
-                }
-            } catch (App.ActivationException e) {
-                failure("app " + work.app.name() + " could not be activated: " + e.getMessage(), e);
-                answer(response, 503, "The application could not be started.");
-                return;
-            }
             thread.setContextClassLoader(work.app.classLoader());
             instance.handle(new PooledRequest(exchange.request(), response, work.app.sessions()), response);
         } catch (Exception e) {
@@ -328,6 +334,17 @@ final class Pool {
             if (limit > 0 && stats.served.sum() % limit == 0) {
                 requestRecycle("after " + limit + " requests (recycleAfterRequests)");
             }
+        }
+    }
+
+    /** Puts a request whose app went away while it was being taken back at the head of the queue. */
+    private void requeue(Work work) {
+        lock.lock();
+        try {
+            running.remove(work.thread);
+            queue.addFirst(work);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -619,6 +636,8 @@ final class Pool {
                 app.acquire();
                 stats.activations.increment();
             }
+        } catch (App.UnavailableException e) {
+            // Its service went away again: it is activated when it comes back.
         } catch (App.ActivationException e) {
             failure("app " + app.name() + " could not be activated: " + e.getMessage(), e);
         }

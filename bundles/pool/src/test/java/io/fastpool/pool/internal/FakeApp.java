@@ -12,6 +12,8 @@ final class FakeApp extends App {
     volatile WebApp handler;
     volatile boolean available = true;
     volatile RuntimeException activationFailure;
+    /** Makes the next acquire find the service gone, as when its bundle starts stopping meanwhile. */
+    volatile boolean vanishOnce;
     private volatile boolean active;
 
     FakeApp(String name, WebApp handler) {
@@ -25,7 +27,11 @@ final class FakeApp extends App {
     }
 
     @Override
-    synchronized WebApp acquire() throws ActivationException {
+    synchronized WebApp acquire() throws ActivationException, UnavailableException {
+        if (vanishOnce) {
+            vanishOnce = false;
+            throw new UnavailableException("went away while being taken");
+        }
         if (activationFailure != null) {
             throw new ActivationException("activate() threw " + activationFailure, activationFailure);
         }

@@ -322,6 +322,21 @@ class PoolTest {
     }
 
     @Test
+    void anAppThatVanishesWhileARequestIsTakenLeavesTheRequestWaitingNotFailed() throws Exception {
+        FakeApp app = new FakeApp("bundle/racing", text("after the swap"));
+        Pool pool = pool(Map.of("rapidFailMaxFailures", 1));
+        pool.addApp(app);
+        app.vanishOnce = true;
+        FakeExchange exchange = new FakeExchange("/app");
+        pool.submit(app, exchange);
+        assertThat(exchange.awaitCompletion()).isTrue();
+        assertThat(exchange.response.status).isEqualTo(200);
+        assertThat(exchange.response.text()).isEqualTo("after the swap");
+        assertThat(pool.snapshot().counters().failures()).isZero();
+        assertThat(pool.state()).isEqualTo(PoolState.RUNNING);
+    }
+
+    @Test
     void aRequestWaitingLongerThanTheStartupTimeLimitIsAnswered503() throws Exception {
         FakeApp app = new FakeApp("bundle/gone", text("never"));
         app.available = false;

@@ -1,0 +1,118 @@
+package io.fastpool.pool.internal;
+
+import io.fastpool.api.WebApp;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceObjects;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.wiring.BundleWiring;
+
+/**
+ * An app that is a {@code WebApp} service of an app bundle. The manager tracks its reference
+ * without getting the service; the first request gets it (activating a delayed component), the idle
+ * time-out releases it. Across an update of its bundle the reference goes and comes back: this
+ * object stays, and its requests wait in the pool's queue meanwhile.
+ */
+final class ServiceApp extends App {
+
+    private final BundleContext context;
+    private final long bundleId;
+    private ServiceReference<WebApp> reference;
+    private ServiceObjects<WebApp> objects;
+    private WebApp instance;
+
+    ServiceApp(String name, SessionStore sessions, BundleContext context, long bundleId) {
+        super(name, sessions);
+        this.context = context;
+        this.bundleId = bundleId;
+    }
+
+    long bundleId() {
+        return bundleId;
+    }
+
+    /** The bundle's service came (back). */
+    synchronized void bind(ServiceReference<WebApp> newReference) {
+        if (reference != null && !reference.equals(newReference)) {
+            releaseLocked();
+        }
+        reference = newReference;
+    }
+
+    /** The service went away; returns whether it was this app's. */
+    synchronized boolean unbind(ServiceReference<WebApp> gone) {
+        if (!gone.equals(reference)) {
+            return false;
+        }
+        releaseLocked();
+        reference = null;
+        return true;
+    }
+
+    synchronized ServiceReference<WebApp> reference() {
+        return reference;
+    }
+
+    @Override
+    synchronized boolean available() {
+        return reference != null;
+    }
+
+    @Override
+    synchronized WebApp acquire() throws ActivationException, UnavailableException {
+        if (instance != null) {
+            return instance;
+        }
+        if (reference == null) {
+            throw new UnavailableException("its service is not registered");
+        }
+        try {
+            objects = context.getServiceObjects(reference);
+            WebApp got = objects == null ? null : objects.getService();
+            if (got == null) {
+                objects = null;
+                Bundle bundle = reference.getBundle();
+                if (bundle == null || bundle.getState() != Bundle.ACTIVE) {
+                    // Its bundle is stopping or updating: the service is on its way out, not broken.
+                    throw new UnavailableException("its bundle is stopping");
+                }
+                throw new ActivationException("its component did not activate (see the log of Declarative Services)", null);
+            }
+            instance = got;
+            return got;
+        } catch (RuntimeException e) {
+            objects = null;
+            throw new ActivationException(String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    @Override
+    synchronized boolean active() {
+        return instance != null;
+    }
+
+    @Override
+    synchronized void release() {
+        releaseLocked();
+    }
+
+    private void releaseLocked() {
+        if (instance != null && objects != null) {
+            try {
+                objects.ungetService(instance);
+            } catch (RuntimeException e) {
+                // The bundle is stopping; the framework releases it anyway.
+            }
+        }
+        instance = null;
+        objects = null;
+    }
+
+    @Override
+    ClassLoader classLoader() {
+        Bundle bundle = context.getBundle(bundleId);
+        BundleWiring wiring = bundle == null ? null : bundle.adapt(BundleWiring.class);
+        ClassLoader loader = wiring == null ? null : wiring.getClassLoader();
+        return loader != null ? loader : ServiceApp.class.getClassLoader();
+    }
+}
