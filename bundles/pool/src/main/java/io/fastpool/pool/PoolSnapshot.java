@@ -8,7 +8,7 @@ import java.util.List;
  * @param name the pool's name
  * @param state where it is in its life
  * @param settings the settings in force
- * @param apps the apps it runs ({@code bundle/component} names)
+ * @param apps the apps it runs
  * @param threads worker threads alive
  * @param busyThreads worker threads running a request
  * @param queued requests waiting
@@ -18,7 +18,7 @@ import java.util.List;
  * @param queueWait time spent waiting in the queue, percentiles in microseconds
  * @param inFlight requests running now, longest first
  */
-public record PoolSnapshot(String name, PoolState state, PoolSettings settings, List<String> apps, int threads,
+public record PoolSnapshot(String name, PoolState state, PoolSettings settings, List<AppView> apps, int threads,
         int busyThreads, int queued, int maxQueued, Counters counters, Percentiles latency, Percentiles queueWait,
         List<InFlight> inFlight) {
 
@@ -39,6 +39,18 @@ public record PoolSnapshot(String name, PoolState state, PoolSettings settings, 
      */
     public record Counters(long served, long rejected, long serverErrors, long timeouts, long orphans, long failures,
             long restarts, long recycles, long activations, long cpuNanos, long allocatedBytes) {
+    }
+
+    /**
+     * One app of the pool.
+     *
+     * @param name {@code bundle/component}
+     * @param active whether its instance is activated
+     * @param sessions sessions it holds now
+     * @param sessionsCreated sessions it created since it was deployed
+     * @param sessionsEvicted sessions dropped because it held {@code maxSessions}
+     */
+    public record AppView(String name, boolean active, int sessions, long sessionsCreated, long sessionsEvicted) {
     }
 
     /** Percentiles of a distribution, in microseconds. */

@@ -321,6 +321,10 @@ final class Pool {
         } finally {
             thread.setContextClassLoader(saved);
             Thread.interrupted();
+            if (work.timedOut) {
+                // The watchdog's 504 may not have gone out yet: completing first would send an empty 200.
+                answer(response, 504, "The application took too long to answer.");
+            }
             // Count before completing: whoever sees the response may read the figures next.
             if (response.status() >= 500) {
                 stats.serverErrors.increment();
@@ -688,7 +692,8 @@ final class Pool {
                         (now - work.startedNanos) / 1_000_000, entry.getKey().getName()));
             }
             inFlight.sort(Comparator.comparingLong(PoolSnapshot.InFlight::elapsedMillis).reversed());
-            return new PoolSnapshot(name, state, settings, apps.stream().map(App::name).toList(), workers.size(),
+            return new PoolSnapshot(name, state, settings, apps.stream().map(app -> new PoolSnapshot.AppView(app.name(), app.active(),
+                    app.sessions().size(), app.sessions().created(), app.sessions().evicted())).toList(), workers.size(),
                     running.size(), queue.size(), stats.maxQueued(), stats.counters(), stats.latencyPercentiles(),
                     stats.queueWaitPercentiles(), inFlight);
         } finally {
@@ -718,7 +723,7 @@ final class Pool {
         final long enqueuedNanos;
         Thread thread;
         long startedNanos;
-        boolean timedOut;
+        volatile boolean timedOut;
         boolean orphaned;
 
         Work(App app, Exchange exchange, long enqueuedNanos) {

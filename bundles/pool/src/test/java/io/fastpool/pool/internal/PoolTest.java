@@ -201,6 +201,36 @@ class PoolTest {
     }
 
     @Test
+    void aHandlerThatReturnsAtOnceWhenInterruptedStillAnswers504NotAnEmpty200() throws Exception {
+        FakeApp app = new FakeApp("bundle/quick-to-quit", (request, response) -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                // returns normally, as many handlers do
+            }
+        });
+        // No responder thread at all: only the worker can answer.
+        Pool pool = new Pool("test", PoolSettings.DEFAULTS.with(Map.of("requestTimeout", "100ms")), new Pool.Host() {
+            @Override
+            public void updateBundles(List<App> apps) {
+            }
+
+            @Override
+            public Executor responder() {
+                return task -> { };
+            }
+        });
+        pools.add(pool);
+        pool.addApp(app);
+        FakeExchange exchange = new FakeExchange("/app");
+        pool.submit(app, exchange);
+        Thread.sleep(200);
+        pool.check();
+        assertThat(exchange.awaitCompletion()).isTrue();
+        assertThat(exchange.response.status).isEqualTo(504);
+    }
+
+    @Test
     void aThreadThatIgnoresItsInterruptIsOrphanedCountedAndThePoolRecycled() throws Exception {
         CountDownLatch stuck = new CountDownLatch(1);
         FakeApp app = new FakeApp("bundle/stubborn", (request, response) -> {
