@@ -2,6 +2,7 @@ package io.fastpool.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastpool.itest.apps.PooledApps;
 import io.fastpool.itest.apps.PooledHello;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
@@ -34,7 +35,7 @@ class PoolBehaviourIT {
 
     static final String A = "io.fastpool.itest.a";
     static final String B = "io.fastpool.itest.b";
-    static final String IMPORTS = "io.fastpool.api;version=\"[1,2)\",org.osgi.framework";
+    static final String IMPORTS = PooledApps.IMPORTS;
 
     Path work;
     Path socket;
@@ -43,14 +44,7 @@ class PoolBehaviourIT {
     Bundle appA;
 
     static String component(String path) {
-        return """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.4.0" name="hello" activate="activate" deactivate="deactivate">
-                  <implementation class="io.fastpool.itest.apps.PooledHello"/>
-                  <service><provide interface="io.fastpool.api.WebApp"/></service>
-                  <property name="fastpool.mount.path" value="%s"/>
-                </scr:component>
-                """.formatted(path);
+        return PooledApps.component(path);
     }
 
     @BeforeEach

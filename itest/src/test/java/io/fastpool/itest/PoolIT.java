@@ -2,6 +2,7 @@ package io.fastpool.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastpool.itest.apps.PooledApps;
 import io.fastpool.itest.apps.PooledHello;
 import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
@@ -34,15 +35,8 @@ import org.osgi.framework.Bundle;
 class PoolIT {
 
     static final String APP = "io.fastpool.itest.pooled";
-    static final String COMPONENT = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.4.0" name="hello" activate="activate" deactivate="deactivate">
-              <implementation class="io.fastpool.itest.apps.PooledHello"/>
-              <service><provide interface="io.fastpool.api.WebApp"/></service>
-              <property name="fastpool.mount.path" value="/pooled"/>
-            </scr:component>
-            """;
-    static final String IMPORTS = "io.fastpool.api;version=\"[1,2)\",org.osgi.framework";
+    static final String COMPONENT = PooledApps.component("/pooled");
+    static final String IMPORTS = PooledApps.IMPORTS;
 
     Path work;
     Path socket;

@@ -1,5 +1,7 @@
 package io.fastpool.itest.bench;
 
+import io.fastpool.itest.apps.PooledApps;
+import io.fastpool.itest.apps.PooledHello;
 import io.fastpool.itest.apps.TestAppActivator;
 import io.fastpool.itest.support.ConnectionHolder;
 import io.fastpool.itest.support.Nginx;
@@ -22,8 +24,10 @@ import org.junit.jupiter.api.Test;
  *
  * <ul>
  *   <li>Requests per second and latency percentiles for a trivial handler ({@code /hello},
- *       answered on the event loop) over the unix socket with keep-conn, at 8 and 64
- *       connections, measured by {@code fcgi-load} in a JVM of its own.
+ *       answered on the event loop: the listener's bare figure) and for the same answer from a
+ *       {@code WebApp} in its pool ({@code /pooled}: queue, worker thread, context class loader,
+ *       statistics), over the unix socket with keep-conn, at 8 and 64 connections, measured by
+ *       {@code fcgi-load} in a JVM of its own.
  *   <li>Heap per idle keep-alive connection: 10,000 connections, each served one request and
  *       then left idle, held by a separate process; retained heap after a full GC, before and
  *       after, divided by the count.
@@ -44,6 +48,8 @@ class TransportBenchmark {
                 "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + port}, "maxConnections", 20_000)))) {
             platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
                     "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework", TestAppActivator.class));
+            platform.install(TestBundles.buildComponent(work.resolve("pooled"), "io.fastpool.itest.pooled", "1.0.0",
+                    PooledApps.IMPORTS, null, PooledApps.component("/pooled"), PooledHello.class));
             Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
 
             System.out.println("== machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
@@ -51,6 +57,11 @@ class TransportBenchmark {
             for (int connections : new int[] {8, 64}) {
                 System.out.println("== /hello over the unix socket, keep-conn, " + connections + " connections");
                 fcgiLoad(loadJar, "-c", Integer.toString(connections), "-d", "10s", "--warmup", "3s", "-p", "/hello", "unix:" + socket);
+            }
+            for (int connections : new int[] {8, 64}) {
+                System.out.println("== /pooled (a WebApp in its pool, default settings) over the unix socket, keep-conn, "
+                        + connections + " connections");
+                fcgiLoad(loadJar, "-c", Integer.toString(connections), "-d", "10s", "--warmup", "3s", "-p", "/pooled", "unix:" + socket);
             }
             System.out.println("== /hello over TCP, keep-conn off, 8 connections");
             fcgiLoad(loadJar, "-c", "8", "-d", "10s", "--warmup", "3s", "-k", "off", "-p", "/hello", "tcp:127.0.0.1:" + port);

@@ -1,0 +1,23 @@
+package io.fastpool.itest.apps;
+
+/** How tests pack {@link PooledHello} into an app bundle: its imports and its component description. */
+public final class PooledApps {
+
+    /** The imports of a bundle holding {@link PooledHello}. */
+    public static final String IMPORTS = "io.fastpool.api;version=\"[1,2)\",org.osgi.framework";
+
+    private PooledApps() {
+    }
+
+    /** OSGI-INF/component.xml of a delayed WebApp component mounted at {@code path}. */
+    public static String component(String path) {
+        return """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.4.0" name="hello" activate="activate" deactivate="deactivate">
+                  <implementation class="io.fastpool.itest.apps.PooledHello"/>
+                  <service><provide interface="io.fastpool.api.WebApp"/></service>
+                  <property name="fastpool.mount.path" value="%s"/>
+                </scr:component>
+                """.formatted(path);
+    }
+}
