@@ -7,6 +7,7 @@ import io.fastpool.itest.apps.PooledHello;
 import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.Pools;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.TestBundles;
 import java.io.InputStream;
@@ -166,5 +167,77 @@ class PoolIT {
             assertThat(order).as("the answers switch with the swaps").hasSizeGreaterThanOrEqualTo(10);
             assertThat(order.get(order.size() - 1)).isEqualTo("200 Hello from version 1");
         }
+    }
+
+    @Test
+    void aRecycleThroughThePoolManagerGivesAFreshClassLoaderAndRequestsDuringItAreServed() throws Exception {
+        platform.install(appJar(1));
+        Platform.await(Duration.ofSeconds(10), "the app's route", this::routeRegistered);
+        String before = get("/pooled?mode=loader");
+        Pools pools = new Pools(platform);
+        try (RawFcgiClient waiting = RawFcgiClient.unix(socket)) {
+            Thread recycler = new Thread(() -> {
+                try {
+                    pools.operate("recycle", APP);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            waiting.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/pooled?mode=sleep&ms=300"), new byte[0]));
+            Thread.sleep(50);
+            recycler.start();
+            waiting.send(RawFcgiClient.requestBytes(2, true, RawFcgiClient.params("GET", "/pooled?mode=loader"), new byte[0]));
+            assertThat(waiting.await(1).httpStatus()).as("in flight during the recycle").isEqualTo("200 OK");
+            RawFcgiClient.Response during = waiting.await(2);
+            recycler.join(10_000);
+            assertThat(during.httpStatus()).as("sent while draining").isEqualTo("200 OK");
+            assertThat("200 OK " + during.body()).as("served by the new class loader").isNotEqualTo(before);
+        }
+        assertThat(get("/pooled?mode=loader")).isNotEqualTo(before);
+        assertThat(pools.read(APP, "counters", "recycles")).isEqualTo(1L);
+        assertThat(pools.read(APP, "state").toString()).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void appsNamingTheSamePoolShareItAndAVirtualHostMountAnswersOnlyItsHosts() throws Exception {
+        String pool = "<property name=\"fastpool.mount.pool\" value=\"shared\"/>";
+        platform.install(TestBundles.buildComponent(work.resolve("one"), "io.fastpool.itest.one", "1.0.0", IMPORTS, null,
+                PooledApps.component("/one", pool), PooledHello.class));
+        platform.install(TestBundles.buildComponent(work.resolve("two"), "io.fastpool.itest.two", "1.0.0", IMPORTS, null,
+                PooledApps.component("/two", pool + "<property name=\"fastpool.mount.host\" value=\"*.example.com\"/>"),
+                PooledHello.class));
+        Pools pools = new Pools(platform);
+        Platform.await(Duration.ofSeconds(10), "both apps in pool shared", () -> {
+            try {
+                return ((List<?>) pools.read("shared", "apps")).size() == 2;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(get("/one")).startsWith("200 OK Hello from version 1 on fastpool-pool-shared-");
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            client.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/two", "HTTP_HOST", "shop.example.com"), new byte[0]));
+            assertThat(client.await(1).body()).startsWith("Hello from version 1 on fastpool-pool-shared-");
+            client.send(RawFcgiClient.requestBytes(2, true, RawFcgiClient.params("GET", "/two", "HTTP_HOST", "other.org"), new byte[0]));
+            assertThat(client.await(2).httpStatus()).isEqualTo("404 Not Found");
+        }
+    }
+
+    @Test
+    void aPoolConfigurationChangedAtRuntimeAppliesToTheRunningPool() throws Exception {
+        platform.install(appJar(1));
+        Platform.await(Duration.ofSeconds(10), "the app's route", this::routeRegistered);
+        assertThat(get("/pooled")).startsWith("200 OK");
+        Pools pools = new Pools(platform);
+        assertThat(pools.read(APP, "settings", "maxThreads")).isEqualTo(4);
+        platform.configureFactory("io.fastpool.pool", APP, Map.of("idleTimeout", "1s", "maxThreads", 1, "queueLength", 7));
+        Platform.await(Duration.ofSeconds(10), "the new settings", () -> {
+            try {
+                return pools.read(APP, "settings", "maxThreads").equals(1) && pools.read(APP, "settings", "queueLength").equals(7);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(get("/pooled")).startsWith("200 OK");
     }
 }

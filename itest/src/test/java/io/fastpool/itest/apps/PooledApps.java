@@ -11,13 +11,19 @@ public final class PooledApps {
 
     /** OSGI-INF/component.xml of a delayed WebApp component mounted at {@code path}. */
     public static String component(String path) {
+        return component(path, "");
+    }
+
+    /** The same, with more {@code <property .../>} elements (a pool name, virtual hosts). */
+    public static String component(String path, String moreProperties) {
         return """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.4.0" name="hello" activate="activate" deactivate="deactivate">
                   <implementation class="io.fastpool.itest.apps.PooledHello"/>
                   <service><provide interface="io.fastpool.api.WebApp"/></service>
                   <property name="fastpool.mount.path" value="%s"/>
+                  %s
                 </scr:component>
-                """.formatted(path);
+                """.formatted(path, moreProperties);
     }
 }

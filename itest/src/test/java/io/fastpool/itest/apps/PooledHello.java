@@ -37,6 +37,10 @@ public final class PooledHello implements WebApp {
             text(response, "count " + session.attribute("count"));
             return;
         }
+        if ("loader".equals(mode)) {
+            text(response, "loader " + System.identityHashCode(PooledHello.class.getClassLoader()));
+            return;
+        }
         if ("sleep".equals(mode)) {
             Thread.sleep(Long.parseLong(request.queryParameter("ms")));
         }
