@@ -6,14 +6,12 @@ import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
-import io.fastpool.itest.apps.TestAppActivator;
 import io.fastpool.itest.support.ConnectionHolder;
 import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.RetainedHeap;
-import io.fastpool.itest.support.TestBundles;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.File;
@@ -58,33 +56,20 @@ class BadInputIT {
         work = Files.createTempDirectory(Path.of("target"), "bad-input-it").toAbsolutePath();
         socket = work.resolve("run/fastpool.sock");
         port = Nginx.freePort();
-        platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
-                "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + port},
-                "paramsTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS,
-                "maxConnections", MAX_CONNECTIONS)));
-        platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
-                "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework", TestAppActivator.class));
-        Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
+        platform = Platform.withTestApp(work, socket, port, Map.of("paramsTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS,
+                "maxConnections", MAX_CONNECTIONS));
         bystander = RawFcgiClient.unix(socket);
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            OsgiNettyLeaks.assertNone(BadInputIT::helloOnANewConnection);
+            OsgiNettyLeaks.assertNoneAfterHello(socket);
         } finally {
             if (bystander != null) {
                 bystander.close();
             }
             platform.close();
-        }
-    }
-
-    private static void helloOnANewConnection() {
-        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
-            assertThat(client.get(1, true, "/hello").body()).isEqualTo("Hello, world!");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

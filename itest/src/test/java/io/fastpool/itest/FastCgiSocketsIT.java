@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastpool.fcgi.Fcgi;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
-import io.fastpool.itest.apps.TestAppActivator;
 import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.RetainedHeap;
-import io.fastpool.itest.support.TestBundles;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.InputStream;
@@ -52,11 +50,7 @@ class FastCgiSocketsIT {
         work = Files.createTempDirectory(Path.of("target"), "sockets-it").toAbsolutePath();
         socket = work.resolve("run/fastpool.sock");
         port = Nginx.freePort();
-        platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
-                "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + port})));
-        platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
-                "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework", TestAppActivator.class));
-        Platform.await(java.time.Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
+        platform = Platform.withTestApp(work, socket, port, Map.of());
         jetty = new HttpClient(new HttpClientTransportOverFCGI(1, "/"));
         jetty.setMaxConnectionsPerDestination(8);
         jetty.start();
@@ -65,13 +59,7 @@ class FastCgiSocketsIT {
     @AfterAll
     static void stopPlatform() throws Exception {
         if (platform != null) {
-            OsgiNettyLeaks.assertNone(() -> {
-                try (io.fastpool.itest.support.RawFcgiClient client = io.fastpool.itest.support.RawFcgiClient.unix(work.resolve("run/fastpool.sock"))) {
-                    client.get(1, true, "/hello");
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            OsgiNettyLeaks.assertNoneAfterHello(socket);
         }
         if (jetty != null) {
             jetty.stop();

@@ -2,12 +2,10 @@ package io.fastpool.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastpool.itest.apps.TestAppActivator;
 import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
-import io.fastpool.itest.support.TestBundles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,23 +34,13 @@ class ListenerUpdateIT {
         work = Files.createTempDirectory(Path.of("target"), "listener-update-it").toAbsolutePath();
         socket = work.resolve("run/fastpool.sock");
         port = Nginx.freePort();
-        platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
-                "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + port})));
-        platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
-                "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework", TestAppActivator.class));
-        Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
+        platform = Platform.withTestApp(work, socket, port, Map.of());
     }
 
     @AfterEach
     void stop() throws Exception {
         try {
-            OsgiNettyLeaks.assertNone(() -> {
-                try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
-                    client.get(1, true, "/hello");
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            OsgiNettyLeaks.assertNoneAfterHello(socket);
         } finally {
             platform.close();
         }

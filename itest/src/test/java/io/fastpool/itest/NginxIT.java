@@ -2,11 +2,9 @@ package io.fastpool.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastpool.itest.apps.TestAppActivator;
 import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
-import io.fastpool.itest.support.TestBundles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 class NginxIT {
 
     static Path work;
+    static Path socket;
     static Platform platform;
     static Nginx nginx;
     static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -46,13 +45,9 @@ class NginxIT {
     @BeforeAll
     static void start() throws Exception {
         work = Files.createTempDirectory(Path.of("target"), "nginx-it").toAbsolutePath();
-        Path socket = work.resolve("run/fastpool.sock");
+        socket = work.resolve("run/fastpool.sock");
         int fcgiPort = Nginx.freePort();
-        platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
-                "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + fcgiPort})));
-        platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
-                "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework", TestAppActivator.class));
-        Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
+        platform = Platform.withTestApp(work, socket, fcgiPort, Map.of());
         nginx = Nginx.start(work.resolve("nginx"), """
                 upstream fastpool_unix {
                     server unix:%s;
@@ -81,13 +76,7 @@ class NginxIT {
     @AfterAll
     static void stop() throws Exception {
         if (platform != null) {
-            OsgiNettyLeaks.assertNone(() -> {
-                try (io.fastpool.itest.support.RawFcgiClient client = io.fastpool.itest.support.RawFcgiClient.unix(work.resolve("run/fastpool.sock"))) {
-                    client.get(1, true, "/hello");
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            OsgiNettyLeaks.assertNoneAfterHello(socket);
         }
         if (nginx != null) {
             nginx.close();

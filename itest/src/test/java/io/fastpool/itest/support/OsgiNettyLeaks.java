@@ -49,6 +49,17 @@ public final class OsgiNettyLeaks {
         installed = true;
     }
 
+    /** {@link #assertNone(Runnable)}, poking with a request to the test app's /hello over {@code socket}. */
+    public static void assertNoneAfterHello(java.nio.file.Path socket) throws InterruptedException {
+        assertNone(() -> {
+            try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+                client.get(1, true, "/hello");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     /**
      * Collects garbage, lets {@code poke} allocate through the framework's netty (netty reports a
      * leak only when it next tracks a buffer), and fails if any leak was reported.

@@ -90,6 +90,28 @@ public final class Platform implements AutoCloseable {
         return platform;
     }
 
+    /**
+     * The platform with the transport listening on {@code socket} (and on 127.0.0.1:{@code tcpPort}
+     * if it is above 0), {@code moreTransport} added to the transport's configuration, and the test
+     * app bundle ({@link io.fastpool.itest.apps.TestAppActivator}) installed; returns once the socket
+     * exists.
+     */
+    public static Platform withTestApp(Path work, Path socket, int tcpPort, Map<String, Object> moreTransport) throws Exception {
+        Map<String, Object> transport = new HashMap<>(moreTransport);
+        transport.put("listen", tcpPort > 0 ? new String[] {"unix:" + socket, "tcp:127.0.0.1:" + tcpPort} : new String[] {"unix:" + socket});
+        Platform platform = start(work.resolve("felix"), Map.of("io.fastpool.transport", transport));
+        try {
+            platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", io.fastpool.itest.apps.TestAppActivator.class,
+                    "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework",
+                    io.fastpool.itest.apps.TestAppActivator.class));
+            await(Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
+            return platform;
+        } catch (Exception | Error e) {
+            platform.close();
+            throw e;
+        }
+    }
+
     private static List<String> bundlePaths() {
         String list = System.getProperty("platform.bundles");
         if (list == null || list.isBlank() || list.contains("${")) {
