@@ -52,6 +52,11 @@ final class Listener {
         return address;
     }
 
+    /** The bound server channel; null until {@link #bound}. */
+    Channel serverChannel() {
+        return serverChannel;
+    }
+
     /** The bound port, or 0 for a unix socket. */
     int port() {
         Channel server = serverChannel;

@@ -10,9 +10,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -45,6 +42,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * away idle connections are kept and busy ones closed (see {@link NettyConnection}), so a listener
  * update costs no idle keep-alive connection. {@link #reconfigure} opens and closes listeners
  * without touching the connections of the listeners that stay.
+ *
+ * <p>Sockets are netty's native epoll when {@code useEpoll} is set and epoll is available (the
+ * epoll bundles installed, the native library loaded), else NIO; {@link SocketIo} makes that
+ * choice at {@link #start} and keeps this class free of epoll's classes, which may be absent.
+ * Both behave the same to connections, sessions and operators.
  *
  * <p>Threads: one acceptor thread and {@code eventLoopThreads} I/O threads, all named
  * {@value #THREAD_NAME_PREFIX}-…. {@link #start}, {@link #reconfigure} and {@link #stop} block
@@ -80,6 +82,8 @@ public final class Transport {
     private State state = State.NEW;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
+    /** Chosen at start, kept for the transport's life: event loops and channels must be of one kind. */
+    private volatile SocketIo socketIo;
 
     public Transport(TransportConfig config) {
         this.config = config;
@@ -96,10 +100,14 @@ public final class Transport {
                 throw new IllegalStateException("a transport starts once; it is " + state);
             }
             TransportConfig starting = config;
+            SocketIo.Choice choice = SocketIo.choose(starting.useEpoll());
+            LOG.log(Level.INFO, choice.why());
+            SocketIo io = choice.io();
+            socketIo = io;
             acceptGroup = new MultiThreadIoEventLoopGroup(1,
-                    new DefaultThreadFactory(THREAD_NAME_PREFIX + "-accept", true), NioIoHandler.newFactory());
+                    new DefaultThreadFactory(THREAD_NAME_PREFIX + "-accept", true), io.newHandlerFactory());
             ioGroup = new MultiThreadIoEventLoopGroup(starting.effectiveEventLoopThreads(),
-                    new DefaultThreadFactory(THREAD_NAME_PREFIX + "-io", true), NioIoHandler.newFactory());
+                    new DefaultThreadFactory(THREAD_NAME_PREFIX + "-io", true), io.newHandlerFactory());
             state = State.RUNNING;
             try {
                 Map<ListenAddress, Listener> opened = new LinkedHashMap<>();
@@ -119,8 +127,8 @@ public final class Transport {
      * Applies a new configuration without a restart. Listeners for addresses no longer configured
      * close (their connections stay until they end); new addresses are bound; connections on the
      * addresses that stay are not touched. Limits and {@code allowedClients} apply to connections
-     * accepted from now on ({@code idleTimeoutMillis} to open ones too); {@code eventLoopThreads}
-     * and {@code backlog} of a kept listener apply at the next start.
+     * accepted from now on ({@code idleTimeoutMillis} to open ones too); {@code eventLoopThreads},
+     * {@code useEpoll} and {@code backlog} of a kept listener apply at the next start.
      *
      * @throws IOException naming every address that could not be bound; the rest is applied
      */
@@ -134,6 +142,11 @@ public final class Transport {
             if (next.eventLoopThreads() != previous.eventLoopThreads()) {
                 LOG.log(Level.INFO, () -> "eventLoopThreads changed to " + next.eventLoopThreads()
                         + "; this applies when the transport next starts");
+            }
+            if (next.useEpoll() != previous.useEpoll()) {
+                // Event loops of one kind cannot serve channels of the other: switching means a restart.
+                LOG.log(Level.INFO, () -> "useEpoll changed to " + next.useEpoll() + "; this applies when the transport"
+                        + " next starts (using " + ioKind() + " until then)");
             }
             Map<ListenAddress, Listener> current = new LinkedHashMap<>(listeners);
             // Close first: a unix path that moved from one configured spelling to another must be free to bind again.
@@ -240,6 +253,15 @@ public final class Transport {
         return config;
     }
 
+    /**
+     * The socket implementation chosen at {@link #start}: {@code "epoll"} or {@code "nio"}; null
+     * before the start. It stays the same until the transport is stopped and a new one started.
+     */
+    public String ioKind() {
+        SocketIo io = socketIo;
+        return io == null ? null : io.kind();
+    }
+
     /** Every listener with its counters, in configured order. */
     public List<ListenerSnapshot> listeners() {
         List<ListenerSnapshot> snapshots = new ArrayList<>();
@@ -324,8 +346,24 @@ public final class Transport {
 
     // ---- Internals.
 
+    /**
+     * The bound server channel of a listen address as configured, or null if there is no such
+     * listener; for tests and diagnostics that need the channel itself (its class shows epoll or NIO).
+     */
+    Channel serverChannel(String listenAddress) {
+        for (Listener listener : listeners.values()) {
+            if (listener.address().text().equals(listenAddress)) {
+                return listener.serverChannel();
+            }
+        }
+        return null;
+    }
+
     private Listener open(ListenAddress address, TransportConfig settings) throws IOException {
-        SocketAddress bindTo = address.socketAddress();
+        SocketIo io = socketIo;
+        // epoll binds a unix socket to netty's DomainSocketAddress, NIO to the JDK's UnixDomainSocketAddress.
+        SocketAddress bindTo = address instanceof ListenAddress.Unix unix
+                ? io.unixBindAddress(unix.path()) : address.socketAddress();
         if (bindTo instanceof InetSocketAddress inet && inet.isUnresolved()) {
             throw new IOException("cannot listen on " + address.text() + ": host '" + inet.getHostString() + "' is unknown");
         }
@@ -336,9 +374,9 @@ public final class Transport {
                 .childOption(ChannelOption.AUTO_READ, false);
         if (address instanceof ListenAddress.Unix unix) {
             UnixSocketFile.prepare(unix.path());
-            bootstrap.channel(NioServerDomainSocketChannel.class);
+            bootstrap.channel(io.unixServerChannel());
         } else {
-            bootstrap.channel(NioServerSocketChannel.class)
+            bootstrap.channel(io.tcpServerChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     // Sessions flush whole records; Nagle would only delay the last one.
                     .childOption(ChannelOption.TCP_NODELAY, true)

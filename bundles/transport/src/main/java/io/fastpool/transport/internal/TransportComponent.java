@@ -59,6 +59,10 @@ public final class TransportComponent {
         @AttributeDefinition(description = "I/O threads; 0 means one per core. Applies at the next start.", min = "0")
         int eventLoopThreads() default 0;
 
+        @AttributeDefinition(description = "Use netty's native epoll transport when its bundles are installed and it"
+                + " loads; false, or epoll unavailable, uses NIO. Applies at the next start.")
+        boolean useEpoll() default true;
+
         @AttributeDefinition(description = "Most open connections; more are closed at once and counted as refused.",
                 min = "1")
         int maxConnections() default 10_000;
@@ -153,6 +157,7 @@ public final class TransportComponent {
                 .unixSocketGroup(config.unixSocketGroup())
                 .backlog(config.backlog())
                 .eventLoopThreads(config.eventLoopThreads())
+                .useEpoll(config.useEpoll())
                 .writeBufferWaterMarks(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark())
                 .maxConnections(config.maxConnections())
                 .paramsTimeoutMillis(secondsToMillis("paramsTimeoutSeconds", config.paramsTimeoutSeconds()))

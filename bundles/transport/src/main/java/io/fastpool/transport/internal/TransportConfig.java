@@ -22,13 +22,15 @@ import java.util.Set;
  * @param unixSocketGroup group to own each unix socket file, or empty to leave the default group
  * @param backlog connections the kernel queues before they are accepted ({@code SO_BACKLOG})
  * @param eventLoopThreads I/O threads; 0 means one per core. Read at start only
+ * @param useEpoll use netty's native epoll when it is available, else NIO; false always uses NIO.
+ *     Read at start only
  * @param writeBufferLowWaterMark outbound bytes below which a connection is writable again
  * @param writeBufferHighWaterMark outbound bytes above which a connection is not writable
  * @param limits the limits sessions enforce, and {@code maxConnections} and {@code idleTimeoutMillis}
  *     the transport enforces
  */
 public record TransportConfig(List<ListenAddress> listen, AllowedClients allowedClients, int unixSocketMode,
-        String unixSocketOwner, String unixSocketGroup, int backlog, int eventLoopThreads,
+        String unixSocketOwner, String unixSocketGroup, int backlog, int eventLoopThreads, boolean useEpoll,
         int writeBufferLowWaterMark, int writeBufferHighWaterMark, TransportLimits limits) {
 
     /** Default listen addresses, relative unix paths resolving against the base directory. */
@@ -130,6 +132,7 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
         private String unixSocketGroup = "";
         private int backlog = DEFAULT_BACKLOG;
         private int eventLoopThreads;
+        private boolean useEpoll = true;
         private int writeBufferLowWaterMark = DEFAULT_WRITE_BUFFER_LOW_WATER_MARK;
         private int writeBufferHighWaterMark = DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK;
         private int maxConnections = TransportLimits.DEFAULTS.maxConnections();
@@ -184,6 +187,11 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
             return this;
         }
 
+        public Builder useEpoll(boolean useEpoll) {
+            this.useEpoll = useEpoll;
+            return this;
+        }
+
         public Builder writeBufferWaterMarks(int low, int high) {
             this.writeBufferLowWaterMark = low;
             this.writeBufferHighWaterMark = high;
@@ -224,7 +232,7 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
             }
             return new TransportConfig(addresses, AllowedClients.parse(allowedClients),
                     parseUnixSocketMode(unixSocketMode), unixSocketOwner, unixSocketGroup, backlog, eventLoopThreads,
-                    writeBufferLowWaterMark, writeBufferHighWaterMark,
+                    useEpoll, writeBufferLowWaterMark, writeBufferHighWaterMark,
                     new TransportLimits(maxConnections, paramsTimeoutMillis, idleTimeoutMillis, maxBufferedBytesPerConnection));
         }
     }

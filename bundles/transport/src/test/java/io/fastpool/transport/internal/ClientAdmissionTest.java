@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(20)
 class ClientAdmissionTest extends TransportTestSupport {
 
     private static final String TCP = "tcp:127.0.0.1:0";
 
-    @Test
-    void clientNotInAllowedClientsIsClosedAndCounted() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void clientNotInAllowedClientsIsClosedAndCounted(Io io) throws Exception {
         EchoHandler handler = new EchoHandler();
-        Transport transport = start(config(TCP).allowedClients("::1"), handler);
+        Transport transport = start(io, config(TCP).allowedClients("::1"), handler);
 
         TestClient client = connectTcp(transport, TCP);
 
@@ -33,9 +36,10 @@ class ClientAdmissionTest extends TransportTestSupport {
         assertThat(listener(transport, TCP).refused()).isZero();
     }
 
-    @Test
-    void connectionBeyondMaxConnectionsIsClosedAndCounted() throws Exception {
-        Transport transport = start(config(TCP, "unix:fp.sock").maxConnections(2), new EchoHandler());
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void connectionBeyondMaxConnectionsIsClosedAndCounted(Io io) throws Exception {
+        Transport transport = start(io, config(TCP, "unix:fp.sock").maxConnections(2), new EchoHandler());
         TestClient first = connectTcp(transport, TCP);
         TestClient second = connectUnix(baseDirectory.resolve("fp.sock"));
         first.assertEchoes(Records.beginRequest(1));

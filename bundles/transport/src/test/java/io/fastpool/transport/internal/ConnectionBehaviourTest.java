@@ -14,8 +14,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** What a session can do with its connection: pause and resume reading, and follow writability. */
 @Timeout(30)
@@ -63,13 +64,15 @@ class ConnectionBehaviourTest extends TransportTestSupport {
         }
     }
 
-    @Test
-    void pausesAreCountedAndRecordsReadBeforeAPauseArriveAfterTheLastResume() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void pausesAreCountedAndRecordsReadBeforeAPauseArriveAfterTheLastResume(Io io) throws Exception {
         RecordingHandler handler = new RecordingHandler();
-        Transport transport = new Transport(config(TCP).build());
+        Transport transport = new Transport(config(TCP).useEpoll(io.useEpoll).build());
         try {
             transport.setHandler(handler);
             transport.start();
+            assertThat(transport.ioKind()).as("runs on %s %s", io, io.whyNot()).isEqualTo(io.kind);
             TestClient client = connectTcp(transport, TCP);
             byte[] first = Records.beginRequest(1);
             byte[] second = Records.patterned(1, 100, 4);
@@ -103,13 +106,16 @@ class ConnectionBehaviourTest extends TransportTestSupport {
         }
     }
 
-    @Test
-    void sessionIsToldWhenTheOutboundBufferCrossesTheWaterMarks() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void sessionIsToldWhenTheOutboundBufferCrossesTheWaterMarks(Io io) throws Exception {
         RecordingHandler handler = new RecordingHandler();
-        Transport transport = new Transport(config(TCP).writeBufferWaterMarks(32 * 1024, 64 * 1024).build());
+        Transport transport = new Transport(config(TCP).writeBufferWaterMarks(32 * 1024, 64 * 1024)
+                .useEpoll(io.useEpoll).build());
         try {
             transport.setHandler(handler);
             transport.start();
+            assertThat(transport.ioKind()).as("runs on %s %s", io, io.whyNot()).isEqualTo(io.kind);
             TestClient client = connectTcp(transport, TCP);
             client.send(Records.beginRequest(1));
             assertThat(handler.records.poll(5, TimeUnit.SECONDS)).isNotNull();

@@ -7,16 +7,19 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(20)
 class HandlerChangeTest extends TransportTestSupport {
 
     private static final String TCP = "tcp:127.0.0.1:0";
 
-    @Test
-    void idleConnectionIsHeldWhileNoHandlerAndServedBySameSocketWhenOneReturns() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void idleConnectionIsHeldWhileNoHandlerAndServedBySameSocketWhenOneReturns(Io io) throws Exception {
         EchoHandler first = new EchoHandler();
-        Transport transport = start(config(TCP), first);
+        Transport transport = start(io, config(TCP), first);
         TestClient client = connectTcp(transport, TCP);
         client.assertEchoes(Records.beginRequest(1));
         EchoHandler.Session firstSession = first.opened.poll(5, TimeUnit.SECONDS);
@@ -49,11 +52,12 @@ class HandlerChangeTest extends TransportTestSupport {
         assertThat(listener(transport, TCP).accepted()).isEqualTo(1);
     }
 
-    @Test
-    void busyConnectionIsClosedWhenTheHandlerGoes() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void busyConnectionIsClosedWhenTheHandlerGoes(Io io) throws Exception {
         EchoHandler handler = new EchoHandler();
         handler.idle = false;
-        Transport transport = start(config(TCP), handler);
+        Transport transport = start(io, config(TCP), handler);
         TestClient client = connectTcp(transport, TCP);
         client.assertEchoes(Records.beginRequest(1));
         EchoHandler.Session session = handler.opened.poll(5, TimeUnit.SECONDS);

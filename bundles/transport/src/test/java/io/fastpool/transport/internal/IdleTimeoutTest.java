@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(20)
 class IdleTimeoutTest extends TransportTestSupport {
 
     private static final String TCP = "tcp:127.0.0.1:0";
 
-    @Test
-    void idleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void idleConnectionIsClosedAfterTheIdleTimeout(Io io) throws Exception {
         EchoHandler handler = new EchoHandler();
-        Transport transport = start(config(TCP).idleTimeoutMillis(200), handler);
+        Transport transport = start(io, config(TCP).idleTimeoutMillis(200), handler);
         TestClient client = connectTcp(transport, TCP);
         client.assertEchoes(Records.beginRequest(1));
         long quietSince = System.nanoTime();

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** A peer that dribbles a record never looks idle; it is cut off once one record takes longer than paramsTimeout. */
 @Timeout(20)
@@ -13,9 +15,10 @@ class SlowSenderTest extends TransportTestSupport {
 
     private static final String TCP = "tcp:127.0.0.1:0";
 
-    @Test
-    void aRecordSentAByteAtATimeIsCutOffAfterParamsTimeout() throws Exception {
-        Transport transport = start(config(TCP).paramsTimeoutMillis(300).idleTimeoutMillis(60_000), new EchoHandler());
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void aRecordSentAByteAtATimeIsCutOffAfterParamsTimeout(Io io) throws Exception {
+        Transport transport = start(io, config(TCP).paramsTimeoutMillis(300).idleTimeoutMillis(60_000), new EchoHandler());
         TestClient client = connectTcp(transport, TCP);
         byte[] record = Records.beginRequest(1);
         long start = System.nanoTime();
@@ -34,9 +37,10 @@ class SlowSenderTest extends TransportTestSupport {
         await("the slow sender is counted", () -> transport.slowSenders() == 1);
     }
 
-    @Test
-    void aPeerThatStopsHalfWayThroughARecordIsCutOffToo() throws Exception {
-        Transport transport = start(config(TCP).paramsTimeoutMillis(300).idleTimeoutMillis(60_000), new EchoHandler());
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void aPeerThatStopsHalfWayThroughARecordIsCutOffToo(Io io) throws Exception {
+        Transport transport = start(io, config(TCP).paramsTimeoutMillis(300).idleTimeoutMillis(60_000), new EchoHandler());
         TestClient client = connectTcp(transport, TCP);
         client.send(Arrays.copyOfRange(Records.beginRequest(1), 0, 5));
         assertThat(client.closedWithin(WAIT)).isTrue();

@@ -4,16 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(20)
 class StopTest extends TransportTestSupport {
 
-    @Test
-    void stopClosesConnectionsAndLeavesNoThreads() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void stopClosesConnectionsAndLeavesNoThreads(Io io) throws Exception {
         EchoHandler handler = new EchoHandler();
-        Transport transport = start(config("tcp:127.0.0.1:0", "unix:fp.sock").eventLoopThreads(3), handler);
+        Transport transport = start(io, config("tcp:127.0.0.1:0", "unix:fp.sock").eventLoopThreads(3), handler);
         TestClient tcp = connectTcp(transport, "tcp:127.0.0.1:0");
         TestClient unix = connectUnix(baseDirectory.resolve("fp.sock"));
         tcp.assertEchoes(Records.beginRequest(1));

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(20)
 class TransportEchoTest extends TransportTestSupport {
@@ -25,10 +27,12 @@ class TransportEchoTest extends TransportTestSupport {
         };
     }
 
-    @Test
-    void echoesRecordsOverTcp() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void echoesRecordsOverTcp(Io io) throws Exception {
         EchoHandler handler = new EchoHandler();
-        Transport transport = start(config(TCP), handler);
+        Transport transport = start(io, config(TCP), handler);
+        assertThat(transport.serverChannel(TCP)).isInstanceOf(io.tcpServerChannel);
         TestClient client = connectTcp(transport, TCP);
 
         byte[][] records = request(1);
@@ -44,12 +48,15 @@ class TransportEchoTest extends TransportTestSupport {
         assertThat(session.connection.localAddress()).isEqualTo("127.0.0.1");
         assertThat(session.connection.localPort()).isEqualTo(transport.boundPort(TCP));
         assertThat(session.connection.limits()).isEqualTo(transport.config().limits());
+        assertThat(((NettyConnection) session.connection).channel().parent()).isSameAs(transport.serverChannel(TCP));
     }
 
-    @Test
-    void echoesRecordsOverUnixSocket() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void echoesRecordsOverUnixSocket(Io io) throws Exception {
         EchoHandler handler = new EchoHandler();
-        Transport transport = start(config("unix:run/fastpool.sock"), handler);
+        Transport transport = start(io, config("unix:run/fastpool.sock"), handler);
+        assertThat(transport.serverChannel("unix:run/fastpool.sock")).isInstanceOf(io.unixServerChannel);
         Path socket = baseDirectory.resolve("run/fastpool.sock");
         TestClient client = connectUnix(socket);
 
@@ -62,11 +69,13 @@ class TransportEchoTest extends TransportTestSupport {
         assertThat(session.connection.remotePort()).isZero();
         assertThat(session.connection.localAddress()).isEqualTo(socket.toString());
         assertThat(listener(transport, "unix:run/fastpool.sock").boundAddress()).isEqualTo(socket.toString());
+        assertThat(transport.connections()).singleElement().satisfies(c -> assertThat(c.remoteAddress()).isEqualTo("unix"));
     }
 
-    @Test
-    void echoesTheLargestRecordWhole() throws Exception {
-        Transport transport = start(config(TCP), new EchoHandler());
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void echoesTheLargestRecordWhole(Io io) throws Exception {
+        Transport transport = start(io, config(TCP), new EchoHandler());
         TestClient client = connectTcp(transport, TCP);
 
         client.assertEchoes(Records.patterned(3, 65535, 255));

@@ -1,5 +1,7 @@
 package io.fastpool.transport.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -33,6 +35,16 @@ abstract class TransportTestSupport {
         started.add(transport);
         transport.setHandler(handler);
         transport.start();
+        return transport;
+    }
+
+    /**
+     * Starts a transport on {@code io} and checks it really runs on it: {@code useEpoll} alone
+     * would fall back to NIO where epoll does not load, and an EPOLL test would pass without epoll.
+     */
+    Transport start(Io io, TransportConfig.Builder config, EchoHandler handler) throws IOException {
+        Transport transport = start(config.useEpoll(io.useEpoll), handler);
+        assertThat(transport.ioKind()).as("the transport runs on %s %s", io, io.whyNot()).isEqualTo(io.kind);
         return transport;
     }
 

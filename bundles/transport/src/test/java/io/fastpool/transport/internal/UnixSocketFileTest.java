@@ -13,6 +13,8 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(20)
 class UnixSocketFileTest extends TransportTestSupport {
@@ -30,18 +32,20 @@ class UnixSocketFileTest extends TransportTestSupport {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket()))).isEqualTo("rw-rw----");
     }
 
-    @Test
-    void socketFileGetsTheConfiguredMode() throws Exception {
-        start(config(ADDRESS).unixSocketMode("0600"), new EchoHandler());
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void socketFileGetsTheConfiguredMode(Io io) throws Exception {
+        start(io, config(ADDRESS).unixSocketMode("0600"), new EchoHandler());
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket()))).isEqualTo("rw-------");
     }
 
-    @Test
-    void socketFileGetsTheConfiguredGroup() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void socketFileGetsTheConfiguredGroup(Io io) throws Exception {
         String myGroup = Files.readAttributes(baseDirectory, PosixFileAttributes.class).group().getName();
 
-        start(config(ADDRESS).unixSocketGroup(myGroup), new EchoHandler());
+        start(io, config(ADDRESS).unixSocketGroup(myGroup), new EchoHandler());
 
         assertThat(Files.readAttributes(socket(), PosixFileAttributes.class).group().getName()).isEqualTo(myGroup);
     }
@@ -55,26 +59,28 @@ class UnixSocketFileTest extends TransportTestSupport {
         assertThat(socket()).doesNotExist();
     }
 
-    @Test
-    void staleSocketFileIsReplaced() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void staleSocketFileIsReplaced(Io io) throws Exception {
         Files.createDirectories(socket().getParent());
         try (ServerSocketChannel abandoned = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             abandoned.bind(UnixDomainSocketAddress.of(socket()));
         }
         assertThat(socket()).exists();
 
-        start(config(ADDRESS), new EchoHandler());
+        start(io, config(ADDRESS), new EchoHandler());
 
         connectUnix(socket()).assertEchoes(Records.beginRequest(1));
     }
 
-    @Test
-    void socketFileOfALiveServerFailsTheStartWithAClearMessage() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void socketFileOfALiveServerFailsTheStartWithAClearMessage(Io io) throws Exception {
         Files.createDirectories(socket().getParent());
         try (ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             live.bind(UnixDomainSocketAddress.of(socket()));
 
-            assertThatThrownBy(() -> start(config("tcp:127.0.0.1:0", ADDRESS), new EchoHandler()))
+            assertThatThrownBy(() -> start(config("tcp:127.0.0.1:0", ADDRESS).useEpoll(io.useEpoll), new EchoHandler()))
                     .isInstanceOf(IOException.class)
                     .hasMessage("another process listens on " + socket()
                             + "; stop it or configure another unix: listen address");
@@ -94,9 +100,10 @@ class UnixSocketFileTest extends TransportTestSupport {
         assertThat(Files.readString(socket())).isEqualTo("not a socket");
     }
 
-    @Test
-    void socketFileIsRemovedOnStop() throws Exception {
-        Transport transport = start(config(ADDRESS), new EchoHandler());
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void socketFileIsRemovedOnStop(Io io) throws Exception {
+        Transport transport = start(io, config(ADDRESS), new EchoHandler());
         assertThat(socket()).exists();
 
         transport.stop();
