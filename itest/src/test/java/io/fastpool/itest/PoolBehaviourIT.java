@@ -92,6 +92,16 @@ class PoolBehaviourIT {
         try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
             for (int id = 1; id <= 7; id++) {
                 client.send(RawFcgiClient.requestBytes(id, true, RawFcgiClient.params("GET", "/a?mode=sleep&ms=700"), new byte[0]));
+                if (id == 2) {
+                    // Both workers busy before the rest arrive, however slowly threads start on this machine.
+                    Platform.await(Duration.ofSeconds(10), "two busy threads", () -> {
+                        try {
+                            return pools.read(A, "busyThreads").equals(2);
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
+                }
             }
             // 2 running (maxThreads), 4 waiting (queueLength): the 7th is refused at once.
             RawFcgiClient.Response refused = client.await(7);
