@@ -171,8 +171,24 @@ public final class TransportComponent {
         return Path.of(chosen.isBlank() ? "" : chosen.strip()).toAbsolutePath();
     }
 
-    private static List<String> listOf(String[] values) {
-        return values == null ? List.of() : List.of(values);
+    /**
+     * The entries of a list setting. A plain {@code .cfg} file gives one string
+     * ({@code listen = unix:run/fastpool.sock, tcp:127.0.0.1:9000}), so each value is also split
+     * on commas; blank entries are dropped.
+     */
+    static List<String> listOf(String[] values) {
+        if (values == null) {
+            return List.of();
+        }
+        List<String> entries = new java.util.ArrayList<>();
+        for (String value : values) {
+            for (String entry : value.split(",")) {
+                if (!entry.isBlank()) {
+                    entries.add(entry.trim());
+                }
+            }
+        }
+        return List.copyOf(entries);
     }
 
     private static long secondsToMillis(String key, long seconds) {

@@ -1,0 +1,117 @@
+package io.fastpool.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * Starts Fastpool: Apache Felix with every bundle in {@code bundle/}, FileInstall watching
+ * {@code conf/} for configuration and {@code deploy/} for apps, and the Gogo console when standard
+ * input is a terminal. Everything is found relative to the home folder ({@code fastpool.home}, set
+ * by {@code bin/fastpool}), so the folder can be copied anywhere.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long started = System.nanoTime();
+        Path home = Path.of(System.getProperty("fastpool.home", ".")).toAbsolutePath().normalize();
+        Path bundles = home.resolve("bundle");
+        if (!Files.isDirectory(bundles)) {
+            System.err.println("fastpool: no bundle/ folder in " + home + "; set fastpool.home to the distribution folder");
+            System.exit(2);
+        }
+        for (String folder : new String[] {"conf", "deploy", "run", "log"}) {
+            Files.createDirectories(home.resolve(folder));
+        }
+        boolean interactive = System.console() != null && !Boolean.getBoolean("fastpool.noconsole");
+
+        Map<String, String> config = new HashMap<>();
+        config.put(Constants.FRAMEWORK_STORAGE, home.resolve("run/felix-cache").toString());
+        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        config.put("fastpool.home", home.toString());
+        // FileInstall: conf/ holds .cfg files; a factory configuration there adds the watcher on deploy/.
+        config.put("felix.fileinstall.dir", home.resolve("conf").toString());
+        config.put("felix.fileinstall.filter", ".*\\.(cfg|config)");
+        config.put("felix.fileinstall.poll", "500");
+        config.put("felix.fileinstall.noInitialDelay", "true");
+        config.put("felix.fileinstall.log.level", "3");
+        config.put("gosh.args", interactive ? "" : "--nointeractive");
+        config.put("ds.loglevel", "warn");
+
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path (lib/)"));
+        Framework framework = factory.newFramework(config);
+        framework.init();
+        Path pidFile = home.resolve("run/fastpool.pid");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop(framework);
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (IOException ignored) {
+                // nothing to do about it on the way out
+            }
+        }, "fastpool-shutdown"));
+        List<Bundle> installed = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (Path jar : jars(bundles)) {
+            try {
+                installed.add(framework.getBundleContext().installBundle(jar.toUri().toString()));
+            } catch (BundleException e) {
+                failures.add(jar.getFileName() + ": " + e.getMessage());
+            }
+        }
+        framework.start();
+        for (Bundle bundle : installed) {
+            // The console needs a terminal: without one it would only fail to read from standard input.
+            boolean console = "org.apache.felix.gogo.jline".equals(bundle.getSymbolicName());
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null && (interactive || !console)) {
+                try {
+                    bundle.start();
+                } catch (BundleException e) {
+                    failures.add(bundle.getSymbolicName() + ": " + e.getMessage());
+                }
+            }
+        }
+        failures.forEach(failure -> System.err.println("fastpool: could not start bundle " + failure));
+        Thread deployCheck = new Thread(new DeployCheck(home.resolve("deploy")), "fastpool-deploy-check");
+        deployCheck.setDaemon(true);
+        deployCheck.start();
+        System.out.printf("fastpool: started in %d ms (home %s, %d bundles%s)%n", (System.nanoTime() - started) / 1_000_000,
+                home, installed.size(), interactive ? ", console on" : "");
+        FrameworkEvent event = framework.waitForStop(0);
+        System.exit(event.getType() == FrameworkEvent.ERROR ? 1 : 0);
+    }
+
+    private static List<Path> jars(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted(Comparator.comparing(Path::toString)).toList();
+        }
+    }
+
+    private static void stop(Framework framework) {
+        try {
+            if (framework.getState() == Bundle.ACTIVE || framework.getState() == Bundle.STARTING) {
+                framework.stop();
+                framework.waitForStop(30_000);
+            }
+        } catch (Exception e) {
+            System.err.println("fastpool: stopping the framework failed: " + e);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.fastpool.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastpool.itest.apps.PooledApps;
+import io.fastpool.itest.apps.PooledHello;
+import io.fastpool.itest.support.Nginx;
+import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.RawFcgiClient;
+import io.fastpool.itest.support.TestBundles;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The produced distribution, as an operator runs it: the folder copied elsewhere, started with
+ * bin/fastpool as a process, real nginx in front with conf/nginx-fastpool.conf, apps deployed,
+ * replaced and removed through deploy/, configuration changed through conf/.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DistributionIT {
+
+    static Path home;
+    static Process server;
+    static Path output;
+    static Nginx nginx;
+    static long startMillis;
+    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path built = Path.of(System.getProperty("distribution.dir"));
+        if (!Files.isExecutable(built.resolve("bin/fastpool"))) {
+            throw new IllegalStateException(built + " has no bin/fastpool: build the distribution module first");
+        }
+        Path work = Files.createTempDirectory(Path.of("target"), "distribution-it").toAbsolutePath();
+        home = work.resolve("fastpool");
+        copyTree(built, home);
+        output = work.resolve("server.log");
+        long started = System.nanoTime();
+        server = new ProcessBuilder(home.resolve("bin/fastpool").toString()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        Path socket = home.resolve("run/fastpool.sock");
+        Platform.await(Duration.ofSeconds(20), "the server's socket (log: " + output + ")", () -> Files.exists(socket));
+        Platform.await(Duration.ofSeconds(20), "/hello to answer", () -> answer("/hello").startsWith("200 OK Hello, world!"));
+        startMillis = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("distribution: from bin/fastpool to the first answer from /hello: %d ms%n", startMillis);
+        String site = Files.readString(home.resolve("conf/nginx-fastpool.conf"))
+                .replace("FASTPOOL_HOME", home.toString()).replace("127.0.0.1:8080", "127.0.0.1:PORT");
+        nginx = Nginx.start(work.resolve("nginx"), site.replace("include fastcgi_params;", "include /etc/nginx/fastcgi_params;"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (nginx != null) {
+            nginx.close();
+        }
+        if (server != null && server.isAlive()) {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    static String answer(String uri) {
+        try (RawFcgiClient client = RawFcgiClient.unix(home.resolve("run/fastpool.sock"))) {
+            RawFcgiClient.Response response = client.get(1, true, uri);
+            return response.httpStatus() + " " + response.body();
+        } catch (IOException e) {
+            return "unreachable: " + e.getMessage();
+        }
+    }
+
+    static String viaNginx(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(nginx.url(path)))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
+    }
+
+    @Test
+    @Order(1)
+    void theSampleIsServedThroughNginxWithTheShippedConfiguration() throws Exception {
+        assertThat(viaNginx("/hello?name=nginx")).isEqualTo("200 Hello, nginx!");
+        assertThat(startMillis).as("start to serving, ms").isLessThan(20_000);
+    }
+
+    @Test
+    @Order(2)
+    void aJarDroppedIntoDeployServesWithinTwoSecondsAndReplacingItSwapsTheApp() throws Exception {
+        Path deploy = home.resolve("deploy");
+        Path v1 = TestBundles.buildComponent(home.getParent().resolve("jars/v1"), "io.fastpool.itest.dropped", "1.0.0",
+                PooledApps.IMPORTS, null, PooledApps.component("/dropped"), PooledHello.class);
+        Path v2 = TestBundles.buildComponent(home.getParent().resolve("jars/v2"), "io.fastpool.itest.dropped", "2.0.0",
+                PooledApps.IMPORTS, null, PooledApps.component("/dropped"), PooledHello.class);
+        long dropped = System.nanoTime();
+        copyAtomically(v1, deploy.resolve("dropped.jar"));
+        Platform.await(Duration.ofSeconds(5), "the dropped app", () -> answer("/dropped").startsWith("200 OK Hello from version 1"));
+        long millis = (System.nanoTime() - dropped) / 1_000_000;
+        System.out.printf("distribution: jar dropped into deploy/ to first answer: %d ms%n", millis);
+        assertThat(millis).isLessThan(2_000);
+
+        copyAtomically(v2, deploy.resolve("dropped.jar"));
+        Platform.await(Duration.ofSeconds(5), "the replaced app", () -> answer("/dropped").startsWith("200 OK Hello from version 2"));
+        assertThat(viaNginx("/dropped")).startsWith("200 Hello from version 2");
+
+        Files.delete(deploy.resolve("dropped.jar"));
+        Platform.await(Duration.ofSeconds(5), "the removed app's route to go", () -> answer("/dropped").startsWith("404"));
+        assertThat(answer("/hello")).startsWith("200 OK Hello, world!");
+    }
+
+    @Test
+    @Order(3)
+    void aCorruptJarIsLoggedByNameAndDisturbsNothing() throws Exception {
+        Path corrupt = home.getParent().resolve("broken.jar");
+        Files.writeString(corrupt, "this is not a zip file", StandardCharsets.UTF_8);
+        copyAtomically(corrupt, home.resolve("deploy/broken.jar"));
+        Platform.await(Duration.ofSeconds(5), "a log line naming broken.jar", () -> log().contains("broken.jar"));
+        assertThat(answer("/hello")).startsWith("200 OK Hello, world!");
+        Files.delete(home.resolve("deploy/broken.jar"));
+    }
+
+    @Test
+    @Order(4)
+    void aChangedTransportCfgOpensANewListenerAtRuntime() throws Exception {
+        int port = Nginx.freePort();
+        Path cfg = home.resolve("conf/io.fastpool.transport.cfg");
+        String changed = Files.readString(cfg).replace("listen = unix:run/fastpool.sock, tcp:127.0.0.1:9000",
+                "listen = unix:run/fastpool.sock, tcp:127.0.0.1:9000, tcp:127.0.0.1:" + port);
+        assertThat(changed).contains("tcp:127.0.0.1:" + port);
+        Path temporary = cfg.resolveSibling("transport.tmp");
+        Files.writeString(temporary, changed);
+        Files.move(temporary, cfg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Platform.await(Duration.ofSeconds(10), "the new TCP listener", () -> {
+            try (RawFcgiClient client = RawFcgiClient.tcp(port)) {
+                return client.get(1, true, "/hello").body().equals("Hello, world!");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertThat(viaNginx("/hello")).isEqualTo("200 Hello, world!");
+    }
+
+    @Test
+    @Order(5)
+    void stoppingTheServerRemovesItsSocketAndPidFile() throws Exception {
+        server.destroy(); // SIGTERM, as systemd and Ctrl-C do
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(home.resolve("run/fastpool.sock")).doesNotExist();
+        assertThat(home.resolve("run/fastpool.pid")).doesNotExist();
+        assertThat(log()).doesNotContain("Exception");
+    }
+
+    static String log() {
+        try {
+            return Files.readString(output);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static void copyAtomically(Path jar, Path target) throws IOException {
+        Path temporary = target.resolveSibling("." + target.getFileName() + ".part");
+        Files.copy(jar, temporary, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}
