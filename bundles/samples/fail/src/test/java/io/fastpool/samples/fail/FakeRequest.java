@@ -1,0 +1,127 @@
+package io.fastpool.samples.fail;
+
+import io.fastpool.api.Headers;
+import io.fastpool.api.Request;
+import io.fastpool.api.Session;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A request as a pool hands it to an app mounted at {@code contextPath}: just enough of
+ * {@link Request} to call {@code handle()} directly in a unit test.
+ */
+final class FakeRequest implements Request {
+
+    private final String method;
+    private final String uri;
+    private final String contextPath;
+    private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private InputStream body = InputStream.nullInputStream();
+
+    FakeRequest(String method, String uri, String contextPath) {
+        this.method = method;
+        this.uri = uri;
+        this.contextPath = contextPath;
+    }
+
+    FakeRequest header(String name, String value) {
+        headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        return this;
+    }
+
+    /** A body with a matching {@code Content-Length}. */
+    FakeRequest body(byte[] bytes) {
+        header("Content-Length", Integer.toString(bytes.length));
+        return body(new ByteArrayInputStream(bytes));
+    }
+
+    FakeRequest body(InputStream stream) {
+        this.body = stream;
+        return this;
+    }
+
+    @Override public String method() { return method; }
+    @Override public String uri() { return uri; }
+    @Override public String path() { return URI.create(uri).getPath(); }
+    @Override public String contextPath() { return contextPath; }
+    @Override public String pathInfo() { return path().substring(contextPath.length()); }
+
+    @Override
+    public String queryString() {
+        String query = URI.create(uri).getRawQuery();
+        return query == null ? "" : query;
+    }
+
+    @Override
+    public String queryParameter(String name) {
+        List<String> values = queryParameters(name);
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    @Override
+    public List<String> queryParameters(String name) {
+        return queryParameterMap().getOrDefault(name, List.of());
+    }
+
+    @Override
+    public Map<String, List<String>> queryParameterMap() {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        for (String pair : queryString().split("&")) {
+            if (!pair.isEmpty()) {
+                String[] nameAndValue = pair.split("=", 2);
+                parameters.computeIfAbsent(decode(nameAndValue[0]), k -> new ArrayList<>())
+                        .add(nameAndValue.length == 2 ? decode(nameAndValue[1]) : "");
+            }
+        }
+        return parameters;
+    }
+
+    @Override
+    public Headers headers() {
+        return new Headers() {
+            @Override public String get(String name) {
+                List<String> values = getAll(name);
+                return values.isEmpty() ? null : values.get(values.size() - 1);
+            }
+            @Override public List<String> getAll(String name) { return headers.getOrDefault(name, List.of()); }
+            @Override public boolean contains(String name) { return headers.containsKey(name); }
+            @Override public Set<String> names() { return headers.keySet(); }
+        };
+    }
+
+    @Override public String header(String name) { return headers().get(name); }
+    @Override public String contentType() { return header("Content-Type"); }
+
+    @Override
+    public long contentLength() {
+        String length = header("Content-Length");
+        return length == null ? -1 : Long.parseLong(length);
+    }
+
+    @Override public String variable(String name) { return null; }
+    @Override public Set<String> variableNames() { return Set.of(); }
+    @Override public String remoteAddress() { return "127.0.0.1"; }
+    @Override public int remotePort() { return 50000; }
+    @Override public String serverAddress() { return "127.0.0.1"; }
+    @Override public int serverPort() { return 80; }
+    @Override public String serverName() { return "localhost"; }
+    @Override public String protocol() { return "HTTP/1.1"; }
+    @Override public boolean isSecure() { return false; }
+    @Override public InputStream body() { return body; }
+    @Override public Object attribute(String name) { return null; }
+    @Override public void setAttribute(String name, Object value) { }
+    @Override public Session session(boolean create) { throw new UnsupportedOperationException("no sessions outside a pool"); }
+
+    private static String decode(String text) {
+        return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    }
+}
