@@ -1,5 +1,7 @@
 package io.fastpool.samples.fail;
 
+import io.fastpool.samples.testing.FakeRequest;
+import io.fastpool.samples.testing.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package io.fastpool.samples.session;
 
+import io.fastpool.samples.testing.FakeRequest;
+import io.fastpool.samples.testing.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -68,7 +70,7 @@ class SessionCounterTest {
 
     private FakeResponse get(FakeClient client, String uri) throws Exception {
         FakeResponse response = new FakeResponse();
-        app.handle(new FakeRequest("GET", uri, "/session").client(client), response);
+        app.handle(new FakeRequest("GET", uri, "/session").sessions(client::session), response);
         return response;
     }
 }

@@ -1,4 +1,4 @@
-package io.fastpool.samples.echo;
+package io.fastpool.samples.testing;
 
 import io.fastpool.api.Response;
 import java.io.ByteArrayOutputStream;
@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Records what an app answers: status, headers (one value each) and body; flushing commits it. */
-final class FakeResponse implements Response {
+public final class FakeResponse implements Response {
 
     private int status = 200;
     private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -42,11 +42,11 @@ final class FakeResponse implements Response {
     }
 
     /** The message given to {@link #sendError}, or {@code null}. */
-    String errorMessage() {
+    public String errorMessage() {
         return errorMessage;
     }
 
-    String text() {
+    public String text() {
         return body.toString(StandardCharsets.UTF_8);
     }
 }

@@ -1,4 +1,4 @@
-package io.fastpool.samples.fail;
+package io.fastpool.samples.testing;
 
 import io.fastpool.api.Headers;
 import io.fastpool.api.Request;
@@ -19,32 +19,33 @@ import java.util.TreeMap;
  * A request as a pool hands it to an app mounted at {@code contextPath}: just enough of
  * {@link Request} to call {@code handle()} directly in a unit test.
  */
-final class FakeRequest implements Request {
+public final class FakeRequest implements Request {
 
     private final String method;
     private final String uri;
     private final String contextPath;
     private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private InputStream body = InputStream.nullInputStream();
+    private java.util.function.Function<Boolean, Session> sessions;
 
-    FakeRequest(String method, String uri, String contextPath) {
+    public FakeRequest(String method, String uri, String contextPath) {
         this.method = method;
         this.uri = uri;
         this.contextPath = contextPath;
     }
 
-    FakeRequest header(String name, String value) {
+    public FakeRequest header(String name, String value) {
         headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
         return this;
     }
 
     /** A body with a matching {@code Content-Length}. */
-    FakeRequest body(byte[] bytes) {
+    public FakeRequest body(byte[] bytes) {
         header("Content-Length", Integer.toString(bytes.length));
         return body(new ByteArrayInputStream(bytes));
     }
 
-    FakeRequest body(InputStream stream) {
+    public FakeRequest body(InputStream stream) {
         this.body = stream;
         return this;
     }
@@ -119,7 +120,20 @@ final class FakeRequest implements Request {
     @Override public InputStream body() { return body; }
     @Override public Object attribute(String name) { return null; }
     @Override public void setAttribute(String name, Object value) { }
-    @Override public Session session(boolean create) { throw new UnsupportedOperationException("no sessions outside a pool"); }
+
+    /** Where {@link #session} gets sessions from (a fake client's store); without one, as outside a pool, it throws. */
+    public FakeRequest sessions(java.util.function.Function<Boolean, Session> sessions) {
+        this.sessions = sessions;
+        return this;
+    }
+
+    @Override
+    public Session session(boolean create) {
+        if (sessions == null) {
+            throw new UnsupportedOperationException("no sessions outside a pool");
+        }
+        return sessions.apply(create);
+    }
 
     private static String decode(String text) {
         return URLDecoder.decode(text, StandardCharsets.UTF_8);
