@@ -183,9 +183,17 @@ class PoolIT {
                     throw new IllegalStateException(e);
                 }
             });
-            waiting.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/pooled?mode=sleep&ms=300"), new byte[0]));
+            waiting.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/pooled?mode=sleep&ms=500"), new byte[0]));
             Thread.sleep(50);
             recycler.start();
+            // Only once the pool drains is a new request held for the new code; before, the old code rightly serves it.
+            Platform.await(Duration.ofSeconds(5), "the pool to drain", () -> {
+                try {
+                    return pools.read(APP, "state").toString().equals("DRAINING");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
             waiting.send(RawFcgiClient.requestBytes(2, true, RawFcgiClient.params("GET", "/pooled?mode=loader"), new byte[0]));
             assertThat(waiting.await(1).httpStatus()).as("in flight during the recycle").isEqualTo("200 OK");
             RawFcgiClient.Response during = waiting.await(2);
