@@ -1,0 +1,154 @@
+package io.fastpool.shell.internal;
+
+import io.fastpool.pool.PoolManager;
+import io.fastpool.pool.PoolSnapshot;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The {@code fastpool:} commands about pools and apps, for the Felix Gogo shell (and for
+ * {@code bin/fastpool exec}). Each prints an aligned table or a one-line answer; an unknown pool
+ * name says which pools exist.
+ */
+@Component(service = PoolCommands.class, property = {
+        "osgi.command.scope=fastpool",
+        "osgi.command.function=pools", "osgi.command.function=pool", "osgi.command.function=apps",
+        "osgi.command.function=start", "osgi.command.function=stop", "osgi.command.function=restart",
+        "osgi.command.function=recycle", "osgi.command.function=requests", "osgi.command.function=stats"})
+public final class PoolCommands {
+
+    private final PoolManager pools;
+
+    @Activate
+    public PoolCommands(@Reference PoolManager pools) {
+        this.pools = pools;
+    }
+
+    @Descriptor("list the pools: state, threads, queue, counts and p99 latency")
+    public String pools() {
+        Table table = new Table("POOL", "STATE", "BUSY/THREADS", "QUEUED", "SERVED", "REJECTED", "5XX", "TIMEOUTS", "P99 MS");
+        for (PoolSnapshot pool : pools.pools()) {
+            PoolSnapshot.Counters counts = pool.counters();
+            table.row(pool.name(), pool.state(), pool.busyThreads() + "/" + pool.threads(), pool.queued(), counts.served(),
+                    counts.rejected(), counts.serverErrors(), counts.timeouts(), millis(pool.latency().p99()));
+        }
+        return table.size() == 0 ? "no pools: no app is deployed\n" : table.toString();
+    }
+
+    @Descriptor("show one pool: settings, counters, latency and the requests in flight")
+    public String pool(@Descriptor("the pool's name") String name) {
+        PoolSnapshot pool = existing(name);
+        PoolSnapshot.Counters c = pool.counters();
+        StringBuilder out = new StringBuilder();
+        out.append("pool ").append(pool.name()).append(": ").append(pool.state()).append('\n');
+        out.append("settings   ").append(pool.settings()).append('\n');
+        out.append("threads    ").append(pool.busyThreads()).append(" busy of ").append(pool.threads())
+                .append("; queued ").append(pool.queued()).append(" (most ").append(pool.maxQueued()).append(")\n");
+        out.append("counts     served ").append(c.served()).append(", rejected ").append(c.rejected()).append(", 5xx ")
+                .append(c.serverErrors()).append(", time-outs ").append(c.timeouts()).append(", orphans ").append(c.orphans())
+                .append(", failures ").append(c.failures()).append(", restarts ").append(c.restarts()).append(", recycles ")
+                .append(c.recycles()).append(", activations ").append(c.activations()).append('\n');
+        out.append("latency    ").append(percentiles(pool.latency())).append('\n');
+        out.append("queue wait ").append(percentiles(pool.queueWait())).append('\n');
+        out.append("cost       cpu ").append(c.cpuNanos() / 1_000_000).append(" ms, allocated ").append(c.allocatedBytes() / 1024)
+                .append(" KiB").append(c.served() > 0 ? " (" + c.allocatedBytes() / c.served() + " bytes per request)" : "").append('\n');
+        Table apps = new Table("APP", "ACTIVE", "SESSIONS", "CREATED", "EVICTED");
+        pool.apps().forEach(app -> apps.row(app.name(), app.active() ? "yes" : "no", app.sessions(), app.sessionsCreated(), app.sessionsEvicted()));
+        out.append('\n').append(apps);
+        if (!pool.inFlight().isEmpty()) {
+            Table inFlight = new Table("ELAPSED MS", "THREAD", "REQUEST");
+            pool.inFlight().forEach(r -> inFlight.row(r.elapsedMillis(), r.thread(), r.request()));
+            out.append('\n').append(inFlight);
+        }
+        return out.toString();
+    }
+
+    @Descriptor("list the apps: their pool, whether active, and their sessions")
+    public String apps() {
+        Table table = new Table("APP", "POOL", "STATE", "ACTIVE", "SESSIONS");
+        for (PoolSnapshot pool : pools.pools()) {
+            pool.apps().forEach(app -> table.row(app.name(), pool.name(), pool.state(), app.active() ? "yes" : "no", app.sessions()));
+        }
+        return table.size() == 0 ? "no apps deployed\n" : table.toString();
+    }
+
+    @Descriptor("start a stopped or disabled pool")
+    public String start(@Descriptor("the pool's name") String name) {
+        existing(name);
+        pools.start(name);
+        return "pool " + name + " started\n";
+    }
+
+    @Descriptor("stop a pool: new requests get 503, running ones finish")
+    public String stop(@Descriptor("the pool's name") String name) {
+        existing(name);
+        pools.stop(name);
+        return "pool " + name + " stopped\n";
+    }
+
+    @Descriptor("release a pool's app instances and start them again")
+    public String restart(@Descriptor("the pool's name") String name) {
+        existing(name);
+        pools.restart(name);
+        return "pool " + name + " restarted\n";
+    }
+
+    @Descriptor("update a pool's app bundles for a fresh class loader; waiting requests run on the new code")
+    public String recycle(@Descriptor("the pool's name") String name) {
+        existing(name);
+        pools.recycle(name);
+        return "pool " + name + " recycled\n";
+    }
+
+    @Descriptor("list the requests in flight in every pool, longest first")
+    public String requests() {
+        List<String[]> rows = new ArrayList<>();
+        for (PoolSnapshot pool : pools.pools()) {
+            pool.inFlight().forEach(r -> rows.add(new String[] {Long.toString(r.elapsedMillis()), pool.name(), r.thread(), r.request()}));
+        }
+        rows.sort(Comparator.comparingLong((String[] row) -> Long.parseLong(row[0])).reversed());
+        Table table = new Table("ELAPSED MS", "POOL", "THREAD", "REQUEST");
+        rows.forEach(row -> table.row((Object[]) row));
+        return table.size() == 0 ? "no request in flight\n" : table.toString();
+    }
+
+    @Descriptor("totals over every pool")
+    public String stats() {
+        long served = 0;
+        long rejected = 0;
+        long errors = 0;
+        long timeouts = 0;
+        int threads = 0;
+        int queued = 0;
+        List<PoolSnapshot> all = pools.pools();
+        for (PoolSnapshot pool : all) {
+            served += pool.counters().served();
+            rejected += pool.counters().rejected();
+            errors += pool.counters().serverErrors();
+            timeouts += pool.counters().timeouts();
+            threads += pool.threads();
+            queued += pool.queued();
+        }
+        return String.format("pools %d, worker threads %d, queued %d, served %d, rejected %d, 5xx %d, time-outs %d%n",
+                all.size(), threads, queued, served, rejected, errors, timeouts);
+    }
+
+    private PoolSnapshot existing(String name) {
+        return pools.pool(name).orElseThrow(() -> new IllegalArgumentException("no pool named " + name + "; pools: "
+                + pools.pools().stream().map(PoolSnapshot::name).toList()));
+    }
+
+    private static String percentiles(PoolSnapshot.Percentiles p) {
+        return "p50 " + millis(p.p50()) + " ms, p90 " + millis(p.p90()) + " ms, p99 " + millis(p.p99()) + " ms, max "
+                + millis(p.max()) + " ms (" + p.count() + " requests)";
+    }
+
+    private static String millis(long micros) {
+        return String.format(java.util.Locale.ROOT, "%.3f", micros / 1000.0);
+    }
+}

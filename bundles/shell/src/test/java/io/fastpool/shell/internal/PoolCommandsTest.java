@@ -1,0 +1,118 @@
+package io.fastpool.shell.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fastpool.pool.PoolManager;
+import io.fastpool.pool.PoolSettings;
+import io.fastpool.pool.PoolSnapshot;
+import io.fastpool.pool.PoolState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PoolCommandsTest {
+
+    private final List<String> operations = new ArrayList<>();
+
+    private PoolCommands commands(PoolSnapshot... snapshots) {
+        return new PoolCommands(new PoolManager() {
+            @Override
+            public List<PoolSnapshot> pools() {
+                return List.of(snapshots);
+            }
+
+            @Override
+            public Optional<PoolSnapshot> pool(String name) {
+                return pools().stream().filter(p -> p.name().equals(name)).findFirst();
+            }
+
+            @Override
+            public void start(String name) {
+                operations.add("start " + name);
+            }
+
+            @Override
+            public void stop(String name) {
+                operations.add("stop " + name);
+            }
+
+            @Override
+            public void restart(String name) {
+                operations.add("restart " + name);
+            }
+
+            @Override
+            public void recycle(String name) {
+                operations.add("recycle " + name);
+            }
+        });
+    }
+
+    private static PoolSnapshot pool(String name, PoolState state, long served, List<PoolSnapshot.InFlight> inFlight) {
+        return new PoolSnapshot(name, state, PoolSettings.DEFAULTS,
+                List.of(new PoolSnapshot.AppView(name + "/app", true, 3, 5, 2)), 2, inFlight.size(), 1, 4,
+                new PoolSnapshot.Counters(served, 7, 1, 0, 0, 0, 0, 0, 1, 5_000_000, 1_024_000),
+                new PoolSnapshot.Percentiles(served, 150, 900, 2_500, 9_000),
+                new PoolSnapshot.Percentiles(served, 10, 20, 30, 40), inFlight);
+    }
+
+    @Test
+    void poolsIsAnAlignedTableWithOneRowPerPool() {
+        String out = commands(pool("shop", PoolState.RUNNING, 1234, List.of()), pool("blog", PoolState.DISABLED, 5, List.of())).pools();
+        List<String> lines = out.lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith("POOL").contains("STATE").contains("P99 MS");
+        assertThat(lines.get(1)).startsWith("shop").contains("RUNNING").contains("0/2").contains("1234").endsWith("2.500");
+        assertThat(lines.get(2)).startsWith("blog").contains("DISABLED");
+        // aligned: every row is as wide as the header up to the last column
+        assertThat(lines.get(1).indexOf("RUNNING")).isEqualTo(lines.get(0).indexOf("STATE"));
+    }
+
+    @Test
+    void withNoPoolsItSaysSo() {
+        assertThat(commands().pools()).isEqualTo("no pools: no app is deployed\n");
+        assertThat(commands().requests()).isEqualTo("no request in flight\n");
+    }
+
+    @Test
+    void poolShowsSettingsCountsLatencyAppsAndRequestsInFlight() {
+        String out = commands(pool("shop", PoolState.RUNNING, 100,
+                List.of(new PoolSnapshot.InFlight("shop/app", "connection 3 request 1 GET /cart", 1500, "fastpool-pool-shop-1")))).pool("shop");
+        assertThat(out).contains("pool shop: RUNNING", "queueLength=1000", "served 100, rejected 7, 5xx 1",
+                "latency    p50 0.150 ms, p90 0.900 ms, p99 2.500 ms, max 9.000 ms (100 requests)",
+                "allocated 1000 KiB (10240 bytes per request)", "shop/app", "1500", "GET /cart");
+    }
+
+    @Test
+    void operationsNameThePoolAndAnUnknownNameListsThePools() {
+        PoolCommands commands = commands(pool("shop", PoolState.RUNNING, 0, List.of()));
+        assertThat(commands.start("shop")).isEqualTo("pool shop started\n");
+        assertThat(commands.recycle("shop")).isEqualTo("pool shop recycled\n");
+        assertThat(operations).containsExactly("start shop", "recycle shop");
+        assertThatThrownBy(() -> commands.stop("nope")).hasMessage("no pool named nope; pools: [shop]");
+        assertThat(operations).hasSize(2);
+    }
+
+    @Test
+    void requestsListsEveryPoolsRequestsLongestFirst() {
+        String out = commands(
+                pool("a", PoolState.RUNNING, 0, List.of(new PoolSnapshot.InFlight("a/app", "GET /short", 10, "t1"))),
+                pool("b", PoolState.RUNNING, 0, List.of(new PoolSnapshot.InFlight("b/app", "GET /long", 9000, "t2")))).requests();
+        List<String> lines = out.lines().toList();
+        assertThat(lines.get(1)).contains("GET /long");
+        assertThat(lines.get(2)).contains("GET /short");
+    }
+
+    @Test
+    void statsAddsUpEveryPool() {
+        assertThat(commands(pool("a", PoolState.RUNNING, 10, List.of()), pool("b", PoolState.RUNNING, 5, List.of())).stats())
+                .isEqualTo("pools 2, worker threads 4, queued 2, served 15, rejected 14, 5xx 2, time-outs 0\n");
+    }
+
+    @Test
+    void appsListsEachAppWithItsPool() {
+        assertThat(commands(pool("shop", PoolState.RUNNING, 0, List.of())).apps()).contains("shop/app", "shop", "RUNNING", "yes");
+    }
+}
