@@ -235,7 +235,10 @@ class BadInputIT {
         System.out.printf("100,000 connections (one request each, keep-conn off, unix socket) in %.1f s: %,.0f connections/s%n",
                 seconds, 100_000 / seconds);
         Platform.await(Duration.ofSeconds(10), "the open file count to come back to " + before, () -> openFiles() <= before);
-        assertThat(openFiles()).isEqualTo(before);
+        long after = openFiles();
+        System.out.printf("open files before %d, after 100,000 connections %d%n", before, after);
+        // Not above where it started: nothing leaked. It may be lower, when a file opened by earlier work closed meanwhile.
+        assertThat(after).isLessThanOrEqualTo(before);
     }
 
     private static void runConnections(int count, byte[] request) throws Exception {
