@@ -236,42 +236,6 @@ public final class RequestCommand {
         }
 
         @Override
-        public void onStreamEnd(FcgiRecordType stream, int requestId) {
-        }
-
-        @Override
-        public void onBeginRequest(int requestId, FcgiRole role, boolean keepConnection) {
-        }
-
-        @Override
-        public void onAbortRequest(int requestId) {
-        }
-
-        @Override
-        public void onParam(int requestId, ByteBuf source, int nameIndex, int nameLength, int valueIndex, int valueLength) {
-        }
-
-        @Override
-        public void onParamsEnd(int requestId) {
-        }
-
-        @Override
-        public void onGetValues(List<String> names) {
-        }
-
-        @Override
-        public void onGetValuesResult(Map<String, String> values) {
-        }
-
-        @Override
-        public void onUnknownType(int type) {
-        }
-
-        @Override
-        public void onUnrecognizedRecord(int type, int requestId) {
-        }
-
-        @Override
         public void onRequestError(int requestId, FcgiProtocolException error) {
             throw error;
         }

@@ -191,34 +191,6 @@ final class FcgiTestServer implements AutoCloseable {
         }
 
         @Override
-        public void onAbortRequest(int requestId) {
-        }
-
-        @Override
-        public void onParamsEnd(int requestId) {
-        }
-
-        @Override
-        public void onEndRequest(int requestId, int appStatus, FcgiProtocolStatus protocolStatus) {
-        }
-
-        @Override
-        public void onGetValues(List<String> names) {
-        }
-
-        @Override
-        public void onGetValuesResult(Map<String, String> values) {
-        }
-
-        @Override
-        public void onUnknownType(int type) {
-        }
-
-        @Override
-        public void onUnrecognizedRecord(int type, int requestId) {
-        }
-
-        @Override
         public void onRequestError(int requestId, FcgiProtocolException error) {
             ctx.close();
         }

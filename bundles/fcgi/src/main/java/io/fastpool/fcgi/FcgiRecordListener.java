@@ -12,52 +12,67 @@ import java.util.Map;
  * one that keeps a name or value copies the bytes. A server implements the calls for records a web
  * server sends (BEGIN_REQUEST, ABORT_REQUEST, PARAMS, STDIN, DATA, GET_VALUES) and treats the others
  * as a protocol error; a client does the reverse.
+ *
+ * <p>Every call defaults to ignoring its record, so a listener overrides only what it handles;
+ * one that must reject a record it does not expect overrides that call too.
  */
 public interface FcgiRecordListener {
 
     /** A BEGIN_REQUEST for a role the specification defines. */
-    void onBeginRequest(int requestId, FcgiRole role, boolean keepConnection);
+    default void onBeginRequest(int requestId, FcgiRole role, boolean keepConnection) {
+    }
 
     /** An ABORT_REQUEST: the web server gave up on the request. */
-    void onAbortRequest(int requestId);
+    default void onAbortRequest(int requestId) {
+    }
 
     /**
      * One name-value pair of a request's PARAMS stream, as bytes of {@code source}. A pair that
      * arrived split between records is handed on whole, from the decoder's own buffer.
      */
-    void onParam(int requestId, ByteBuf source, int nameIndex, int nameLength, int valueIndex, int valueLength);
+    default void onParam(int requestId, ByteBuf source, int nameIndex, int nameLength, int valueIndex, int valueLength) {
+    }
 
     /** The empty PARAMS record: every pair of the request has arrived. */
-    void onParamsEnd(int requestId);
+    default void onParamsEnd(int requestId) {
+    }
 
     /** Content of a STDIN, STDOUT, STDERR or DATA record; never empty. */
-    void onStreamData(FcgiRecordType stream, int requestId, ByteBuf content);
+    default void onStreamData(FcgiRecordType stream, int requestId, ByteBuf content) {
+    }
 
     /** The empty record that ends a STDIN, STDOUT, STDERR or DATA stream. */
-    void onStreamEnd(FcgiRecordType stream, int requestId);
+    default void onStreamEnd(FcgiRecordType stream, int requestId) {
+    }
 
     /** An END_REQUEST. */
-    void onEndRequest(int requestId, int appStatus, FcgiProtocolStatus protocolStatus);
+    default void onEndRequest(int requestId, int appStatus, FcgiProtocolStatus protocolStatus) {
+    }
 
     /** A GET_VALUES query, with the names asked for, in order. */
-    void onGetValues(List<String> names);
+    default void onGetValues(List<String> names) {
+    }
 
     /** A GET_VALUES_RESULT, in order. */
-    void onGetValuesResult(Map<String, String> values);
+    default void onGetValuesResult(Map<String, String> values) {
+    }
 
     /** An UNKNOWN_TYPE record: the peer did not understand a record of {@code type} we sent. */
-    void onUnknownType(int type);
+    default void onUnknownType(int type) {
+    }
 
     /**
      * A record whose type the specification does not define. For a management record
      * ({@code requestId == 0}) the specification asks the application to answer UNKNOWN_TYPE.
      */
-    void onUnrecognizedRecord(int type, int requestId);
+    default void onUnrecognizedRecord(int type, int requestId) {
+    }
 
     /**
      * Bad input confined to one request (an unknown role, a malformed or oversized PARAMS stream).
      * The decoder ignores the rest of that request's PARAMS stream; the connection is intact. A
      * server answers END_REQUEST (UNKNOWN_ROLE for a role, an error response otherwise).
      */
-    void onRequestError(int requestId, FcgiProtocolException error);
+    default void onRequestError(int requestId, FcgiProtocolException error) {
+    }
 }

@@ -233,10 +233,6 @@ public final class RawFcgiClient implements AutoCloseable {
         }
 
         @Override
-        public void onStreamEnd(FcgiRecordType stream, int requestId) {
-        }
-
-        @Override
         public void onEndRequest(int requestId, int appStatus, FcgiProtocolStatus protocolStatus) {
             of(requestId).status = protocolStatus;
         }
@@ -269,14 +265,6 @@ public final class RawFcgiClient implements AutoCloseable {
         @Override
         public void onGetValues(List<String> names) {
             throw new IllegalStateException("server sent GET_VALUES");
-        }
-
-        @Override
-        public void onUnknownType(int type) {
-        }
-
-        @Override
-        public void onUnrecognizedRecord(int type, int requestId) {
         }
 
         @Override
