@@ -355,6 +355,10 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
             body.close();
         }
         stats.completed.increment();
+        FcgiResponse response = exchange.response();
+        if (response != null) {
+            stats.responded(response.status());
+        }
         if (!exchange.keepConnection()) {
             closing = true;
             connection.writeAndClose(out);

@@ -2,6 +2,7 @@ package io.fastpool.listener.internal;
 
 import io.fastpool.api.spi.RequestTarget;
 import io.fastpool.fcgi.FcgiLimits;
+import io.fastpool.listener.ListenerStatus;
 import io.fastpool.transport.Connection;
 import io.fastpool.transport.ConnectionHandler;
 import io.fastpool.transport.ConnectionSession;
@@ -23,9 +24,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The FastCGI listener as an OSGi component: serves the transport's connections
  * ({@link ConnectionHandler}) and routes requests to the {@link RequestTarget} services it finds.
  */
-@Component(service = ConnectionHandler.class, configurationPid = ListenerComponent.PID, immediate = true)
+@Component(service = {ConnectionHandler.class, ListenerStatus.class}, configurationPid = ListenerComponent.PID, immediate = true)
 @Designate(ocd = ListenerComponent.Config.class)
-public final class ListenerComponent implements ConnectionHandler {
+public final class ListenerComponent implements ConnectionHandler, ListenerStatus {
 
     static final String PID = "io.fastpool.listener";
     private static final System.Logger LOG = System.getLogger(ListenerComponent.class.getName());
@@ -91,7 +92,22 @@ public final class ListenerComponent implements ConnectionHandler {
         routes.remove(target);
     }
 
-    /** The routing table, for tests and the shell. */
+    @Override
+    public List<ListenerStatus.Route> routes() {
+        List<ListenerStatus.Route> views = new ArrayList<>();
+        for (RoutingTable.Route route : routes.routes()) {
+            views.add(new ListenerStatus.Route(route.host(), route.port(), route.prefix().isEmpty() ? "/" : route.prefix(),
+                    route.name()));
+        }
+        return views;
+    }
+
+    @Override
+    public Counters counters() {
+        return stats.snapshot();
+    }
+
+    /** The routing table, for tests. */
     RoutingTable routingTable() {
         return routes;
     }

@@ -1,5 +1,6 @@
 package io.fastpool.listener.internal;
 
+import io.fastpool.listener.ListenerStatus;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the FastCGI listener since it started, for logs, the shell and the status page. */
@@ -13,4 +14,21 @@ final class ListenerStats {
     final LongAdder paramsTimeouts = new LongAdder();
     final LongAdder protocolErrors = new LongAdder();
     final LongAdder dispatchFailures = new LongAdder();
+    /** Responses by status class: index 0 for 1xx up to 4 for 5xx. */
+    private final LongAdder[] byStatusClass = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(),
+            new LongAdder()};
+
+    /** Counts a response that ended with {@code status} (100 to 599; others are not counted). */
+    void responded(int status) {
+        int index = status / 100 - 1;
+        if (index >= 0 && index < byStatusClass.length) {
+            byStatusClass[index].increment();
+        }
+    }
+
+    ListenerStatus.Counters snapshot() {
+        return new ListenerStatus.Counters(dispatched.sum(), completed.sum(), notFound.sum(), badRequests.sum(),
+                rejected.sum(), aborted.sum(), paramsTimeouts.sum(), protocolErrors.sum(), byStatusClass[0].sum(),
+                byStatusClass[1].sum(), byStatusClass[2].sum(), byStatusClass[3].sum(), byStatusClass[4].sum());
+    }
 }

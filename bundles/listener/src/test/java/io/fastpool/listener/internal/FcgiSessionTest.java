@@ -175,6 +175,31 @@ class FcgiSessionTest {
     }
 
     @Test
+    void responsesAreCountedByStatusClassIncludingTheListenersOwn404() {
+        mount("/gone", Targets.inline((request, response) -> response.sendError(503, "later")));
+        mount("/moved", Targets.inline((request, response) -> {
+            response.setStatus(302);
+            response.setHeader("Location", "/ok");
+        }));
+        mount("/ok", hello("ok"));
+        int id = 1;
+        for (String path : new String[] {"/ok", "/ok", "/gone", "/moved", "/nothing-here"}) {
+            web.request(id, true, WebServer.params("GET", path), "");
+            client.read(connection).finished(id);
+            id++;
+        }
+        io.fastpool.listener.ListenerStatus.Counters counters = stats.snapshot();
+        assertThat(counters.responses2xx()).isEqualTo(2);
+        assertThat(counters.responses3xx()).isEqualTo(1);
+        assertThat(counters.responses4xx()).isEqualTo(1);
+        assertThat(counters.responses5xx()).isEqualTo(1);
+        assertThat(counters.responses1xx()).isZero();
+        assertThat(counters.completed()).isEqualTo(5);
+        assertThat(counters.notFound()).isEqualTo(1);
+        assertThat(counters.dispatched()).isEqualTo(4);
+    }
+
+    @Test
     void anUnmountedPathIsA404WithAShortTextBody() {
         mount("/app", hello("app"));
         web.request(1, true, WebServer.params("GET", "/apple"), "");

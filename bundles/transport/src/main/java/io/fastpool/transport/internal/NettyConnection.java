@@ -1,5 +1,6 @@
 package io.fastpool.transport.internal;
 
+import io.fastpool.transport.ConnectionSnapshot;
 import io.fastpool.transport.Connection;
 import io.fastpool.transport.ConnectionHandler;
 import io.fastpool.transport.ConnectionSession;

@@ -1,5 +1,7 @@
 package io.fastpool.transport.internal;
 
+import io.fastpool.transport.ConnectionSnapshot;
+import io.fastpool.transport.ListenerSnapshot;
 import io.fastpool.transport.ConnectionHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -1,6 +1,9 @@
 package io.fastpool.transport.internal;
 
 import io.fastpool.transport.ConnectionHandler;
+import io.fastpool.transport.ConnectionSnapshot;
+import io.fastpool.transport.ListenerSnapshot;
+import io.fastpool.transport.TransportStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,9 +26,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * connections survive it; the highest-ranked {@link ConnectionHandler} service serves the
  * connections, and while there is none they are held.
  */
-@Component(configurationPid = "io.fastpool.transport", immediate = true, service = {})
+@Component(configurationPid = "io.fastpool.transport", immediate = true, service = TransportStatus.class)
 @Designate(ocd = TransportComponent.Config.class)
-public final class TransportComponent {
+public final class TransportComponent implements TransportStatus {
 
     /** The system property naming the server's home, against which relative unix socket paths resolve. */
     static final String HOME_PROPERTY = "fastpool.home";
@@ -196,5 +199,38 @@ public final class TransportComponent {
             throw new IllegalArgumentException(key + " must be at least 1, was " + seconds);
         }
         return TimeUnit.SECONDS.toMillis(seconds);
+    }
+
+    // ---- TransportStatus: read-only views for the shell and the status page.
+
+    @Override
+    public List<ListenerSnapshot> listeners() {
+        Transport running = transport;
+        return running == null ? List.of() : running.listeners();
+    }
+
+    @Override
+    public List<ConnectionSnapshot> connections() {
+        Transport running = transport;
+        return running == null ? List.of() : running.connections();
+    }
+
+    @Override
+    public int openConnections() {
+        Transport running = transport;
+        return running == null ? 0 : running.openConnections();
+    }
+
+    @Override
+    public String ioKind() {
+        Transport running = transport;
+        String kind = running == null ? null : running.ioKind();
+        return kind == null ? "stopped" : kind;
+    }
+
+    @Override
+    public long slowSendersCutOff() {
+        Transport running = transport;
+        return running == null ? 0 : running.slowSenders();
     }
 }

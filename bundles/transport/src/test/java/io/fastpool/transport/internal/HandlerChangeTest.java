@@ -1,5 +1,6 @@
 package io.fastpool.transport.internal;
 
+import io.fastpool.transport.ConnectionSnapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.fastpool.transport.internal;
 
+import io.fastpool.transport.ListenerSnapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

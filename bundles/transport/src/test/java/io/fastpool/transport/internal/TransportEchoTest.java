@@ -1,5 +1,7 @@
 package io.fastpool.transport.internal;
 
+import io.fastpool.transport.ConnectionSnapshot;
+import io.fastpool.transport.ListenerSnapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.fcgi.FcgiRecordType;

@@ -1,4 +1,4 @@
-package io.fastpool.transport.internal;
+package io.fastpool.transport;
 
 import java.time.Instant;
 

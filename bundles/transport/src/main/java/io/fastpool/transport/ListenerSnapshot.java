@@ -1,4 +1,4 @@
-package io.fastpool.transport.internal;
+package io.fastpool.transport;
 
 /**
  * One listen address and its counters, as the shell and status pages show them.
