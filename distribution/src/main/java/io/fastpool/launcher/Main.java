@@ -51,6 +51,8 @@ public final class Main {
         config.put("felix.fileinstall.poll", "500");
         config.put("felix.fileinstall.noInitialDelay", "true");
         config.put("felix.fileinstall.log.level", "3");
+        // FileInstall's messages (a bundle that cannot start, and why) go to log/ with the rest, not only to the console.
+        config.put("felix.fileinstall.log.default", "jul");
         config.put("gosh.args", interactive ? "" : "--nointeractive");
         config.put("ds.loglevel", "warn");
 

@@ -171,6 +171,56 @@ class DistributionIT {
     }
 
     @Test
+    @Order(4)
+    void shellCommandsRunInTheServerThroughExecOverAnOwnerOnlySocket() throws Exception {
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(home.resolve("run/shell.sock")))).isEqualTo("rw-------");
+        String pools = command("exec", "fastpool:pools");
+        assertThat(pools).startsWith("0 POOL").contains("io.fastpool.samples.hello").contains("RUNNING");
+        assertThat(command("exec", "fastpool:routes")).startsWith("0 HOST").containsPattern("\\*\\s+\\*\\s+/hello\\s+io.fastpool.samples.hello/");
+        assertThat(command("exec", "fastpool:apps")).containsPattern("io.fastpool.samples.hello\\s+0.1.0.SNAPSHOT\\s+io.fastpool.samples.hello\\s+RUNNING\\s+(yes|no)\\s+/hello\\s");
+        assertThat(command("exec", "fastpool:connections")).startsWith("0 LISTEN").contains("unix:run/fastpool.sock")
+                .contains("tcp:127.0.0.1:9000");
+        assertThat(command("exec", "fastpool:pool nope")).startsWith("1 fastpool exec: no pool named nope; pools: [");
+        assertThat(command("exec")).startsWith("2 fastpool exec: no command given");
+    }
+
+    @Test
+    @Order(4)
+    void deployAndUndeployThroughExecServeAndRemoveTheApp() throws Exception {
+        Path jar = TestBundles.buildComponent(home.getParent().resolve("jars/execd"), "io.fastpool.itest.execd", "1.0.0",
+                PooledApps.IMPORTS, null, PooledApps.component("/execd"), PooledHello.class);
+        String deployed = command("exec", "fastpool:deploy " + jar);
+        assertThat(deployed).matches("(?s)0 deployed io.fastpool.itest.execd 1.0.0 \\(bundle \\d+, ACTIVE\\) from deploy/.*\\.jar\n");
+        assertThat(answer("/execd")).startsWith("200 OK Hello from version 1");
+        assertThat(viaNginx("/execd")).startsWith("200 Hello from version 1");
+
+        Path unresolvable = home.getParent().resolve("jars/unresolvable.jar");
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        manifest.getMainAttributes().putValue("Bundle-SymbolicName", "io.fastpool.itest.unresolvable");
+        manifest.getMainAttributes().putValue("Import-Package", "com.example.nowhere");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(unresolvable), manifest)) {
+            out.flush();
+        }
+        assertThat(command("exec", "fastpool:deploy " + unresolvable)).startsWith("1 fastpool exec: deployed io.fastpool.itest.unresolvable")
+                .contains("INSTALLED, not started: it imports packages no bundle exports: com.example.nowhere");
+        Platform.await(Duration.ofSeconds(5), "FileInstall's log line naming the jar and the missing package", () -> log().lines()
+                .anyMatch(line -> line.contains("unresolvable.jar")) && log().contains("osgi.wiring.package=com.example.nowhere"));
+        assertThat(Files.readString(home.resolve("log/fastpool.0.log"))).as("the reason is in log/, not only on the console")
+                .contains("unresolvable.jar").contains("com.example.nowhere");
+        assertThat(command("exec", "fastpool:undeploy io.fastpool.itest.unresolvable")).startsWith("0 undeployed io.fastpool.itest.unresolvable");
+
+        assertThat(command("exec", "fastpool:undeploy io.fastpool.itest.execd")).matches(
+                "(?s)0 undeployed io.fastpool.itest.execd 1.0.0 \\(bundle \\d+\\): removed deploy/.*\\.jar\n");
+        Platform.await(Duration.ofSeconds(5), "the undeployed app's route to go", () -> answer("/execd").startsWith("404"));
+        assertThat(command("exec", "fastpool:undeploy io.fastpool.transport")).startsWith("1 fastpool exec: io.fastpool.transport")
+                .contains("only apps in deploy/ can be undeployed");
+        assertThat(answer("/hello")).startsWith("200 OK Hello, world!");
+    }
+
+    @Test
     @Order(5)
     void aChangedTransportCfgOpensANewListenerAtRuntime() throws Exception {
         int port = Nginx.freePort();

@@ -1,14 +1,23 @@
 package io.fastpool.shell.internal;
 
+import io.fastpool.listener.ListenerStatus;
 import io.fastpool.pool.PoolManager;
 import io.fastpool.pool.PoolSnapshot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The {@code fastpool:} commands about pools and apps, for the Felix Gogo shell (and for
@@ -23,10 +32,24 @@ import org.osgi.service.component.annotations.Reference;
 public final class PoolCommands {
 
     private final PoolManager pools;
+    /** Bundle symbolic name to its bundles' versions, newest installed last; empty if none. */
+    private final Function<String, String> bundleVersion;
+    /** A worker thread's stack by the thread's name, or null when it has ended. */
+    private final Function<String, StackTraceElement[]> stackOf;
+
+    /** The listener's routing table; absent while the listener bundle is being updated. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ListenerStatus listener;
 
     @Activate
-    public PoolCommands(@Reference PoolManager pools) {
+    public PoolCommands(@Reference PoolManager pools, BundleContext context) {
+        this(pools, name -> versionOf(context, name), PoolCommands::liveStack);
+    }
+
+    PoolCommands(PoolManager pools, Function<String, String> bundleVersion, Function<String, StackTraceElement[]> stackOf) {
         this.pools = pools;
+        this.bundleVersion = bundleVersion;
+        this.stackOf = stackOf;
     }
 
     @Descriptor("list the pools: state, threads, queue, counts and p99 latency")
@@ -68,11 +91,17 @@ public final class PoolCommands {
         return out.toString();
     }
 
-    @Descriptor("list the apps: their pool, whether active, and their sessions")
+    @Descriptor("list the apps: bundle, version, pool and its state, routes, whether active, sessions")
     public String apps() {
-        Table table = new Table("APP", "POOL", "STATE", "ACTIVE", "SESSIONS");
+        Map<String, String> routesByApp = routesByTarget();
+        Table table = new Table("APP", "BUNDLE", "VERSION", "POOL", "STATE", "ACTIVE", "ROUTES", "SESSIONS");
         for (PoolSnapshot pool : pools.pools()) {
-            pool.apps().forEach(app -> table.row(app.name(), pool.name(), pool.state(), app.active() ? "yes" : "no", app.sessions()));
+            for (PoolSnapshot.AppView app : pool.apps()) {
+                String bundle = bundleOf(app.name());
+                String version = bundleVersion.apply(bundle);
+                table.row(app.name(), bundle, version == null ? "-" : version, pool.name(), pool.state(),
+                        app.active() ? "yes" : "no", routesByApp.getOrDefault(app.name(), "-"), app.sessions());
+            }
         }
         return table.size() == 0 ? "no apps deployed\n" : table.toString();
     }
@@ -106,7 +135,9 @@ public final class PoolCommands {
     }
 
     @Descriptor("list the requests in flight in every pool, longest first")
-    public String requests() {
+    public String requests(
+            @Descriptor("also print each request's worker stack")
+            @Parameter(names = {"-s", "--stack"}, presentValue = "true", absentValue = "false") boolean stack) {
         List<String[]> rows = new ArrayList<>();
         for (PoolSnapshot pool : pools.pools()) {
             pool.inFlight().forEach(r -> rows.add(new String[] {Long.toString(r.elapsedMillis()), pool.name(), r.thread(), r.request()}));
@@ -114,7 +145,29 @@ public final class PoolCommands {
         rows.sort(Comparator.comparingLong((String[] row) -> Long.parseLong(row[0])).reversed());
         Table table = new Table("ELAPSED MS", "POOL", "THREAD", "REQUEST");
         rows.forEach(row -> table.row((Object[]) row));
-        return table.size() == 0 ? "no request in flight\n" : table.toString();
+        if (table.size() == 0) {
+            return "no request in flight\n";
+        }
+        StringBuilder out = new StringBuilder(table.toString());
+        if (stack) {
+            for (String[] row : rows) {
+                out.append('\n').append(row[2]).append(" (").append(row[0]).append(" ms): ").append(row[3]).append('\n');
+                StackTraceElement[] frames = stackOf.apply(row[2]);
+                if (frames == null) {
+                    out.append("    (the request ended meanwhile)\n");
+                } else {
+                    for (StackTraceElement frame : frames) {
+                        out.append("    at ").append(frame).append('\n');
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** {@code requests} without options: the same table, no stacks. */
+    public String requests() {
+        return requests(false);
     }
 
     @Descriptor("totals over every pool")
@@ -136,6 +189,47 @@ public final class PoolCommands {
         }
         return String.format("pools %d, worker threads %d, queued %d, served %d, rejected %d, 5xx %d, time-outs %d%n",
                 all.size(), threads, queued, served, rejected, errors, timeouts);
+    }
+
+    /** The routes of each app, as {@code host:port/path} joined by commas, from the listener's table. */
+    private Map<String, String> routesByTarget() {
+        ListenerStatus current = listener;
+        if (current == null) {
+            return Map.of();
+        }
+        return current.routes().stream().collect(Collectors.groupingBy(ListenerStatus.Route::target,
+                Collectors.mapping(PoolCommands::routeText, Collectors.joining(","))));
+    }
+
+    static String routeText(ListenerStatus.Route route) {
+        String host = route.host().equals("*") ? "" : route.host();
+        String port = route.port() == 0 ? "" : ":" + route.port();
+        return host + port + route.path();
+    }
+
+    /** An app is named {@code bundle/component}. */
+    private static String bundleOf(String appName) {
+        int slash = appName.indexOf('/');
+        return slash < 0 ? appName : appName.substring(0, slash);
+    }
+
+    private static String versionOf(BundleContext context, String symbolicName) {
+        String version = null;
+        for (Bundle bundle : context.getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())) {
+                version = bundle.getVersion().toString();
+            }
+        }
+        return version;
+    }
+
+    private static StackTraceElement[] liveStack(String threadName) {
+        for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
+            if (entry.getKey().getName().equals(threadName)) {
+                return entry.getValue();
+            }
+        }
+        return null;
     }
 
     private PoolSnapshot existing(String name) {

@@ -3,6 +3,7 @@ package io.fastpool.shell.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fastpool.listener.ListenerStatus;
 import io.fastpool.pool.PoolManager;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolSnapshot;
@@ -17,7 +18,7 @@ class PoolCommandsTest {
     private final List<String> operations = new ArrayList<>();
 
     private PoolCommands commands(PoolSnapshot... snapshots) {
-        return new PoolCommands(new PoolManager() {
+        PoolCommands commands = new PoolCommands(new PoolManager() {
             @Override
             public List<PoolSnapshot> pools() {
                 return List.of(snapshots);
@@ -47,7 +48,21 @@ class PoolCommandsTest {
             public void recycle(String name) {
                 operations.add("recycle " + name);
             }
-        });
+        }, bundle -> bundle.equals("shop") ? "1.2.3" : null, thread -> thread.equals("t2")
+                ? new StackTraceElement[] {new StackTraceElement("com.example.Shop", "checkout", "Shop.java", 42)}
+                : null);
+        commands.listener = new ListenerStatus() {
+            @Override
+            public List<Route> routes() {
+                return List.of(new Route("*", 0, "/shop", "shop/app"), new Route("shop.example.com", 8080, "/", "shop/app"));
+            }
+
+            @Override
+            public Counters counters() {
+                throw new UnsupportedOperationException();
+            }
+        };
+        return commands;
     }
 
     private static PoolSnapshot pool(String name, PoolState state, long served, List<PoolSnapshot.InFlight> inFlight) {
@@ -112,7 +127,20 @@ class PoolCommandsTest {
     }
 
     @Test
-    void appsListsEachAppWithItsPool() {
-        assertThat(commands(pool("shop", PoolState.RUNNING, 0, List.of())).apps()).contains("shop/app", "shop", "RUNNING", "yes");
+    void requestsWithStackPrintsEachWorkersStackAndSaysWhenARequestEndedMeanwhile() {
+        String out = commands(
+                pool("a", PoolState.RUNNING, 0, List.of(new PoolSnapshot.InFlight("a/app", "GET /short", 10, "t1"))),
+                pool("b", PoolState.RUNNING, 0, List.of(new PoolSnapshot.InFlight("b/app", "GET /long", 9000, "t2")))).requests(true);
+        assertThat(out).contains("t2 (9000 ms): GET /long\n    at com.example.Shop.checkout(Shop.java:42)\n");
+        assertThat(out).contains("t1 (10 ms): GET /short\n    (the request ended meanwhile)\n");
+        assertThat(out.indexOf("t2 (9000 ms)")).isLessThan(out.indexOf("t1 (10 ms)"));
+    }
+
+    @Test
+    void appsListsEachAppWithItsBundleVersionPoolAndRoutes() {
+        List<String> lines = commands(pool("shop", PoolState.RUNNING, 0, List.of())).apps().lines().toList();
+        assertThat(lines.get(0)).startsWith("APP").contains("BUNDLE", "VERSION", "POOL", "STATE", "ACTIVE", "ROUTES", "SESSIONS");
+        assertThat(lines.get(1).split(" +")).containsExactly("shop/app", "shop", "1.2.3", "shop", "RUNNING", "yes",
+                "/shop,shop.example.com:8080/", "3");
     }
 }
