@@ -44,6 +44,14 @@ class ShellCommandsIT {
             assertThat(execute(platform, "fastpool:pool " + APP)).contains("pool " + APP + ": RUNNING", "served 1,", APP + "/hello");
             assertThat(execute(platform, "fastpool:apps")).contains(APP + "/hello");
             assertThat(execute(platform, "fastpool:stats")).startsWith("pools 1,").contains("served 1,");
+            assertThat(execute(platform, "fastpool:routes")).startsWith("HOST").containsPattern("\\*\\s+\\*\\s+/shelled\\s+" + APP + "/");
+            try (RawFcgiClient held = RawFcgiClient.unix(socket)) {
+                held.get(1, true, "/shelled");
+                String connections = execute(platform, "fastpool:connections -l");
+                assertThat(connections).startsWith("LISTEN").containsPattern("unix:" + socket + "\\s+" + socket + "\\s+\\d+\\s+1\\s+0\\s+1\\s+0\\s+0\\n")
+                        .contains("1 open connection (").containsPattern("\\d+\\s+unix:" + socket + "\\s+unix\\s+IDLE");
+            }
+            assertThat(execute(platform, "fastpool:requests --stack")).isEqualTo("no request in flight\n");
 
             assertThat(execute(platform, "fastpool:stop " + APP)).isEqualTo("pool " + APP + " stopped\n");
             assertThat(get(socket, "/shelled")).startsWith("503");
