@@ -24,11 +24,17 @@ import java.util.Map;
  * @param rapidFailInterval the window for {@code rapidFailMaxFailures}
  * @param maxSessions sessions one app may hold; the least recently used beyond it are dropped
  * @param sessionTimeout a session unused this long ends
+ * @param slowRequestTimeout a request running longer has its worker's stack logged once, and counts as slow (0: off)
+ * @param accessLog the pool's access log file, relative to the server's folder (empty: no access log)
+ * @param accessFormat the access log's line format, after PHP-FPM's {@code access.format} (see README)
  */
 public record PoolSettings(int queueLength, int minThreads, int maxThreads, StartMode startMode, Duration idleTimeout,
         Duration requestTimeout, Duration startupTimeLimit, Duration drainTimeLimit, long recycleAfterRequests,
         Duration recycleAfterTime, int rapidFailMaxFailures, Duration rapidFailInterval, int maxSessions,
-        Duration sessionTimeout) {
+        Duration sessionTimeout, Duration slowRequestTimeout, String accessLog, String accessFormat) {
+
+    /** The access log format when none is set: remote, time, request line, status, ms, KiB allocated, CPU ms, pool. */
+    public static final String DEFAULT_ACCESS_FORMAT = "%R %t \"%m %r\" %s %{milli}d %{kilo}M %C %n";
 
     /** When an app's component is activated. */
     public enum StartMode {
@@ -41,7 +47,8 @@ public record PoolSettings(int queueLength, int minThreads, int maxThreads, Star
     /** The defaults, after IIS and PHP-FPM. */
     public static final PoolSettings DEFAULTS = new PoolSettings(1000, 0, 2 * Runtime.getRuntime().availableProcessors(),
             StartMode.ON_DEMAND, Duration.ofMinutes(20), Duration.ofSeconds(90), Duration.ofSeconds(30), Duration.ofSeconds(30),
-            0, Duration.ZERO, 5, Duration.ofMinutes(5), 10_000, Duration.ofMinutes(20));
+            0, Duration.ZERO, 5, Duration.ofMinutes(5), 10_000, Duration.ofMinutes(20), Duration.ofSeconds(10), "",
+            DEFAULT_ACCESS_FORMAT);
 
     /** Checks every setting. */
     public PoolSettings {
@@ -70,6 +77,12 @@ public record PoolSettings(int queueLength, int minThreads, int maxThreads, Star
         notNegative("rapidFailInterval", rapidFailInterval);
         positive("maxSessions", maxSessions);
         notNegative("sessionTimeout", sessionTimeout);
+        notNegative("slowRequestTimeout", slowRequestTimeout);
+        accessLog = accessLog == null ? "" : accessLog.trim();
+        if (accessFormat == null || accessFormat.isBlank()) {
+            throw new IllegalArgumentException("accessFormat must not be empty");
+        }
+        io.fastpool.pool.internal.AccessLogFormat.check(accessFormat);
     }
 
     /**
@@ -92,7 +105,10 @@ public record PoolSettings(int queueLength, int minThreads, int maxThreads, Star
                 intOf(overrides, "rapidFailMaxFailures", rapidFailMaxFailures),
                 durationOf(overrides, "rapidFailInterval", rapidFailInterval),
                 intOf(overrides, "maxSessions", maxSessions),
-                durationOf(overrides, "sessionTimeout", sessionTimeout));
+                durationOf(overrides, "sessionTimeout", sessionTimeout),
+                durationOf(overrides, "slowRequestTimeout", slowRequestTimeout),
+                stringOf(overrides, "accessLog", accessLog),
+                stringOf(overrides, "accessFormat", accessFormat));
     }
 
     /** Parses a duration: {@code 500ms}, {@code 90s}, {@code 20m}, {@code 1h}, or plain seconds. */
@@ -155,6 +171,11 @@ public record PoolSettings(int queueLength, int minThreads, int maxThreads, Star
             return Duration.ofSeconds(number.longValue());
         }
         return parseDuration(name, value.toString());
+    }
+
+    private static String stringOf(Map<String, ?> values, String name, String fallback) {
+        Object value = values.get(name);
+        return value == null ? fallback : value.toString();
     }
 
     private static StartMode startModeOf(Map<String, ?> values, StartMode fallback) {

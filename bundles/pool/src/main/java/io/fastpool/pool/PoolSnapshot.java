@@ -36,9 +36,19 @@ public record PoolSnapshot(String name, PoolState state, PoolSettings settings, 
      * @param activations app instances activated (demand starts)
      * @param cpuNanos CPU time of the pool's threads while running requests
      * @param allocatedBytes bytes allocated by the pool's threads while running requests
+     * @param slowRequests requests that ran longer than {@code slowRequestTimeout} (their stacks are in the log)
+     * @param accessLogDropped access log lines dropped because the writer could not keep up or the file failed
      */
     public record Counters(long served, long rejected, long serverErrors, long timeouts, long orphans, long failures,
-            long restarts, long recycles, long activations, long cpuNanos, long allocatedBytes) {
+            long restarts, long recycles, long activations, long cpuNanos, long allocatedBytes, long slowRequests,
+            long accessLogDropped) {
+
+        /** Counts without slow requests or dropped access log lines. */
+        public Counters(long served, long rejected, long serverErrors, long timeouts, long orphans, long failures,
+                long restarts, long recycles, long activations, long cpuNanos, long allocatedBytes) {
+            this(served, rejected, serverErrors, timeouts, orphans, failures, restarts, recycles, activations, cpuNanos,
+                    allocatedBytes, 0, 0);
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import io.fastpool.pool.PoolSnapshot;
 import io.fastpool.pool.PoolState;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,6 +55,16 @@ final class Pool {
 
         /** Runs short answering tasks (503, 504) off the transport's and the pool's threads. */
         Executor responder();
+
+        /** The writer access log lines go to; null when there is none (then no access log is kept). */
+        default AccessLogWriter accessLogWriter() {
+            return null;
+        }
+
+        /** A file named in the settings, such as {@code accessLog}: relative paths resolve against the server's folder. */
+        default Path resolve(String file) {
+            return Path.of(file);
+        }
     }
 
     private final String name;
@@ -78,10 +89,29 @@ final class Pool {
     /** Set when a recycle is due (rapid requests count, age, an orphan): the manager runs it. */
     private boolean recycleDue;
 
+    /** The access log, or null when the settings name none. */
+    private volatile AccessLogWriter.Log accessLog;
+    /** Lines dropped by access logs this pool had before a settings change. */
+    private long earlierAccessLogDrops;
+
     Pool(String name, PoolSettings settings, Host host) {
         this.name = name;
         this.settings = settings;
         this.host = host;
+        this.accessLog = accessLogFor(settings, null);
+    }
+
+    /** The access log {@code settings} ask for: {@code current} when nothing changed. */
+    private AccessLogWriter.Log accessLogFor(PoolSettings settings, AccessLogWriter.Log current) {
+        AccessLogWriter writer = host.accessLogWriter();
+        if (settings.accessLog().isEmpty() || writer == null) {
+            return null;
+        }
+        Path file = host.resolve(settings.accessLog());
+        if (current != null && current.file().equals(file) && current.format().toString().equals(settings.accessFormat())) {
+            return current;
+        }
+        return writer.open(file, AccessLogFormat.compile(settings.accessFormat()));
     }
 
     String name() {
@@ -138,6 +168,14 @@ final class Pool {
     }
 
     void updateSettings(PoolSettings newSettings) {
+        AccessLogWriter.Log before = accessLog;
+        AccessLogWriter.Log after = accessLogFor(newSettings, before);
+        if (before != null && after != before) {
+            synchronized (this) {
+                earlierAccessLogDrops += before.dropped();
+            }
+        }
+        this.accessLog = after;
         this.settings = newSettings;
         apps.forEach(app -> app.sessions().configure(newSettings.maxSessions(), newSettings.sessionTimeout().toMillis()));
         lock.lock();
@@ -330,10 +368,18 @@ final class Pool {
                 stats.serverErrors.increment();
             }
             stats.served.increment();
-            stats.latency(System.nanoTime() - work.startedNanos);
-            stats.cpuNanos.add(ThreadCost.cpuNanos() - cpu);
-            stats.allocatedBytes.add(ThreadCost.allocatedBytes() - allocated);
+            long duration = System.nanoTime() - work.startedNanos;
+            long cpuUsed = ThreadCost.cpuNanos() - cpu;
+            long allocatedHere = ThreadCost.allocatedBytes() - allocated;
+            stats.latency(duration);
+            stats.cpuNanos.add(cpuUsed);
+            stats.allocatedBytes.add(allocatedHere);
             exchange.complete();
+            AccessLogWriter.Log log = accessLog;
+            if (log != null) {
+                log.log(new AccessLogFormat.Entry(exchange.request(), response.status(), duration, cpuUsed, allocatedHere, name,
+                        work.app.name(), System.currentTimeMillis()));
+            }
             long limit = settings.recycleAfterRequests();
             if (limit > 0 && stats.served.sum() % limit == 0) {
                 requestRecycle("after " + limit + " requests (recycleAfterRequests)");
@@ -396,13 +442,20 @@ final class Pool {
         long now = System.nanoTime();
         List<Work> timedOut = new ArrayList<>();
         List<Work> expired = new ArrayList<>();
+        List<Work> slow = new ArrayList<>();
         boolean release = false;
         lock.lock();
         try {
             long timeout = current.requestTimeout().toNanos();
+            long slowAfter = current.slowRequestTimeout().toNanos();
             for (Map.Entry<Thread, Work> entry : new ArrayList<>(running.entrySet())) {
                 Work work = entry.getValue();
                 long elapsed = now - work.startedNanos;
+                if (slowAfter > 0 && !work.slowLogged && elapsed > slowAfter) {
+                    work.slowLogged = true;
+                    stats.slowRequests.increment();
+                    slow.add(work);
+                }
                 if (timeout > 0 && !work.timedOut && elapsed > timeout) {
                     work.timedOut = true;
                     stats.timeouts.increment();
@@ -443,6 +496,9 @@ final class Pool {
             }
         } finally {
             lock.unlock();
+        }
+        for (Work work : slow) {
+            logSlow(work, current);
         }
         for (Work work : timedOut) {
             host.responder().execute(() -> {
@@ -681,6 +737,11 @@ final class Pool {
         }
     }
 
+    private synchronized long accessLogDrops() {
+        AccessLogWriter.Log log = accessLog;
+        return earlierAccessLogDrops + (log == null ? 0 : log.dropped());
+    }
+
     PoolSnapshot snapshot() {
         lock.lock();
         try {
@@ -694,7 +755,7 @@ final class Pool {
             inFlight.sort(Comparator.comparingLong(PoolSnapshot.InFlight::elapsedMillis).reversed());
             return new PoolSnapshot(name, state, settings, apps.stream().map(app -> new PoolSnapshot.AppView(app.name(), app.active(),
                     app.sessions().size(), app.sessions().created(), app.sessions().evicted())).toList(), workers.size(),
-                    running.size(), queue.size(), stats.maxQueued(), stats.counters(), stats.latencyPercentiles(),
+                    running.size(), queue.size(), stats.maxQueued(), stats.counters(accessLogDrops()), stats.latencyPercentiles(),
                     stats.queueWaitPercentiles(), inFlight);
         } finally {
             lock.unlock();
@@ -716,6 +777,31 @@ final class Pool {
         }
     }
 
+    /**
+     * Writes a slow request's worker stack once, to the logger {@value #SLOW_LOG} (by default into
+     * the server's log; logging.properties can send it to a file of its own).
+     */
+    private void logSlow(Work work, PoolSettings current) {
+        Thread thread = work.thread;
+        if (thread == null) {
+            return;
+        }
+        StackTraceElement[] stack = thread.getStackTrace();
+        long elapsedMillis = (System.nanoTime() - work.startedNanos) / 1_000_000;
+        StringBuilder text = new StringBuilder();
+        text.append("pool ").append(name).append(": slow request, running ").append(elapsedMillis).append(" ms (slowRequestTimeout ")
+                .append(current.slowRequestTimeout().toMillis()).append(" ms): app ").append(work.app.name()).append(", ")
+                .append(work.exchange.describe()).append(", thread ").append(thread.getName());
+        for (StackTraceElement frame : stack) {
+            text.append("\n\tat ").append(frame);
+        }
+        SLOW.log(Level.WARNING, text.toString());
+    }
+
+    /** The logger slow requests' stacks go to. */
+    static final String SLOW_LOG = "io.fastpool.slow";
+    private static final System.Logger SLOW = System.getLogger(SLOW_LOG);
+
     /** One request in the pool. */
     private static final class Work {
         final App app;
@@ -725,6 +811,7 @@ final class Pool {
         long startedNanos;
         volatile boolean timedOut;
         boolean orphaned;
+        boolean slowLogged;
 
         Work(App app, Exchange exchange, long enqueuedNanos) {
             this.app = app;

@@ -65,6 +65,8 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
     private final Map<String, Map<String, Object>> configurations = new ConcurrentHashMap<>();
     private final Map<String, String> poolOfConfigurationPid = new ConcurrentHashMap<>();
     private final AtomicInteger responderThreads = new AtomicInteger();
+    /** Every pool's access log lines, written by one thread off the request path. */
+    private final AccessLogWriter accessLogs = new AccessLogWriter();
     private BundleContext context;
     private ScheduledExecutorService watchdog;
     private ExecutorService responder;
@@ -102,6 +104,11 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         pools.clear();
         apps.clear();
         responder.shutdownNow();
+        try {
+            accessLogs.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---- WebApp services ------------------------------------------------------------------------
@@ -404,6 +411,18 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
             @Override
             public java.util.concurrent.Executor responder() {
                 return responder;
+            }
+
+            @Override
+            public AccessLogWriter accessLogWriter() {
+                return accessLogs;
+            }
+
+            @Override
+            public java.nio.file.Path resolve(String file) {
+                String home = context.getProperty("fastpool.home");
+                java.nio.file.Path path = java.nio.file.Path.of(file);
+                return home == null || path.isAbsolute() ? path.toAbsolutePath() : java.nio.file.Path.of(home).resolve(path);
             }
         };
     }

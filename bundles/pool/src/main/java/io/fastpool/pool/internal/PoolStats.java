@@ -23,6 +23,7 @@ final class PoolStats {
     final LongAdder activations = new LongAdder();
     final LongAdder cpuNanos = new LongAdder();
     final LongAdder allocatedBytes = new LongAdder();
+    final LongAdder slowRequests = new LongAdder();
     private final AtomicInteger maxQueued = new AtomicInteger();
     private final Histogram latency = new ConcurrentHistogram(1, HIGHEST, 3);
     private final Histogram queueWait = new ConcurrentHistogram(1, HIGHEST, 3);
@@ -43,9 +44,10 @@ final class PoolStats {
         queueWait.recordValue(clamp(nanos / 1000));
     }
 
-    PoolSnapshot.Counters counters() {
+    PoolSnapshot.Counters counters(long accessLogDropped) {
         return new PoolSnapshot.Counters(served.sum(), rejected.sum(), serverErrors.sum(), timeouts.sum(), orphans.sum(),
-                failures.sum(), restarts.sum(), recycles.sum(), activations.sum(), cpuNanos.sum(), allocatedBytes.sum());
+                failures.sum(), restarts.sum(), recycles.sum(), activations.sum(), cpuNanos.sum(), allocatedBytes.sum(),
+                slowRequests.sum(), accessLogDropped);
     }
 
     PoolSnapshot.Percentiles latencyPercentiles() {

@@ -252,7 +252,7 @@ final class FakeExchange implements Exchange {
 
         @Override
         public String variable(String name) {
-            return null;
+            return name.equals("HTTP_USER_AGENT") ? "curl/8" : null;
         }
 
         @Override

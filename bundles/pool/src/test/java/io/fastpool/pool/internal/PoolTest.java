@@ -35,8 +35,22 @@ class PoolTest {
         responder.shutdownNow();
     }
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path folder;
+    private final AccessLogWriter accessLogs = new AccessLogWriter(1000, 1000);
+
     private Pool pool(Map<String, ?> settings) {
         Pool pool = new Pool("test", PoolSettings.DEFAULTS.with(settings), new Pool.Host() {
+            @Override
+            public AccessLogWriter accessLogWriter() {
+                return accessLogs;
+            }
+
+            @Override
+            public java.nio.file.Path resolve(String file) {
+                return folder.resolve(file);
+            }
+
             @Override
             public void updateBundles(List<App> apps) {
                 updates.add(apps);
@@ -496,5 +510,97 @@ class PoolTest {
     @Test
     void requestTimeoutsAreConfigurableDurations() {
         assertThat(PoolSettings.DEFAULTS.with(Map.of("requestTimeout", "1500ms")).requestTimeout()).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void eachRequestWritesAnAccessLogLineAndAChangedSettingMovesTheLog() throws Exception {
+        FakeApp app = new FakeApp("bundle/logged", (request, response) -> response.setStatus(201));
+        Pool pool = pool(Map.of("accessLog", "log/access.log", "accessFormat", "%n %a %m %r %s"));
+        pool.addApp(app);
+        for (String uri : new String[] {"/app/one", "/app/two?x=1"}) {
+            FakeExchange exchange = new FakeExchange(uri);
+            pool.submit(app, exchange);
+            assertThat(exchange.awaitCompletion()).isTrue();
+        }
+        java.nio.file.Path log = folder.resolve("log/access.log");
+        await("two access log lines", () -> lines(log).size() == 2);
+        assertThat(lines(log)).containsExactly("test bundle/logged GET /app/one 201", "test bundle/logged GET /app/two?x=1 201");
+
+        pool.updateSettings(pool.settings().with(Map.of("accessLog", "other.log")));
+        FakeExchange third = new FakeExchange("/app/three");
+        pool.submit(app, third);
+        assertThat(third.awaitCompletion()).isTrue();
+        await("the line in the new file", () -> lines(folder.resolve("other.log")).size() == 1);
+        assertThat(lines(log)).hasSize(2);
+        assertThat(pool.snapshot().counters().accessLogDropped()).isZero();
+
+        pool.updateSettings(pool.settings().with(Map.of("accessLog", "")));
+        FakeExchange fourth = new FakeExchange("/app/four");
+        pool.submit(app, fourth);
+        assertThat(fourth.awaitCompletion()).isTrue();
+        Thread.sleep(100);
+        assertThat(lines(folder.resolve("other.log"))).as("no access log once it is switched off").hasSize(1);
+    }
+
+    @Test
+    void aSlowRequestHasItsWorkersStackLoggedOnceAndIsCounted() throws Exception {
+        java.util.logging.Logger slowLog = java.util.logging.Logger.getLogger(Pool.SLOW_LOG);
+        List<java.util.logging.LogRecord> records = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        slowLog.addHandler(handler);
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            FakeApp app = new FakeApp("bundle/slow", (request, response) -> SlowHandler.waitFor(release));
+            Pool pool = pool(Map.of("slowRequestTimeout", "200ms"));
+            pool.addApp(app);
+            FakeExchange exchange = new FakeExchange("/app/report");
+            pool.submit(app, exchange);
+            await("the slow request logged", () -> {
+                pool.check();
+                return !records.isEmpty();
+            });
+            for (int i = 0; i < 5; i++) {
+                pool.check();
+                Thread.sleep(20);
+            }
+            release.countDown();
+            assertThat(exchange.awaitCompletion()).isTrue();
+            assertThat(records).as("logged once").hasSize(1);
+            String message = records.get(0).getMessage();
+            assertThat(message).startsWith("pool test: slow request, running ").contains("(slowRequestTimeout 200 ms): app bundle/slow")
+                    .contains("/app/report").contains("thread fastpool-pool-test-")
+                    .containsPattern("\n\tat [^\n]*" + java.util.regex.Pattern.quote(SlowHandler.class.getName() + ".waitFor("));
+            assertThat(pool.snapshot().counters().slowRequests()).isEqualTo(1);
+        } finally {
+            slowLog.removeHandler(handler);
+        }
+    }
+
+    /** A named frame for the slow log's stack to show. */
+    static final class SlowHandler {
+        static void waitFor(CountDownLatch latch) throws InterruptedException {
+            latch.await();
+        }
+    }
+
+    private static List<String> lines(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.exists(file) ? java.nio.file.Files.readAllLines(file) : List.of();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
     }
 }

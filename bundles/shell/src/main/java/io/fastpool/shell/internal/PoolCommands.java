@@ -75,7 +75,8 @@ public final class PoolCommands {
         out.append("counts     served ").append(c.served()).append(", rejected ").append(c.rejected()).append(", 5xx ")
                 .append(c.serverErrors()).append(", time-outs ").append(c.timeouts()).append(", orphans ").append(c.orphans())
                 .append(", failures ").append(c.failures()).append(", restarts ").append(c.restarts()).append(", recycles ")
-                .append(c.recycles()).append(", activations ").append(c.activations()).append('\n');
+                .append(c.recycles()).append(", activations ").append(c.activations()).append(", slow ").append(c.slowRequests())
+                .append(c.accessLogDropped() > 0 ? ", access log lines dropped " + c.accessLogDropped() : "").append('\n');
         out.append("latency    ").append(percentiles(pool.latency())).append('\n');
         out.append("queue wait ").append(percentiles(pool.queueWait())).append('\n');
         out.append("cost       cpu ").append(c.cpuNanos() / 1_000_000).append(" ms, allocated ").append(c.allocatedBytes() / 1024)
