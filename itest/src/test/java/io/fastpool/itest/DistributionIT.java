@@ -242,6 +242,28 @@ class DistributionIT {
     }
 
     @Test
+    @Order(5)
+    void switchingOnAPoolsAccessLogInItsCfgAppliesAtRuntime() throws Exception {
+        Path cfg = home.resolve("conf/io.fastpool.pool~io.fastpool.samples.hello.cfg");
+        String changed = Files.readString(cfg).replace("#accessLog = log/access-hello.log", "accessLog = log/access-hello.log");
+        assertThat(changed).contains("\naccessLog = log/access-hello.log");
+        Path temporary = cfg.resolveSibling("hello.tmp");
+        Files.writeString(temporary, changed);
+        Files.move(temporary, cfg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path accessLog = home.resolve("log/access-hello.log");
+        Platform.await(Duration.ofSeconds(10), "an access log line for /hello?name=log", () -> {
+            answer("/hello?name=log");
+            try {
+                return Files.exists(accessLog) && Files.readString(accessLog).contains("\"GET /hello?name=log\" 200 ");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        String line = Files.readAllLines(accessLog).stream().filter(l -> l.contains("/hello?name=log")).findFirst().orElseThrow();
+        assertThat(line).matches("127\\.0\\.0\\.1 \\[[^]]+\\] \"GET /hello\\?name=log\" 200 \\d+\\.\\d{3} \\d+ \\d+\\.\\d{3} io.fastpool.samples.hello");
+    }
+
+    @Test
     @Order(6)
     void stoppingTheServerRemovesItsSocketAndPidFile() throws Exception {
         server.destroy(); // SIGTERM, as systemd and Ctrl-C do

@@ -8,6 +8,7 @@ import io.fastpool.pool.PoolManager;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolSnapshot;
 import java.lang.System.Logger.Level;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Dictionary;
@@ -30,8 +31,13 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.cm.ManagedServiceFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -50,9 +56,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * <p>A mount's route stays registered while its bundle is updated or restarted: requests wait in
  * the pool's queue until the service is back. It goes when the bundle is uninstalled.
  */
-@Component(service = {PoolManager.class, ManagedServiceFactory.class}, immediate = true,
+@Component(service = {PoolManager.class, ManagedServiceFactory.class, ConfigurationListener.class}, immediate = true,
         property = Constants.SERVICE_PID + "=" + PoolManagerComponent.FACTORY_PID)
-public final class PoolManagerComponent implements PoolManager, ManagedServiceFactory {
+public final class PoolManagerComponent implements PoolManager, ManagedServiceFactory, ConfigurationListener {
 
     static final String FACTORY_PID = "io.fastpool.pool";
     /** Manifest header an app author sets: {@code Fastpool-Pool: queueLength=100, maxThreads=4}. */
@@ -92,6 +98,7 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
             early.forEach(this::bindWebApp);
             early.clear();
         }
+        applyNamedConfigurations(null);
     }
 
     @Deactivate
@@ -313,6 +320,54 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         configurations.put(poolName, values);
         reconfigure(poolName);
         LOG.log(Level.INFO, "pool " + poolName + " configured from " + pid);
+    }
+
+    /**
+     * FileInstall 3.7 reads {@code conf/io.fastpool.pool~NAME.cfg} as a plain configuration whose PID
+     * is {@code io.fastpool.pool~NAME} (only {@code -} in a file name makes it a factory
+     * configuration), so the {@link ManagedServiceFactory} never sees it. These events bring such
+     * configurations to {@link #updated} and {@link #deleted} all the same.
+     */
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (event.getFactoryPid() != null || !event.getPid().startsWith(FACTORY_PID + "~")) {
+            return;
+        }
+        if (event.getType() == ConfigurationEvent.CM_DELETED) {
+            deleted(event.getPid());
+        } else if (event.getType() == ConfigurationEvent.CM_UPDATED) {
+            applyNamedConfigurations(event.getPid());
+        }
+    }
+
+    /** Applies the {@code io.fastpool.pool~NAME} plain configuration {@code pid}, or every one when null. */
+    private void applyNamedConfigurations(String pid) {
+        BundleContext current = context;
+        if (current == null) {
+            return;
+        }
+        ServiceReference<ConfigurationAdmin> reference = current.getServiceReference(ConfigurationAdmin.class);
+        ConfigurationAdmin admin = reference == null ? null : current.getService(reference);
+        if (admin == null) {
+            return;
+        }
+        try {
+            String filter = "(" + Constants.SERVICE_PID + "=" + (pid == null ? FACTORY_PID + "~*" : pid) + ")";
+            Configuration[] found = admin.listConfigurations(filter);
+            if (found != null) {
+                for (Configuration configuration : found) {
+                    Dictionary<String, Object> properties = configuration.getProperties();
+                    if (configuration.getFactoryPid() == null && properties != null) {
+                        updated(configuration.getPid(), properties);
+                    }
+                }
+            }
+        } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
+            LOG.log(Level.ERROR, "could not read the pool configurations " + (pid == null ? FACTORY_PID + "~*" : pid)
+                    + ": " + e.getMessage());
+        } finally {
+            current.ungetService(reference);
+        }
     }
 
     @Override
