@@ -116,6 +116,15 @@ class DistributionIT {
     }
 
     @Test
+    @Order(1)
+    void theStatusPagePingAndAdviceAreShipped() throws Exception {
+        assertThat(viaNginx("/fastpool-ping")).isEqualTo("200 pong");
+        assertThat(answer("/fastpool-status?json")).startsWith("200 OK {").contains("\"io.fastpool.samples.hello\"")
+                .contains("unix:run/fastpool.sock");
+        assertThat(command("exec", "fastpool:advise")).startsWith("0 ");
+    }
+
+    @Test
     @Order(2)
     void theRequestCommandPrintsTheAnswerWithClearExitCodes() throws Exception {
         assertThat(command("request", "/hello?name=cli")).isEqualTo("0 Hello, cli!");

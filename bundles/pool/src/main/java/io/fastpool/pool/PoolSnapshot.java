@@ -42,13 +42,7 @@ public record PoolSnapshot(String name, PoolState state, PoolSettings settings, 
     public record Counters(long served, long rejected, long serverErrors, long timeouts, long orphans, long failures,
             long restarts, long recycles, long activations, long cpuNanos, long allocatedBytes, long slowRequests,
             long accessLogDropped) {
-
-        /** Counts without slow requests or dropped access log lines. */
-        public Counters(long served, long rejected, long serverErrors, long timeouts, long orphans, long failures,
-                long restarts, long recycles, long activations, long cpuNanos, long allocatedBytes) {
-            this(served, rejected, serverErrors, timeouts, orphans, failures, restarts, recycles, activations, cpuNanos,
-                    allocatedBytes, 0, 0);
-        }
+    }
     }
 
     /**

@@ -68,7 +68,7 @@ class PoolCommandsTest {
     private static PoolSnapshot pool(String name, PoolState state, long served, List<PoolSnapshot.InFlight> inFlight) {
         return new PoolSnapshot(name, state, PoolSettings.DEFAULTS,
                 List.of(new PoolSnapshot.AppView(name + "/app", true, 3, 5, 2)), 2, inFlight.size(), 1, 4,
-                new PoolSnapshot.Counters(served, 7, 1, 0, 0, 0, 0, 0, 1, 5_000_000, 1_024_000),
+                new PoolSnapshot.Counters(served, 7, 1, 0, 0, 0, 0, 0, 1, 5_000_000, 1_024_000, 2, 0),
                 new PoolSnapshot.Percentiles(served, 150, 900, 2_500, 9_000),
                 new PoolSnapshot.Percentiles(served, 10, 20, 30, 40), inFlight);
     }
@@ -95,7 +95,7 @@ class PoolCommandsTest {
     void poolShowsSettingsCountsLatencyAppsAndRequestsInFlight() {
         String out = commands(pool("shop", PoolState.RUNNING, 100,
                 List.of(new PoolSnapshot.InFlight("shop/app", "connection 3 request 1 GET /cart", 1500, "fastpool-pool-shop-1")))).pool("shop");
-        assertThat(out).contains("pool shop: RUNNING", "queueLength=1000", "served 100, rejected 7, 5xx 1",
+        assertThat(out).contains("pool shop: RUNNING", "queueLength=1000", "served 100, rejected 7, 5xx 1", "activations 1, slow 2\n",
                 "latency    p50 0.150 ms, p90 0.900 ms, p99 2.500 ms, max 9.000 ms (100 requests)",
                 "allocated 1000 KiB (10240 bytes per request)", "shop/app", "1500", "GET /cart");
     }

@@ -1,0 +1,110 @@
+package io.fastpool.status.internal;
+
+import io.fastpool.listener.ListenerStatus;
+import io.fastpool.pool.PoolSettings;
+import io.fastpool.pool.PoolSnapshot;
+import io.fastpool.pool.PoolState;
+import io.fastpool.transport.ListenerSnapshot;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Fixed figures for the tests: pools, listen addresses and reports built from them. */
+final class Fixtures {
+
+    static final Instant START = Instant.parse("2026-03-01T10:00:00Z");
+    static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+
+    private Fixtures() {
+    }
+
+    /** A mutable description of one pool, turned into a snapshot by {@link #snapshot()}. */
+    static final class Pool {
+        String name = "shop";
+        PoolState state = PoolState.RUNNING;
+        PoolSettings settings = PoolSettings.DEFAULTS.with(Map.of("maxThreads", 4, "queueLength", 100));
+        int threads = 2;
+        int busy = 1;
+        int queued;
+        int maxQueued = 3;
+        long served = 10_000;
+        long rejected;
+        long serverErrors;
+        long timeouts;
+        long slowRequests;
+        long orphans;
+        long failures;
+        long restarts;
+        long recycles;
+        long activations = 1;
+        long cpuNanos = 2_000_000_000L;
+        long allocatedBytes = 10_000L * 20_000;
+        PoolSnapshot.Percentiles latency = new PoolSnapshot.Percentiles(10_000, 800, 2_000, 9_000, 40_000);
+        PoolSnapshot.Percentiles queueWait = new PoolSnapshot.Percentiles(10_000, 5, 10, 20, 3_000);
+        List<PoolSnapshot.AppView> apps = List.of(new PoolSnapshot.AppView("shop/app", true, 12, 40, 0));
+        List<PoolSnapshot.InFlight> inFlight = List.of();
+
+        Pool name(String value) {
+            name = value;
+            return this;
+        }
+
+        Pool settings(Map<String, ?> overrides) {
+            settings = settings.with(overrides);
+            return this;
+        }
+
+        PoolSnapshot snapshot() {
+            return new PoolSnapshot(name, state, settings, apps, threads, busy, queued, maxQueued,
+                    new PoolSnapshot.Counters(served, rejected, serverErrors, timeouts, orphans, failures, restarts, recycles,
+                            activations, cpuNanos, allocatedBytes, slowRequests, 0), latency, queueWait, inFlight);
+        }
+    }
+
+    static Pool pool() {
+        return new Pool();
+    }
+
+    static StatusReport.ListenAddress listenAddress(String listen, long accepted, int open, long refused) {
+        return new StatusReport.ListenAddress(new ListenerSnapshot(listen, listen.replace("tcp:", "").replace("unix:", ""),
+                listen.startsWith("tcp:") ? 9000 : 0, accepted, open, refused), open - 1, 1, 0);
+    }
+
+    static ListenerStatus.Counters requests() {
+        return new ListenerStatus.Counters(10_500, 10_490, 7, 2, 0, 3, 0, 0, 0, 10_300, 12, 150, 28);
+    }
+
+    static SystemFigures idleCpu() {
+        return new SystemFigures(2, 0.3, 0.2, 0.1);
+    }
+
+    static SystemFigures busyCpu() {
+        return new SystemFigures(2, 2.5, 0.95, 0.9);
+    }
+
+    static StatusReport report(List<PoolSnapshot> pools) {
+        return report(pools, idleCpu());
+    }
+
+    static StatusReport report(List<PoolSnapshot> pools, SystemFigures system) {
+        return new StatusReport(NOW, START, START.plusSeconds(1), system, true, "nio", 0,
+                List.of(listenAddress("unix:run/fastpool.sock", 120, 3, 0), listenAddress("tcp:127.0.0.1:9000", 40, 2, 0)),
+                requests(), pools, Map.of(), new History(10, 5).view(), List.of());
+    }
+
+    /** A report whose history holds three samples for {@code pools}, a second apart, served growing by 50 per sample. */
+    static StatusReport reportWithHistory(List<Pool> pools) {
+        History history = new History(120, 5);
+        for (int i = 0; i < 3; i++) {
+            final int step = i;
+            history.record(NOW.toEpochMilli() - 10_000 + i * 5_000, pools.stream().map(p -> {
+                p.served += step == 0 ? 0 : 50;
+                return p.snapshot();
+            }).toList(), requests(), 5);
+        }
+        List<PoolSnapshot> snapshots = pools.stream().map(Pool::snapshot).toList();
+        return new StatusReport(NOW, START, START.plusSeconds(1), idleCpu(), true, "epoll", 0,
+                List.of(listenAddress("unix:run/fastpool.sock", 120, 3, 0)), requests(), snapshots, history.maxBusyThreads(),
+                history.view(), List.of());
+    }
+}

@@ -1,0 +1,121 @@
+package io.fastpool.status.internal;
+
+import static io.fastpool.status.internal.Fixtures.pool;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import io.fastpool.pool.PoolSnapshot;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonFormatTest {
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value) {
+        return (List<Object>) value;
+    }
+
+    private static Map<String, Object> render(StatusReport report) throws Exception {
+        String json = JsonFormat.render(report);
+        return JSON.std.mapFrom(json);
+    }
+
+    @Test
+    void theServerListenersAndRequestFiguresAreThere() throws Exception {
+        Map<String, Object> json = render(Fixtures.report(List.of(pool().snapshot())));
+        Map<String, Object> server = map(json.get("server"));
+        assertThat(server).containsEntry("startTime", "2026-03-01T10:00:00Z").containsEntry("uptimeSeconds", 7200)
+                .containsEntry("ioKind", "nio").containsEntry("transportRunning", true).containsEntry("processors", 2)
+                .containsEntry("cpuBusySource", "system CPU load");
+        assertThat(map(server.get("fpm"))).containsEntry("start since", 7200).containsEntry("start time", 1772359200);
+        List<Object> listeners = list(json.get("listeners"));
+        assertThat(listeners).hasSize(2);
+        assertThat(map(listeners.get(0))).containsEntry("listen", "unix:run/fastpool.sock").containsEntry("accepted", 120)
+                .containsEntry("open", 3).containsEntry("active", 2).containsEntry("idle", 1).containsEntry("held", 0)
+                .containsEntry("refused", 0);
+        assertThat(map(map(listeners.get(0)).get("fpm"))).containsEntry("accepted conn", 120);
+        Map<String, Object> requests = map(json.get("requests"));
+        assertThat(requests).containsEntry("notFound", 7);
+        assertThat(map(requests.get("responses"))).containsEntry("2xx", 10_300).containsEntry("5xx", 28);
+    }
+
+    @Test
+    void eachPoolCarriesItsFiguresAndThePhpFpmNames() throws Exception {
+        Fixtures.Pool shop = pool();
+        shop.queued = 2;
+        shop.inFlight = List.of(new PoolSnapshot.InFlight("shop/app", "GET /cart", 1500, "fastpool-pool-shop-1"));
+        Map<String, Object> json = render(Fixtures.report(List.of(shop.snapshot(), pool().name("blog").snapshot())));
+        List<Object> pools = list(json.get("pools"));
+        assertThat(pools).extracting(p -> map(p).get("name")).containsExactly("shop", "blog");
+        Map<String, Object> pool = map(pools.get(0));
+        assertThat(pool).containsEntry("state", "RUNNING").containsEntry("threads", 2).containsEntry("busyThreads", 1)
+                .containsEntry("idleThreads", 1).containsEntry("maxThreads", 4).containsEntry("queued", 2)
+                .containsEntry("maxQueued", 3).containsEntry("queueLength", 100).containsEntry("startMode", "OnDemand")
+                .containsEntry("allocatedBytesPerRequest", 20_000).containsEntry("cpuMicrosPerRequest", 200);
+        assertThat(map(pool.get("counters"))).containsEntry("served", 10_000).containsEntry("rejected", 0)
+                .containsEntry("cpuNanos", 2_000_000_000);
+        assertThat(map(pool.get("latencyMicros"))).containsEntry("p50", 800).containsEntry("p99", 9_000).containsEntry("max", 40_000);
+        assertThat(map(pool.get("queueWaitMicros"))).containsEntry("p99", 20);
+        assertThat(map(pool.get("settings"))).containsEntry("idleTimeout", "20m").containsEntry("requestTimeout", "1m30s")
+                .containsEntry("maxSessions", 10_000);
+        assertThat(map(list(pool.get("apps")).get(0))).containsEntry("name", "shop/app").containsEntry("sessions", 12);
+        assertThat(map(list(pool.get("inFlight")).get(0))).containsEntry("request", "GET /cart").containsEntry("elapsedMillis", 1500);
+        assertThat(map(pool.get("fpm"))).containsEntry("pool", "shop").containsEntry("process manager", "OnDemand")
+                .containsEntry("accepted conn", 10_000).containsEntry("listen queue", 2).containsEntry("max listen queue", 3)
+                .containsEntry("listen queue len", 100).containsEntry("idle processes", 1).containsEntry("active processes", 1)
+                .containsEntry("total processes", 2).containsEntry("max active processes", 1).containsEntry("slow requests", 0);
+    }
+
+    @Test
+    void adviceCarriesItsFigures() throws Exception {
+        Fixtures.Pool pool = pool();
+        pool.orphans = 1;
+        StatusReport report = Fixtures.report(List.of(pool.snapshot()));
+        report = report.withAdvice(new Advisor().advise(report));
+        List<Object> advice = list(render(report).get("advice"));
+        assertThat(advice).hasSize(1);
+        assertThat(map(advice.get(0))).containsEntry("severity", "warning").containsEntry("rule", "orphanedThreads")
+                .containsEntry("pool", "shop");
+        assertThat(map(map(advice.get(0)).get("figures"))).containsEntry("orphans", 1).containsEntry("requestTimeout", "1m30s");
+    }
+
+    @Test
+    void theHistoryIsColumnsAlignedWithItsTimes() throws Exception {
+        Fixtures.Pool shop = pool();
+        Map<String, Object> history = map(render(Fixtures.reportWithHistory(List.of(shop))).get("history"));
+        assertThat(history).containsEntry("intervalSeconds", 5);
+        assertThat(list(history.get("time"))).hasSize(3);
+        assertThat(list(history.get("openConnections"))).containsExactly(5, 5, 5);
+        assertThat(list(history.get("requestsPerSecond"))).containsExactly(null, 0, 0);
+        Map<String, Object> pool = map(map(history.get("pools")).get("shop"));
+        assertThat(list(pool.get("requestsPerSecond"))).as("50 requests per 5 s sample").containsExactly(null, 10, 10);
+        assertThat(list(pool.get("busyThreads"))).containsExactly(null, 1, 1);
+        assertThat(list(pool.get("latencyP99Micros"))).containsExactly(null, 9_000, 9_000);
+    }
+
+    @Test
+    void namesWithQuotesAndMarkupStayIntactAndInert() throws Exception {
+        String name = "a\"b</script><img src=x onerror=alert(1)>";
+        String json = JsonFormat.render(Fixtures.report(List.of(pool().name(name).snapshot())));
+        assertThat(json).doesNotContain("</script>", "<img");
+        assertThat(map(list(JSON.std.mapFrom(json).get("pools")).get(0))).containsEntry("name", name);
+    }
+
+    @Test
+    void withoutTransportOrListenerTheirPartsAreEmpty() throws Exception {
+        StatusReport report = Fixtures.report(List.of());
+        StatusReport bare = new StatusReport(report.time(), report.startTime(), report.statusStartTime(), SystemFigures.UNKNOWN,
+                false, null, 0, List.of(), null, List.of(), Map.of(), report.history(), List.of());
+        Map<String, Object> json = render(bare);
+        assertThat(json.get("requests")).isNull();
+        assertThat(list(json.get("listeners"))).isEmpty();
+        assertThat(list(json.get("pools"))).isEmpty();
+        assertThat(map(json.get("server"))).containsEntry("transportRunning", false).containsEntry("cpuBusy", null);
+    }
+}
