@@ -159,8 +159,8 @@ final class FcgiResponse implements Response {
 
     /** Sends the header block if not sent yet, the buffered body, and if {@code last} the end of the response. */
     private void sendBuffered(boolean flush, boolean last) throws IOException {
-        byte[] head = committed ? null : headerBlock();
         int bodyLength = content == null ? 0 : content.readableBytes();
+        byte[] head = committed ? null : headerBlock(last ? bodyLength : -1);
         int headLength = head == null ? 0 : head.length;
         int stdoutLength = headLength + bodyLength;
         if (stdoutLength == 0 && !last) {
@@ -197,11 +197,22 @@ final class FcgiResponse implements Response {
         exchange.send(out, flush || last, last);
     }
 
-    private byte[] headerBlock() {
+    /**
+     * The CGI header block. {@code wholeBodyLength} is the body's length when the whole response is
+     * in hand (it ends before anything was sent), else -1: then, like a servlet container, it says
+     * {@code Content-Length} unless the app did, so the web server need not chunk the response.
+     */
+    private byte[] headerBlock(int wholeBodyLength) {
         StringBuilder block = new StringBuilder(64 + headers.size() * 32);
         block.append("Status: ").append(status).append(' ').append(HttpStatus.reason(status)).append("\r\n");
+        boolean lengthKnown = false;
         for (String[] header : headers) {
             block.append(header[0]).append(": ").append(header[1]).append("\r\n");
+            lengthKnown |= header[0].equalsIgnoreCase("Content-Length") || header[0].equalsIgnoreCase("Transfer-Encoding");
+        }
+        if (wholeBodyLength >= 0 && !lengthKnown && status >= 200 && status != 204 && status != 304
+                && (exchange.request() == null || !"HEAD".equals(exchange.request().method()))) {
+            block.append("Content-Length: ").append(wholeBodyLength).append("\r\n");
         }
         block.append("\r\n");
         return block.toString().getBytes(StandardCharsets.ISO_8859_1);

@@ -175,6 +175,37 @@ class FcgiSessionTest {
     }
 
     @Test
+    void aResponseThatEndsBeforeAnythingWasSentSaysItsContentLengthOnceAndOnlyWhenItMay() {
+        mount("/small", hello("Hello, world!"));
+        mount("/streamed", Targets.inline((request, response) -> {
+            response.body().write("part one".getBytes(StandardCharsets.UTF_8));
+            response.body().flush();
+            response.body().write("part two".getBytes(StandardCharsets.UTF_8));
+        }));
+        mount("/own", Targets.inline((request, response) -> {
+            response.setHeader("content-length", "3");
+            response.body().write("abc".getBytes(StandardCharsets.UTF_8));
+        }));
+        mount("/empty", Targets.inline((request, response) -> response.setStatus(204)));
+        int id = 1;
+        String[][] cases = {{"GET", "/small", "Content-Length: 13\r\n"}, {"GET", "/streamed", null}, {"GET", "/own", null},
+                {"GET", "/empty", null}, {"HEAD", "/small", null}};
+        for (String[] c : cases) {
+            web.request(id, true, WebServer.params(c[0], c[1]), "");
+            String headers = client.read(connection).finished(id).headers();
+            if (c[2] != null) {
+                assertThat(headers).as(c[0] + " " + c[1]).contains(c[2]);
+            } else {
+                assertThat(headers).as(c[0] + " " + c[1]).doesNotContain("Content-Length");
+            }
+            id++;
+        }
+        web.request(id, true, WebServer.params("GET", "/own"), "");
+        assertThat(client.read(connection).finished(id).headers().toLowerCase(java.util.Locale.ROOT))
+                .containsOnlyOnce("content-length");
+    }
+
+    @Test
     void responsesAreCountedByStatusClassIncludingTheListenersOwn404() {
         mount("/gone", Targets.inline((request, response) -> response.sendError(503, "later")));
         mount("/moved", Targets.inline((request, response) -> {
