@@ -43,7 +43,6 @@ public record PoolSnapshot(String name, PoolState state, PoolSettings settings, 
             long restarts, long recycles, long activations, long cpuNanos, long allocatedBytes, long slowRequests,
             long accessLogDropped) {
     }
-    }
 
     /**
      * One app of the pool.
