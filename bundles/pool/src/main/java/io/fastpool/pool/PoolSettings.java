@@ -27,11 +27,13 @@ import java.util.Map;
  * @param slowRequestTimeout a request running longer has its worker's stack logged once, and counts as slow (0: off)
  * @param accessLog the pool's access log file, relative to the server's folder (empty: no access log)
  * @param accessFormat the access log's line format, after PHP-FPM's {@code access.format} (see README)
+ * @param statistics whether requests' latency and queue-wait percentiles, CPU time and allocated bytes are
+ *        measured (counts are kept either way)
  */
 public record PoolSettings(int queueLength, int minThreads, int maxThreads, StartMode startMode, Duration idleTimeout,
         Duration requestTimeout, Duration startupTimeLimit, Duration drainTimeLimit, long recycleAfterRequests,
         Duration recycleAfterTime, int rapidFailMaxFailures, Duration rapidFailInterval, int maxSessions,
-        Duration sessionTimeout, Duration slowRequestTimeout, String accessLog, String accessFormat) {
+        Duration sessionTimeout, Duration slowRequestTimeout, String accessLog, String accessFormat, boolean statistics) {
 
     /** The access log format when none is set: remote, time, request line, status, ms, KiB allocated, CPU ms, pool. */
     public static final String DEFAULT_ACCESS_FORMAT = "%R %t \"%m %r\" %s %{milli}d %{kilo}M %C %n";
@@ -48,7 +50,7 @@ public record PoolSettings(int queueLength, int minThreads, int maxThreads, Star
     public static final PoolSettings DEFAULTS = new PoolSettings(1000, 0, 2 * Runtime.getRuntime().availableProcessors(),
             StartMode.ON_DEMAND, Duration.ofMinutes(20), Duration.ofSeconds(90), Duration.ofSeconds(30), Duration.ofSeconds(30),
             0, Duration.ZERO, 5, Duration.ofMinutes(5), 10_000, Duration.ofMinutes(20), Duration.ofSeconds(10), "",
-            DEFAULT_ACCESS_FORMAT);
+            DEFAULT_ACCESS_FORMAT, true);
 
     /** Checks every setting. */
     public PoolSettings {
@@ -108,7 +110,8 @@ public record PoolSettings(int queueLength, int minThreads, int maxThreads, Star
                 durationOf(overrides, "sessionTimeout", sessionTimeout),
                 durationOf(overrides, "slowRequestTimeout", slowRequestTimeout),
                 stringOf(overrides, "accessLog", accessLog),
-                stringOf(overrides, "accessFormat", accessFormat));
+                stringOf(overrides, "accessFormat", accessFormat),
+                booleanOf(overrides, "statistics", statistics));
     }
 
     /** Parses a duration: {@code 500ms}, {@code 90s}, {@code 20m}, {@code 1h}, or plain seconds. */
@@ -171,6 +174,22 @@ public record PoolSettings(int queueLength, int minThreads, int maxThreads, Star
             return Duration.ofSeconds(number.longValue());
         }
         return parseDuration(name, value.toString());
+    }
+
+    private static boolean booleanOf(Map<String, ?> values, String name, boolean fallback) {
+        Object value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof Boolean bool) {
+            return bool;
+        }
+        String text = value.toString().trim().toLowerCase(Locale.ROOT);
+        return switch (text) {
+            case "true", "on", "yes" -> true;
+            case "false", "off", "no" -> false;
+            default -> throw new IllegalArgumentException(name + " must be true or false, was '" + value + "'");
+        };
     }
 
     private static String stringOf(Map<String, ?> values, String name, String fallback) {

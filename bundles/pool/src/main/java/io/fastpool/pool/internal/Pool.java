@@ -341,9 +341,12 @@ final class Pool {
         }
         Thread thread = Thread.currentThread();
         ClassLoader saved = thread.getContextClassLoader();
-        long cpu = ThreadCost.cpuNanos();
-        long allocated = ThreadCost.allocatedBytes();
-        stats.queueWait(work.startedNanos - work.enqueuedNanos);
+        boolean measure = settings.statistics();
+        long cpu = measure ? ThreadCost.cpuNanos() : 0;
+        long allocated = measure ? ThreadCost.allocatedBytes() : 0;
+        if (measure) {
+            stats.queueWait(work.startedNanos - work.enqueuedNanos);
+        }
         exchange.onCancel(() -> interruptIfRunning(work));
         try {
             thread.setContextClassLoader(work.app.classLoader());
@@ -369,11 +372,15 @@ final class Pool {
             }
             stats.served.increment();
             long duration = System.nanoTime() - work.startedNanos;
-            long cpuUsed = ThreadCost.cpuNanos() - cpu;
-            long allocatedHere = ThreadCost.allocatedBytes() - allocated;
-            stats.latency(duration);
-            stats.cpuNanos.add(cpuUsed);
-            stats.allocatedBytes.add(allocatedHere);
+            long cpuUsed = 0;
+            long allocatedHere = 0;
+            if (measure) {
+                cpuUsed = ThreadCost.cpuNanos() - cpu;
+                allocatedHere = ThreadCost.allocatedBytes() - allocated;
+                stats.latency(duration);
+                stats.cpuNanos.add(cpuUsed);
+                stats.allocatedBytes.add(allocatedHere);
+            }
             exchange.complete();
             AccessLogWriter.Log log = accessLog;
             if (log != null) {

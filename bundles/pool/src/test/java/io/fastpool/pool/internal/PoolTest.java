@@ -491,6 +491,26 @@ class PoolTest {
     }
 
     @Test
+    void withStatisticsOffCountsAreKeptButNothingIsMeasured() throws Exception {
+        FakeApp app = new FakeApp("bundle/quiet", (request, response) -> response.body().write(new byte[4096]));
+        Pool pool = pool(Map.of("statistics", "false"));
+        pool.addApp(app);
+        for (int i = 0; i < 20; i++) {
+            FakeExchange exchange = new FakeExchange("/app");
+            pool.submit(app, exchange);
+            assertThat(exchange.awaitCompletion()).isTrue();
+        }
+        var snapshot = pool.snapshot();
+        assertThat(snapshot.counters().served()).isEqualTo(20);
+        assertThat(snapshot.latency().count()).isZero();
+        assertThat(snapshot.queueWait().count()).isZero();
+        assertThat(snapshot.counters().cpuNanos()).isZero();
+        assertThat(snapshot.counters().allocatedBytes()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PoolSettings.DEFAULTS.with(Map.of("statistics", "maybe")))
+                .hasMessage("statistics must be true or false, was 'maybe'");
+    }
+
+    @Test
     void settingsChangedAtRuntimeApplyToTheRunningPool() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         FakeApp app = new FakeApp("bundle/tuned", (request, response) -> release.await());
