@@ -11,6 +11,8 @@ abstract class App {
 
     private final String name;
     private final SessionStore sessions;
+    /** The pool running it, set by {@link Pool#addApp}: the request path finds it without a search. */
+    private volatile Pool pool;
 
     App(String name, SessionStore sessions) {
         this.name = name;
@@ -24,6 +26,14 @@ abstract class App {
 
     final SessionStore sessions() {
         return sessions;
+    }
+
+    final Pool pool() {
+        return pool;
+    }
+
+    final void pool(Pool runningIt) {
+        this.pool = runningIt;
     }
 
     /** Whether there is a service to run right now (not during its bundle's update). */

@@ -99,6 +99,8 @@ final class Pool {
         this.settings = settings;
         this.host = host;
         this.accessLog = accessLogFor(settings, null);
+        // An OnDemand pool holds nothing until its first request: dormant, like one past its idle time-out.
+        this.released = settings.startMode() == PoolSettings.StartMode.ON_DEMAND;
     }
 
     /** The access log {@code settings} ask for: {@code current} when nothing changed. */
@@ -137,6 +139,7 @@ final class Pool {
 
     void addApp(App app) {
         apps.add(app);
+        app.pool(this);
         app.sessions().configure(settings.maxSessions(), settings.sessionTimeout().toMillis());
         if (settings.startMode() == PoolSettings.StartMode.ALWAYS_RUNNING && app.available()) {
             host.responder().execute(() -> activate(app));
@@ -146,6 +149,9 @@ final class Pool {
     /** Removes an app (its bundle was uninstalled): its waiting requests are answered 503. */
     void removeApp(App app) {
         apps.remove(app);
+        if (app.pool() == this) {
+            app.pool(null);
+        }
         List<Work> dropped = new ArrayList<>();
         lock.lock();
         try {
@@ -225,9 +231,22 @@ final class Pool {
         }
         if (idleWorkers > 0) {
             changed.signal();
-        } else if (workers.size() < settings.maxThreads()) {
+        } else if (!anyFinishing() && workers.size() < settings.maxThreads()) {
             startWorker();
         }
+    }
+
+    /**
+     * Whether a worker has answered its request and is on its way back for the next: a client that
+     * sends its next request as soon as it has the answer then finds it, instead of a new thread.
+     */
+    private boolean anyFinishing() {
+        for (Work work : running.values()) {
+            if (work.finishing) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Work firstRunnable() {
@@ -381,6 +400,7 @@ final class Pool {
                 stats.cpuNanos.add(cpuUsed);
                 stats.allocatedBytes.add(allocatedHere);
             }
+            work.finishing = true; // from here this worker is as good as idle: dispatch() need not start another
             exchange.complete();
             AccessLogWriter.Log log = accessLog;
             if (log != null) {
@@ -447,6 +467,14 @@ final class Pool {
     void check() {
         PoolSettings current = settings;
         long now = System.nanoTime();
+        lock.lock();
+        try {
+            if (released && running.isEmpty() && queue.isEmpty() && current.recycleAfterTime().isZero()) {
+                return; // dormant: nothing can time out, expire or be released (2,000 idle pools cost next to nothing)
+            }
+        } finally {
+            lock.unlock();
+        }
         List<Work> timedOut = new ArrayList<>();
         List<Work> expired = new ArrayList<>();
         List<Work> slow = new ArrayList<>();
@@ -817,6 +845,8 @@ final class Pool {
         Thread thread;
         long startedNanos;
         volatile boolean timedOut;
+        /** Answered: the worker is about to come back for more. */
+        volatile boolean finishing;
         boolean orphaned;
         boolean slowLogged;
 

@@ -250,13 +250,9 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         return properties;
     }
 
-    private Pool poolOf(App app) {
-        for (Pool pool : pools.values()) {
-            if (pool.apps().contains(app)) {
-                return pool;
-            }
-        }
-        return null;
+    /** The pool running {@code app}, or null: a field read, since the route's dispatch calls it for every request. */
+    private static Pool poolOf(App app) {
+        return app.pool();
     }
 
     private static String appKey(Bundle bundle, ServiceReference<?> reference) {

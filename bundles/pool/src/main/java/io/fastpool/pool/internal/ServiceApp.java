@@ -20,6 +20,8 @@ final class ServiceApp extends App {
     private ServiceReference<WebApp> reference;
     private ServiceObjects<WebApp> objects;
     private WebApp instance;
+    /** The bundle's class loader while this service is bound; looked up again after a rebind. */
+    private volatile ClassLoader loader;
 
     ServiceApp(String name, SessionStore sessions, BundleContext context, long bundleId) {
         super(name, sessions);
@@ -37,6 +39,7 @@ final class ServiceApp extends App {
             releaseLocked();
         }
         reference = newReference;
+        loader = null; // an updated bundle has a new class loader
     }
 
     /** The service went away; returns whether it was this app's. */
@@ -46,6 +49,7 @@ final class ServiceApp extends App {
         }
         releaseLocked();
         reference = null;
+        loader = null;
         return true;
     }
 
@@ -110,9 +114,17 @@ final class ServiceApp extends App {
 
     @Override
     ClassLoader classLoader() {
+        ClassLoader known = loader;
+        if (known != null) {
+            return known;
+        }
         Bundle bundle = context.getBundle(bundleId);
         BundleWiring wiring = bundle == null ? null : bundle.adapt(BundleWiring.class);
-        ClassLoader loader = wiring == null ? null : wiring.getClassLoader();
-        return loader != null ? loader : ServiceApp.class.getClassLoader();
+        ClassLoader found = wiring == null ? null : wiring.getClassLoader();
+        if (found == null) {
+            return ServiceApp.class.getClassLoader();
+        }
+        loader = found;
+        return found;
     }
 }

@@ -491,6 +491,19 @@ class PoolTest {
     }
 
     @Test
+    void oneClientSendingRequestsOneAfterAnotherIsServedByOneThread() throws Exception {
+        FakeApp app = new FakeApp("bundle/sequential", (request, response) -> response.body().write(1));
+        Pool pool = pool(Map.of("maxThreads", 8));
+        pool.addApp(app);
+        for (int i = 0; i < 2_000; i++) {
+            FakeExchange exchange = new FakeExchange("/app");
+            pool.submit(app, exchange);
+            assertThat(exchange.awaitCompletion()).isTrue();
+        }
+        assertThat(pool.threads()).as("a worker that has answered comes back for the next request; none is added").isEqualTo(1);
+    }
+
+    @Test
     void withStatisticsOffCountsAreKeptButNothingIsMeasured() throws Exception {
         FakeApp app = new FakeApp("bundle/quiet", (request, response) -> response.body().write(new byte[4096]));
         Pool pool = pool(Map.of("statistics", "false"));
