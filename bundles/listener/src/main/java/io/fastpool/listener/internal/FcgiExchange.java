@@ -34,16 +34,16 @@ final class FcgiExchange implements Exchange {
     private boolean finished;
     private List<Runnable> cancelActions;
 
-    FcgiExchange(FcgiSession session, int requestId, boolean keepConnection, int paramsCapacity) {
+    FcgiExchange(FcgiSession session, int requestId, boolean keepConnection, int paramsBytes) {
         this.session = session;
         this.requestId = requestId;
         this.keepConnection = keepConnection;
-        this.params = new Params(paramsCapacity);
+        this.params = new Params(paramsBytes);
     }
 
     /** Event loop, at the end of PARAMS: builds the request; throws {@link RequestPath.BadPathException}. */
     void prepare(InboundBudget budget, int responseBufferSize) {
-        long declared = FcgiRequest.parseLength(params.get("CONTENT_LENGTH"));
+        long declared = params.number("CONTENT_LENGTH", 18);
         body = new RequestBody(budget, declared);
         response = new FcgiResponse(this, responseBufferSize);
         request = new FcgiRequest(params, body);

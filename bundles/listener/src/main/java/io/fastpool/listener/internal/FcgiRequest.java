@@ -61,8 +61,9 @@ final class FcgiRequest implements Request {
         String queryVariable = params.get("QUERY_STRING");
         this.queryString = queryVariable != null ? queryVariable : query;
         this.host = hostOf(params.get("HTTP_HOST"), params.get("SERVER_NAME"));
-        this.serverPort = parsePort(params.get("SERVER_PORT"));
-        this.contentLength = parseLength(params.get("CONTENT_LENGTH"));
+        long port = params.number("SERVER_PORT", 5);
+        this.serverPort = port > 0 && port <= 65535 ? (int) port : 0;
+        this.contentLength = params.number("CONTENT_LENGTH", 18);
     }
 
     /** The routing key's host part: lower-case, without port. */
@@ -254,6 +255,14 @@ final class FcgiRequest implements Request {
                 end = colon;
             }
         }
+        boolean upper = false;
+        for (int i = 0; i < end && !upper; i++) {
+            char c = host.charAt(i);
+            upper = c >= 'A' && c <= 'Z';
+        }
+        if (!upper) {
+            return end == host.length() ? host : host.substring(0, end); // the usual case: nothing to lower
+        }
         StringBuilder lower = new StringBuilder(end);
         for (int i = 0; i < end; i++) {
             char c = host.charAt(i);
@@ -275,20 +284,5 @@ final class FcgiRequest implements Request {
             value = value * 10 + (c - '0');
         }
         return value <= 65535 ? value : 0;
-    }
-
-    static long parseLength(String length) {
-        if (length == null || length.isEmpty() || length.length() > 18) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = 0; i < length.length(); i++) {
-            char c = length.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
     }
 }

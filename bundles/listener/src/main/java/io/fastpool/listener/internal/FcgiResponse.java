@@ -160,8 +160,9 @@ final class FcgiResponse implements Response {
     /** Sends the header block if not sent yet, the buffered body, and if {@code last} the end of the response. */
     private void sendBuffered(boolean flush, boolean last) throws IOException {
         int bodyLength = content == null ? 0 : content.readableBytes();
-        byte[] head = committed ? null : headerBlock(last ? bodyLength : -1);
-        int headLength = head == null ? 0 : head.length;
+        int wholeBodyLength = last ? bodyLength : -1;
+        boolean lengthHeader = !committed && saysContentLength(wholeBodyLength);
+        int headLength = committed ? 0 : headerLength(wholeBodyLength, lengthHeader);
         int stdoutLength = headLength + bodyLength;
         if (stdoutLength == 0 && !last) {
             return;
@@ -169,22 +170,48 @@ final class FcgiResponse implements Response {
         int records = (stdoutLength + Fcgi.MAX_CONTENT_LENGTH - 1) / Fcgi.MAX_CONTENT_LENGTH;
         ByteBuf out = exchange.alloc().buffer(stdoutLength + records * 16 + (last ? 24 : 0));
         int requestId = exchange.requestId();
-        int written = 0;
-        while (written < stdoutLength) {
-            int length = Math.min(Fcgi.MAX_CONTENT_LENGTH, stdoutLength - written);
-            int padding = Fcgi.paddingFor(length);
-            FcgiEncoder.writeHeader(out, FcgiRecordType.STDOUT.code(), requestId, length, padding);
-            int end = written + length;
-            if (written < headLength) {
-                int fromHead = Math.min(headLength, end) - written;
-                out.writeBytes(head, written, fromHead);
-                written += fromHead;
+        if (stdoutLength <= Fcgi.MAX_CONTENT_LENGTH) {
+            // The usual case: one STDOUT record, the header block written straight into it.
+            if (stdoutLength > 0) {
+                int padding = Fcgi.paddingFor(stdoutLength);
+                FcgiEncoder.writeHeader(out, FcgiRecordType.STDOUT.code(), requestId, stdoutLength, padding);
+                if (headLength > 0) {
+                    writeHeaderBlock(out, wholeBodyLength, lengthHeader);
+                }
+                if (bodyLength > 0) {
+                    out.writeBytes(content, bodyLength);
+                }
+                out.writeZero(padding);
             }
-            if (written < end) {
-                out.writeBytes(content, end - written);
-                written = end;
+        } else {
+            ByteBuf head = null;
+            if (headLength > 0) {
+                head = exchange.alloc().heapBuffer(headLength);
+                writeHeaderBlock(head, wholeBodyLength, lengthHeader);
             }
-            out.writeZero(padding);
+            try {
+                int written = 0;
+                while (written < stdoutLength) {
+                    int length = Math.min(Fcgi.MAX_CONTENT_LENGTH, stdoutLength - written);
+                    int padding = Fcgi.paddingFor(length);
+                    FcgiEncoder.writeHeader(out, FcgiRecordType.STDOUT.code(), requestId, length, padding);
+                    int end = written + length;
+                    if (written < headLength) {
+                        int fromHead = Math.min(headLength, end) - written;
+                        out.writeBytes(head, fromHead);
+                        written += fromHead;
+                    }
+                    if (written < end) {
+                        out.writeBytes(content, end - written);
+                        written = end;
+                    }
+                    out.writeZero(padding);
+                }
+            } finally {
+                if (head != null) {
+                    head.release();
+                }
+            }
         }
         if (last) {
             FcgiEncoder.writeStreamEnd(out, FcgiRecordType.STDOUT, requestId);
@@ -198,24 +225,78 @@ final class FcgiResponse implements Response {
     }
 
     /**
-     * The CGI header block. {@code wholeBodyLength} is the body's length when the whole response is
-     * in hand (it ends before anything was sent), else -1: then, like a servlet container, it says
-     * {@code Content-Length} unless the app did, so the web server need not chunk the response.
+     * Whether the header block says {@code Content-Length} for us. {@code wholeBodyLength} is the
+     * body's length when the whole response is in hand (it ends before anything was sent), else -1:
+     * then, like a servlet container, it does unless the app did, so the web server need not chunk
+     * the response.
      */
-    private byte[] headerBlock(int wholeBodyLength) {
-        StringBuilder block = new StringBuilder(64 + headers.size() * 32);
-        block.append("Status: ").append(status).append(' ').append(HttpStatus.reason(status)).append("\r\n");
-        boolean lengthKnown = false;
+    private boolean saysContentLength(int wholeBodyLength) {
+        if (wholeBodyLength < 0 || status < 200 || status == 204 || status == 304
+                || (exchange.request() != null && "HEAD".equals(exchange.request().method()))) {
+            return false;
+        }
         for (String[] header : headers) {
-            block.append(header[0]).append(": ").append(header[1]).append("\r\n");
-            lengthKnown |= header[0].equalsIgnoreCase("Content-Length") || header[0].equalsIgnoreCase("Transfer-Encoding");
+            if (header[0].equalsIgnoreCase("Content-Length") || header[0].equalsIgnoreCase("Transfer-Encoding")) {
+                return false;
+            }
         }
-        if (wholeBodyLength >= 0 && !lengthKnown && status >= 200 && status != 204 && status != 304
-                && (exchange.request() == null || !"HEAD".equals(exchange.request().method()))) {
-            block.append("Content-Length: ").append(wholeBodyLength).append("\r\n");
+        return true;
+    }
+
+    private static final int STATUS_PREFIX = "Status: ".length();
+    private static final int CONTENT_LENGTH_PREFIX = "Content-Length: ".length();
+
+    /** The header block's length in bytes (every character is one ISO-8859-1 byte: checkHeader saw to it). */
+    private int headerLength(int wholeBodyLength, boolean lengthHeader) {
+        int length = STATUS_PREFIX + 3 + 1 + HttpStatus.reason(status).length() + 2;
+        for (String[] header : headers) {
+            length += header[0].length() + 2 + header[1].length() + 2;
         }
-        block.append("\r\n");
-        return block.toString().getBytes(StandardCharsets.ISO_8859_1);
+        if (lengthHeader) {
+            length += CONTENT_LENGTH_PREFIX + digits(wholeBodyLength) + 2;
+        }
+        return length + 2;
+    }
+
+    /** Writes the CGI header block as ISO-8859-1 bytes, without making a String of it. */
+    private void writeHeaderBlock(ByteBuf out, int wholeBodyLength, boolean lengthHeader) {
+        out.writeCharSequence("Status: ", StandardCharsets.ISO_8859_1);
+        writeNumber(out, status);
+        out.writeByte(' ');
+        out.writeCharSequence(HttpStatus.reason(status), StandardCharsets.ISO_8859_1);
+        out.writeShort(CRLF);
+        for (String[] header : headers) {
+            out.writeCharSequence(header[0], StandardCharsets.ISO_8859_1);
+            out.writeByte(':').writeByte(' ');
+            out.writeCharSequence(header[1], StandardCharsets.ISO_8859_1);
+            out.writeShort(CRLF);
+        }
+        if (lengthHeader) {
+            out.writeCharSequence("Content-Length: ", StandardCharsets.ISO_8859_1);
+            writeNumber(out, wholeBodyLength);
+            out.writeShort(CRLF);
+        }
+        out.writeShort(CRLF);
+    }
+
+    private static final int CRLF = ('\r' << 8) | '\n';
+
+    private static int digits(int value) {
+        int digits = 1;
+        for (int rest = value / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        return digits;
+    }
+
+    private static void writeNumber(ByteBuf out, int value) {
+        int divisor = 1;
+        for (int rest = value / 10; rest > 0; rest /= 10) {
+            divisor *= 10;
+        }
+        for (; divisor > 0; divisor /= 10) {
+            out.writeByte('0' + (value / divisor) % 10);
+        }
     }
 
     private static void checkHeader(String name, String value) {

@@ -47,6 +47,8 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     private final ListenerSettings settings;
     private final Router router;
     private final ListenerStats stats;
+    /** The bytes of this connection's last request's CGI variables, to size the next request's. */
+    private int lastParamsBytes = 1024;
     private final FcgiDecoder decoder;
     private final InboundBudget inbound;
     private final IntObjectHashMap<FcgiExchange> exchanges = new IntObjectHashMap<>(4);
@@ -140,7 +142,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
             writeNow(endRequest(requestId, status), !keepConnection);
             return;
         }
-        FcgiExchange exchange = new FcgiExchange(this, requestId, keepConnection, 1024);
+        FcgiExchange exchange = new FcgiExchange(this, requestId, keepConnection, lastParamsBytes);
         exchange.paramsTimer = connection.schedule(() -> paramsTimedOut(exchange),
                 connection.limits().paramsTimeoutMillis(), TimeUnit.MILLISECONDS);
         exchanges.put(requestId, exchange);
@@ -161,6 +163,8 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
             return;
         }
         exchange.paramsTimer.cancel(false);
+        // A web server sends much the same CGI variables each time: the next request's are sized to fit.
+        lastParamsBytes = Math.min(8192, Math.max(64, exchange.params.storedBytes()));
         try {
             exchange.prepare(inbound, settings.responseBufferSize());
         } catch (RequestPath.BadPathException e) {

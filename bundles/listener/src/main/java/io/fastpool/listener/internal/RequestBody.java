@@ -14,7 +14,10 @@ import java.util.ArrayDeque;
  */
 final class RequestBody extends InputStream {
 
-    private final ArrayDeque<ByteBuf> chunks = new ArrayDeque<>();
+    /** No chunk queued: most requests (GET) have no body, so the queue is made by the first chunk. */
+    private static final ArrayDeque<ByteBuf> NONE = new ArrayDeque<>(0);
+
+    private ArrayDeque<ByteBuf> chunks = NONE;
     private final InboundBudget budget;
     private final long declaredLength;
     private long received;
@@ -50,6 +53,9 @@ final class RequestBody extends InputStream {
                 size = keep;
             }
             if (size > 0) {
+                if (chunks == NONE) {
+                    chunks = new ArrayDeque<>(4);
+                }
                 chunks.add(chunk);
                 budget.add(size);
             } else {
@@ -146,7 +152,28 @@ final class RequestBody extends InputStream {
     /** Discards what is buffered: the handler is done with the body. Later offers are released at once. */
     @Override
     public void close() {
-        fail(new java.io.IOException("request body closed"));
+        synchronized (this) {
+            if (ended && chunks.isEmpty() && failure == null) {
+                // The whole body arrived (or there was none, as for a GET): nothing to free, and later
+                // reads find its end, so no exception need be made.
+                return;
+            }
+        }
+        fail(new ClosedException()); // no stack: closing is routine
+    }
+
+    /** The body was closed by its handler. */
+    private static final class ClosedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ClosedException() {
+            super("request body closed");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     private void releaseAll() {

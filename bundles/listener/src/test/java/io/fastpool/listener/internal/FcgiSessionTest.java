@@ -206,6 +206,20 @@ class FcgiSessionTest {
     }
 
     @Test
+    void aHeaderBlockLongerThanOneRecordIsSplitAcrossStdoutRecords() {
+        String big = "x".repeat(70_000);
+        mount("/big", Targets.inline((request, response) -> {
+            response.setHeader("X-Big", big);
+            response.body().write("body".getBytes(StandardCharsets.UTF_8));
+        }));
+        web.request(1, true, WebServer.params("GET", "/big"), "");
+        ClientView.Answer answer = client.read(connection).finished(1);
+        assertThat(answer.headers()).contains("X-Big: " + big + "\r\n").contains("Content-Length: 4\r\n");
+        assertThat(answer.body()).isEqualTo("body");
+        assertThat(answer.records.stream().filter(r -> r == FcgiRecordType.STDOUT).count()).as("two records and the end").isEqualTo(3);
+    }
+
+    @Test
     void responsesAreCountedByStatusClassIncludingTheListenersOwn404() {
         mount("/gone", Targets.inline((request, response) -> response.sendError(503, "later")));
         mount("/moved", Targets.inline((request, response) -> {
