@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -133,11 +134,16 @@ public class RequestPathBenchmark {
         Rig rig;
         BenchPool pool;
 
+        /** The pool setting {@code statistics}: on, per-request latency, queue wait, CPU and allocation are measured. */
+        @Param({"true", "false"})
+        public String statistics;
+
         @Setup
         public void setup() {
             WebApp hello = new Hello();
             // The hello pool's settings in the distribution (conf/io.fastpool.pool~io.fastpool.samples.hello.cfg).
-            pool = new BenchPool("io.fastpool.samples.hello", hello, Map.of("maxThreads", 4, "idleTimeout", "20m"));
+            pool = new BenchPool("io.fastpool.samples.hello", hello, Map.of("maxThreads", 4, "idleTimeout", "20m",
+                    "statistics", statistics));
             rig = new Rig(pool);
         }
 
