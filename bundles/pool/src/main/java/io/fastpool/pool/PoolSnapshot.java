@@ -34,8 +34,8 @@ public record PoolSnapshot(String name, PoolState state, PoolSettings settings, 
      * @param restarts app instances released and started again
      * @param recycles bundles updated for a fresh class loader
      * @param activations app instances activated (demand starts)
-     * @param cpuNanos CPU time of the pool's threads while running requests
-     * @param allocatedBytes bytes allocated by the pool's threads while running requests
+     * @param cpuNanos CPU time of the pool's worker threads (requests, and the little they do between them)
+     * @param allocatedBytes bytes allocated by the pool's worker threads
      * @param slowRequests requests that ran longer than {@code slowRequestTimeout} (their stacks are in the log)
      * @param accessLogDropped access log lines dropped because the writer could not keep up or the file failed
      */

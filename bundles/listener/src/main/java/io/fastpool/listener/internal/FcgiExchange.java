@@ -32,7 +32,9 @@ final class FcgiExchange implements Exchange {
     private String cancelReason;
     /** Guarded by this: END_REQUEST is queued, nothing more may be. */
     private boolean finished;
-    private List<Runnable> cancelActions;
+    /** The first cancel action (there is usually one: the pool's), then any more. */
+    private Runnable cancelAction;
+    private List<Runnable> moreCancelActions;
 
     FcgiExchange(FcgiSession session, int requestId, boolean keepConnection, int paramsBytes) {
         this.session = session;
@@ -104,10 +106,14 @@ final class FcgiExchange implements Exchange {
         synchronized (this) {
             runNow = cancelled;
             if (!runNow) {
-                if (cancelActions == null) {
-                    cancelActions = new ArrayList<>(1);
+                if (cancelAction == null) {
+                    cancelAction = action;
+                } else {
+                    if (moreCancelActions == null) {
+                        moreCancelActions = new ArrayList<>(2);
+                    }
+                    moreCancelActions.add(action);
                 }
-                cancelActions.add(action);
             }
         }
         if (runNow) {
@@ -154,7 +160,7 @@ final class FcgiExchange implements Exchange {
      * whether END_REQUEST still has to be sent for it.
      */
     boolean cancel(String reason) {
-        List<Runnable> actions;
+        List<Runnable> actions = null;
         boolean needsEnd;
         synchronized (this) {
             if (cancelled) {
@@ -164,8 +170,15 @@ final class FcgiExchange implements Exchange {
             cancelReason = reason;
             needsEnd = !finished;
             finished = true;
-            actions = cancelActions;
-            cancelActions = null;
+            if (cancelAction != null) {
+                actions = new ArrayList<>(1 + (moreCancelActions == null ? 0 : moreCancelActions.size()));
+                actions.add(cancelAction);
+                if (moreCancelActions != null) {
+                    actions.addAll(moreCancelActions);
+                }
+            }
+            cancelAction = null;
+            moreCancelActions = null;
         }
         if (paramsTimer != null) {
             paramsTimer.cancel(false);

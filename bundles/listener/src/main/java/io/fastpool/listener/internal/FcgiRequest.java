@@ -60,7 +60,8 @@ final class FcgiRequest implements Request {
         }
         String queryVariable = params.get("QUERY_STRING");
         this.queryString = queryVariable != null ? queryVariable : query;
-        this.host = hostOf(params.get("HTTP_HOST"), params.get("SERVER_NAME"));
+        String hostHeader = params.get("HTTP_HOST");
+        this.host = hostOf(hostHeader, hostHeader == null || hostHeader.isEmpty() ? params.get("SERVER_NAME") : null);
         long port = params.number("SERVER_PORT", 5);
         this.serverPort = port > 0 && port <= 65535 ? (int) port : 0;
         this.contentLength = params.number("CONTENT_LENGTH", 18);

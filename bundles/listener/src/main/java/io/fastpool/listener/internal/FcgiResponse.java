@@ -10,8 +10,7 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * A {@link Response} written as a CGI response in STDOUT records. The body is buffered up to the
@@ -24,7 +23,10 @@ final class FcgiResponse implements Response {
     private final FcgiExchange exchange;
     private final int bufferSize;
     private final Output output = new Output();
-    private final List<String[]> headers = new ArrayList<>(8);
+    /** Header names and values, alternating; made by the first header (most responses have one or two). */
+    private String[] headers = NO_HEADERS;
+    private int headerCount;
+    private static final String[] NO_HEADERS = new String[0];
     private int status = 200;
     private boolean committed;
     private boolean finished;
@@ -57,23 +59,47 @@ final class FcgiResponse implements Response {
         if (committed) {
             return;
         }
-        headers.removeIf(h -> h[0].equalsIgnoreCase(name));
-        headers.add(new String[] {name, value});
+        removeHeaders(name, null);
+        appendHeader(name, value);
     }
 
     @Override
     public synchronized void addHeader(String name, String value) {
         checkHeader(name, value);
         if (!committed) {
-            headers.add(new String[] {name, value});
+            appendHeader(name, value);
         }
+    }
+
+    private void appendHeader(String name, String value) {
+        if (2 * headerCount == headers.length) {
+            headers = Arrays.copyOf(headers, Math.max(4, headers.length * 2));
+        }
+        headers[2 * headerCount] = name;
+        headers[2 * headerCount + 1] = value;
+        headerCount++;
+    }
+
+    /** Removes every header named {@code name} or {@code other} (any case; {@code other} may be null). */
+    private void removeHeaders(String name, String other) {
+        int kept = 0;
+        for (int i = 0; i < headerCount; i++) {
+            String each = headers[2 * i];
+            if (!each.equalsIgnoreCase(name) && (other == null || !each.equalsIgnoreCase(other))) {
+                headers[2 * kept] = each;
+                headers[2 * kept + 1] = headers[2 * i + 1];
+                kept++;
+            }
+        }
+        Arrays.fill(headers, 2 * kept, 2 * headerCount, null);
+        headerCount = kept;
     }
 
     @Override
     public synchronized String header(String name) {
-        for (int i = headers.size() - 1; i >= 0; i--) {
-            if (headers.get(i)[0].equalsIgnoreCase(name)) {
-                return headers.get(i)[1];
+        for (int i = headerCount - 1; i >= 0; i--) {
+            if (headers[2 * i].equalsIgnoreCase(name)) {
+                return headers[2 * i + 1];
             }
         }
         return null;
@@ -100,8 +126,8 @@ final class FcgiResponse implements Response {
             throw new IllegalStateException("response already committed: cannot send error " + status);
         }
         setStatus(status);
-        headers.removeIf(h -> h[0].equalsIgnoreCase("Content-Type") || h[0].equalsIgnoreCase("Content-Length"));
-        headers.add(new String[] {"Content-Type", "text/plain; charset=UTF-8"});
+        removeHeaders("Content-Type", "Content-Length");
+        appendHeader("Content-Type", "text/plain; charset=UTF-8");
         if (content != null) {
             content.clear();
         }
@@ -235,8 +261,8 @@ final class FcgiResponse implements Response {
                 || (exchange.request() != null && "HEAD".equals(exchange.request().method()))) {
             return false;
         }
-        for (String[] header : headers) {
-            if (header[0].equalsIgnoreCase("Content-Length") || header[0].equalsIgnoreCase("Transfer-Encoding")) {
+        for (int i = 0; i < headerCount; i++) {
+            if (headers[2 * i].equalsIgnoreCase("Content-Length") || headers[2 * i].equalsIgnoreCase("Transfer-Encoding")) {
                 return false;
             }
         }
@@ -249,8 +275,8 @@ final class FcgiResponse implements Response {
     /** The header block's length in bytes (every character is one ISO-8859-1 byte: checkHeader saw to it). */
     private int headerLength(int wholeBodyLength, boolean lengthHeader) {
         int length = STATUS_PREFIX + 3 + 1 + HttpStatus.reason(status).length() + 2;
-        for (String[] header : headers) {
-            length += header[0].length() + 2 + header[1].length() + 2;
+        for (int i = 0; i < 2 * headerCount; i += 2) {
+            length += headers[i].length() + 2 + headers[i + 1].length() + 2;
         }
         if (lengthHeader) {
             length += CONTENT_LENGTH_PREFIX + digits(wholeBodyLength) + 2;
@@ -265,10 +291,10 @@ final class FcgiResponse implements Response {
         out.writeByte(' ');
         out.writeCharSequence(HttpStatus.reason(status), StandardCharsets.ISO_8859_1);
         out.writeShort(CRLF);
-        for (String[] header : headers) {
-            out.writeCharSequence(header[0], StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < 2 * headerCount; i += 2) {
+            out.writeCharSequence(headers[i], StandardCharsets.ISO_8859_1);
             out.writeByte(':').writeByte(' ');
-            out.writeCharSequence(header[1], StandardCharsets.ISO_8859_1);
+            out.writeCharSequence(headers[i + 1], StandardCharsets.ISO_8859_1);
             out.writeShort(CRLF);
         }
         if (lengthHeader) {

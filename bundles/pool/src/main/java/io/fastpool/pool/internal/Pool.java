@@ -210,7 +210,7 @@ final class Pool {
             } else if (queue.size() >= settings.queueLength()) {
                 refusal = "pool " + name + " has " + queue.size() + " requests waiting (queueLength)";
             } else {
-                queue.add(new Work(app, exchange, System.nanoTime()));
+                queue.add(new Work(this, app, exchange, System.nanoTime()));
                 stats.queued(queue.size());
                 lastActivityNanos = System.nanoTime();
                 released = false;
@@ -268,6 +268,16 @@ final class Pool {
     // ---- workers ------------------------------------------------------------------------------
 
     private void work() {
+        try {
+            workLoop();
+        } finally {
+            // What this thread cost, kept once it ends; live workers are read in costs().
+            stats.cpuNanos.add(ThreadCost.cpuNanos());
+            stats.allocatedBytes.add(ThreadCost.allocatedBytes());
+        }
+    }
+
+    private void workLoop() {
         Thread me = Thread.currentThread();
         while (true) {
             Work work;
@@ -361,12 +371,16 @@ final class Pool {
         Thread thread = Thread.currentThread();
         ClassLoader saved = thread.getContextClassLoader();
         boolean measure = settings.statistics();
-        long cpu = measure ? ThreadCost.cpuNanos() : 0;
-        long allocated = measure ? ThreadCost.allocatedBytes() : 0;
+        // The pool's CPU and allocation figures come from its threads' totals (see costs()); a request's
+        // own are measured only for the access log, whose format may print them: two system calls saved.
+        AccessLogWriter.Log log = accessLog;
+        boolean measureRequest = measure && log != null;
+        long cpu = measureRequest ? ThreadCost.cpuNanos() : 0;
+        long allocated = measureRequest ? ThreadCost.allocatedBytes() : 0;
         if (measure) {
             stats.queueWait(work.startedNanos - work.enqueuedNanos);
         }
-        exchange.onCancel(() -> interruptIfRunning(work));
+        exchange.onCancel(work); // interrupts its worker, see Work.run
         try {
             thread.setContextClassLoader(work.app.classLoader());
             instance.handle(new PooledRequest(exchange.request(), response, work.app.sessions()), response);
@@ -394,15 +408,14 @@ final class Pool {
             long cpuUsed = 0;
             long allocatedHere = 0;
             if (measure) {
+                stats.latency(duration);
+            }
+            if (measureRequest) {
                 cpuUsed = ThreadCost.cpuNanos() - cpu;
                 allocatedHere = ThreadCost.allocatedBytes() - allocated;
-                stats.latency(duration);
-                stats.cpuNanos.add(cpuUsed);
-                stats.allocatedBytes.add(allocatedHere);
             }
             work.finishing = true; // from here this worker is as good as idle: dispatch() need not start another
             exchange.complete();
-            AccessLogWriter.Log log = accessLog;
             if (log != null) {
                 log.log(new AccessLogFormat.Entry(exchange.request(), response.status(), duration, cpuUsed, allocatedHere, name,
                         work.app.name(), System.currentTimeMillis()));
@@ -772,6 +785,24 @@ final class Pool {
         }
     }
 
+    /**
+     * The counts, with CPU time and allocation as the totals of the pool's threads (ended ones and
+     * live ones), read here rather than measured per request. Called with the lock held.
+     */
+    private PoolSnapshot.Counters counters() {
+        long cpu = 0;
+        long allocated = 0;
+        if (settings.statistics()) {
+            cpu = stats.cpuNanos.sum();
+            allocated = stats.allocatedBytes.sum();
+            for (Thread worker : workers) {
+                cpu += ThreadCost.cpuNanos(worker);
+                allocated += ThreadCost.allocatedBytes(worker);
+            }
+        }
+        return stats.counters(accessLogDrops(), cpu, allocated);
+    }
+
     private synchronized long accessLogDrops() {
         AccessLogWriter.Log log = accessLog;
         return earlierAccessLogDrops + (log == null ? 0 : log.dropped());
@@ -790,7 +821,7 @@ final class Pool {
             inFlight.sort(Comparator.comparingLong(PoolSnapshot.InFlight::elapsedMillis).reversed());
             return new PoolSnapshot(name, state, settings, apps.stream().map(app -> new PoolSnapshot.AppView(app.name(), app.active(),
                     app.sessions().size(), app.sessions().created(), app.sessions().evicted())).toList(), workers.size(),
-                    running.size(), queue.size(), stats.maxQueued(), stats.counters(accessLogDrops()), stats.latencyPercentiles(),
+                    running.size(), queue.size(), stats.maxQueued(), counters(), stats.latencyPercentiles(),
                     stats.queueWaitPercentiles(), inFlight);
         } finally {
             lock.unlock();
@@ -837,8 +868,9 @@ final class Pool {
     static final String SLOW_LOG = "io.fastpool.slow";
     private static final System.Logger SLOW = System.getLogger(SLOW_LOG);
 
-    /** One request in the pool. */
-    private static final class Work {
+    /** One request in the pool; run when the request is cancelled, it interrupts the worker running it. */
+    private static final class Work implements Runnable {
+        final Pool pool;
         final App app;
         final Exchange exchange;
         final long enqueuedNanos;
@@ -850,10 +882,16 @@ final class Pool {
         boolean orphaned;
         boolean slowLogged;
 
-        Work(App app, Exchange exchange, long enqueuedNanos) {
+        Work(Pool pool, App app, Exchange exchange, long enqueuedNanos) {
+            this.pool = pool;
             this.app = app;
             this.exchange = exchange;
             this.enqueuedNanos = enqueuedNanos;
+        }
+
+        @Override
+        public void run() {
+            pool.interruptIfRunning(this);
         }
     }
 }

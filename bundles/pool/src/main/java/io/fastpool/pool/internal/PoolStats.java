@@ -27,6 +27,7 @@ final class PoolStats {
     final LongAdder restarts = new LongAdder();
     final LongAdder recycles = new LongAdder();
     final LongAdder activations = new LongAdder();
+    /** CPU time and bytes allocated by the pool's threads that have ended. */
     final LongAdder cpuNanos = new LongAdder();
     final LongAdder allocatedBytes = new LongAdder();
     final LongAdder slowRequests = new LongAdder();
@@ -81,9 +82,10 @@ final class PoolStats {
         queueWait.record(clamp(nanos / 1000));
     }
 
-    PoolSnapshot.Counters counters(long accessLogDropped) {
+    /** The counts; CPU time and allocation as the pool works them out from its threads. */
+    PoolSnapshot.Counters counters(long accessLogDropped, long cpu, long allocated) {
         return new PoolSnapshot.Counters(served.sum(), rejected.sum(), serverErrors.sum(), timeouts.sum(), orphans.sum(),
-                failures.sum(), restarts.sum(), recycles.sum(), activations.sum(), cpuNanos.sum(), allocatedBytes.sum(),
+                failures.sum(), restarts.sum(), recycles.sum(), activations.sum(), cpu, allocated,
                 slowRequests.sum(), accessLogDropped);
     }
 

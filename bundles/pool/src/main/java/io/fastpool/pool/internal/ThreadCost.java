@@ -15,6 +15,7 @@ final class ThreadCost {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final MethodHandle ALLOCATED = allocatedBytesHandle();
+    private static final MethodHandle ALLOCATED_BY = allocatedBytesByIdHandle();
 
     private ThreadCost() {
     }
@@ -31,6 +32,40 @@ final class ThreadCost {
             return (long) ALLOCATED.invoke(THREADS);
         } catch (Throwable e) {
             return 0;
+        }
+    }
+
+    /** CPU time of {@code thread} so far (0 once it has ended, or where unsupported). */
+    static long cpuNanos(Thread thread) {
+        if (!THREADS.isThreadCpuTimeSupported()) {
+            return 0;
+        }
+        long nanos = THREADS.getThreadCpuTime(thread.getId());
+        return Math.max(0, nanos);
+    }
+
+    /** Bytes {@code thread} has allocated so far (0 once it has ended, or where unsupported). */
+    static long allocatedBytes(Thread thread) {
+        if (ALLOCATED_BY == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, (long) ALLOCATED_BY.invoke(THREADS, thread.getId()));
+        } catch (Throwable e) {
+            return 0;
+        }
+    }
+
+    private static MethodHandle allocatedBytesByIdHandle() {
+        try {
+            Class<?> extended = Class.forName("com.sun.management.ThreadMXBean", false, ClassLoader.getPlatformClassLoader());
+            if (!extended.isInstance(THREADS)) {
+                return null;
+            }
+            return MethodHandles.publicLookup().findVirtual(extended, "getThreadAllocatedBytes",
+                    MethodType.methodType(long.class, long.class)).asType(MethodType.methodType(long.class, ThreadMXBean.class, long.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 

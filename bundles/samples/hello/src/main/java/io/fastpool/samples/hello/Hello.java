@@ -13,10 +13,12 @@ import org.osgi.service.component.annotations.Component;
 @Mount(path = "/hello")
 public class Hello implements WebApp {
 
+    private static final byte[] HELLO_WORLD = "Hello, world!".getBytes(StandardCharsets.UTF_8);
+
     @Override
     public void handle(Request request, Response response) throws IOException {
         response.setContentType("text/plain");
         String name = request.queryParameter("name");
-        response.body().write(("Hello, " + (name == null ? "world" : name) + "!").getBytes(StandardCharsets.UTF_8));
+        response.body().write(name == null ? HELLO_WORLD : ("Hello, " + name + "!").getBytes(StandardCharsets.UTF_8));
     }
 }
