@@ -119,24 +119,21 @@ final class Params {
 
     /** The index of the last pair named exactly {@code name}, or -1. */
     int find(String name) {
-        int found = -1;
-        int at = 0;
-        for (int i = 0; i < count; i++) {
-            if (nameEqualsAt(at, name, 0)) {
-                found = i;
-            }
-            at = next(at);
-        }
-        return found;
+        return last(name, true);
     }
 
     /** Where the last pair named exactly {@code name} starts, or -1. */
     private int findPosition(String name) {
+        return last(name, false);
+    }
+
+    /** The last pair named exactly {@code name}: its index, or where it starts; -1 if there is none. */
+    private int last(String name, boolean index) {
         int found = -1;
         int at = 0;
         for (int i = 0; i < count; i++) {
             if (nameEqualsAt(at, name, 0)) {
-                found = at;
+                found = index ? i : at;
             }
             at = next(at);
         }
