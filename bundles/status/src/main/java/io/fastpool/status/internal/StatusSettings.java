@@ -1,5 +1,6 @@
 package io.fastpool.status.internal;
 
+import io.fastpool.transport.AllowedClients;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package io.fastpool.transport.internal;
 
+import io.fastpool.transport.AllowedClients;
 import io.fastpool.transport.TransportLimits;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;

@@ -1,4 +1,4 @@
-package io.fastpool.transport.internal;
+package io.fastpool.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

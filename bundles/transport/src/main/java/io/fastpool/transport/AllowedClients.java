@@ -1,4 +1,4 @@
-package io.fastpool.transport.internal;
+package io.fastpool.transport;
 
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
@@ -6,11 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The TCP peers the transport accepts ({@code allowedClients}): IP addresses and CIDR blocks such as
- * {@code 127.0.0.0/8} or {@code ::1}. Entries are IP literals only; a host name is refused rather
- * than resolved, because a DNS answer must not decide who may connect. An IPv4 peer that reaches an
- * IPv6 socket arrives as an IPv4 address (the JDK unmaps {@code ::ffff:a.b.c.d}), so IPv4 entries
- * cover it.
+ * Who may connect, or see a page: IP addresses and CIDR blocks such as {@code 127.0.0.0/8} or
+ * {@code ::1}, as the transport's {@code allowedClients} (and the status page's) are written.
+ * Entries are IP literals only; a host name is refused rather than resolved, because a DNS answer
+ * must not decide who may connect. An IPv4 peer that reaches an IPv6 socket arrives as an IPv4
+ * address (the JDK unmaps {@code ::ffff:a.b.c.d}), and an IPv4-mapped literal is unmapped too, so
+ * IPv4 entries cover both. Immutable.
  */
 public final class AllowedClients {
 
@@ -34,10 +35,13 @@ public final class AllowedClients {
         List<String> kept = new ArrayList<>();
         List<Block> blocks = new ArrayList<>();
         for (String entry : entries) {
-            String trimmed = entry == null ? "" : entry.strip();
-            if (!trimmed.isEmpty()) {
-                blocks.add(Block.parse(trimmed));
-                kept.add(trimmed);
+            // A .cfg file gives one string: "127.0.0.0/8, ::1".
+            for (String part : (entry == null ? "" : entry).split(",")) {
+                String trimmed = part.strip();
+                if (!trimmed.isEmpty()) {
+                    blocks.add(Block.parse(trimmed));
+                    kept.add(trimmed);
+                }
             }
         }
         return new AllowedClients(List.copyOf(kept), List.copyOf(blocks));
@@ -45,13 +49,42 @@ public final class AllowedClients {
 
     /** Whether {@code address} falls in any entry. */
     public boolean allows(InetAddress address) {
-        byte[] bytes = address.getAddress();
+        return allows(address.getAddress());
+    }
+
+    /**
+     * Whether {@code address}, an IP literal such as a request's {@code REMOTE_ADDR}, falls in any
+     * entry; null, a host name or anything else that is not a literal is refused, never resolved.
+     */
+    public boolean allows(String address) {
+        byte[] bytes = address == null ? null : NetUtil.createByteArrayFromIpAddressString(address.strip());
+        return bytes != null && allows(bytes);
+    }
+
+    private boolean allows(byte[] bytes) {
+        byte[] unmapped = unmapIpv4(bytes);
         for (Block block : blocks) {
-            if (block.contains(bytes)) {
+            if (block.contains(bytes) || (unmapped != null && block.contains(unmapped))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The IPv4 address inside an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}), else null. */
+    private static byte[] unmapIpv4(byte[] address) {
+        if (address.length != 16) {
+            return null;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (address[i] != 0) {
+                return null;
+            }
+        }
+        if (address[10] != (byte) 0xFF || address[11] != (byte) 0xFF) {
+            return null;
+        }
+        return new byte[] {address[12], address[13], address[14], address[15]};
     }
 
     /** The entries as configured. */
