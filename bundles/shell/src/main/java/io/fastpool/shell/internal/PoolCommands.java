@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
@@ -109,30 +110,29 @@ public final class PoolCommands {
 
     @Descriptor("start a stopped or disabled pool")
     public String start(@Descriptor("the pool's name") String name) {
-        existing(name);
-        pools.start(name);
-        return "pool " + name + " started\n";
+        return operate(name, pools::start, "started");
     }
 
     @Descriptor("stop a pool: new requests get 503, running ones finish")
     public String stop(@Descriptor("the pool's name") String name) {
-        existing(name);
-        pools.stop(name);
-        return "pool " + name + " stopped\n";
+        return operate(name, pools::stop, "stopped");
     }
 
     @Descriptor("release a pool's app instances and start them again")
     public String restart(@Descriptor("the pool's name") String name) {
-        existing(name);
-        pools.restart(name);
-        return "pool " + name + " restarted\n";
+        return operate(name, pools::restart, "restarted");
     }
 
     @Descriptor("update a pool's app bundles for a fresh class loader; waiting requests run on the new code")
     public String recycle(@Descriptor("the pool's name") String name) {
+        return operate(name, pools::recycle, "recycled");
+    }
+
+    /** Runs {@code operation} on an existing pool and says it was done. */
+    private String operate(String name, Consumer<String> operation, String done) {
         existing(name);
-        pools.recycle(name);
-        return "pool " + name + " recycled\n";
+        operation.accept(name);
+        return "pool " + name + " " + done + "\n";
     }
 
     @Descriptor("list the requests in flight in every pool, longest first")
