@@ -201,6 +201,12 @@ public final class ShellSocket {
      */
     static ServerSocketChannel bindOwnerOnly(Path socketFile) throws IOException {
         Path folder = socketFile.toAbsolutePath().getParent();
+        int length = socketFile.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (length > MAX_SOCKET_PATH_BYTES) {
+            throw new IOException("the shell socket path " + socketFile.toAbsolutePath() + " is " + length
+                    + " bytes, longer than a unix socket address can be (" + MAX_SOCKET_PATH_BYTES
+                    + "); move the server to a shorter folder or set fastpool.shell.socket");
+        }
         Files.createDirectories(folder);
         if (Files.exists(socketFile)) {
             if (answers(socketFile)) {
@@ -208,9 +214,9 @@ public final class ShellSocket {
             }
             Files.delete(socketFile);
         }
-        Path privateFolder = Files.createTempDirectory(folder, ".shell-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path bound = privateFolder.resolve("s.sock");
+        Path privateFolder = privateFolder(folder);
+        // Short names: the bound path must fit a unix socket address (106 bytes) wherever the server lives.
+        Path bound = privateFolder.resolve("s");
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             channel.bind(UnixDomainSocketAddress.of(bound));
@@ -224,6 +230,23 @@ public final class ShellSocket {
             Files.deleteIfExists(privateFolder);
         }
         return channel;
+    }
+
+    /** Longest path the JDK binds or connects a unix socket to on Linux (sun_path is 108 bytes): 106. */
+    static final int MAX_SOCKET_PATH_BYTES = 106;
+
+    /** A new folder {@code .sN} in {@code folder} that only this user can enter. */
+    private static Path privateFolder(Path folder) throws IOException {
+        for (int n = 0; ; n++) {
+            try {
+                return Files.createDirectory(folder.resolve(".s" + n),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                if (n > 100) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     private static boolean answers(Path socketFile) {

@@ -119,4 +119,22 @@ class ShellSocketTest {
             blocked.close();
         }
     }
+
+    @Test
+    void aSocketPathOfTheLongestLengthAUnixSocketTakesStillBinds() throws Exception {
+        String base = run.toAbsolutePath() + "/";
+        int padding = ShellSocket.MAX_SOCKET_PATH_BYTES - base.length() - "/shell.sock".length();
+        assertThat(padding).as("the temporary folder leaves room for the test").isPositive();
+        Path socket = Path.of(base + "d".repeat(padding), "shell.sock");
+        assertThat(socket.toString()).hasSize(ShellSocket.MAX_SOCKET_PATH_BYTES);
+        ShellSocket shell = new ShellSocket(gogo(), socket);
+        try {
+            assertThat(send(socket, "fastpool:pools")).startsWith("ok\n");
+        } finally {
+            shell.close();
+        }
+        Path tooLong = Path.of(base + "d".repeat(padding + 1), "shell.sock");
+        assertThatThrownBy(() -> new ShellSocket(gogo(), tooLong))
+                .hasMessageContaining("longer than a unix socket address can be (106)");
+    }
 }
