@@ -129,6 +129,8 @@ class TransportEchoTest extends TransportTestSupport {
         await("the closed connection is no longer counted", () -> listener(transport, TCP).open() == 0);
         assertThat(transport.connections()).isEmpty();
         assertThat(transport.openConnections()).isZero();
+        // The count drops as the channel closes; the session hears of it just after, on the event loop.
+        await("the session told of the close", () -> handler.closed.get() >= 1);
         assertThat(handler.closed).hasValue(1);
     }
 
