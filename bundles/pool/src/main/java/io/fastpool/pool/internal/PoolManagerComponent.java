@@ -312,9 +312,13 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
             LOG.log(Level.ERROR, "configuration " + pid + " of pool " + poolName + " is not applied: " + e.getMessage());
             return;
         }
-        poolOfConfigurationPid.put(pid, poolName);
-        configurations.put(poolName, values);
-        reconfigure(poolName);
+        // Under the lock that deploying takes: a pool being made now either sees these values or is
+        // made before and reconfigured here, never made from stale ones after this returns.
+        synchronized (this) {
+            poolOfConfigurationPid.put(pid, poolName);
+            configurations.put(poolName, values);
+            reconfigure(poolName);
+        }
         LOG.log(Level.INFO, "pool " + poolName + " configured from " + pid);
     }
 
@@ -368,10 +372,12 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
 
     @Override
     public void deleted(String pid) {
-        String poolName = poolOfConfigurationPid.remove(pid);
-        if (poolName != null) {
-            configurations.remove(poolName);
-            reconfigure(poolName);
+        synchronized (this) {
+            String poolName = poolOfConfigurationPid.remove(pid);
+            if (poolName != null) {
+                configurations.remove(poolName);
+                reconfigure(poolName);
+            }
         }
     }
 
