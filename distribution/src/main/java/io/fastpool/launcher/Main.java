@@ -51,6 +51,13 @@ public final class Main {
         config.put("felix.fileinstall.poll", "500");
         config.put("felix.fileinstall.noInitialDelay", "true");
         config.put("felix.fileinstall.log.level", "3");
+        // conf/ and deploy/ belong to the operator. FileInstall's default (enableConfigSave=true) answers
+        // every configuration event by truncating the configuration's .cfg file and writing it again
+        // (not atomically, not only when it differs): every start rewrote every file, and when its
+        // watcher read a file inside that window it applied the empty file and saved it back empty.
+        config.put("felix.fileinstall.enableConfigSave", "false");
+        // Configuration Admin keeps its own copy in the framework's storage (run/felix-cache, cleaned at
+        // every start), never in conf/: the files are the one source of the configuration.
         // FileInstall's messages (a bundle that cannot start, and why) go to log/ with the rest, not only to the console.
         config.put("felix.fileinstall.log.default", "jul");
         config.put("gosh.args", interactive ? "" : "--nointeractive");
