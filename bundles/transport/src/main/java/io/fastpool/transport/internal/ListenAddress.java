@@ -87,6 +87,9 @@ public sealed interface ListenAddress permits ListenAddress.Tcp, ListenAddress.U
             if (host.isEmpty()) {
                 throw bad(text, "has no host (use 0.0.0.0 or [::] for every interface)");
             }
+            if (host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')) && !NetUtil.isValidIpV4Address(host)) {
+                throw bad(text, "has '" + host + "', which is not an IPv4 address");
+            }
             if (port.isEmpty()) {
                 throw bad(text, "has no port");
             }

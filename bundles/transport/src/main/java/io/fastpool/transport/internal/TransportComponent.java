@@ -1,12 +1,23 @@
 package io.fastpool.transport.internal;
 
+import io.fastpool.config.CheckedConfiguration;
+import io.fastpool.config.ConfigSchema;
+import io.fastpool.config.ConfigSchema.ValueCheck;
+import io.fastpool.config.ConfigurationReport;
+import io.fastpool.config.ConfigurationReports;
+import io.fastpool.config.Problem;
+import io.fastpool.transport.AllowedClients;
 import io.fastpool.transport.ConnectionHandler;
 import io.fastpool.transport.ConnectionSnapshot;
 import io.fastpool.transport.ListenerSnapshot;
 import io.fastpool.transport.TransportStatus;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -24,11 +35,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Runs the {@link Transport} as a Declarative Services component configured by
  * {@code conf/io.fastpool.transport.cfg}. A configuration change is applied without a restart, so
  * connections survive it; the highest-ranked {@link ConnectionHandler} service serves the
- * connections, and while there is none they are held.
+ * connections, and while there is none they are held. Every key is checked first: a refused file
+ * leaves the running configuration in place ({@link CheckedConfiguration}).
  */
-@Component(configurationPid = "io.fastpool.transport", immediate = true, service = TransportStatus.class)
+@Component(configurationPid = TransportComponent.PID, immediate = true,
+        service = {TransportStatus.class, ConfigurationReports.class})
 @Designate(ocd = TransportComponent.Config.class)
-public final class TransportComponent implements TransportStatus {
+public final class TransportComponent implements TransportStatus, ConfigurationReports {
+
+    static final String PID = "io.fastpool.transport";
+    private static final System.Logger LOG = System.getLogger(TransportComponent.class.getName());
 
     /** The system property naming the server's home, against which relative unix socket paths resolve. */
     static final String HOME_PROPERTY = "fastpool.home";
@@ -91,13 +107,21 @@ public final class TransportComponent implements TransportStatus {
         String baseDirectory() default "";
     }
 
+    /** Every key's type, range and default from the metatype; addresses, modes and rules checked here. */
+    static final ConfigSchema SCHEMA = ConfigSchema.of(PID, Config.class)
+            .withCheck("listen", ValueCheck.parsedBy(address -> ListenAddress.parse(address, baseDirectory(""))))
+            .withCheck("allowedClients", ValueCheck.parsedBy(entry -> AllowedClients.parse(List.of(entry))))
+            .withCheck("unixSocketMode", ValueCheck.parsedBy(TransportConfig::parseUnixSocketMode))
+            .withRule(TransportComponent::rules);
+
+    private final CheckedConfiguration<Config> configuration = new CheckedConfiguration<>(SCHEMA, Config.class, LOG);
     private final Object handlerLock = new Object();
     private ConnectionHandler handler;
     private volatile Transport transport;
 
     @Activate
-    void activate(Config config) throws IOException {
-        Transport starting = new Transport(toTransportConfig(config));
+    void activate(Map<String, Object> properties) throws IOException {
+        Transport starting = new Transport(toTransportConfig(configuration.update(properties)));
         starting.start();
         synchronized (handlerLock) {
             transport = starting;
@@ -106,8 +130,31 @@ public final class TransportComponent implements TransportStatus {
     }
 
     @Modified
-    void modified(Config config) throws IOException {
-        transport.reconfigure(toTransportConfig(config));
+    void modified(Map<String, Object> properties) throws IOException {
+        transport.reconfigure(toTransportConfig(configuration.update(properties)));
+    }
+
+    @Override
+    public List<ConfigurationReport> configurationReports() {
+        return List.of(configuration.report());
+    }
+
+    /** What one key's type cannot say: every address once, the low water mark not above the high. */
+    static List<Problem> rules(Map<String, Object> values) {
+        List<Problem> problems = new ArrayList<>();
+        Set<ListenAddress> seen = new HashSet<>();
+        for (String address : (String[]) values.get("listen")) {
+            if (!seen.add(ListenAddress.parse(address, baseDirectory((String) values.get("baseDirectory"))))) {
+                problems.add(Problem.refused("listen", String.join(", ", (String[]) values.get("listen")),
+                        "the address " + address + " is listed twice"));
+            }
+        }
+        int low = (Integer) values.get("writeBufferLowWaterMark");
+        int high = (Integer) values.get("writeBufferHighWaterMark");
+        if (low > high) {
+            problems.add(Problem.refused("writeBufferLowWaterMark", low, "allowed is at most writeBufferHighWaterMark (" + high + ")"));
+        }
+        return problems;
     }
 
     @Deactivate

@@ -56,7 +56,7 @@ class TransportComponentTest extends TransportTestSupport {
         Map<String, Object> settings = new HashMap<>(Map.of(
                 "listen", new String[] {"unix:run/fp.sock", "tcp:127.0.0.1:0"},
                 "baseDirectory", baseDirectory.toString()));
-        component.activate(configOf(settings));
+        component.activate(settings);
         try {
             Transport transport = component.transport();
             TestClient client = connectTcp(transport, "tcp:127.0.0.1:0");
@@ -64,7 +64,7 @@ class TransportComponentTest extends TransportTestSupport {
             connectUnix(baseDirectory.resolve("run/fp.sock")).assertEchoes(Records.beginRequest(2));
 
             settings.put("listen", new String[] {"tcp:127.0.0.1:0"});
-            component.modified(configOf(settings));
+            component.modified(settings);
             assertThat(component.transport()).isSameAs(transport);
             assertThat(baseDirectory.resolve("run/fp.sock")).doesNotExist();
             client.assertEchoes(Records.beginRequest(3));
@@ -87,6 +87,32 @@ class TransportComponentTest extends TransportTestSupport {
             component.deactivate();
         }
         assertThat(component.transport()).isNull();
+        StopTest.awaitNoTransportThreads();
+    }
+
+    @Test
+    void aRefusedFileKeepsTheRunningListenersAndIsReported() throws Exception {
+        TransportComponent component = new TransportComponent();
+        component.bindHandler(new EchoHandler());
+        Map<String, Object> settings = new HashMap<>(Map.of("listen", "tcp:127.0.0.1:0", "baseDirectory", baseDirectory.toString(),
+                "felix.fileinstall.filename", baseDirectory.resolve("conf/io.fastpool.transport.cfg").toUri().toString()));
+        component.activate(settings);
+        try {
+            Transport transport = component.transport();
+            TestClient client = connectTcp(transport, "tcp:127.0.0.1:0");
+            settings.put("listen", "tcp:999.1.1.1:99999");
+            settings.put("maxConnections", "lots");
+            component.modified(settings);
+            client.assertEchoes(Records.beginRequest(1));
+            connectTcp(transport, "tcp:127.0.0.1:0").assertEchoes(Records.beginRequest(2));
+            assertThat(component.configurationReports()).singleElement().satisfies(report -> {
+                assertThat(report.refused()).hasSize(2);
+                assertThat(report.settings()).anySatisfy(entry -> assertThat(entry.name() + "=" + entry.value())
+                        .isEqualTo("listen=tcp:127.0.0.1:0"));
+            });
+        } finally {
+            component.deactivate();
+        }
         StopTest.awaitNoTransportThreads();
     }
 
