@@ -1,6 +1,10 @@
 package io.fastpool.listener.internal;
 
 import io.fastpool.api.spi.RequestTarget;
+import io.fastpool.config.CheckedConfiguration;
+import io.fastpool.config.ConfigSchema;
+import io.fastpool.config.ConfigurationReport;
+import io.fastpool.config.ConfigurationReports;
 import io.fastpool.fcgi.FcgiLimits;
 import io.fastpool.listener.ListenerStatus;
 import io.fastpool.transport.Connection;
@@ -24,9 +28,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The FastCGI listener as an OSGi component: serves the transport's connections
  * ({@link ConnectionHandler}) and routes requests to the {@link RequestTarget} services it finds.
  */
-@Component(service = {ConnectionHandler.class, ListenerStatus.class}, configurationPid = ListenerComponent.PID, immediate = true)
+@Component(service = {ConnectionHandler.class, ListenerStatus.class, ConfigurationReports.class},
+        configurationPid = ListenerComponent.PID, immediate = true)
 @Designate(ocd = ListenerComponent.Config.class)
-public final class ListenerComponent implements ConnectionHandler, ListenerStatus {
+public final class ListenerComponent implements ConnectionHandler, ListenerStatus, ConfigurationReports {
 
     static final String PID = "io.fastpool.listener";
     private static final System.Logger LOG = System.getLogger(ListenerComponent.class.getName());
@@ -34,33 +39,49 @@ public final class ListenerComponent implements ConnectionHandler, ListenerStatu
     /** The listener's configuration. */
     @ObjectClassDefinition(name = "Fastpool FastCGI listener", description = "How FastCGI requests are read and routed.")
     public @interface Config {
-        @AttributeDefinition(description = "Requests in flight on one connection (multiplexing); 1 turns multiplexing off.")
+        @AttributeDefinition(description = "Requests in flight on one connection (multiplexing); 1 turns multiplexing off.",
+                min = "1", max = "65535")
         int maxRequestsPerConnection() default ListenerSettings.DEFAULT_MAX_REQUESTS_PER_CONNECTION;
 
-        @AttributeDefinition(description = "Response body bytes buffered before the response is committed and streamed.")
+        @AttributeDefinition(description = "Response body bytes buffered before the response is committed and streamed.",
+                min = "256", max = "16777216")
         int responseBufferSize() default ListenerSettings.DEFAULT_RESPONSE_BUFFER_SIZE;
 
-        @AttributeDefinition(description = "Most bytes of CGI variables (PARAMS) one request may send.")
+        @AttributeDefinition(description = "Most bytes of CGI variables (PARAMS) one request may send.", min = "1", max = "2147483631")
         int maxParamsBytes() default FcgiLimits.DEFAULT_MAX_PARAMS_BYTES;
 
-        @AttributeDefinition(description = "Most CGI variables one request may send.")
+        @AttributeDefinition(description = "Most CGI variables one request may send.", min = "1")
         int maxParamCount() default FcgiLimits.DEFAULT_MAX_PARAM_COUNT;
 
-        @AttributeDefinition(description = "Longest CGI variable name, in bytes.")
+        @AttributeDefinition(description = "Longest CGI variable name, in bytes.", min = "1")
         int maxNameLength() default FcgiLimits.DEFAULT_MAX_NAME_LENGTH;
 
-        @AttributeDefinition(description = "Longest CGI variable value, in bytes.")
+        @AttributeDefinition(description = "Longest CGI variable value, in bytes.", min = "0")
         int maxValueLength() default FcgiLimits.DEFAULT_MAX_VALUE_LENGTH;
     }
 
+    static final ConfigSchema SCHEMA = ConfigSchema.of(PID, Config.class);
+
+    private final CheckedConfiguration<Config> configuration = new CheckedConfiguration<>(SCHEMA, Config.class, LOG);
     private final RoutingTable routes = new RoutingTable();
     private final ListenerStats stats = new ListenerStats();
     private volatile ListenerSettings settings = ListenerSettings.DEFAULTS;
 
+    /** Checks every key first: a refused file leaves the running settings in place. */
     @Activate
     @Modified
-    void configure(Config config) {
-        settings = settingsOf(config);
+    void configure(Map<String, Object> properties) {
+        settings = settingsOf(configuration.update(properties));
+    }
+
+    @Override
+    public List<ConfigurationReport> configurationReports() {
+        return List.of(configuration.report());
+    }
+
+    /** The configuration running now, for tests. */
+    Config runningConfig() {
+        return configuration.current();
     }
 
     static ListenerSettings settingsOf(Config config) {

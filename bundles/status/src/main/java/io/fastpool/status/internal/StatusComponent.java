@@ -5,8 +5,15 @@ import io.fastpool.api.RequestAbortedException;
 import io.fastpool.api.Response;
 import io.fastpool.api.spi.Exchange;
 import io.fastpool.api.spi.RequestTarget;
+import io.fastpool.config.CheckedConfiguration;
+import io.fastpool.config.ConfigSchema;
+import io.fastpool.config.ConfigSchema.ValueCheck;
+import io.fastpool.config.ConfigurationReport;
+import io.fastpool.config.ConfigurationReports;
+import io.fastpool.config.Problem;
 import io.fastpool.listener.ListenerStatus;
 import io.fastpool.pool.PoolManager;
+import io.fastpool.transport.AllowedClients;
 import io.fastpool.transport.TransportStatus;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -15,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -48,9 +57,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * time is the JVM's ({@link java.lang.management.RuntimeMXBean#getStartTime()}): the distribution
  * runs one framework per JVM. The status bundle's own start is reported beside it.
  */
-@Component(service = {}, immediate = true, configurationPid = StatusComponent.PID)
+@Component(service = ConfigurationReports.class, immediate = true, configurationPid = StatusComponent.PID)
 @Designate(ocd = StatusComponent.Config.class)
-public final class StatusComponent {
+public final class StatusComponent implements ConfigurationReports {
 
     static final String PID = "io.fastpool.status";
     private static final System.Logger LOG = System.getLogger(StatusComponent.class.getName());
@@ -76,16 +85,18 @@ public final class StatusComponent {
         @AttributeDefinition(description = "Whether the ping path, too, answers only allowedClients (by default it answers anyone).")
         boolean restrictPing() default false;
 
-        @AttributeDefinition(description = "Seconds between samples of the dashboard's history; also its refresh interval.")
+        @AttributeDefinition(description = "Seconds between samples of the dashboard's history; also its refresh interval.",
+                min = "1", max = "3600")
         int sampleIntervalSeconds() default StatusSettings.DEFAULT_SAMPLE_INTERVAL_SECONDS;
 
-        @AttributeDefinition(description = "Samples of history kept (120 x 5 s: the last ten minutes).")
+        @AttributeDefinition(description = "Samples of history kept (120 x 5 s: the last ten minutes).", min = "2", max = "10000")
         int historySamples() default StatusSettings.DEFAULT_HISTORY_SAMPLES;
 
-        @AttributeDefinition(description = "Threads rendering status pages (1 to 4).")
+        @AttributeDefinition(description = "Threads rendering status pages (1 to 4).", min = "1", max = "4")
         int threads() default StatusSettings.DEFAULT_THREADS;
 
-        @AttributeDefinition(description = "Status requests waiting for a thread; beyond this they get 503 with Retry-After.")
+        @AttributeDefinition(description = "Status requests waiting for a thread; beyond this they get 503 with Retry-After.",
+                min = "1", max = "1000")
         int queueLength() default StatusSettings.DEFAULT_QUEUE_LENGTH;
     }
 
@@ -109,8 +120,26 @@ public final class StatusComponent {
     private ServiceRegistration<RequestTarget> statusRoute;
     private ServiceRegistration<RequestTarget> pingRoute;
 
+    /** Every key checked: types and ranges from the metatype, paths and client blocks by their parsers. */
+    static final ConfigSchema SCHEMA = ConfigSchema.of(PID, Config.class)
+            .withCheck("path", ValueCheck.parsedBy(path -> StatusSettings.checkPath("path", path)))
+            .withCheck("pingPath", ValueCheck.parsedBy(path -> StatusSettings.checkPath("pingPath", path)))
+            .withCheck("pingResponse", value -> value.isEmpty() ? "it must not be empty" : null)
+            .withCheck("allowedClients", ValueCheck.parsedBy(entry -> AllowedClients.parse(List.of(entry))))
+            .withRule(values -> values.get("path").equals(values.get("pingPath"))
+                    ? List.of(Problem.refused("pingPath", values.get("pingPath"), "path and pingPath must differ"))
+                    : List.of());
+
+    private final CheckedConfiguration<Config> configuration = new CheckedConfiguration<>(SCHEMA, Config.class, LOG);
+
+    @Override
+    public List<ConfigurationReport> configurationReports() {
+        return List.of(configuration.report());
+    }
+
     @Activate
-    void activate(BundleContext context, Config config) {
+    void activate(BundleContext context, Map<String, Object> properties) {
+        Config config = configuration.update(properties);
         this.context = context;
         Instant statusStart = Instant.now();
         Instant processStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
@@ -129,7 +158,8 @@ public final class StatusComponent {
     }
 
     @Modified
-    void modified(Config config) {
+    void modified(Map<String, Object> properties) {
+        Config config = configuration.update(properties);
         StatusSettings next;
         try {
             next = settingsOf(config);

@@ -66,7 +66,7 @@ record StatusSettings(String path, String pingPath, String pingResponse, Allowed
         return value == null ? null : value.strip();
     }
 
-    private static void checkPath(String name, String value) {
+    static void checkPath(String name, String value) {
         if (value == null || !value.startsWith("/") || value.length() < 2 || value.endsWith("/")
                 || value.contains("//") || value.contains("?") || value.contains("#") || value.contains("%")
                 || value.chars().anyMatch(c -> c <= ' ' || c == 0x7F)
