@@ -277,12 +277,17 @@ final class Pool {
         }
     }
 
+    /**
+     * Takes requests until the worker retires. The lock is held from the end of one request to the
+     * wait for the next, so a worker that has answered is always seen as finishing or as idle: a
+     * request that arrives in between never starts a thread of its own.
+     */
     private void workLoop() {
         Thread me = Thread.currentThread();
-        while (true) {
-            Work work;
-            lock.lock();
-            try {
+        lock.lock();
+        try {
+            while (true) {
+                Work work;
                 long idleSince = System.nanoTime();
                 while ((work = takeRunnable()) == null) {
                     if (!workers.contains(me) || shouldRetire(idleSince)) {
@@ -305,21 +310,21 @@ final class Pool {
                 if (idleWorkers == 0 && workers.size() < settings.maxThreads() && firstRunnable() != null) {
                     startWorker();
                 }
-            } finally {
                 lock.unlock();
-            }
-            run(work);
-            lock.lock();
-            try {
+                try {
+                    run(work);
+                } finally {
+                    lock.lock();
+                }
                 running.remove(me);
                 lastActivityNanos = System.nanoTime();
                 changed.signalAll();
                 if (!workers.contains(me)) {
                     return; // orphaned while it ran, and already replaced
                 }
-            } finally {
-                lock.unlock();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
