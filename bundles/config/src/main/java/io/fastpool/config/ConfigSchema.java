@@ -34,10 +34,22 @@ import org.xml.sax.SAXException;
  */
 public final class ConfigSchema {
 
-    /** Checks one value written as text; answers null when it is fine, else what is allowed. */
+    /** Checks one value written as text; answers null when it is fine, else why it is refused. */
     @FunctionalInterface
     public interface ValueCheck {
         String problem(String value);
+
+        /** A check by a parser that throws {@link IllegalArgumentException} with the reason. */
+        static ValueCheck parsedBy(java.util.function.Consumer<String> parser) {
+            return value -> {
+                try {
+                    parser.accept(value);
+                    return null;
+                } catch (IllegalArgumentException e) {
+                    return e.getMessage();
+                }
+            };
+        }
     }
 
     private final String pid;
@@ -166,8 +178,8 @@ public final class ConfigSchema {
     private String problemOf(Setting setting, String element) {
         String problem = switch (setting.type()) {
             case INTEGER, LONG -> numberProblem(setting, element);
-            case BOOLEAN -> element.equalsIgnoreCase("true") || element.equalsIgnoreCase("false") ? null : setting.allowed();
-            case STRING -> setting.options().isEmpty() || setting.options().contains(element) ? null : setting.allowed();
+            case BOOLEAN -> element.equalsIgnoreCase("true") || element.equalsIgnoreCase("false") ? null : allowed(setting);
+            case STRING -> setting.options().isEmpty() || setting.options().contains(element) ? null : allowed(setting);
         };
         if (problem == null && checks.containsKey(setting.name())) {
             problem = checks.get(setting.name()).problem(element);
@@ -180,13 +192,17 @@ public final class ConfigSchema {
         try {
             number = Long.parseLong(element);
         } catch (NumberFormatException e) {
-            return setting.allowed();
+            return allowed(setting);
         }
         boolean tooLarge = setting.type() == Setting.Type.INTEGER && (number > Integer.MAX_VALUE || number < Integer.MIN_VALUE);
         if (tooLarge || (setting.min() != null && number < setting.min()) || (setting.max() != null && number > setting.max())) {
-            return setting.allowed();
+            return allowed(setting);
         }
         return null;
+    }
+
+    private static String allowed(Setting setting) {
+        return "allowed is " + setting.allowed();
     }
 
     private static Object convert(Setting setting, String element) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ConfigSchemaTest {
 
     static final ConfigSchema SCHEMA = ConfigSchema.of("io.fastpool.sample", SampleConfig.class)
-            .withCheck("idleTimeout", value -> value.matches("\\d+[smh]?") ? null : "a duration such as 90s, 20m or 1h");
+            .withCheck("idleTimeout", value -> value.matches("\\d+[smh]?") ? null : "allowed is a duration such as 90s, 20m or 1h");
 
     @Test
     void theMetatypeGivesNamesTypesRangesOptionsAndDefaults() {
@@ -77,7 +77,7 @@ class ConfigSchemaTest {
     @Test
     void rulesAcrossKeysRunWhenEveryValuePasses() {
         ConfigSchema ruled = SCHEMA.withRule(values -> (Integer) values.get("queueLength") > 100 && !(Boolean) values.get("statistics")
-                ? List.of(Problem.refused("queueLength", values.get("queueLength"), "at most 100 without statistics"))
+                ? List.of(Problem.refused("queueLength", values.get("queueLength"), "allowed is at most 100 without statistics"))
                 : List.of());
         assertThat(ruled.check(Map.of("queueLength", "500", "statistics", "false"), "f").errors())
                 .extracting(problem -> problem.describe("f"))

@@ -4,6 +4,11 @@ import io.fastpool.api.Mount;
 import io.fastpool.api.WebApp;
 import io.fastpool.api.spi.Exchange;
 import io.fastpool.api.spi.RequestTarget;
+import io.fastpool.config.CheckedConfiguration;
+import io.fastpool.config.ConfigurationReport;
+import io.fastpool.config.ConfigurationReports;
+import io.fastpool.config.Problem;
+import io.fastpool.config.Verdict;
 import io.fastpool.pool.PoolManager;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolSnapshot;
@@ -56,11 +61,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * <p>A mount's route stays registered while its bundle is updated or restarted: requests wait in
  * the pool's queue until the service is back. It goes when the bundle is uninstalled.
  */
-@Component(service = {PoolManager.class, ManagedServiceFactory.class, ConfigurationListener.class}, immediate = true,
-        property = Constants.SERVICE_PID + "=" + PoolManagerComponent.FACTORY_PID)
-public final class PoolManagerComponent implements PoolManager, ManagedServiceFactory, ConfigurationListener {
+@Component(service = {PoolManager.class, ManagedServiceFactory.class, ConfigurationListener.class, ConfigurationReports.class},
+        immediate = true, property = Constants.SERVICE_PID + "=" + PoolConfiguration.FACTORY_PID)
+public final class PoolManagerComponent implements PoolManager, ManagedServiceFactory, ConfigurationListener, ConfigurationReports {
 
-    static final String FACTORY_PID = "io.fastpool.pool";
+    static final String FACTORY_PID = PoolConfiguration.FACTORY_PID;
     /** Manifest header an app author sets: {@code Fastpool-Pool: queueLength=100, maxThreads=4}. */
     static final String POOL_HEADER = "Fastpool-Pool";
     private static final System.Logger LOG = System.getLogger(PoolManagerComponent.class.getName());
@@ -70,6 +75,14 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
     private final Map<String, ServiceRegistration<RequestTarget>> routes = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Object>> configurations = new ConcurrentHashMap<>();
     private final Map<String, String> poolOfConfigurationPid = new ConcurrentHashMap<>();
+    /** The file each pool's running configuration came from. */
+    private final Map<String, String> fileOfPool = new ConcurrentHashMap<>();
+    /** Unknown keys of each pool's running configuration. */
+    private final Map<String, List<String>> warningsOfPool = new ConcurrentHashMap<>();
+    /** The pools whose latest file was refused, with why; the last good configuration runs. */
+    private final Map<String, Verdict> refusedFiles = new ConcurrentHashMap<>();
+    /** Each app bundle's checked Fastpool-Pool header, by bundle id and last-modified time: checked and logged once. */
+    private final Map<String, Map<String, Object>> checkedHeaders = new ConcurrentHashMap<>();
     private final AtomicInteger responderThreads = new AtomicInteger();
     /** Every pool's access log lines, written by one thread off the request path. */
     private final AccessLogWriter accessLogs = new AccessLogWriter();
@@ -268,15 +281,61 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
     // ---- settings -------------------------------------------------------------------------------
 
     private PoolSettings settingsFor(String poolName, Bundle bundle) {
-        PoolSettings settings = PoolSettings.DEFAULTS;
-        if (bundle != null) {
-            String header = bundle.getHeaders().get(POOL_HEADER);
-            if (header != null && !header.isBlank()) {
-                settings = settings.with(parseHeader(header));
-            }
+        Map<String, Object> header = headerSettings(bundle);
+        Map<String, Object> configured = configurations.getOrDefault(poolName, Map.of());
+        try {
+            return PoolSettings.DEFAULTS.with(header).with(configured);
+        } catch (IllegalArgumentException e) {
+            // Only a rule across keys can fail here (minThreads above maxThreads between header and file).
+            LOG.log(Level.ERROR, "pool " + poolName + ": the app's " + POOL_HEADER + " header and " + fileOfPool.get(poolName)
+                    + " together are refused (" + e.getMessage() + "); the file's settings apply alone");
+            return PoolSettings.DEFAULTS.with(configured);
         }
-        Map<String, Object> configured = configurations.get(poolName);
-        return configured == null ? settings : settings.with(configured);
+    }
+
+    /**
+     * The settings an app bundle's {@code Fastpool-Pool} header writes, each key checked like a file's;
+     * a header with a refused value is ignored whole (the app's author must fix it). Checked and logged
+     * once per bundle revision.
+     */
+    private Map<String, Object> headerSettings(Bundle bundle) {
+        if (bundle == null) {
+            return Map.of();
+        }
+        String header = bundle.getHeaders().get(POOL_HEADER);
+        if (header == null || header.isBlank()) {
+            return Map.of();
+        }
+        return checkedHeaders.computeIfAbsent(bundle.getBundleId() + "@" + bundle.getLastModified(), revision -> {
+            String source = headerSource(bundle);
+            Map<String, String> written;
+            try {
+                written = parseHeader(header);
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.ERROR, source + ": " + e.getMessage() + "; the header is ignored");
+                return Map.of();
+            }
+            Verdict verdict = PoolConfiguration.SCHEMA.check(written, source);
+            verdict.warnings().forEach(problem -> LOG.log(Level.WARNING, problem.describe(source)));
+            if (verdict.refused()) {
+                verdict.errors().forEach(problem -> LOG.log(Level.ERROR, problem.describe(source)));
+                LOG.log(Level.ERROR, source + " is ignored (" + verdict.errors().size() + " refused); the pool uses its defaults"
+                        + " and its .cfg file");
+                return Map.of();
+            }
+            Map<String, Object> values = PoolConfiguration.written(verdict);
+            try {
+                PoolSettings.DEFAULTS.with(values);
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.ERROR, source + " is ignored: " + e.getMessage());
+                return Map.of();
+            }
+            return values;
+        });
+    }
+
+    private static String headerSource(Bundle bundle) {
+        return "the " + POOL_HEADER + " header of " + bundle.getSymbolicName() + " " + bundle.getVersion();
     }
 
     static Map<String, String> parseHeader(String header) {
@@ -297,29 +356,65 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         return "Fastpool pools";
     }
 
-    /** A pool configuration {@code io.fastpool.pool~NAME} was created or changed. */
+    /**
+     * A pool configuration {@code io.fastpool.pool~NAME} was created or changed. Every key is checked
+     * first; a refused file leaves the pool on its last good configuration, an emptied one counts as
+     * removed.
+     */
     @Override
     public void updated(String pid, Dictionary<String, ?> properties) {
         String poolName = poolNameOfConfiguration(pid, properties);
-        Map<String, Object> values = new HashMap<>();
+        Map<String, Object> written = new HashMap<>();
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
             String key = keys.nextElement();
-            values.put(key, properties.get(key));
+            if (!CheckedConfiguration.isFrameworkKey(key)) {
+                written.put(key, properties.get(key));
+            }
         }
-        try {
-            PoolSettings.DEFAULTS.with(values);
-        } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, "configuration " + pid + " of pool " + poolName + " is not applied: " + e.getMessage());
+        Object file = properties.get(CheckedConfiguration.FILE_PROPERTY);
+        String source = file != null ? CheckedConfiguration.sourceOf(file) : pid;
+        if (written.isEmpty()) {
+            LOG.log(Level.WARNING, source + " is empty: treated as removed; pool " + poolName + " returns to its defaults");
+            forget(pid, poolName);
             return;
         }
-        // Under the lock that deploying takes: a pool being made now either sees these values or is
-        // made before and reconfigured here, never made from stale ones after this returns.
+        Verdict verdict = PoolConfiguration.SCHEMA.check(written, source);
+        verdict.warnings().forEach(problem -> LOG.log(Level.WARNING, problem.describe(source)));
+        Map<String, Object> values = PoolConfiguration.written(verdict);
+        if (!verdict.refused()) {
+            try {
+                PoolSettings.DEFAULTS.with(values);
+            } catch (IllegalArgumentException e) {
+                // A rule across keys (minThreads above maxThreads): name the first key it speaks of.
+                String key = e.getMessage().startsWith("minThreads") ? "minThreads" : "configuration";
+                verdict = new Verdict(verdict.pid(), source, verdict.values(), verdict.written(),
+                        List.of(Problem.refused(key, written.get(key), e.getMessage())), verdict.warnings());
+            }
+        }
         synchronized (this) {
+            if (verdict.refused()) {
+                for (Problem problem : verdict.errors()) {
+                    LOG.log(Level.ERROR, problem.describe(source));
+                }
+                LOG.log(Level.ERROR, source + " is refused (" + verdict.errors().size() + (verdict.errors().size() == 1 ? " problem" : " problems")
+                        + "); pool " + poolName + " keeps running on " + (configurations.containsKey(poolName)
+                        ? "the last good " + fileOfPool.get(poolName) : "its defaults"));
+                refusedFiles.put(poolName, verdict);
+                poolOfConfigurationPid.put(pid, poolName);
+                return;
+            }
+            // Under the lock that deploying takes: a pool being made now either sees these values or is
+            // made before and reconfigured here, never made from stale ones after this returns.
+            refusedFiles.remove(poolName);
             poolOfConfigurationPid.put(pid, poolName);
             configurations.put(poolName, values);
+            fileOfPool.put(poolName, source);
+            List<String> warnings = new ArrayList<>();
+            verdict.warnings().forEach(problem -> warnings.add(problem.describe(source)));
+            warningsOfPool.put(poolName, warnings);
             reconfigure(poolName);
         }
-        LOG.log(Level.INFO, "pool " + poolName + " configured from " + pid);
+        LOG.log(Level.INFO, "pool " + poolName + " configured from " + source);
     }
 
     /**
@@ -372,13 +467,50 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
 
     @Override
     public void deleted(String pid) {
-        synchronized (this) {
-            String poolName = poolOfConfigurationPid.remove(pid);
-            if (poolName != null) {
-                configurations.remove(poolName);
-                reconfigure(poolName);
+        String poolName = poolOfConfigurationPid.get(pid);
+        if (poolName != null) {
+            String source = fileOfPool.getOrDefault(poolName, refusedFiles.containsKey(poolName) ? refusedFiles.get(poolName).source() : pid);
+            LOG.log(Level.INFO, source + " removed: pool " + poolName + " returns to its defaults");
+            forget(pid, poolName);
+        }
+    }
+
+    private synchronized void forget(String pid, String poolName) {
+        poolOfConfigurationPid.remove(pid);
+        refusedFiles.remove(poolName);
+        fileOfPool.remove(poolName);
+        warningsOfPool.remove(poolName);
+        if (configurations.remove(poolName) != null) {
+            reconfigure(poolName);
+        }
+    }
+
+    /** One report per pool (running or configured): each setting's value and origin, and a refused file. */
+    @Override
+    public List<ConfigurationReport> configurationReports() {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>(pools.keySet());
+        names.addAll(configurations.keySet());
+        names.addAll(refusedFiles.keySet());
+        List<ConfigurationReport> reports = new ArrayList<>();
+        for (String name : names) {
+            Pool pool = pools.get(name);
+            Bundle bundle = pool == null ? null : bundleOf(pool);
+            Map<String, Object> header = headerSettings(bundle);
+            Map<String, Object> file = configurations.getOrDefault(name, Map.of());
+            PoolSettings effective = pool != null ? pool.settings() : settingsFor(name, null);
+            reports.add(PoolConfiguration.report(name, effective, header, bundle == null ? null : headerSource(bundle), file,
+                    fileOfPool.get(name), refusedFiles.get(name), warningsOfPool.getOrDefault(name, List.of())));
+        }
+        return reports;
+    }
+
+    private Bundle bundleOf(Pool pool) {
+        for (App app : pool.apps()) {
+            if (app instanceof ServiceApp serviceApp && context != null) {
+                return context.getBundle(serviceApp.bundleId());
             }
         }
+        return null;
     }
 
     private void reconfigure(String poolName) {
@@ -386,14 +518,7 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         if (pool == null) {
             return;
         }
-        Bundle bundle = null;
-        for (App app : pool.apps()) {
-            if (app instanceof ServiceApp serviceApp && context != null) {
-                bundle = context.getBundle(serviceApp.bundleId());
-                break;
-            }
-        }
-        pool.updateSettings(settingsFor(poolName, bundle));
+        pool.updateSettings(settingsFor(poolName, bundleOf(pool)));
     }
 
     static String poolNameOfConfiguration(String pid, Dictionary<String, ?> properties) {
