@@ -1,5 +1,7 @@
 package io.fastpool.shell.internal;
 
+import io.fastpool.config.ConfigurationReport;
+import io.fastpool.config.ConfigurationReports;
 import io.fastpool.listener.ListenerStatus;
 import io.fastpool.pool.PoolManager;
 import io.fastpool.pool.PoolSnapshot;
@@ -38,6 +40,10 @@ public final class PoolCommands {
     /** A worker thread's stack by the thread's name, or null when it has ended. */
     private final Function<String, StackTraceElement[]> stackOf;
 
+    /** What each configuration runs with; the pool's tells whether its file was refused. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    volatile List<ConfigurationReports> configurations = List.of();
+
     /** The listener's routing table; absent while the listener bundle is being updated. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ListenerStatus listener;
@@ -71,6 +77,10 @@ public final class PoolCommands {
         StringBuilder out = new StringBuilder();
         out.append("pool ").append(pool.name()).append(": ").append(pool.state()).append('\n');
         out.append("settings   ").append(pool.settings()).append('\n');
+        ConfigurationReport configuration = ConfigCommands.lookUp(configurations, pool.name());
+        if (configuration != null) {
+            ConfigCommands.appendProblems(configuration, out);
+        }
         out.append("threads    ").append(pool.busyThreads()).append(" busy of ").append(pool.threads())
                 .append("; queued ").append(pool.queued()).append(" (most ").append(pool.maxQueued()).append(")\n");
         out.append("counts     served ").append(c.served()).append(", rejected ").append(c.rejected()).append(", 5xx ")
