@@ -1,5 +1,6 @@
 package io.fastpool.status.internal;
 
+import io.fastpool.config.ConfigurationReports;
 import io.fastpool.listener.ListenerStatus;
 import io.fastpool.pool.PoolManager;
 import io.fastpool.transport.TransportStatus;
@@ -32,12 +33,17 @@ public final class AdviseCommand {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile ListenerStatus listener;
 
+    /** Every component's configuration reports: a refused file is advice too. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<ConfigurationReports> configurationReporters = List.of();
+
     private StatusCollector collector;
 
     @Activate
     void activate() {
         Instant now = Instant.now();
-        collector = new StatusCollector(() -> pools, () -> transport, () -> listener, new History(2, 1), SystemFigures::read,
+        collector = new StatusCollector(() -> pools, () -> transport, () -> listener,
+                () -> ConfigurationReportsOf.all(configurationReporters, null), new History(2, 1), SystemFigures::read,
                 Clock.systemUTC(), Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), now);
     }
 

@@ -1,5 +1,6 @@
 package io.fastpool.status.internal;
 
+import io.fastpool.config.ConfigurationReport;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolSnapshot;
 import io.fastpool.pool.PoolState;
@@ -59,6 +60,17 @@ final class Advisor {
             serverErrors(pool, advice);
             allocation(pool, advice);
             sessions(pool, advice);
+        }
+        for (ConfigurationReport configuration : report.configurations()) {
+            if (configuration.isRefused()) {
+                String pool = configuration.pid().startsWith("io.fastpool.pool~") ? configuration.pid().substring("io.fastpool.pool~".length())
+                        : null;
+                advice.add(new Advice(Advice.Severity.WARNING, "configurationRefused", pool, configuration.refusedSource()
+                        + " is refused and not running: " + configuration.refused().get(0)
+                        + (configuration.refused().size() > 1 ? " (and " + (configuration.refused().size() - 1) + " more)" : "")
+                        + "; fix the file (fastpool:config " + configuration.pid() + " lists every problem); until then the last good"
+                        + " configuration runs", Map.of("problems", configuration.refused().size())));
+            }
         }
         for (StatusReport.ListenAddress listener : report.listeners()) {
             if (listener.snapshot().refused() > 0) {

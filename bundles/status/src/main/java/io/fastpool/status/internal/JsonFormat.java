@@ -1,5 +1,6 @@
 package io.fastpool.status.internal;
 
+import io.fastpool.config.ConfigurationReport;
 import io.fastpool.listener.ListenerStatus;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolSnapshot;
@@ -39,6 +40,11 @@ final class JsonFormat {
         json.name("advice").beginArray();
         for (Advice advice : report.advice()) {
             advice(json, advice);
+        }
+        json.endArray();
+        json.name("configuration").beginArray();
+        for (ConfigurationReport configuration : report.configurations()) {
+            configuration(json, configuration);
         }
         json.endArray();
         history(json, report.history());
@@ -233,6 +239,19 @@ final class JsonFormat {
             json.name(figure.getKey()).value(figure.getValue());
         }
         json.endObject();
+        json.endObject();
+    }
+
+    /** A configuration: whether its file runs or was refused, why, and its unknown keys. */
+    private static void configuration(JsonWriter json, ConfigurationReport configuration) {
+        json.beginObject().member("pid", configuration.pid()).member("refused", configuration.isRefused())
+                .member("refusedFile", configuration.refusedSource());
+        json.name("problems").beginArray();
+        configuration.refused().forEach(json::value);
+        json.endArray();
+        json.name("warnings").beginArray();
+        configuration.warnings().forEach(json::value);
+        json.endArray();
         json.endObject();
     }
 

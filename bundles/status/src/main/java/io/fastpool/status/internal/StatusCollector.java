@@ -1,5 +1,6 @@
 package io.fastpool.status.internal;
 
+import io.fastpool.config.ConfigurationReport;
 import io.fastpool.listener.ListenerStatus;
 import io.fastpool.pool.PoolManager;
 import io.fastpool.pool.PoolSnapshot;
@@ -25,6 +26,7 @@ final class StatusCollector {
     private final Supplier<PoolManager> pools;
     private final Supplier<TransportStatus> transport;
     private final Supplier<ListenerStatus> listener;
+    private final Supplier<List<ConfigurationReport>> configurations;
     private final History history;
     private final Supplier<SystemFigures> system;
     private final Clock clock;
@@ -34,6 +36,13 @@ final class StatusCollector {
 
     StatusCollector(Supplier<PoolManager> pools, Supplier<TransportStatus> transport, Supplier<ListenerStatus> listener,
             History history, Supplier<SystemFigures> system, Clock clock, Instant startTime, Instant statusStartTime) {
+        this(pools, transport, listener, List::of, history, system, clock, startTime, statusStartTime);
+    }
+
+    StatusCollector(Supplier<PoolManager> pools, Supplier<TransportStatus> transport, Supplier<ListenerStatus> listener,
+            Supplier<List<ConfigurationReport>> configurations, History history, Supplier<SystemFigures> system, Clock clock,
+            Instant startTime, Instant statusStartTime) {
+        this.configurations = configurations;
         this.pools = pools;
         this.transport = transport;
         this.listener = listener;
@@ -70,7 +79,7 @@ final class StatusCollector {
         ListenerStatus listenerStatus = listener.get();
         StatusReport report = new StatusReport(clock.instant(), startTime, statusStartTime, system.get(), transportStatus != null,
                 ioKind, slowSenders, listenAddresses, listenerStatus == null ? null : listenerStatus.counters(), poolSnapshots,
-                history.maxBusyThreads(), history.view(), List.of());
+                history.maxBusyThreads(), history.view(), List.of(), configurations.get());
         return report.withAdvice(advisor.advise(report));
     }
 

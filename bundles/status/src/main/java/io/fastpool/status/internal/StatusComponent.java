@@ -62,6 +62,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public final class StatusComponent implements ConfigurationReports {
 
     static final String PID = "io.fastpool.status";
+    static final String COMPONENT_NAME = "io.fastpool.status.internal.StatusComponent";
     private static final System.Logger LOG = System.getLogger(StatusComponent.class.getName());
     /** Seconds a client is asked to wait when every status thread is busy. */
     static final int RETRY_AFTER_SECONDS = 1;
@@ -109,6 +110,11 @@ public final class StatusComponent implements ConfigurationReports {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile ListenerStatus listener;
 
+    /** The other components' configuration reports (this component adds its own). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(!(component.name=" + COMPONENT_NAME + "))")
+    volatile List<ConfigurationReports> configurationReporters = List.of();
+
     private final AtomicInteger threadNumber = new AtomicInteger();
     private BundleContext context;
     private volatile StatusSettings settings;
@@ -137,6 +143,10 @@ public final class StatusComponent implements ConfigurationReports {
         return List.of(configuration.report());
     }
 
+    private List<ConfigurationReport> allConfigurationReports() {
+        return ConfigurationReportsOf.all(configurationReporters, configuration.report());
+    }
+
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
         Config config = configuration.update(properties);
@@ -151,7 +161,8 @@ public final class StatusComponent implements ConfigurationReports {
             initial = StatusSettings.DEFAULTS;
         }
         history = new History(initial.historySamples(), initial.sampleIntervalSeconds());
-        collector = new StatusCollector(() -> pools, () -> transport, () -> listener, history, SystemFigures::read,
+        collector = new StatusCollector(() -> pools, () -> transport, () -> listener, this::allConfigurationReports, history,
+                SystemFigures::read,
                 Clock.systemUTC(), processStart, statusStart);
         sampler = Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "fastpool-status-sampler"));
         apply(initial, null);

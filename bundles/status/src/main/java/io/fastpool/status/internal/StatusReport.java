@@ -1,5 +1,6 @@
 package io.fastpool.status.internal;
 
+import io.fastpool.config.ConfigurationReport;
 import io.fastpool.listener.ListenerStatus;
 import io.fastpool.pool.PoolSnapshot;
 import io.fastpool.transport.ListenerSnapshot;
@@ -25,10 +26,20 @@ import java.util.Map;
  * @param maxBusyThreads the most busy threads each pool was seen with, by pool name (sampled)
  * @param history the recent past, for charts
  * @param advice recommendations drawn from the figures
+ * @param configurations what every configuration runs with, and the files refused
  */
 record StatusReport(Instant time, Instant startTime, Instant statusStartTime, SystemFigures system, boolean transportRunning,
         String ioKind, long slowSendersCutOff, List<ListenAddress> listeners, ListenerStatus.Counters requests,
-        List<PoolSnapshot> pools, Map<String, Integer> maxBusyThreads, History.View history, List<Advice> advice) {
+        List<PoolSnapshot> pools, Map<String, Integer> maxBusyThreads, History.View history, List<Advice> advice,
+        List<ConfigurationReport> configurations) {
+
+    /** A report without configuration reports. */
+    StatusReport(Instant time, Instant startTime, Instant statusStartTime, SystemFigures system, boolean transportRunning,
+            String ioKind, long slowSendersCutOff, List<ListenAddress> listeners, ListenerStatus.Counters requests,
+            List<PoolSnapshot> pools, Map<String, Integer> maxBusyThreads, History.View history, List<Advice> advice) {
+        this(time, startTime, statusStartTime, system, transportRunning, ioKind, slowSendersCutOff, listeners, requests, pools,
+                maxBusyThreads, history, advice, List.of());
+    }
 
     /**
      * One listen address: the transport's counters and its open connections by what they are doing.
@@ -55,6 +66,6 @@ record StatusReport(Instant time, Instant startTime, Instant statusStartTime, Sy
     /** This report with {@code newAdvice}. */
     StatusReport withAdvice(List<Advice> newAdvice) {
         return new StatusReport(time, startTime, statusStartTime, system, transportRunning, ioKind, slowSendersCutOff,
-                listeners, requests, pools, maxBusyThreads, history, List.copyOf(newAdvice));
+                listeners, requests, pools, maxBusyThreads, history, List.copyOf(newAdvice), configurations);
     }
 }
