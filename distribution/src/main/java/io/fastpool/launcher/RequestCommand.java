@@ -92,6 +92,13 @@ public final class RequestCommand {
             }
             if (address == null) {
                 address = defaultAddress(home);
+                String problem = addressProblem(address);
+                if (problem != null) {
+                    throw new IllegalArgumentException("the first listen address in conf/io.fastpool.transport.cfg, '" + address
+                            + "', " + problem + " (the server refuses it too: fastpool:config io.fastpool.transport); give one with -c");
+                }
+            } else if (addressProblem(address) != null) {
+                throw new IllegalArgumentException("address '" + address + "' " + addressProblem(address));
             }
         } catch (IllegalArgumentException | IOException e) {
             err.println("fastpool request: " + e.getMessage() + "; see bin/fastpool request --help");
@@ -143,6 +150,26 @@ public final class RequestCommand {
             }
         }
         return "unix:run/fastpool.sock";
+    }
+
+    /** What is wrong with an address given as unix:PATH or tcp:HOST:PORT, or null when it can be tried. */
+    static String addressProblem(String address) {
+        if (address.startsWith("unix:")) {
+            return address.length() > 5 ? null : "has no path (unix:PATH)";
+        }
+        if (!address.startsWith("tcp:")) {
+            return "is neither unix:PATH nor tcp:HOST:PORT";
+        }
+        String hostPort = address.substring(4);
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            return "has no port (tcp:HOST:PORT)";
+        }
+        String port = hostPort.substring(colon + 1);
+        if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            return "has no port from 1 to 65535";
+        }
+        return null;
     }
 
     private static SocketChannel connect(String address, Path home) throws IOException {

@@ -108,10 +108,15 @@ public final class CheckedConfiguration<A extends Annotation> {
         return new ConfigurationReport(schema.pid(), entries, refusedProblems, refused == null ? null : refused.source(), warnings);
     }
 
-    /** Keys the framework, DS, Configuration Admin or FileInstall add: not settings, never checked. */
+    /**
+     * Keys the framework, DS, Configuration Admin or FileInstall add, or that DS reads itself (a
+     * reference's {@code NAME.target} filter and {@code NAME.cardinality.minimum}): not settings, never
+     * checked.
+     */
     public static boolean isFrameworkKey(String key) {
         return key.startsWith("service.") || key.startsWith("component.") || key.startsWith("felix.fileinstall.")
-                || key.startsWith("osgi.ds.") || key.equals("objectClass");
+                || key.startsWith("osgi.ds.") || key.equals("objectClass") || key.endsWith(".target")
+                || key.endsWith(".cardinality.minimum");
     }
 
     /**

@@ -275,11 +275,28 @@ public final class ConfigSchema {
             }
             String cardinality = ad.getAttribute("cardinality");
             Setting setting = new Setting(ad.getAttribute("id"), Setting.Type.of(ad.getAttribute("type")),
-                    !cardinality.isEmpty() && Integer.parseInt(cardinality) != 0, ad.getAttribute("default"),
+                    !cardinality.isEmpty() && Integer.parseInt(cardinality) != 0, unescape(ad.getAttribute("default")),
                     bound(ad.getAttribute("min")), bound(ad.getAttribute("max")), options, ad.getAttribute("description"));
             settings.put(setting.name(), setting);
         }
         return settings;
+    }
+
+    /**
+     * A metatype default as plain text: a backslash escapes the next character (a comma inside a
+     * value, or a backslash); unescaped commas separate a list's values, kept as commas here.
+     */
+    static String unescape(String text) {
+        StringBuilder plain = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && i + 1 < text.length()) {
+                plain.append(text.charAt(++i));
+            } else {
+                plain.append(c);
+            }
+        }
+        return plain.toString();
     }
 
     private static Long bound(String text) {

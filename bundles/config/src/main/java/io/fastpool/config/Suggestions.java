@@ -9,20 +9,52 @@ final class Suggestions {
     private Suggestions() {
     }
 
-    /** The key of {@code known} closest to {@code key} by edit distance, or null when none is close. */
+    /**
+     * The key of {@code known} that {@code key} was probably meant to be, or null when none is close:
+     * one with the same words in another order ({@code start.new.bundles} for {@code bundles.new.start}),
+     * else the nearest by edit distance where the differing part is mostly alike (a typo, a case slip).
+     */
     static String closest(String key, Collection<String> known) {
+        java.util.List<String> words = words(key);
+        for (String candidate : known) {
+            if (words.size() > 1 && words(candidate).equals(words)) {
+                return candidate;
+            }
+        }
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         String lower = key.toLowerCase(Locale.ROOT);
         for (String candidate : known) {
-            int distance = distance(lower, candidate.toLowerCase(Locale.ROOT));
-            if (distance < bestDistance) {
+            String other = candidate.toLowerCase(Locale.ROOT);
+            int distance = distance(lower, other);
+            // A third of what differs after the shared beginning may be wrong (at least 2 edits).
+            int differing = Math.max(lower.length(), other.length()) - commonPrefix(lower, other);
+            if (distance <= Math.max(2, differing / 3) && distance < bestDistance) {
                 best = candidate;
                 bestDistance = distance;
             }
         }
-        // A third of the key's length may differ (at least 2 edits), else the guess helps nobody.
-        return best != null && bestDistance <= Math.max(2, key.length() / 3) ? best : null;
+        return best;
+    }
+
+    /** The words of a key, lower case and sorted: split at dots, underscores, dashes and capitals. */
+    private static java.util.List<String> words(String key) {
+        java.util.List<String> words = new java.util.ArrayList<>();
+        for (String part : key.split("[._\\-]|(?<=[a-z0-9])(?=[A-Z])")) {
+            if (!part.isEmpty()) {
+                words.add(part.toLowerCase(Locale.ROOT));
+            }
+        }
+        java.util.Collections.sort(words);
+        return words;
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int i = 0;
+        while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return i;
     }
 
     /** Levenshtein distance, with a swap of two neighbouring letters counted as one edit. */

@@ -105,5 +105,7 @@ class ConfigSchemaTest {
         assertThat(Suggestions.closest("maxThread", List.of("maxThreads", "minThreads"))).isEqualTo("maxThreads");
         assertThat(Suggestions.closest("idleTimout", List.of("idleTimeout", "requestTimeout"))).isEqualTo("idleTimeout");
         assertThat(Suggestions.closest("colour", List.of("idleTimeout", "requestTimeout"))).isNull();
+        assertThat(Suggestions.closest("a.start.level.x", List.of("a.start.new.bundles"))).isNull();
+        assertThat(Suggestions.closest("start.new.bundles", List.of("start.level", "bundles.new.start"))).isEqualTo("bundles.new.start");
     }
 }

@@ -1,0 +1,40 @@
+package io.fastpool.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RequestCommandTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void aBadAddressIsAUsageErrorNotAStackTrace() throws Exception {
+        assertThat(run("-c", "tcp:127.0.0.1:99999", "/hello"))
+                .isEqualTo("2 fastpool request: address 'tcp:127.0.0.1:99999' has no port from 1 to 65535; see bin/fastpool request --help\n");
+    }
+
+    @Test
+    void aBadFirstListenAddressInTheTransportFileIsNamedWithWhereItCameFrom() throws Exception {
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf/io.fastpool.transport.cfg"), "listen = tcp:999.1.1.1:99999, unix:run/fastpool.sock\n");
+        assertThat(run("/hello")).isEqualTo("2 fastpool request: the first listen address in conf/io.fastpool.transport.cfg,"
+                + " 'tcp:999.1.1.1:99999', has no port from 1 to 65535 (the server refuses it too: fastpool:config io.fastpool.transport);"
+                + " give one with -c; see bin/fastpool request --help\n");
+    }
+
+    private String run(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = RequestCommand.run(args, home, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                StandardCharsets.UTF_8));
+        return code + " " + out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    }
+}
