@@ -79,6 +79,11 @@ class DistributionIT {
     }
 
     static String answer(String uri) {
+        return answerFrom(home, uri);
+    }
+
+    /** The status, a space and the body of GET {@code uri} over a distribution's unix socket. */
+    static String answerFrom(Path home, String uri) {
         try (RawFcgiClient client = RawFcgiClient.unix(home.resolve("run/fastpool.sock"))) {
             RawFcgiClient.Response response = client.get(1, true, uri);
             return response.httpStatus() + " " + response.body();
