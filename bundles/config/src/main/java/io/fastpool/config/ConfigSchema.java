@@ -55,13 +55,15 @@ public final class ConfigSchema {
     private final String pid;
     private final Map<String, Setting> settings;
     private final Map<String, ValueCheck> checks;
+    private final Map<String, String> allowed;
     private final List<Function<Map<String, Object>, List<Problem>>> rules;
 
-    private ConfigSchema(String pid, Map<String, Setting> settings, Map<String, ValueCheck> checks,
+    private ConfigSchema(String pid, Map<String, Setting> settings, Map<String, ValueCheck> checks, Map<String, String> allowed,
             List<Function<Map<String, Object>, List<Problem>>> rules) {
         this.pid = pid;
         this.settings = settings;
         this.checks = checks;
+        this.allowed = allowed;
         this.rules = rules;
     }
 
@@ -78,7 +80,7 @@ public final class ConfigSchema {
                     + " an @ObjectClassDefinition in a bundle built by bnd?)");
         }
         try (InputStream in = url.openStream()) {
-            return new ConfigSchema(pid, parse(in), Map.of(), List.of());
+            return new ConfigSchema(pid, parse(in), Map.of(), Map.of(), List.of());
         } catch (IOException | ParserConfigurationException | SAXException e) {
             throw new IllegalStateException("cannot read the metatype " + resource + ": " + e.getMessage(), e);
         }
@@ -88,24 +90,41 @@ public final class ConfigSchema {
     public static ConfigSchema of(String pid, List<Setting> settings) {
         Map<String, Setting> byName = new LinkedHashMap<>();
         settings.forEach(setting -> byName.put(setting.name(), setting));
-        return new ConfigSchema(pid, byName, Map.of(), List.of());
+        return new ConfigSchema(pid, byName, Map.of(), Map.of(), List.of());
     }
 
     /** This schema, where the values of {@code key} must also pass {@code check}. */
     public ConfigSchema withCheck(String key, ValueCheck check) {
+        return withCheck(key, null, check);
+    }
+
+    /**
+     * This schema, where the values of {@code key} must also pass {@code check}, and what is allowed
+     * reads {@code allowedPhrase} (for the configuration tables; null keeps the type's phrase).
+     */
+    public ConfigSchema withCheck(String key, String allowedPhrase, ValueCheck check) {
         if (!settings.containsKey(key)) {
             throw new IllegalArgumentException(pid + " has no setting " + key);
         }
         Map<String, ValueCheck> more = new HashMap<>(checks);
         more.put(key, check);
-        return new ConfigSchema(pid, settings, Map.copyOf(more), rules);
+        Map<String, String> phrases = new HashMap<>(allowed);
+        if (allowedPhrase != null) {
+            phrases.put(key, allowedPhrase);
+        }
+        return new ConfigSchema(pid, settings, Map.copyOf(more), Map.copyOf(phrases), rules);
+    }
+
+    /** What a value of {@code setting} may be, as the configuration tables say it. */
+    public String allowed(Setting setting) {
+        return allowed.getOrDefault(setting.name(), setting.allowed());
     }
 
     /** This schema, where a configuration whose values all pass must also pass {@code rule} (across keys). */
     public ConfigSchema withRule(Function<Map<String, Object>, List<Problem>> rule) {
         List<Function<Map<String, Object>, List<Problem>>> more = new ArrayList<>(rules);
         more.add(rule);
-        return new ConfigSchema(pid, settings, checks, List.copyOf(more));
+        return new ConfigSchema(pid, settings, checks, allowed, List.copyOf(more));
     }
 
     public String pid() {
@@ -178,8 +197,8 @@ public final class ConfigSchema {
     private String problemOf(Setting setting, String element) {
         String problem = switch (setting.type()) {
             case INTEGER, LONG -> numberProblem(setting, element);
-            case BOOLEAN -> element.equalsIgnoreCase("true") || element.equalsIgnoreCase("false") ? null : allowed(setting);
-            case STRING -> setting.options().isEmpty() || setting.options().contains(element) ? null : allowed(setting);
+            case BOOLEAN -> element.equalsIgnoreCase("true") || element.equalsIgnoreCase("false") ? null : allowedIs(setting);
+            case STRING -> setting.options().isEmpty() || setting.options().contains(element) ? null : allowedIs(setting);
         };
         if (problem == null && checks.containsKey(setting.name())) {
             problem = checks.get(setting.name()).problem(element);
@@ -192,16 +211,16 @@ public final class ConfigSchema {
         try {
             number = Long.parseLong(element);
         } catch (NumberFormatException e) {
-            return allowed(setting);
+            return allowedIs(setting);
         }
         boolean tooLarge = setting.type() == Setting.Type.INTEGER && (number > Integer.MAX_VALUE || number < Integer.MIN_VALUE);
         if (tooLarge || (setting.min() != null && number < setting.min()) || (setting.max() != null && number > setting.max())) {
-            return allowed(setting);
+            return allowedIs(setting);
         }
         return null;
     }
 
-    private static String allowed(Setting setting) {
+    private static String allowedIs(Setting setting) {
         return "allowed is " + setting.allowed();
     }
 

@@ -96,8 +96,8 @@ final class FileInstallCheck implements ConfigurationPlugin, ConfigurationReport
     }
 
     static final ConfigSchema SCHEMA = ConfigSchema.of(FACTORY_PID, WatcherConfig.class)
-            .withCheck("felix.fileinstall.dir", FileInstallCheck::folderProblem)
-            .withCheck("felix.fileinstall.filter", value -> {
+            .withCheck("felix.fileinstall.dir", "an existing folder", FileInstallCheck::folderProblem)
+            .withCheck("felix.fileinstall.filter", "a regular expression", value -> {
                 try {
                     Pattern.compile(value);
                     return null;
@@ -105,11 +105,12 @@ final class FileInstallCheck implements ConfigurationPlugin, ConfigurationReport
                     return "not a regular expression: " + e.getDescription() + " at index " + e.getIndex();
                 }
             })
-            .withCheck("felix.fileinstall.log.default", value -> oneOf(value, "jul", "stdout"))
-            .withCheck("felix.fileinstall.optionalImportRefreshScope", value -> oneOf(value, "none", "managed", "all"))
-            .withCheck("felix.fileinstall.fragmentRefreshScope", value -> oneOf(value, "none", "managed", "all"))
-            .withCheck("felix.fileinstall.subdir.mode", value -> oneOf(value, "jar", "skip", "recurse"))
-            .withCheck("felix.fileinstall.enableConfigSave", value -> value.equalsIgnoreCase("false") ? null
+            .withCheck("felix.fileinstall.log.default", "`jul` or `stdout`", value -> oneOf(value, "jul", "stdout"))
+            .withCheck("felix.fileinstall.optionalImportRefreshScope", "`none`, `managed` or `all`",
+                    value -> oneOf(value, "none", "managed", "all"))
+            .withCheck("felix.fileinstall.fragmentRefreshScope", "`none`, `managed` or `all`", value -> oneOf(value, "none", "managed", "all"))
+            .withCheck("felix.fileinstall.subdir.mode", "`jar`, `skip` or `recurse`", value -> oneOf(value, "jar", "skip", "recurse"))
+            .withCheck("felix.fileinstall.enableConfigSave", "`false`", value -> value.equalsIgnoreCase("false") ? null
                     : "allowed is false only: the server never writes into conf/");
 
     private final System.Logger log;

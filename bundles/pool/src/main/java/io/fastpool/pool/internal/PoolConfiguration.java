@@ -97,10 +97,12 @@ final class PoolConfiguration {
 
     private static ConfigSchema schema() {
         ConfigSchema schema = ConfigSchema.of(FACTORY_PID, Config.class)
-                .withCheck("startMode", ValueCheck.parsedBy(value -> PoolSettings.DEFAULTS.with(Map.of("startMode", value))))
-                .withCheck("accessFormat", ValueCheck.parsedBy(AccessLogFormat::compile));
+                .withCheck("startMode", "`OnDemand` or `AlwaysRunning`",
+                        ValueCheck.parsedBy(value -> PoolSettings.DEFAULTS.with(Map.of("startMode", value))))
+                .withCheck("accessFormat", "text with the access log's `%` tokens (README, Monitoring)",
+                        ValueCheck.parsedBy(AccessLogFormat::compile));
         for (String key : DURATIONS) {
-            schema = schema.withCheck(key, ValueCheck.parsedBy(value -> {
+            schema = schema.withCheck(key, "a duration: `500ms`, `90s`, `20m`, `1h` or seconds", ValueCheck.parsedBy(value -> {
                 if (PoolSettings.parseDuration(key, value).isNegative()) {
                     throw new IllegalArgumentException(key + " must not be negative, was '" + value + "'");
                 }

@@ -126,12 +126,15 @@ public final class StatusComponent implements ConfigurationReports {
     private ServiceRegistration<RequestTarget> statusRoute;
     private ServiceRegistration<RequestTarget> pingRoute;
 
+    private static final String PATH = "a path such as `/fastpool-status`: no trailing `/`, spaces, query or `%`";
+
     /** Every key checked: types and ranges from the metatype, paths and client blocks by their parsers. */
     static final ConfigSchema SCHEMA = ConfigSchema.of(PID, Config.class)
-            .withCheck("path", ValueCheck.parsedBy(path -> StatusSettings.checkPath("path", path)))
-            .withCheck("pingPath", ValueCheck.parsedBy(path -> StatusSettings.checkPath("pingPath", path)))
-            .withCheck("pingResponse", value -> value.isEmpty() ? "it must not be empty" : null)
-            .withCheck("allowedClients", ValueCheck.parsedBy(entry -> AllowedClients.parse(List.of(entry))))
+            .withCheck("path", PATH, ValueCheck.parsedBy(path -> StatusSettings.checkPath("path", path)))
+            .withCheck("pingPath", PATH + ", not `path`", ValueCheck.parsedBy(path -> StatusSettings.checkPath("pingPath", path)))
+            .withCheck("pingResponse", "text, not empty", value -> value.isEmpty() ? "it must not be empty" : null)
+            .withCheck("allowedClients", "IP addresses and CIDR blocks, comma-separated",
+                    ValueCheck.parsedBy(entry -> AllowedClients.parse(List.of(entry))))
             .withRule(values -> values.get("path").equals(values.get("pingPath"))
                     ? List.of(Problem.refused("pingPath", values.get("pingPath"), "path and pingPath must differ"))
                     : List.of());

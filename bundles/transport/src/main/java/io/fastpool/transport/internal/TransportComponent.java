@@ -109,9 +109,12 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
 
     /** Every key's type, range and default from the metatype; addresses, modes and rules checked here. */
     static final ConfigSchema SCHEMA = ConfigSchema.of(PID, Config.class)
-            .withCheck("listen", ValueCheck.parsedBy(address -> ListenAddress.parse(address, baseDirectory(""))))
-            .withCheck("allowedClients", ValueCheck.parsedBy(entry -> AllowedClients.parse(List.of(entry))))
-            .withCheck("unixSocketMode", ValueCheck.parsedBy(TransportConfig::parseUnixSocketMode))
+            .withCheck("listen", "`tcp:HOST:PORT` (`tcp:[::1]:PORT` for IPv6) and `unix:PATH`, comma-separated, each once",
+                    ValueCheck.parsedBy(address -> ListenAddress.parse(address, baseDirectory(""))))
+            .withCheck("allowedClients", "IP addresses and CIDR blocks, comma-separated",
+                    ValueCheck.parsedBy(entry -> AllowedClients.parse(List.of(entry))))
+            .withCheck("unixSocketMode", "an octal mode up to `0777`, such as `0660` or `0600`",
+                    ValueCheck.parsedBy(TransportConfig::parseUnixSocketMode))
             .withRule(TransportComponent::rules);
 
     private final CheckedConfiguration<Config> configuration = new CheckedConfiguration<>(SCHEMA, Config.class, LOG);
