@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * The HTTP headers inside a request's CGI variables: {@code HTTP_*} plus {@code CONTENT_TYPE} and
  * {@code CONTENT_LENGTH}. A header name maps to its variable by ASCII upper-casing and '-' to '_',
- * so lookups are case-insensitive by ordinal, never by locale.
+ * so lookups are case-insensitive by ordinal, never by locale. An empty {@code CONTENT_TYPE} or
+ * {@code CONTENT_LENGTH} (nginx sends both on every GET) is an absent header.
  */
 final class CgiHeaders implements Headers {
 
@@ -25,7 +26,16 @@ final class CgiHeaders implements Headers {
     @Override
     public String get(String name) {
         String variable = variableName(name);
-        return variable == null ? null : params.get(variable);
+        if (variable == null) {
+            return null;
+        }
+        String value = params.get(variable);
+        return value != null && value.isEmpty() && isContentVariable(variable) ? null : value;
+    }
+
+    /** CONTENT_TYPE and CONTENT_LENGTH: a front sends them empty for a request without a body. */
+    private static boolean isContentVariable(String variable) {
+        return variable.equals("CONTENT_TYPE") || variable.equals("CONTENT_LENGTH");
     }
 
     @Override
@@ -36,7 +46,7 @@ final class CgiHeaders implements Headers {
         }
         List<String> values = null;
         for (int i = 0; i < params.count(); i++) {
-            if (params.nameEquals(i, variable, 0)) {
+            if (params.nameEquals(i, variable, 0) && !(isContentVariable(variable) && params.value(i).isEmpty())) {
                 if (values == null) {
                     values = new ArrayList<>(2);
                 }
@@ -48,16 +58,16 @@ final class CgiHeaders implements Headers {
 
     @Override
     public boolean contains(String name) {
-        String variable = variableName(name);
-        return variable != null && params.find(variable) >= 0;
+        return get(name) != null;
     }
 
     @Override
     public Set<String> names() {
         Set<String> names = new LinkedHashSet<>();
         for (int i = 0; i < params.count(); i++) {
-            String header = headerName(params.name(i));
-            if (header != null) {
+            String variable = params.name(i);
+            String header = headerName(variable);
+            if (header != null && !(isContentVariable(variable) && params.value(i).isEmpty())) {
                 names.add(header);
             }
         }

@@ -15,7 +15,7 @@ import java.util.Arrays;
 /**
  * A {@link Response} written as a CGI response in STDOUT records. The body is buffered up to the
  * configured size; the first time the buffer fills, or the handler flushes, the status and headers
- * go out ({@code Status: 200 OK}, the headers, an empty line) and the response is committed. A
+ * go out ({@code Status:} unless it is 200, the headers, an empty line) and the response is committed. A
  * response that fits the buffer leaves in one write together with END_REQUEST.
  */
 final class FcgiResponse implements Response {
@@ -272,9 +272,19 @@ final class FcgiResponse implements Response {
     private static final int STATUS_PREFIX = "Status: ".length();
     private static final int CONTENT_LENGTH_PREFIX = "Content-Length: ".length();
 
+    /**
+     * Whether the header block names the status. CGI's default status is 200, so a 200 with any other
+     * header needs no {@code Status:} line (Caddy passed one on to the browser as a header; nginx,
+     * Apache, HAProxy and lighttpd take its absence as 200). A block must hold at least one header, so
+     * a 200 with nothing else still says it.
+     */
+    private boolean statusLine(boolean lengthHeader) {
+        return status != 200 || (headerCount == 0 && !lengthHeader);
+    }
+
     /** The header block's length in bytes (every character is one ISO-8859-1 byte: checkHeader saw to it). */
     private int headerLength(int wholeBodyLength, boolean lengthHeader) {
-        int length = STATUS_PREFIX + 3 + 1 + HttpStatus.reason(status).length() + 2;
+        int length = statusLine(lengthHeader) ? STATUS_PREFIX + 3 + 1 + HttpStatus.reason(status).length() + 2 : 0;
         for (int i = 0; i < 2 * headerCount; i += 2) {
             length += headers[i].length() + 2 + headers[i + 1].length() + 2;
         }
@@ -286,11 +296,13 @@ final class FcgiResponse implements Response {
 
     /** Writes the CGI header block as ISO-8859-1 bytes, without making a String of it. */
     private void writeHeaderBlock(ByteBuf out, int wholeBodyLength, boolean lengthHeader) {
-        out.writeCharSequence("Status: ", StandardCharsets.ISO_8859_1);
-        writeNumber(out, status);
-        out.writeByte(' ');
-        out.writeCharSequence(HttpStatus.reason(status), StandardCharsets.ISO_8859_1);
-        out.writeShort(CRLF);
+        if (statusLine(lengthHeader)) {
+            out.writeCharSequence("Status: ", StandardCharsets.ISO_8859_1);
+            writeNumber(out, status);
+            out.writeByte(' ');
+            out.writeCharSequence(HttpStatus.reason(status), StandardCharsets.ISO_8859_1);
+            out.writeShort(CRLF);
+        }
         for (int i = 0; i < 2 * headerCount; i += 2) {
             out.writeCharSequence(headers[i], StandardCharsets.ISO_8859_1);
             out.writeByte(':').writeByte(' ');

@@ -262,8 +262,9 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         for (String name : names) {
             switch (name) {
                 case Fcgi.MAX_CONNS -> values.put(name, Long.toString(maxConnections));
-                case Fcgi.MAX_REQS -> values.put(name,
-                        Long.toString(Math.min(Integer.MAX_VALUE, maxConnections * settings.maxRequestsPerConnection())));
+                // Per connection: what HAProxy's "option get-values" takes it for, and what one connection
+                // really accepts before OVERLOADED.
+                case Fcgi.MAX_REQS -> values.put(name, Integer.toString(settings.maxRequestsPerConnection()));
                 case Fcgi.MPXS_CONNS -> values.put(name, settings.maxRequestsPerConnection() > 1 ? "1" : "0");
                 default -> { } // the specification: ignore names we do not know
             }

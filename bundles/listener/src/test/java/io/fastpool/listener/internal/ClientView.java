@@ -30,7 +30,10 @@ final class ClientView implements FcgiRecordListener {
 
         String status() {
             String text = stdout.toString();
-            return text.startsWith("Status: ") ? text.substring(8, text.indexOf("\r\n")) : null;
+            if (text.startsWith("Status: ")) {
+                return text.substring(8, text.indexOf("\r\n"));
+            }
+            return text.contains("\r\n\r\n") ? "200 OK" : null; // CGI's default status: a 200 needs no Status line
         }
 
         String body() {

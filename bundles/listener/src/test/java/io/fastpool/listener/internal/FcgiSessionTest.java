@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -145,8 +146,56 @@ class FcgiSessionTest {
         restartWith(new ListenerSettings(FcgiLimits.DEFAULTS, 16, 4096), new TransportLimits(500, 30_000, 60_000, 1 << 20));
         web.feed(out -> FcgiEncoder.writeGetValues(out, List.of(Fcgi.MAX_CONNS, Fcgi.MAX_REQS, Fcgi.MPXS_CONNS, "OTHER")));
         client.read(connection);
+        // FCGI_MAX_REQS is per connection: what HAProxy's option get-values sends on one connection.
         assertThat(client.getValuesResults).containsExactly(Map.of(
-                Fcgi.MAX_CONNS, "500", Fcgi.MAX_REQS, "8000", Fcgi.MPXS_CONNS, "1"));
+                Fcgi.MAX_CONNS, "500", Fcgi.MAX_REQS, "16", Fcgi.MPXS_CONNS, "1"));
+    }
+
+    @Test
+    void asManyRequestsAsFcgiMaxReqsSaysAreAcceptedOnOneConnection() {
+        restartWith(new ListenerSettings(FcgiLimits.DEFAULTS, 3, 4096), new TransportLimits(500, 30_000, 60_000, 1 << 20));
+        web.feed(out -> FcgiEncoder.writeGetValues(out, List.of(Fcgi.MAX_REQS)));
+        client.read(connection);
+        int advertised = Integer.parseInt(client.getValuesResults.get(0).get(Fcgi.MAX_REQS));
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        for (int id = 1; id <= advertised + 1; id++) {
+            web.request(id, true, WebServer.params("GET", "/"), "");
+        }
+        client.read(connection);
+        assertThat(deferred.exchanges).as("every advertised request is accepted and dispatched").hasSize(advertised);
+        assertThat(client.finished(advertised + 1).endStatus).isEqualTo(FcgiProtocolStatus.OVERLOADED);
+    }
+
+    @Test
+    void emptyContentTypeAndLengthVariablesAreAbsentHeaders() {
+        AtomicReference<io.fastpool.api.Request> seen = new AtomicReference<>();
+        mount("/", Targets.inline((request, response) -> seen.set(request)));
+        web.request(1, true, WebServer.params("GET", "/", "CONTENT_TYPE", "", "CONTENT_LENGTH", "", "HTTP_X_EMPTY", ""), "");
+        client.read(connection).finished(1);
+        io.fastpool.api.Headers headers = seen.get().headers();
+        assertThat(headers.get("Content-Type")).isNull();
+        assertThat(headers.get("Content-Length")).isNull();
+        assertThat(headers.contains("Content-Type")).isFalse();
+        assertThat(headers.getAll("Content-Length")).isEmpty();
+        assertThat(headers.names()).doesNotContain("Content-Type", "Content-Length").contains("X-Empty");
+        assertThat(headers.get("X-Empty")).isEmpty(); // other empty headers are real, empty headers
+        assertThat(seen.get().contentType()).isNull();
+    }
+
+    @Test
+    void a200WithHeadersSaysNoStatusLineAndOtherStatusesDo() {
+        mount("/ok", hello("fine"));
+        mount("/missing", Targets.inline((request, response) -> response.setStatus(404)));
+        mount("/bare", Targets.inline((request, response) -> { }));
+        web.request(1, true, WebServer.params("GET", "/ok"), "");
+        web.request(2, true, WebServer.params("GET", "/missing"), "");
+        web.request(3, true, WebServer.params("HEAD", "/bare"), "");
+        client.read(connection);
+        assertThat(client.finished(1).stdout.toString()).startsWith("Content-Type: text/plain\r\n").doesNotContain("Status:");
+        assertThat(client.finished(2).stdout.toString()).startsWith("Status: 404 Not Found\r\n");
+        // A header block needs one header: a HEAD with nothing else set still names its status.
+        assertThat(client.finished(3).stdout.toString()).isEqualTo("Status: 200 OK\r\n\r\n");
     }
 
     @Test
