@@ -54,7 +54,14 @@ public interface Connection {
     /** Sends everything queued. */
     void flush();
 
-    /** Queues {@code data}, sends it, then closes the connection. */
+    /**
+     * Queues {@code data}, sends it, then closes the connection without losing the peer's request:
+     * the sending side is shut down (the peer reads the end of the answer), and whatever the peer
+     * still sends (a body the answer did not wait for) is read and discarded until it closes, for at
+     * most {@code lingerSeconds} and {@code lingerBytes}. Closing with unread bytes would make the
+     * kernel reset the connection, and a web server still writing would fail the request (Caddy
+     * answered 502).
+     */
     void writeAndClose(ByteBuf data);
 
     /** Whether the outbound buffer is below its high water mark. */

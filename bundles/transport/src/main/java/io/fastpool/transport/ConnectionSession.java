@@ -31,6 +31,17 @@ public interface ConnectionSession {
     void detach();
 
     /**
+     * The peer shut its side down for writing (a half-close): nothing more will arrive on this
+     * connection. Answer true to have it closed now (a request that cannot complete any more is then
+     * cancelled), false to keep it open while requests that arrived whole are answered; the session
+     * then closes it after the last answer. By default the connection closes now, as it did before
+     * sessions were told.
+     */
+    default boolean onInputShutdown() {
+        return true;
+    }
+
+    /**
      * The connection closed, from either side; release everything held for it. Called once, and
      * not at all for a session that was {@linkplain #detach() detached}.
      */

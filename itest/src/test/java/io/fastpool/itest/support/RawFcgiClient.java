@@ -163,6 +163,38 @@ public final class RawFcgiClient implements AutoCloseable {
         return values.remove(0);
     }
 
+    /** Shuts this side down for writing (a half-close), as some clients do after sending a request. */
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    /**
+     * Whether the server closed the connection in order (end of stream, not a reset) within
+     * {@code millis}; data read meanwhile is dropped. A reset throws.
+     */
+    public boolean endOfStreamWithin(long millis) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        channel.configureBlocking(false);
+        try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            channel.register(selector, java.nio.channels.SelectionKey.OP_READ);
+            ByteBuffer buffer = ByteBuffer.allocate(65536);
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return false;
+                }
+                selector.select(left);
+                selector.selectedKeys().clear();
+                if (channel.read(buffer) < 0) {
+                    return true;
+                }
+                buffer.clear();
+            }
+        } finally {
+            channel.configureBlocking(true);
+        }
+    }
+
     /** Whether the server closed the connection (read returns end of stream) within {@code millis}; data read meanwhile is dropped. */
     public boolean closedByServerWithin(long millis) throws IOException {
         long deadline = System.nanoTime() + millis * 1_000_000L;

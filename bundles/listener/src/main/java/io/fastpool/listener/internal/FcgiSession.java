@@ -57,6 +57,8 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     private boolean closing;
     private int refusedForOverload;
     private volatile boolean closed;
+    /** The web server half-closed: after the last answer the connection closes, kept or not. */
+    private boolean inputShutdown;
 
     FcgiSession(Connection connection, ListenerSettings settings, Router router, ListenerStats stats) {
         this.connection = connection;
@@ -105,6 +107,28 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     @Override
     public void detach() {
         cancelAll("the FastCGI listener is being updated");
+    }
+
+    /**
+     * The web server shut its side down: a request still waiting for PARAMS or body bytes can never
+     * complete, so the connection closes now (cancelling it); requests that arrived whole are
+     * answered first, then the connection closes.
+     */
+    @Override
+    public boolean onInputShutdown() {
+        inputShutdown = true;
+        if (closing || exchanges.isEmpty() || decoder.openParamsStreams() > 0) {
+            return true;
+        }
+        for (FcgiExchange exchange : exchanges.values()) {
+            RequestBody body = exchange.requestBody();
+            if (exchange.phase == FcgiExchange.Phase.PARAMS || (body != null && !body.isEnded())) {
+                LOG.log(Level.DEBUG, () -> describeConnection() + " was half-closed by the web server with request "
+                        + exchange.requestId() + " incomplete; closing the connection");
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -364,7 +388,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (response != null) {
             stats.responded(response.status());
         }
-        if (!exchange.keepConnection()) {
+        if (!exchange.keepConnection() || (inputShutdown && exchanges.isEmpty())) {
             closing = true;
             connection.writeAndClose(out);
         } else {

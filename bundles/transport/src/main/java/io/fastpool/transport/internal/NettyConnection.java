@@ -11,6 +11,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -55,6 +57,11 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private ConnectionHandler sessionHandler;
     private int pauses;
     private long lastReadNanos = System.nanoTime();
+    /** Answered and closing: the output is shut down and what the peer still sends is discarded. */
+    private boolean lingering;
+    private long lingeredBytes;
+    /** The peer shut its side down for writing. */
+    private boolean inputShutdown;
     private ScheduledFuture<?> idleCheck;
     /** Pending while a record is partly buffered: cuts off a peer that takes too long to finish it. */
     private ScheduledFuture<?> slowSenderCheck;
@@ -93,6 +100,10 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 lastReadNanos = System.nanoTime();
+                if (lingering) {
+                    discard((ByteBuf) msg);
+                    return;
+                }
                 ctx.fireChannelRead(msg);
                 if (slowSenderCheck == null && framer.partialSinceNanos() != 0) {
                     scheduleSlowSenderCheck(TimeUnit.MILLISECONDS.toNanos(limits().paramsTimeoutMillis()));
@@ -170,7 +181,52 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void writeAndClose(ByteBuf data) {
-        channel.writeAndFlush(data).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(data).addListener((ChannelFutureListener) written -> {
+            if (written.isSuccess()) {
+                linger();
+            } else {
+                channel.close();
+            }
+        });
+    }
+
+    /**
+     * Shuts the output down and reads, discarding, what the peer still sends until it closes, or
+     * until {@code lingerSeconds} or {@code lingerBytes} run out. On the event loop.
+     */
+    private void linger() {
+        TransportConfig config = transport.config();
+        if (!channel.isOpen() || lingering) {
+            return;
+        }
+        if (inputShutdown || config.lingerMillis() == 0 || !(channel instanceof DuplexChannel duplex)) {
+            channel.close();
+            return;
+        }
+        lingering = true;
+        duplex.shutdownOutput().addListener((ChannelFutureListener) shut -> {
+            if (!shut.isSuccess()) {
+                channel.close();
+            }
+        });
+        channel.eventLoop().schedule(() -> {
+            if (channel.isOpen()) {
+                LOG.log(Level.DEBUG, () -> describe() + ": closed after lingering " + config.lingerMillis() + " ms (lingerSeconds)");
+                channel.close();
+            }
+        }, config.lingerMillis(), TimeUnit.MILLISECONDS);
+        framer.discardHeld();
+        channel.config().setAutoRead(true);
+        channel.read();
+    }
+
+    private void discard(ByteBuf bytes) {
+        lingeredBytes += bytes.readableBytes();
+        bytes.release();
+        if (lingeredBytes > transport.config().lingerBytes()) {
+            LOG.log(Level.DEBUG, () -> describe() + ": closed after discarding " + lingeredBytes + " bytes (lingerBytes)");
+            channel.close();
+        }
     }
 
     @Override
@@ -327,6 +383,28 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            if (lingering || session == null) {
+                channel.close();
+            } else {
+                boolean closeNow;
+                try {
+                    closeNow = session.onInputShutdown();
+                } catch (Throwable e) {
+                    LOG.log(Level.WARNING, () -> describe() + ": session failed in onInputShutdown: " + e, e);
+                    closeNow = true;
+                }
+                if (closeNow) {
+                    channel.close();
+                }
+            }
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             // Resets and broken pipes are how peers leave; not worth an operator's attention.
@@ -353,8 +431,11 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
     }
 
-    /** Reads if and only if a session is there and has not paused; re-entrant from session callbacks. */
+    /** Reads if and only if a session is there and has not paused (or lingering); re-entrant from session callbacks. */
     private void updateReading() {
+        if (lingering) {
+            return; // reads until the peer closes, whatever the session says
+        }
         boolean read = session != null && pauses == 0 && channel.isOpen();
         if (read) {
             // Records read before a pause or a handler change go first; a session may pause again meanwhile.

@@ -56,6 +56,13 @@ final class RecordFramer extends ChannelInboundHandlerAdapter {
         passOnWholeRecords();
     }
 
+    /** Drops what is buffered, whole records and a partial one: the connection is closing and wants no more. */
+    void discardHeld() {
+        holding = true;
+        releaseBuffered();
+        partialSinceNanos = 0;
+    }
+
     /** Whether records are being kept. */
     boolean isHolding() {
         return holding;

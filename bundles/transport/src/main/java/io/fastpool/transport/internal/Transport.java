@@ -373,7 +373,10 @@ public final class Transport {
                 .group(acceptGroup, ioGroup)
                 .option(ChannelOption.SO_BACKLOG, settings.backlog())
                 // Reading starts when a session is there to take the records.
-                .childOption(ChannelOption.AUTO_READ, false);
+                .childOption(ChannelOption.AUTO_READ, false)
+                // A peer that half-closes is told to the session (a request that arrived whole is still
+                // answered), and a closing connection can read what its peer still sends (linger).
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         if (address instanceof ListenAddress.Unix unix) {
             UnixSocketFile.prepare(unix.path());
             bootstrap.channel(io.unixServerChannel());

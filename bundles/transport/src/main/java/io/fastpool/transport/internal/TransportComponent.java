@@ -102,6 +102,14 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
         @AttributeDefinition(description = "Outbound bytes per connection above which writers wait.", min = "1")
         int writeBufferHighWaterMark() default TransportConfig.DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK;
 
+        @AttributeDefinition(description = "After the last answer on a connection the web server did not ask to keep, seconds"
+                + " the rest of its request (a body still being sent) is read and discarded before the connection closes, so"
+                + " the web server never meets a reset; 0 closes at once.", min = "0")
+        long lingerSeconds() default 5;
+
+        @AttributeDefinition(description = "Most bytes read and discarded that way.", min = "0")
+        long lingerBytes() default TransportConfig.DEFAULT_LINGER_BYTES;
+
         @AttributeDefinition(description = "Directory relative unix socket paths resolve against; empty means the"
                 + " fastpool.home system property, or else the working directory.", required = false)
         String baseDirectory() default "";
@@ -216,6 +224,7 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
                 .paramsTimeoutMillis(secondsToMillis("paramsTimeoutSeconds", config.paramsTimeoutSeconds()))
                 .idleTimeoutMillis(secondsToMillis("idleTimeoutSeconds", config.idleTimeoutSeconds()))
                 .maxBufferedBytesPerConnection(config.maxBufferedBytesPerConnection())
+                .linger(TimeUnit.SECONDS.toMillis(config.lingerSeconds()), config.lingerBytes())
                 .build();
     }
 

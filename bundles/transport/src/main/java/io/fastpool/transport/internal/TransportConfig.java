@@ -29,10 +29,18 @@ import java.util.Set;
  * @param writeBufferHighWaterMark outbound bytes above which a connection is not writable
  * @param limits the limits sessions enforce, and {@code maxConnections} and {@code idleTimeoutMillis}
  *     the transport enforces
+ * @param lingerMillis after the last answer on a connection the peer did not ask to keep, how long
+ *     the rest of its request (a body it is still sending) is read and discarded before closing
+ * @param lingerBytes how many bytes of it at most
  */
 public record TransportConfig(List<ListenAddress> listen, AllowedClients allowedClients, int unixSocketMode,
         String unixSocketOwner, String unixSocketGroup, int backlog, int eventLoopThreads, boolean useEpoll,
-        int writeBufferLowWaterMark, int writeBufferHighWaterMark, TransportLimits limits) {
+        int writeBufferLowWaterMark, int writeBufferHighWaterMark, TransportLimits limits, long lingerMillis, long lingerBytes) {
+
+    /** How long a closing connection reads what its peer still sends, by default. */
+    public static final long DEFAULT_LINGER_MILLIS = 5_000;
+    /** How many bytes it reads at most, by default. */
+    public static final long DEFAULT_LINGER_BYTES = 16 * 1024 * 1024;
 
     /** Default listen addresses, relative unix paths resolving against the base directory. */
     public static final List<String> DEFAULT_LISTEN = List.of("unix:run/fastpool.sock", "tcp:127.0.0.1:9000");
@@ -76,6 +84,9 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
                     + writeBufferLowWaterMark + ") <= writeBufferHighWaterMark (" + writeBufferHighWaterMark + ")");
         }
         Objects.requireNonNull(limits, "limits");
+        if (lingerMillis < 0 || lingerBytes < 0) {
+            throw new IllegalArgumentException("lingerSeconds and lingerBytes must be 0 or more");
+        }
     }
 
     /** A builder holding every default, resolving relative unix paths against {@code baseDirectory}. */
@@ -140,6 +151,8 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
         private long paramsTimeoutMillis = TransportLimits.DEFAULTS.paramsTimeoutMillis();
         private long idleTimeoutMillis = TransportLimits.DEFAULTS.idleTimeoutMillis();
         private int maxBufferedBytesPerConnection = TransportLimits.DEFAULTS.maxBufferedBytesPerConnection();
+        private long lingerMillis = DEFAULT_LINGER_MILLIS;
+        private long lingerBytes = DEFAULT_LINGER_BYTES;
 
         private Builder(Path baseDirectory) {
             this.baseDirectory = Objects.requireNonNull(baseDirectory, "baseDirectory");
@@ -219,6 +232,12 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
             return this;
         }
 
+        public Builder linger(long millis, long bytes) {
+            this.lingerMillis = millis;
+            this.lingerBytes = bytes;
+            return this;
+        }
+
         /**
          * Parses and checks everything.
          *
@@ -234,7 +253,8 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
             return new TransportConfig(addresses, AllowedClients.parse(allowedClients),
                     parseUnixSocketMode(unixSocketMode), unixSocketOwner, unixSocketGroup, backlog, eventLoopThreads,
                     useEpoll, writeBufferLowWaterMark, writeBufferHighWaterMark,
-                    new TransportLimits(maxConnections, paramsTimeoutMillis, idleTimeoutMillis, maxBufferedBytesPerConnection));
+                    new TransportLimits(maxConnections, paramsTimeoutMillis, idleTimeoutMillis, maxBufferedBytesPerConnection),
+                    lingerMillis, lingerBytes);
         }
     }
 }

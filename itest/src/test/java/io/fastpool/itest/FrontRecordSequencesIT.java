@@ -1,0 +1,132 @@
+package io.fastpool.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastpool.fcgi.FcgiEncoder;
+import io.fastpool.fcgi.FcgiProtocolStatus;
+import io.fastpool.fcgi.FcgiRecordType;
+import io.fastpool.fcgi.FcgiRole;
+import io.fastpool.itest.support.Nginx;
+import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.RawFcgiClient;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The record sequences fronts other than nginx send, written as bytes over real sockets: Caddy and
+ * lighttpd send BEGIN_REQUEST without FCGI_KEEP_CONN, PARAMS, the empty PARAMS and then STDIN, each
+ * in a write of its own; a request answered before its body is read must not lose the front's
+ * writes of that body (the connection closed at once, so Caddy's next write failed with a broken
+ * pipe and it answered 502). A front that half-closes with an incomplete request is closed at once;
+ * with a complete one it is answered, then closed.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FrontRecordSequencesIT {
+
+    static final int BODY = 1024 * 1024;
+    static Path socket;
+    static int port;
+    static Platform platform;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "front-sequences-it").toAbsolutePath();
+        socket = work.resolve("run/fastpool.sock");
+        port = Nginx.freePort();
+        platform = Platform.withTestApp(work, socket, port, Map.of());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            OsgiNettyLeaks.assertNoneAfterHello(socket);
+        } finally {
+            platform.close();
+        }
+    }
+
+    @Test
+    void aPostAnsweredBeforeItsBodyKeepsEveryWriteOfTheBodyOverUnixAndTcp() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            try (RawFcgiClient client = i % 2 == 0 ? RawFcgiClient.unix(socket) : RawFcgiClient.tcp(port)) {
+                client.send(bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, false)));
+                client.send(bytes(out -> FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("POST", "/nowhere",
+                        "CONTENT_LENGTH", Integer.toString(BODY), "CONTENT_TYPE", "application/octet-stream"))));
+                client.send(bytes(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1)));
+                // Fastpool's router answers 404 now, before any of the body: read all of it, as Caddy does.
+                RawFcgiClient.Response answer = client.await(1);
+                assertThat(answer.httpStatus()).isEqualTo("404 Not Found");
+                assertThat(answer.status).isEqualTo(FcgiProtocolStatus.REQUEST_COMPLETE);
+                // Then the body, in records of its own, as Caddy writes it: every write succeeds (no reset, no broken pipe).
+                byte[] chunk = new byte[60_000];
+                for (int sent = 0; sent < BODY; sent += chunk.length) {
+                    int length = Math.min(chunk.length, BODY - sent);
+                    client.send(bytes(out -> FcgiEncoder.writeStream(out, FcgiRecordType.STDIN, 1, Unpooled.wrappedBuffer(chunk, 0, length))));
+                }
+                client.send(bytes(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.STDIN, 1)));
+                client.shutdownOutput();
+                assertThat(client.endOfStreamWithin(5_000)).as("the server closes in order once the front is done").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void lighttpdsWholeRequestInOneWriteToAnAppThatNeverReadsTheBodyIsAnswered() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+                client.send(RawFcgiClient.requestBytes(1, false, RawFcgiClient.params("POST", "/hello", "CONTENT_LENGTH",
+                        Integer.toString(BODY)), new byte[BODY]));
+                assertThat(client.await(1).body()).isEqualTo("Hello, world!");
+                assertThat(client.endOfStreamWithin(5_000)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aFrontThatHalfClosesWithAnIncompleteRequestIsClosedAtOnce() throws Exception {
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            client.send(bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true)));
+            client.send(bytes(out -> FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("GET", "/hello"))));
+            long started = System.nanoTime();
+            client.shutdownOutput();
+            // paramsTimeoutSeconds is 30: closing at once, not after it, is the point.
+            assertThat(client.closedByServerWithin(3_000)).isTrue();
+            assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
+        }
+        try (RawFcgiClient client = RawFcgiClient.tcp(port)) {
+            client.send(bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true)));
+            client.send(bytes(out -> FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("POST", "/hello", "CONTENT_LENGTH", "100"))));
+            client.send(bytes(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1)));
+            client.send(bytes(out -> FcgiEncoder.writeStream(out, FcgiRecordType.STDIN, 1, Unpooled.wrappedBuffer(new byte[10]))));
+            client.shutdownOutput();
+            assertThat(client.closedByServerWithin(3_000)).as("a body that can no longer arrive").isTrue();
+        }
+    }
+
+    @Test
+    void aFrontThatHalfClosesAfterAWholeRequestIsAnsweredThenClosed() throws Exception {
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            client.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/hello"), new byte[0]));
+            client.shutdownOutput();
+            assertThat(client.await(1).body()).isEqualTo("Hello, world!");
+            assertThat(client.endOfStreamWithin(3_000)).as("closed after the answer although FCGI_KEEP_CONN was set").isTrue();
+        }
+    }
+
+    private static byte[] bytes(java.util.function.Consumer<ByteBuf> writer) {
+        ByteBuf out = Unpooled.buffer();
+        writer.accept(out);
+        byte[] bytes = new byte[out.readableBytes()];
+        out.readBytes(bytes);
+        return bytes;
+    }
+}
