@@ -168,6 +168,34 @@ class FcgiSessionTest {
     }
 
     @Test
+    void aHalfCloseWithIncompleteParamsOrBodyClosesAtOnce() {
+        web.feed(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true));
+        web.feed(out -> FcgiEncoder.writeParams(out, 1, WebServer.params("GET", "/").entrySet()));
+        assertThat(session.onInputShutdown()).as("PARAMS never ended").isTrue();
+
+        restartWith(ListenerSettings.DEFAULTS, TransportLimits.DEFAULTS);
+        mount("/", new Targets.Deferred());
+        web.feed(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true));
+        web.feed(out -> FcgiEncoder.writeParams(out, 1, WebServer.params("POST", "/", "CONTENT_LENGTH", "10").entrySet()));
+        web.feed(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1));
+        assertThat(session.onInputShutdown()).as("the body never ended").isTrue();
+    }
+
+    @Test
+    void aHalfCloseAfterAWholeRequestAnswersItThenClosesThoughKeepConnWasAsked() {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        assertThat(session.onInputShutdown()).isFalse();
+        assertThat(connection.channel.isOpen()).isTrue();
+        deferred.last().complete();
+        client.read(connection);
+        assertThat(client.finished(1).endStatus).isEqualTo(FcgiProtocolStatus.REQUEST_COMPLETE);
+        connection.channel.runPendingTasks();
+        assertThat(connection.channel.isOpen()).as("closed after its answer").isFalse();
+    }
+
+    @Test
     void emptyContentTypeAndLengthVariablesAreAbsentHeaders() {
         AtomicReference<io.fastpool.api.Request> seen = new AtomicReference<>();
         mount("/", Targets.inline((request, response) -> seen.set(request)));

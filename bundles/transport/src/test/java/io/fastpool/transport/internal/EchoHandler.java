@@ -20,6 +20,11 @@ final class EchoHandler implements ConnectionHandler {
     static final int FAILING_REQUEST_ID = 666;
 
     volatile boolean idle = true;
+    /** Echo with writeAndClose: the answer ends the connection, as without FCGI_KEEP_CONN. */
+    volatile boolean closeAfterEcho;
+    /** What onInputShutdown answers: true closes at once. */
+    volatile boolean closeOnInputShutdown = true;
+    final AtomicInteger inputShutdowns = new AtomicInteger();
     final BlockingQueue<Session> opened = new LinkedBlockingQueue<>();
     final List<byte[]> received = new CopyOnWriteArrayList<>();
     final AtomicInteger detached = new AtomicInteger();
@@ -48,7 +53,17 @@ final class EchoHandler implements ConnectionHandler {
             if (Records.requestId(record) == FAILING_REQUEST_ID) {
                 throw new IllegalStateException("test session fails on request " + FAILING_REQUEST_ID);
             }
-            connection.writeAndFlush(record.retainedDuplicate());
+            if (closeAfterEcho) {
+                connection.writeAndClose(record.retainedDuplicate());
+            } else {
+                connection.writeAndFlush(record.retainedDuplicate());
+            }
+        }
+
+        @Override
+        public boolean onInputShutdown() {
+            inputShutdowns.incrementAndGet();
+            return closeOnInputShutdown;
         }
 
         @Override

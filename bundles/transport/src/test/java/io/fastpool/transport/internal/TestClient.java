@@ -67,6 +67,29 @@ final class TestClient implements AutoCloseable {
         return take(length);
     }
 
+    /** Shuts this side down for writing (a half-close). */
+    void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    /** Whether the peer closes in order (end of stream; a reset throws) within {@code timeout}; bytes read meanwhile are dropped. */
+    boolean endOfStreamWithin(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                fill(pending.length + 1, deadline);
+                pending = new byte[0];
+            }
+        } catch (EOFException e) {
+            return true;
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("timed out")) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** Whether the peer closes the connection within {@code timeout}; bytes read meanwhile are dropped. */
     boolean closedWithin(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
