@@ -82,11 +82,7 @@ class BadInputIT {
     }
 
     private static byte[] bytes(java.util.function.Consumer<ByteBuf> writer) {
-        ByteBuf out = Unpooled.buffer();
-        writer.accept(out);
-        byte[] bytes = new byte[out.readableBytes()];
-        out.readBytes(bytes);
-        return bytes;
+        return RawFcgiClient.bytes(writer);
     }
 
     @Test

@@ -10,7 +10,6 @@ import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,10 +57,10 @@ class FrontRecordSequencesIT {
     void aPostAnsweredBeforeItsBodyKeepsEveryWriteOfTheBodyOverUnixAndTcp() throws Exception {
         for (int i = 0; i < 20; i++) {
             try (RawFcgiClient client = i % 2 == 0 ? RawFcgiClient.unix(socket) : RawFcgiClient.tcp(port)) {
-                client.send(bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, false)));
-                client.send(bytes(out -> FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("POST", "/nowhere",
+                client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, false)));
+                client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("POST", "/nowhere",
                         "CONTENT_LENGTH", Integer.toString(BODY), "CONTENT_TYPE", "application/octet-stream"))));
-                client.send(bytes(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1)));
+                client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1)));
                 // Fastpool's router answers 404 now, before any of the body: read all of it, as Caddy does.
                 RawFcgiClient.Response answer = client.await(1);
                 assertThat(answer.httpStatus()).isEqualTo("404 Not Found");
@@ -70,9 +69,9 @@ class FrontRecordSequencesIT {
                 byte[] chunk = new byte[60_000];
                 for (int sent = 0; sent < BODY; sent += chunk.length) {
                     int length = Math.min(chunk.length, BODY - sent);
-                    client.send(bytes(out -> FcgiEncoder.writeStream(out, FcgiRecordType.STDIN, 1, Unpooled.wrappedBuffer(chunk, 0, length))));
+                    client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeStream(out, FcgiRecordType.STDIN, 1, Unpooled.wrappedBuffer(chunk, 0, length))));
                 }
-                client.send(bytes(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.STDIN, 1)));
+                client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.STDIN, 1)));
                 client.shutdownOutput();
                 assertThat(client.endOfStreamWithin(5_000)).as("the server closes in order once the front is done").isTrue();
             }
@@ -94,8 +93,8 @@ class FrontRecordSequencesIT {
     @Test
     void aFrontThatHalfClosesWithAnIncompleteRequestIsClosedAtOnce() throws Exception {
         try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
-            client.send(bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true)));
-            client.send(bytes(out -> FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("GET", "/hello"))));
+            client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true)));
+            client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("GET", "/hello"))));
             long started = System.nanoTime();
             client.shutdownOutput();
             // paramsTimeoutSeconds is 30: closing at once, not after it, is the point.
@@ -103,10 +102,10 @@ class FrontRecordSequencesIT {
             assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
         }
         try (RawFcgiClient client = RawFcgiClient.tcp(port)) {
-            client.send(bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true)));
-            client.send(bytes(out -> FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("POST", "/hello", "CONTENT_LENGTH", "100"))));
-            client.send(bytes(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1)));
-            client.send(bytes(out -> FcgiEncoder.writeStream(out, FcgiRecordType.STDIN, 1, Unpooled.wrappedBuffer(new byte[10]))));
+            client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true)));
+            client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("POST", "/hello", "CONTENT_LENGTH", "100"))));
+            client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1)));
+            client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeStream(out, FcgiRecordType.STDIN, 1, Unpooled.wrappedBuffer(new byte[10]))));
             client.shutdownOutput();
             assertThat(client.closedByServerWithin(3_000)).as("a body that can no longer arrive").isTrue();
         }
@@ -120,13 +119,5 @@ class FrontRecordSequencesIT {
             assertThat(client.await(1).body()).isEqualTo("Hello, world!");
             assertThat(client.endOfStreamWithin(3_000)).as("closed after the answer although FCGI_KEEP_CONN was set").isTrue();
         }
-    }
-
-    private static byte[] bytes(java.util.function.Consumer<ByteBuf> writer) {
-        ByteBuf out = Unpooled.buffer();
-        writer.accept(out);
-        byte[] bytes = new byte[out.readableBytes()];
-        out.readBytes(bytes);
-        return bytes;
     }
 }

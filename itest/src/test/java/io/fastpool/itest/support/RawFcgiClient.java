@@ -173,30 +173,15 @@ public final class RawFcgiClient implements AutoCloseable {
      * {@code millis}; data read meanwhile is dropped. A reset throws.
      */
     public boolean endOfStreamWithin(long millis) throws IOException {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        channel.configureBlocking(false);
-        try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
-            channel.register(selector, java.nio.channels.SelectionKey.OP_READ);
-            ByteBuffer buffer = ByteBuffer.allocate(65536);
-            while (true) {
-                long left = (deadline - System.nanoTime()) / 1_000_000L;
-                if (left <= 0) {
-                    return false;
-                }
-                selector.select(left);
-                selector.selectedKeys().clear();
-                if (channel.read(buffer) < 0) {
-                    return true;
-                }
-                buffer.clear();
-            }
-        } finally {
-            channel.configureBlocking(true);
-        }
+        return closedWithin(millis, false);
     }
 
     /** Whether the server closed the connection (read returns end of stream) within {@code millis}; data read meanwhile is dropped. */
     public boolean closedByServerWithin(long millis) throws IOException {
+        return closedWithin(millis, true);
+    }
+
+    private boolean closedWithin(long millis, boolean resetCounts) throws IOException {
         long deadline = System.nanoTime() + millis * 1_000_000L;
         channel.configureBlocking(false);
         try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
@@ -213,7 +198,10 @@ public final class RawFcgiClient implements AutoCloseable {
                 try {
                     n = channel.read(buffer);
                 } catch (IOException reset) {
-                    return true;
+                    if (resetCounts) {
+                        return true;
+                    }
+                    throw reset;
                 }
                 if (n < 0) {
                     return true;
@@ -223,6 +211,15 @@ public final class RawFcgiClient implements AutoCloseable {
         } finally {
             channel.configureBlocking(true);
         }
+    }
+
+    /** The bytes {@code writer} puts in a buffer: one record or a few, to send as one write. */
+    public static byte[] bytes(java.util.function.Consumer<io.netty.buffer.ByteBuf> writer) {
+        io.netty.buffer.ByteBuf out = Unpooled.buffer();
+        writer.accept(out);
+        byte[] bytes = new byte[out.readableBytes()];
+        out.readBytes(bytes);
+        return bytes;
     }
 
     private boolean readSome() throws IOException {
