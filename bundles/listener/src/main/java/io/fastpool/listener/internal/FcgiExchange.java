@@ -25,6 +25,11 @@ final class FcgiExchange implements Exchange {
     final Params params;
     Phase phase = Phase.PARAMS;
     ScheduledFuture<?> paramsTimer;
+    /** Event loop: the web server sent the empty STDIN record; the request has all arrived. */
+    boolean stdinEnded;
+    /** Event loop: END_REQUEST of a request answered before its STDIN ended, sent when it ends. */
+    io.netty.buffer.ByteBuf heldEnd;
+    ScheduledFuture<?> heldEndTimer;
     private FcgiRequest request;
     private FcgiResponse response;
     private RequestBody body;

@@ -240,6 +240,13 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
             return;
         }
         FcgiExchange exchange = exchanges.get(requestId);
+        if (exchange != null) {
+            exchange.stdinEnded = true;
+            if (exchange.heldEnd != null) {
+                sendHeldEnd(exchange);
+                return;
+            }
+        }
         if (exchange != null && exchange.requestBody() != null) {
             String mismatch = exchange.requestBody().end();
             if (mismatch != null) {
@@ -252,6 +259,10 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     public void onAbortRequest(int requestId) {
         FcgiExchange exchange = exchanges.get(requestId);
         if (exchange == null) {
+            return;
+        }
+        if (exchange.heldEnd != null) {
+            sendHeldEnd(exchange); // answered already; the web server gives up on the rest of its body
             return;
         }
         stats.aborted.increment();
@@ -371,8 +382,19 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         });
     }
 
-    /** Event loop: the buffer with END_REQUEST; the id is free once it is queued. */
+    /**
+     * Event loop: the buffer ending with END_REQUEST (its last 16 bytes); the id is free once it is
+     * queued. A request answered before the web server sent all of its STDIN (a POST to a path that
+     * does not read the body) gets its answer now and its END_REQUEST when the STDIN ends, its body
+     * discarded meanwhile: HAProxy stops forwarding a client's body once END_REQUEST has come, and
+     * the client then waits for ever. {@code paramsTimeoutSeconds} bounds the wait.
+     */
     private void requestEnded(FcgiExchange exchange, ByteBuf out) {
+        if (!exchange.stdinEnded && !exchange.isCancelled() && !closing && !closed
+                && exchanges.get(exchange.requestId()) == exchange && out.readableBytes() >= END_REQUEST_LENGTH) {
+            holdEnd(exchange, out);
+            return;
+        }
         if (exchanges.get(exchange.requestId()) == exchange) {
             exchanges.remove(exchange.requestId());
         }
@@ -394,6 +416,39 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         } else {
             connection.writeAndFlush(out);
         }
+    }
+
+    private static final int END_REQUEST_LENGTH = Fcgi.HEADER_LENGTH + 8;
+
+    private void holdEnd(FcgiExchange exchange, ByteBuf out) {
+        int answerLength = out.readableBytes() - END_REQUEST_LENGTH;
+        exchange.heldEnd = out.retainedSlice(out.readerIndex() + answerLength, END_REQUEST_LENGTH);
+        out.writerIndex(out.readerIndex() + answerLength);
+        RequestBody body = exchange.requestBody();
+        if (body != null) {
+            body.close(); // what still comes of it is discarded
+        }
+        if (exchange.paramsTimer != null) {
+            exchange.paramsTimer.cancel(false);
+        }
+        connection.writeAndFlush(out);
+        exchange.heldEndTimer = connection.schedule(() -> {
+            if (exchange.heldEnd != null) {
+                LOG.log(Level.DEBUG, () -> exchange.describe() + ": the web server did not end its STDIN within "
+                        + connection.limits().paramsTimeoutMillis() + " ms of the answer; END_REQUEST goes out now");
+                sendHeldEnd(exchange);
+            }
+        }, connection.limits().paramsTimeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void sendHeldEnd(FcgiExchange exchange) {
+        ByteBuf end = exchange.heldEnd;
+        exchange.heldEnd = null;
+        if (exchange.heldEndTimer != null) {
+            exchange.heldEndTimer.cancel(false);
+        }
+        exchange.stdinEnded = true;
+        requestEnded(exchange, end);
     }
 
     /** Exchange.complete() for a request that never got a response object: just END_REQUEST. */
@@ -467,6 +522,13 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         List<FcgiExchange> all = new ArrayList<>(exchanges.values());
         exchanges.clear();
         for (FcgiExchange exchange : all) {
+            if (exchange.heldEnd != null) {
+                exchange.heldEnd.release();
+                exchange.heldEnd = null;
+                if (exchange.heldEndTimer != null) {
+                    exchange.heldEndTimer.cancel(false);
+                }
+            }
             exchange.cancel(reason);
         }
         decoder.close();

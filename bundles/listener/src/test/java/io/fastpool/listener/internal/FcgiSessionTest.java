@@ -196,6 +196,50 @@ class FcgiSessionTest {
     }
 
     @Test
+    void aRequestAnsweredBeforeItsStdinEndedGetsEndRequestOnlyWhenTheStdinEnds() {
+        mount("/", hello("early"));
+        web.feed(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true));
+        web.feed(out -> FcgiEncoder.writeParams(out, 1, WebServer.params("POST", "/", "CONTENT_LENGTH", "200000").entrySet()));
+        web.feed(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1));
+        client.read(connection);
+        assertThat(client.answer(1).stdout.toString()).endsWith("early");
+        assertThat(client.answer(1).stdoutEnded).isTrue();
+        assertThat(client.answer(1).endStatus).as("END_REQUEST waits for the STDIN").isNull();
+        // The body still comes, is discarded, and ends: then END_REQUEST.
+        for (int i = 0; i < 4; i++) {
+            web.feed(out -> FcgiEncoder.writeStream(out, FcgiRecordType.STDIN, 1, Unpooled.wrappedBuffer(new byte[50_000])));
+        }
+        client.read(connection);
+        assertThat(client.answer(1).endStatus).isNull();
+        web.feed(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.STDIN, 1));
+        assertThat(client.read(connection).finished(1).endStatus).isEqualTo(FcgiProtocolStatus.REQUEST_COMPLETE);
+        // The connection and the id serve the next request.
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        assertThat(client.read(connection).finished(1).body()).isEqualTo("early");
+        assertThat(connection.channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aHeldEndRequestGoesOutAfterParamsTimeoutOrAnAbort() {
+        restartWith(ListenerSettings.DEFAULTS, new TransportLimits(100, 1_000, 60_000, 1 << 20));
+        mount("/", hello("early"));
+        web.feed(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true));
+        web.feed(out -> FcgiEncoder.writeParams(out, 1, WebServer.params("POST", "/", "CONTENT_LENGTH", "10").entrySet()));
+        web.feed(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1));
+        client.read(connection);
+        assertThat(client.answer(1).endStatus).isNull();
+        connection.channel.advanceTimeBy(1_001, TimeUnit.MILLISECONDS);
+        connection.channel.runScheduledPendingTasks();
+        assertThat(client.read(connection).finished(1).endStatus).isEqualTo(FcgiProtocolStatus.REQUEST_COMPLETE);
+
+        web.feed(out -> FcgiEncoder.writeBeginRequest(out, 2, FcgiRole.RESPONDER, true));
+        web.feed(out -> FcgiEncoder.writeParams(out, 2, WebServer.params("POST", "/", "CONTENT_LENGTH", "10").entrySet()));
+        web.feed(out -> FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 2));
+        web.feed(out -> FcgiEncoder.writeAbortRequest(out, 2));
+        assertThat(client.read(connection).finished(2).endStatus).isEqualTo(FcgiProtocolStatus.REQUEST_COMPLETE);
+    }
+
+    @Test
     void emptyContentTypeAndLengthVariablesAreAbsentHeaders() {
         AtomicReference<io.fastpool.api.Request> seen = new AtomicReference<>();
         mount("/", Targets.inline((request, response) -> seen.set(request)));
