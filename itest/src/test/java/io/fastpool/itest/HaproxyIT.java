@@ -1,0 +1,229 @@
+package io.fastpool.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastpool.itest.support.Haproxy;
+import io.fastpool.itest.support.Nginx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Real HAProxy 2.6 in front of the built distribution, run with conf/haproxy-fastpool.conf as shipped
+ * but for the Fastpool folder and the port: HAProxy's own FastCGI client (fcgi-app) over the unix
+ * socket, with keep-conn, multiplexing, get-values and http-reuse always. Besides the checks every
+ * front passes ({@link FrontChecks}): HAProxy keeps and shares its FastCGI connections, puts
+ * requests of different clients on one connection at the same time, and is told the right limit
+ * per connection when it asks with FCGI_GET_VALUES.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HaproxyIT extends FrontChecks {
+
+    static FrontedDistribution fastpool;
+    static Haproxy haproxy;
+    static long started;
+
+    @BeforeAll
+    static void start() throws Exception {
+        started = System.nanoTime();
+        Path work = Files.createTempDirectory(Path.of("target"), "haproxy-it").toAbsolutePath();
+        fastpool = FrontedDistribution.start(work);
+        String shipped = Files.readString(fastpool.home().resolve("conf/haproxy-fastpool.conf"), StandardCharsets.UTF_8);
+        int port = Nginx.freePort();
+        String adapted = shipped.replace("FASTPOOL_HOME", fastpool.home().toString())
+                .replace("bind 127.0.0.1:8080", "bind 127.0.0.1:" + port);
+        assertThat(adapted).contains("server fastpool unix@" + fastpool.home() + "/run/fastpool.sock proto fcgi")
+                .contains("bind 127.0.0.1:" + port);
+        haproxy = Haproxy.start(work.resolve("haproxy"), adapted, port);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (haproxy != null) {
+                haproxy.close();
+            }
+        } finally {
+            if (fastpool != null) {
+                fastpool.close();
+            }
+        }
+        System.out.printf("HaproxyIT: %d ms from the start of the class to both processes stopped (HAProxy log: %s)%n",
+                (System.nanoTime() - started) / 1_000_000, haproxy == null ? "-" : haproxy.logPath());
+    }
+
+    @Override
+    String front() {
+        return "HAProxy";
+    }
+
+    @Override
+    FrontedDistribution fastpool() {
+        return fastpool;
+    }
+
+    @Override
+    String url(String path) {
+        return haproxy.url(path);
+    }
+
+    @Override
+    String frontLog() {
+        return haproxy.log();
+    }
+
+    @Override
+    long frontLogMark() {
+        return haproxy.mark();
+    }
+
+    @Override
+    List<String> frontErrorsSince(long mark) {
+        return haproxy.errorLinesSince(mark);
+    }
+
+    @Override
+    String frontLogSince(long mark) {
+        return haproxy.logSince(mark);
+    }
+
+    /**
+     * HAProxy sends FCGI_GET_VALUES on each new connection (option get-values) and takes
+     * FCGI_MAX_REQS as the most requests it may put on that connection at once; Fastpool's limit is
+     * per connection: maxRequestsPerConnection of conf/io.fastpool.listener.cfg.
+     */
+    @Test
+    @Order(1)
+    void getValuesTellsTheLimitPerConnectionThatHaproxyUses() throws Exception {
+        String perConnection = fastpool.shippedSetting("io.fastpool.listener.cfg", "maxRequestsPerConnection");
+        Map<String, String> values = fastpool.getValues();
+        System.out.printf("HAProxy: Fastpool answers FCGI_GET_VALUES with %s (maxRequestsPerConnection = %s)%n", values, perConnection);
+        assertThat(values).containsEntry("FCGI_MPXS_CONNS", "1");
+        assertThat(values).as("FCGI_MAX_REQS is a limit per connection").containsEntry("FCGI_MAX_REQS", perConnection);
+    }
+
+    @Test
+    @Order(1)
+    void haproxyTakesTheConfigurationAndGetValuesWithoutAnyErrorOrWarning() throws Exception {
+        // HAProxy asks with GET_VALUES on each new connection, so the whole log is looked at, from its start.
+        assertThat(get(url("/hello")).statusCode()).isEqualTo(200);
+        assertThat(((Number) fastpool.unixListener().get("open")).longValue()).as("FastCGI connections HAProxy keeps open")
+                .isGreaterThan(0);
+        List<String> trouble = haproxy.log().lines().filter(line -> line.contains("[ALERT]") || line.contains("[WARNING]")
+                || line.toLowerCase(java.util.Locale.ROOT).contains("fcgi") || line.contains("GET_VALUES")).toList();
+        assertThat(trouble).as("HAProxy's alerts, warnings and FastCGI complaints").isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void fiftySequentialRequestsUseAtMostOneNewFastCgiConnection() throws Exception {
+        long before = fastpool.acceptedOnUnixSocket();
+        for (int i = 0; i < 50; i++) {
+            HttpResponse<String> response = get(url("/hello?name=n" + i));
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("Hello, n" + i + "!");
+        }
+        long used = fastpool.acceptedOnUnixSocket() - before;
+        System.out.printf("HAProxy: 50 sequential requests, %d new FastCGI connections (open now: %s)%n", used,
+                fastpool.unixListener().get("open"));
+        assertThat(used).as("new FastCGI connections for 50 sequential requests").isLessThanOrEqualTo(1);
+    }
+
+    /**
+     * Eight clients, each with its own client connection, ask /slow?ms=500 at once. Fastpool's slow
+     * pool holds them (running or queued) while HAProxy has them in flight: the figures show all eight
+     * inside Fastpool at a moment when fewer than eight FastCGI connections are open, so requests of
+     * different clients were on one connection at the same time.
+     */
+    @Test
+    @Order(3)
+    void eightSlowRequestsOfEightClientsAreInFlightTogetherOnSharedConnections() throws Exception {
+        long before = fastpool.acceptedOnUnixSocket();
+        AtomicBoolean running = new AtomicBoolean(true);
+        long[] busiest = {0, 0}; // requests inside the slow pool, and the unix socket's open connections then
+        ExecutorService clients = Executors.newFixedThreadPool(9);
+        long startedNanos = System.nanoTime();
+        long elapsedMillis;
+        try {
+            Future<?> sampler = clients.submit(() -> {
+                while (running.get()) {
+                    Map<String, Object> status = fastpool.status();
+                    long inPool = slowPoolRequests(status);
+                    if (inPool > busiest[0]) {
+                        busiest[0] = inPool;
+                        busiest[1] = unixOpen(status);
+                    }
+                    Thread.sleep(10);
+                }
+                return null;
+            });
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                answers.add(clients.submit(() -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                        .send(HttpRequest.newBuilder(URI.create(url("/slow?ms=500"))).timeout(Duration.ofSeconds(20)).build(),
+                                HttpResponse.BodyHandlers.ofString())));
+            }
+            for (Future<HttpResponse<String>> answer : answers) {
+                HttpResponse<String> response = answer.get(30, TimeUnit.SECONDS);
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo("slept 500 ms");
+            }
+            elapsedMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+            running.set(false);
+            sampler.get(10, TimeUnit.SECONDS);
+        } finally {
+            running.set(false);
+            clients.shutdownNow();
+        }
+        long used = fastpool.acceptedOnUnixSocket() - before;
+        System.out.printf("HAProxy: 8 concurrent /slow?ms=500 from 8 clients took %d ms; at most %d were inside Fastpool at once,"
+                + " over %d open FastCGI connections; %d new connections in all%n", elapsedMillis, busiest[0], busiest[1], used);
+        assertThat(elapsedMillis).as("ms for 8 x 500 ms of work").isLessThan(2_500);
+        assertThat(busiest[0]).as("requests inside Fastpool at once").isEqualTo(8);
+        assertThat(busiest[1]).as("FastCGI connections open while all 8 were in flight").isLessThan(8);
+        assertThat(used).as("new FastCGI connections for 8 concurrent requests").isLessThan(8);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long slowPoolRequests(Map<String, Object> status) {
+        for (Object pool : (List<Object>) status.get("pools")) {
+            Map<String, Object> figures = (Map<String, Object>) pool;
+            if ("io.fastpool.samples.slow".equals(figures.get("name"))) {
+                return ((Number) figures.get("busyThreads")).longValue() + ((Number) figures.get("queued")).longValue();
+            }
+        }
+        throw new AssertionError("no pool io.fastpool.samples.slow in " + status.get("pools"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long unixOpen(Map<String, Object> status) {
+        for (Object listener : (List<Object>) status.get("listeners")) {
+            Map<String, Object> figures = (Map<String, Object>) listener;
+            if ("unix:run/fastpool.sock".equals(figures.get("listen"))) {
+                return ((Number) figures.get("open")).longValue();
+            }
+        }
+        throw new AssertionError("no unix listener in " + status.get("listeners"));
+    }
+}

@@ -1,0 +1,69 @@
+package io.fastpool.itest.apps;
+
+import io.fastpool.api.Request;
+import io.fastpool.api.Response;
+import io.fastpool.api.WebApp;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+
+/**
+ * A Declarative Services {@link WebApp} that streams {@code ?bytes=N} bytes ({@link #chunk()} over and
+ * over, cut at N): a response of several megabytes, which no shipped sample produces (the json
+ * sample stops at 100 items). Tests of the distribution drop it into deploy/, packed by
+ * {@link #bundle}.
+ */
+public final class BigResponse implements WebApp {
+
+    /** The symbolic name of the bundle it is packed into. */
+    public static final String SYMBOLIC_NAME = "io.fastpool.itest.big";
+
+    private static final int CHUNK = 65536;
+
+    @Override
+    public void handle(Request request, Response response) throws Exception {
+        long bytes = Long.parseLong(request.queryParameter("bytes"));
+        byte[] chunk = chunk();
+        response.setContentType("application/octet-stream");
+        OutputStream out = response.body();
+        for (long sent = 0; sent < bytes; ) {
+            int n = (int) Math.min(chunk.length, bytes - sent);
+            out.write(chunk, 0, n);
+            sent += n;
+        }
+    }
+
+    /** 64 KiB of a through z, again and again. */
+    public static byte[] chunk() {
+        byte[] chunk = new byte[CHUNK];
+        for (int i = 0; i < chunk.length; i++) {
+            chunk[i] = (byte) ('a' + i % 26);
+        }
+        return chunk;
+    }
+
+    /** The SHA-256 of the answer to {@code ?bytes=N}, computed here, as the test expects it. */
+    public static byte[] sha256Of(long bytes) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] chunk = chunk();
+        for (long done = 0; done < bytes; ) {
+            int n = (int) Math.min(chunk.length, bytes - done);
+            sha.update(chunk, 0, n);
+            done += n;
+        }
+        return sha.digest();
+    }
+
+    /** The app bundle, mounted at {@code path}, written into {@code directory}. */
+    public static java.nio.file.Path bundle(java.nio.file.Path directory, String path) throws java.io.IOException {
+        String component = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.4.0" name="big">
+                  <implementation class="io.fastpool.itest.apps.BigResponse"/>
+                  <service><provide interface="io.fastpool.api.WebApp"/></service>
+                  <property name="fastpool.mount.path" value="%s"/>
+                </scr:component>
+                """.formatted(path);
+        return io.fastpool.itest.support.TestBundles.buildComponent(directory, SYMBOLIC_NAME, "1.0.0",
+                "io.fastpool.api;version=\"[1,2)\"", null, component, BigResponse.class);
+    }
+}
