@@ -33,6 +33,8 @@ public final class RawFcgiClient implements AutoCloseable {
     /** What came back for one request. */
     public static final class Response {
         public final StringBuilder stdout = new StringBuilder();
+        /** Whether the empty STDOUT record came: the answer is whole (END_REQUEST may come later). */
+        public boolean stdoutEnded;
         public FcgiProtocolStatus status;
 
         public String httpStatus() {
@@ -118,6 +120,22 @@ public final class RawFcgiClient implements AutoCloseable {
     public Response get(int id, boolean keep, String uri) throws IOException {
         send(requestBytes(id, keep, params("GET", uri), new byte[0]));
         return await(id);
+    }
+
+    /**
+     * Reads until request {@code id}'s answer is whole (its STDOUT ended), without waiting for its
+     * END_REQUEST; the response stays for {@link #await}.
+     */
+    public Response awaitAnswer(int id) throws IOException {
+        while (true) {
+            Response response = responses.get(id);
+            if (response != null && (response.stdoutEnded || response.status != null)) {
+                return response;
+            }
+            if (!readSome()) {
+                throw new IOException("connection closed before request " + id + " was answered");
+            }
+        }
     }
 
     /** Reads until request {@code id} has ended. */
@@ -258,6 +276,13 @@ public final class RawFcgiClient implements AutoCloseable {
                 } else {
                     of(requestId).stdout.append(content.toString(StandardCharsets.ISO_8859_1));
                 }
+            }
+        }
+
+        @Override
+        public void onStreamEnd(FcgiRecordType stream, int requestId) {
+            if (stream == FcgiRecordType.STDOUT) {
+                of(requestId).stdoutEnded = true;
             }
         }
 
