@@ -373,10 +373,7 @@ public final class Transport {
                 .group(acceptGroup, ioGroup)
                 .option(ChannelOption.SO_BACKLOG, settings.backlog())
                 // Reading starts when a session is there to take the records.
-                .childOption(ChannelOption.AUTO_READ, false)
-                // A peer that half-closes is told to the session (a request that arrived whole is still
-                // answered), and a closing connection can read what its peer still sends (linger).
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                .childOption(ChannelOption.AUTO_READ, false);
         if (address instanceof ListenAddress.Unix unix) {
             UnixSocketFile.prepare(unix.path());
             bootstrap.channel(io.unixServerChannel());
@@ -430,6 +427,11 @@ public final class Transport {
     /** Runs on the new connection's event loop before it reads anything: refuse it, or set it up. */
     private void admit(Listener listener, Channel channel) {
         TransportConfig settings = config;
+        // A peer that half-closes is told to the session (a request that arrived whole is still
+        // answered). Set here, not as a bootstrap option: NIO's unix socket channel does not have it
+        // (there a half-close closes the connection, as before), and the bootstrap would warn for
+        // every connection.
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SocketAddress remote = channel.remoteAddress();
         String peer = remote instanceof InetSocketAddress inet ? NetUtil.toSocketAddressString(inet)
                 : listener.address() instanceof ListenAddress.Unix ? "a unix socket peer" : "an unknown peer";

@@ -2,12 +2,12 @@ package io.fastpool.transport.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Closing after an answer without losing the peer's request (writeAndClose lingers), and a peer's
@@ -28,12 +28,17 @@ class LingerTest extends TransportTestSupport {
         return address.equals(TCP) ? connectTcp(transport, TCP) : connectUnix(baseDirectory.resolve("linger.sock"));
     }
 
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> ioAndAddress() {
+        return java.util.stream.Stream.of(Io.values()).flatMap(io -> java.util.stream.Stream.of(TCP, UNIX)
+                .map(address -> org.junit.jupiter.params.provider.Arguments.of(io, address)));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {TCP, UNIX})
-    void anAnsweredConnectionReadsWhatThePeerStillSendsThenClosesInOrder(String address) throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("ioAndAddress")
+    void anAnsweredConnectionReadsWhatThePeerStillSendsThenClosesInOrder(Io io, String address) throws Exception {
         EchoHandler handler = new EchoHandler();
         handler.closeAfterEcho = true;
-        Transport transport = start(config(TCP, UNIX), handler);
+        Transport transport = start(io, config(TCP, UNIX), handler);
         TestClient client = connect(transport, address);
         client.send(Records.beginRequest(1));
         assertThat(client.readRecord(WAIT)).isEqualTo(Records.beginRequest(1));
@@ -76,11 +81,12 @@ class LingerTest extends TransportTestSupport {
         await("the connection is closed, not only shut for output", () -> transport.openConnections() == 0);
     }
 
-    @Test
-    void aHalfCloseIsToldToTheSessionWhichMayKeepTheConnectionToAnswer() throws Exception {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Io.class)
+    void aHalfCloseIsToldToTheSessionWhichMayKeepTheConnectionToAnswer(Io io) throws Exception {
         EchoHandler handler = new EchoHandler();
         handler.closeOnInputShutdown = false;
-        Transport transport = start(config(TCP), handler);
+        Transport transport = start(io, config(TCP), handler);
         TestClient client = connectTcp(transport, TCP);
         client.send(Records.beginRequest(1));
         client.readRecord(WAIT);
@@ -88,7 +94,7 @@ class LingerTest extends TransportTestSupport {
         await("the session hears of the half-close", () -> handler.inputShutdowns.get() == 1);
         assertThat(transport.openConnections()).isEqualTo(1);
         EchoHandler.Session session = handler.opened.take();
-        session.connection.eventLoop().execute(() -> session.connection.writeAndClose(io.netty.buffer.Unpooled.wrappedBuffer(
+        session.connection.eventLoop().execute(() -> session.connection.writeAndClose(Unpooled.wrappedBuffer(
                 Records.beginRequest(2))));
         assertThat(client.readRecord(WAIT)).isEqualTo(Records.beginRequest(2));
         assertThat(client.endOfStreamWithin(WAIT)).as("input already shut: writeAndClose closes at once").isTrue();
