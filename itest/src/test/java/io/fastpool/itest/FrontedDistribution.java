@@ -42,6 +42,15 @@ final class FrontedDistribution implements AutoCloseable {
 
     /** Copies and starts the distribution in {@code work}/fastpool; returns once every app answers. */
     static FrontedDistribution start(Path work) throws Exception {
+        return start(work, false);
+    }
+
+    /**
+     * The same; with {@code webServerGroup}, the socket is given the group www-data (the shipped,
+     * commented {@code unixSocketGroup}) and {@code work} opened to it, for fronts whose workers run
+     * as www-data (Apache, lighttpd).
+     */
+    static FrontedDistribution start(Path work, boolean webServerGroup) throws Exception {
         Path built = Path.of(System.getProperty("distribution.dir"));
         if (!Files.isExecutable(built.resolve("bin/fastpool"))) {
             throw new IllegalStateException(built + " has no bin/fastpool: build the distribution module first");
@@ -55,8 +64,12 @@ final class FrontedDistribution implements AutoCloseable {
         if (!shipped.contains(listen)) {
             throw new IllegalStateException("the shipped transport file no longer has '" + listen + "'");
         }
-        Files.writeString(transport, shipped.replace(listen, "listen = unix:run/fastpool.sock, tcp:127.0.0.1:" + tcpPort),
-                StandardCharsets.ISO_8859_1);
+        String adapted = shipped.replace(listen, "listen = unix:run/fastpool.sock, tcp:127.0.0.1:" + tcpPort);
+        if (webServerGroup) {
+            adapted = adapted.replace("#unixSocketGroup = www-data", "unixSocketGroup = www-data");
+            Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.writeString(transport, adapted, StandardCharsets.ISO_8859_1);
         BigResponse.bundle(home.resolve("deploy"), "/big");
 
         Path output = work.resolve("server.log");
