@@ -345,7 +345,10 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
      */
     void awaitWritable(FcgiExchange exchange) throws RequestAbortedException {
         synchronized (writability) {
-            while ((!connection.isWritable() || queuedBytes.get() > MAX_QUEUED_BYTES) && !closed && !exchange.isCancelled()) {
+            // A connection that is gone (closed, or told so, or the request cancelled) never becomes
+            // writable: stop waiting at once, or the worker and its pool would wait for ever.
+            while ((!connection.isWritable() || queuedBytes.get() > MAX_QUEUED_BYTES) && !closed && connection.isOpen()
+                    && !exchange.isCancelled()) {
                 try {
                     writability.wait(100);
                 } catch (InterruptedException e) {

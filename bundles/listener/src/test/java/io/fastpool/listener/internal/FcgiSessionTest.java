@@ -611,6 +611,30 @@ class FcgiSessionTest {
     }
 
     @Test
+    void aWriterWaitingForAConnectionThatIsGoneIsReleasedAtOnce() throws Exception {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        Exchange exchange = deferred.last();
+        exchange.response().body().write("unsent".getBytes(StandardCharsets.UTF_8));
+        connection.channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
+        connection.channel.write(Unpooled.buffer().writeZero(64));
+        connection.callerIsEventLoop = false;
+        Thread worker = new Thread(exchange::complete, "handler");
+        worker.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (worker.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(worker.getState()).as("waiting for the connection to drain").isEqualTo(Thread.State.TIMED_WAITING);
+        // The connection goes without the session being told (as a lost close would).
+        connection.channel.close();
+        worker.join(2_000);
+        assertThat(worker.isAlive()).as("the writer stopped waiting for a connection that is gone").isFalse();
+        connection.callerIsEventLoop = true;
+    }
+
+    @Test
     void oversizedParamsAreAnswered431AndTheConnectionLives() {
         restartWith(new ListenerSettings(FcgiLimits.DEFAULTS.withMaxValueLength(100), 8, 4096), TransportLimits.DEFAULTS);
         mount("/", hello("never"));

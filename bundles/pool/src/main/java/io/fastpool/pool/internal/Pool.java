@@ -81,6 +81,12 @@ final class Pool {
     private volatile PoolSettings settings;
     private volatile long orphanGraceNanos = DEFAULT_ORPHAN_GRACE_NANOS;
     private PoolState state = PoolState.RUNNING;
+    /** How long a worker sending the end of an answer still counts as coming back at once. */
+    static final long FINISHING_GRACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
+    /** Requests this pool has run, numbered: recycleAfterRequests counts them exactly. */
+    private final java.util.concurrent.atomic.AtomicLong requestNumber = new java.util.concurrent.atomic.AtomicLong();
+    /** How many recycles were asked for, for tests. */
+    final java.util.concurrent.atomic.AtomicInteger recycleRequests = new java.util.concurrent.atomic.AtomicInteger();
     private int idleWorkers;
     private long lastActivityNanos = System.nanoTime();
     private long startedNanos = System.nanoTime();
@@ -241,8 +247,12 @@ final class Pool {
      * sends its next request as soon as it has the answer then finds it, instead of a new thread.
      */
     private boolean anyFinishing() {
+        long now = System.nanoTime();
         for (Work work : running.values()) {
-            if (work.finishing) {
+            long since = work.finishingSinceNanos;
+            // A worker still finishing after the grace is stuck writing (a connection that takes
+            // nothing): it is busy, and the queue must not wait for it.
+            if (since != 0 && now - since < FINISHING_GRACE_NANOS) {
                 return true;
             }
         }
@@ -419,14 +429,19 @@ final class Pool {
                 cpuUsed = ThreadCost.cpuNanos() - cpu;
                 allocatedHere = ThreadCost.allocatedBytes() - allocated;
             }
-            work.finishing = true; // from here this worker is as good as idle: dispatch() need not start another
+            // From here this worker is as good as idle (dispatch() need not start another), unless
+            // completing blocks: a response whose connection takes nothing more waits to be written.
+            work.finishingSinceNanos = System.nanoTime() | 1;
             exchange.complete();
             if (log != null) {
                 log.log(new AccessLogFormat.Entry(exchange.request(), response.status(), duration, cpuUsed, allocatedHere, name,
                         work.app.name(), System.currentTimeMillis()));
             }
+            // Each request gets its own number, so exactly one sees each multiple (a LongAdder's sum,
+            // read while others add, could step over it and the recycle never come).
             long limit = settings.recycleAfterRequests();
-            if (limit > 0 && stats.served.sum() % limit == 0) {
+            long number = requestNumber.incrementAndGet();
+            if (limit > 0 && number % limit == 0) {
                 requestRecycle("after " + limit + " requests (recycleAfterRequests)");
             }
         }
@@ -542,6 +557,8 @@ final class Pool {
                 release = true;
                 changed.signalAll();
             }
+            // Requests queued behind a worker stuck finishing get a thread now, not at the next submission.
+            dispatch();
             long maxAge = current.recycleAfterTime().toNanos();
             if (maxAge > 0 && now - startedNanos > maxAge && state == PoolState.RUNNING) {
                 startedNanos = now;
@@ -576,6 +593,7 @@ final class Pool {
     }
 
     private void requestRecycle(String why) {
+        recycleRequests.incrementAndGet();
         lock.lock();
         try {
             recycleDue = true;
@@ -882,8 +900,8 @@ final class Pool {
         Thread thread;
         long startedNanos;
         volatile boolean timedOut;
-        /** Answered: the worker is about to come back for more. */
-        volatile boolean finishing;
+        /** When the worker began sending the end of the answer (0: not yet): it is about to come back for more. */
+        volatile long finishingSinceNanos;
         boolean orphaned;
         boolean slowLogged;
 

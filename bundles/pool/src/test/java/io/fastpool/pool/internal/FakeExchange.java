@@ -65,8 +65,22 @@ final class FakeExchange implements Exchange {
         return response;
     }
 
+    /** When set, complete() waits for it: a response whose connection takes nothing more. */
+    volatile CountDownLatch completeGate;
+    /** Counted down when complete() is entered. */
+    final CountDownLatch completing = new CountDownLatch(1);
+
     @Override
     public void complete() {
+        completing.countDown();
+        CountDownLatch gate = completeGate;
+        if (gate != null) {
+            try {
+                gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         completed.countDown();
     }
 

@@ -491,6 +491,67 @@ class PoolTest {
     }
 
     @Test
+    void recycleAfterRequestsFiresAtEveryMultipleUnderConcurrency() throws Exception {
+        FakeApp app = new FakeApp("bundle/counted", (request, response) -> response.body().write(1));
+        Pool pool = pool(Map.of("maxThreads", 4, "recycleAfterRequests", 10));
+        pool.addApp(app);
+        int clients = 4;
+        int each = 250;
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                done.add(senders.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        FakeExchange exchange = new FakeExchange("/app");
+                        pool.submit(app, exchange);
+                        assertThat(exchange.awaitCompletion()).isTrue();
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> future : done) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        // A worker numbers its request after completing it: wait until the last one has.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (pool.threads() > 0 && pool.snapshot().busyThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(pool.recycleRequests).hasValue(clients * each / 10);
+    }
+
+    @Test
+    void aWorkerStuckSendingTheEndOfAnAnswerDoesNotHoldUpTheQueue() throws Exception {
+        FakeApp app = new FakeApp("bundle/stuck", (request, response) -> response.body().write(1));
+        Pool pool = pool(Map.of("maxThreads", 2));
+        pool.addApp(app);
+        FakeExchange stuck = new FakeExchange("/app");
+        CountDownLatch gate = new CountDownLatch(1);
+        stuck.completeGate = gate; // its connection takes nothing: complete() does not return
+        try {
+            pool.submit(app, stuck);
+            assertThat(stuck.completing.await(5, TimeUnit.SECONDS)).isTrue(); // answered, now stuck sending its end
+            FakeExchange next = new FakeExchange("/app");
+            pool.submit(app, next);
+            // The manager's watchdog runs check() every 200 ms; here the test is the watchdog.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (next.completed.getCount() > 0 && System.nanoTime() < deadline) {
+                pool.check();
+                next.completed.await(50, TimeUnit.MILLISECONDS);
+            }
+            assertThat(next.completed.getCount()).as("the next request is served by another thread").isZero();
+            assertThat(pool.threads()).isEqualTo(2);
+        } finally {
+            gate.countDown();
+        }
+        assertThat(stuck.awaitCompletion()).isTrue();
+    }
+
+    @Test
     void oneClientSendingRequestsOneAfterAnotherIsServedByOneThread() throws Exception {
         FakeApp app = new FakeApp("bundle/sequential", (request, response) -> response.body().write(1));
         Pool pool = pool(Map.of("maxThreads", 8));
