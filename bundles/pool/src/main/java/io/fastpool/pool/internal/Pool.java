@@ -56,6 +56,15 @@ final class Pool {
         /** Runs short answering tasks (503, 504) off the transport's and the pool's threads. */
         Executor responder();
 
+        /**
+         * Runs what blocks (activating an app, recycling), apart from the answers, so the watchdog
+         * and the 503s and 504s never wait for it. Hosts that run everything at once (tests,
+         * benchmarks) may share the responder.
+         */
+        default Executor lifecycle() {
+            return responder();
+        }
+
         /** The writer access log lines go to; null when there is none (then no access log is kept). */
         default AccessLogWriter accessLogWriter() {
             return null;
@@ -148,7 +157,7 @@ final class Pool {
         app.pool(this);
         app.sessions().configure(settings.maxSessions(), settings.sessionTimeout().toMillis());
         if (settings.startMode() == PoolSettings.StartMode.ALWAYS_RUNNING && app.available()) {
-            host.responder().execute(() -> activate(app));
+            host.lifecycle().execute(() -> activate(app));
         }
     }
 
@@ -588,7 +597,7 @@ final class Pool {
             apps.forEach(App::release);
         }
         if (takeRecycleDue()) {
-            host.responder().execute(this::recycle);
+            host.lifecycle().execute(this::recycle);
         }
     }
 
@@ -669,7 +678,7 @@ final class Pool {
             lock.unlock();
         }
         if (settings.startMode() == PoolSettings.StartMode.ALWAYS_RUNNING) {
-            apps.forEach(app -> host.responder().execute(() -> activate(app)));
+            apps.forEach(app -> host.lifecycle().execute(() -> activate(app)));
         }
     }
 
@@ -757,7 +766,7 @@ final class Pool {
             lock.unlock();
         }
         if (settings.startMode() == PoolSettings.StartMode.ALWAYS_RUNNING && state() == PoolState.RUNNING) {
-            host.responder().execute(() -> activate(app));
+            host.lifecycle().execute(() -> activate(app));
         }
     }
 

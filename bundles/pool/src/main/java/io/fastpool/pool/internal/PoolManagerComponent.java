@@ -83,12 +83,11 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
     private final Map<String, Verdict> refusedFiles = new ConcurrentHashMap<>();
     /** Each app bundle's checked Fastpool-Pool header, by bundle id and last-modified time: checked and logged once. */
     private final Map<String, Map<String, Object>> checkedHeaders = new ConcurrentHashMap<>();
-    private final AtomicInteger responderThreads = new AtomicInteger();
     /** Every pool's access log lines, written by one thread off the request path. */
     private final AccessLogWriter accessLogs = new AccessLogWriter();
     private BundleContext context;
     private ScheduledExecutorService watchdog;
-    private ExecutorService responder;
+    private PoolExecutors executors;
     private BundleListener uninstallListener;
     /** WebApp references bound before activation. */
     private final List<ServiceReference<WebApp>> early = new ArrayList<>();
@@ -96,9 +95,7 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
     @Activate
     void activate(BundleContext context) {
         this.context = context;
-        responder = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
-                r -> daemon(r, "fastpool-pool-manager-" + responderThreads.incrementAndGet()),
-                new ThreadPoolExecutor.CallerRunsPolicy());
+        executors = new PoolExecutors();
         watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "fastpool-pool-watchdog"));
         watchdog.scheduleWithFixedDelay(this::checkPools, 200, 200, TimeUnit.MILLISECONDS);
         uninstallListener = event -> {
@@ -123,7 +120,7 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         pools.values().forEach(Pool::shutdown);
         pools.clear();
         apps.clear();
-        responder.shutdownNow();
+        executors.shutdown();
         try {
             accessLogs.close();
         } catch (InterruptedException e) {
@@ -592,7 +589,12 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
 
             @Override
             public java.util.concurrent.Executor responder() {
-                return responder;
+                return executors.responder();
+            }
+
+            @Override
+            public java.util.concurrent.Executor lifecycle() {
+                return executors.lifecycle();
             }
 
             @Override
@@ -620,7 +622,7 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         }
     }
 
-    private static Thread daemon(Runnable task, String name) {
+    static Thread daemon(Runnable task, String name) {
         Thread thread = new Thread(task, name);
         thread.setDaemon(true);
         return thread;
