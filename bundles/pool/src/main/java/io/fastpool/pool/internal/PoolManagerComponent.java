@@ -335,9 +335,13 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         return "the " + POOL_HEADER + " header of " + bundle.getSymbolicName() + " " + bundle.getVersion();
     }
 
+    /**
+     * {@code name=value} entries separated by commas; a comma not followed by {@code name=} belongs
+     * to the value (an {@code accessFormat} may hold commas).
+     */
     static Map<String, String> parseHeader(String header) {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String entry : header.split(",")) {
+        for (String entry : header.split(",(?=\\s*[A-Za-z][A-Za-z0-9_.]*\\s*=)")) {
             int equals = entry.indexOf('=');
             if (equals > 0) {
                 values.put(entry.substring(0, equals).trim(), entry.substring(equals + 1).trim());
