@@ -1,6 +1,5 @@
 package io.fastpool.bench.footprint;
 
-import io.fastpool.pool.PoolSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,7 +123,7 @@ record FootprintArguments(List<Integer> counts, Path distribution, Path out, Str
     private static Duration positive(String option, String value) {
         Duration duration;
         try {
-            duration = PoolSettings.parseDuration(option, value);
+            duration = io.fastpool.bench.load.Durations.parse(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(option + " must be a time like 500ms, 30s or 2m, was '" + value + "'");
         }

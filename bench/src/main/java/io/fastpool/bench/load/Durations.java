@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 
 /** Durations as the command line writes them: {@code 500ms}, {@code 10s}, {@code 1.5s}, {@code 2m}, {@code 1h}. */
-final class Durations {
+public final class Durations {
 
     private Durations() {
     }
@@ -15,7 +15,7 @@ final class Durations {
      *
      * @throws NumberFormatException if {@code text} is not of that form
      */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String number;
         long nanosPerUnit;
         if (text.endsWith("ms")) {

@@ -26,7 +26,7 @@ public final class BenchPool implements RequestTarget, AutoCloseable {
 
     /** A pool named {@code name} with the default settings overridden by {@code settings}, serving {@code webApp}. */
     public BenchPool(String name, WebApp webApp, Map<String, ?> settings) {
-        PoolSettings poolSettings = PoolSettings.DEFAULTS.with(settings);
+        PoolSettings poolSettings = PoolSettingsParser.apply(PoolSettings.DEFAULTS, settings);
         this.pool = new Pool(name, poolSettings, new Pool.Host() {
             @Override
             public void updateBundles(List<App> apps) {

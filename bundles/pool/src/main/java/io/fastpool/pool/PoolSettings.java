@@ -1,14 +1,12 @@
 package io.fastpool.pool;
 
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * A pool's settings. Each comes, in increasing precedence, from these defaults, the app bundle's
  * {@code Fastpool-Pool} manifest header ({@code queueLength=100, maxThreads=4}), and the pool's
- * configuration {@code conf/io.fastpool.pool~NAME.cfg}. Durations are written {@code 500ms},
- * {@code 90s}, {@code 20m}, {@code 1h}, or a number of seconds; 0 turns a limit off where noted.
+ * configuration {@code conf/io.fastpool.pool~NAME.cfg}; reading them is the pool bundle's own
+ * business. 0 turns a limit off where noted.
  *
  * @param queueLength requests waiting beyond this get 503
  * @param minThreads worker threads kept while the pool is active
@@ -84,130 +82,6 @@ public record PoolSettings(int queueLength, int minThreads, int maxThreads, Star
         if (accessFormat == null || accessFormat.isBlank()) {
             throw new IllegalArgumentException("accessFormat must not be empty");
         }
-        io.fastpool.pool.internal.AccessLogFormat.check(accessFormat);
-    }
-
-    /**
-     * These settings with those in {@code overrides} (names as above, values as strings or numbers)
-     * taking their place; other keys are ignored, a bad value is an {@link IllegalArgumentException}
-     * naming the setting.
-     */
-    public PoolSettings with(Map<String, ?> overrides) {
-        return new PoolSettings(
-                intOf(overrides, "queueLength", queueLength),
-                intOf(overrides, "minThreads", minThreads),
-                intOf(overrides, "maxThreads", maxThreads),
-                startModeOf(overrides, startMode),
-                durationOf(overrides, "idleTimeout", idleTimeout),
-                durationOf(overrides, "requestTimeout", requestTimeout),
-                durationOf(overrides, "startupTimeLimit", startupTimeLimit),
-                durationOf(overrides, "drainTimeLimit", drainTimeLimit),
-                longOf(overrides, "recycleAfterRequests", recycleAfterRequests),
-                durationOf(overrides, "recycleAfterTime", recycleAfterTime),
-                intOf(overrides, "rapidFailMaxFailures", rapidFailMaxFailures),
-                durationOf(overrides, "rapidFailInterval", rapidFailInterval),
-                intOf(overrides, "maxSessions", maxSessions),
-                durationOf(overrides, "sessionTimeout", sessionTimeout),
-                durationOf(overrides, "slowRequestTimeout", slowRequestTimeout),
-                stringOf(overrides, "accessLog", accessLog),
-                stringOf(overrides, "accessFormat", accessFormat),
-                booleanOf(overrides, "statistics", statistics));
-    }
-
-    /** Parses a duration: {@code 500ms}, {@code 90s}, {@code 20m}, {@code 1h}, or plain seconds. */
-    public static Duration parseDuration(String name, String text) {
-        String value = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (value.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2).trim()));
-            }
-            char unit = value.isEmpty() ? ' ' : value.charAt(value.length() - 1);
-            String number = Character.isDigit(unit) ? value : value.substring(0, value.length() - 1).trim();
-            long amount = Long.parseLong(number);
-            Duration result = switch (unit) {
-                case 's' -> Duration.ofSeconds(amount);
-                case 'm' -> Duration.ofMinutes(amount);
-                case 'h' -> Duration.ofHours(amount);
-                default -> {
-                    if (!Character.isDigit(unit)) {
-                        throw new NumberFormatException();
-                    }
-                    yield Duration.ofSeconds(amount);
-                }
-            };
-            return result;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a duration like 500ms, 90s, 20m, 1h or a number of seconds, was '"
-                    + text + "'");
-        }
-    }
-
-    private static int intOf(Map<String, ?> values, String name, int fallback) {
-        long value = longOf(values, name, fallback);
-        if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
-            throw new IllegalArgumentException(name + " is out of range: " + value);
-        }
-        return (int) value;
-    }
-
-    private static long longOf(Map<String, ?> values, String name, long fallback) {
-        Object value = values.get(name);
-        if (value == null) {
-            return fallback;
-        }
-        if (value instanceof Number number) {
-            return number.longValue();
-        }
-        try {
-            return Long.parseLong(value.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
-        }
-    }
-
-    private static Duration durationOf(Map<String, ?> values, String name, Duration fallback) {
-        Object value = values.get(name);
-        if (value == null) {
-            return fallback;
-        }
-        if (value instanceof Number number) {
-            return Duration.ofSeconds(number.longValue());
-        }
-        return parseDuration(name, value.toString());
-    }
-
-    private static boolean booleanOf(Map<String, ?> values, String name, boolean fallback) {
-        Object value = values.get(name);
-        if (value == null) {
-            return fallback;
-        }
-        if (value instanceof Boolean bool) {
-            return bool;
-        }
-        String text = value.toString().trim().toLowerCase(Locale.ROOT);
-        return switch (text) {
-            case "true", "on", "yes" -> true;
-            case "false", "off", "no" -> false;
-            default -> throw new IllegalArgumentException(name + " must be true or false, was '" + value + "'");
-        };
-    }
-
-    private static String stringOf(Map<String, ?> values, String name, String fallback) {
-        Object value = values.get(name);
-        return value == null ? fallback : value.toString();
-    }
-
-    private static StartMode startModeOf(Map<String, ?> values, StartMode fallback) {
-        Object value = values.get("startMode");
-        if (value == null) {
-            return fallback;
-        }
-        String text = value.toString().trim().replace("_", "").toLowerCase(Locale.ROOT);
-        return switch (text) {
-            case "ondemand" -> StartMode.ON_DEMAND;
-            case "alwaysrunning" -> StartMode.ALWAYS_RUNNING;
-            default -> throw new IllegalArgumentException("startMode must be OnDemand or AlwaysRunning, was '" + value + "'");
-        };
     }
 
     private static void positive(String name, int value) {

@@ -98,12 +98,12 @@ final class PoolConfiguration {
     private static ConfigSchema schema() {
         ConfigSchema schema = ConfigSchema.of(FACTORY_PID, Config.class)
                 .withCheck("startMode", "`OnDemand` or `AlwaysRunning`",
-                        ValueCheck.parsedBy(value -> PoolSettings.DEFAULTS.with(Map.of("startMode", value))))
+                        ValueCheck.parsedBy(value -> PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("startMode", value))))
                 .withCheck("accessFormat", "text with the access log's `%` tokens (README, Monitoring)",
                         ValueCheck.parsedBy(AccessLogFormat::compile));
         for (String key : DURATIONS) {
             schema = schema.withCheck(key, "a duration: `500ms`, `90s`, `20m`, `1h` or seconds", ValueCheck.parsedBy(value -> {
-                if (PoolSettings.parseDuration(key, value).isNegative()) {
+                if (PoolSettingsParser.parseDuration(key, value).isNegative()) {
                     throw new IllegalArgumentException(key + " must not be negative, was '" + value + "'");
                 }
             }));

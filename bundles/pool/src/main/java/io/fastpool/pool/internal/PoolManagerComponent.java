@@ -281,12 +281,12 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         Map<String, Object> header = headerSettings(bundle);
         Map<String, Object> configured = configurations.getOrDefault(poolName, Map.of());
         try {
-            return PoolSettings.DEFAULTS.with(header).with(configured);
+            return PoolSettingsParser.apply(PoolSettingsParser.apply(PoolSettings.DEFAULTS, header), configured);
         } catch (IllegalArgumentException e) {
             // Only a rule across keys can fail here (minThreads above maxThreads between header and file).
             LOG.log(Level.ERROR, "pool " + poolName + ": the app's " + POOL_HEADER + " header and " + fileOfPool.get(poolName)
                     + " together are refused (" + e.getMessage() + "); the file's settings apply alone");
-            return PoolSettings.DEFAULTS.with(configured);
+            return PoolSettingsParser.apply(PoolSettings.DEFAULTS, configured);
         }
     }
 
@@ -322,7 +322,7 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
             }
             Map<String, Object> values = PoolConfiguration.written(verdict);
             try {
-                PoolSettings.DEFAULTS.with(values);
+                PoolSettingsParser.apply(PoolSettings.DEFAULTS, values);
             } catch (IllegalArgumentException e) {
                 LOG.log(Level.ERROR, source + " is ignored: " + e.getMessage());
                 return Map.of();
@@ -384,7 +384,7 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         Map<String, Object> values = PoolConfiguration.written(verdict);
         if (!verdict.refused()) {
             try {
-                PoolSettings.DEFAULTS.with(values);
+                PoolSettingsParser.apply(PoolSettings.DEFAULTS, values);
             } catch (IllegalArgumentException e) {
                 // A rule across keys (minThreads above maxThreads): name the first key it speaks of.
                 String key = e.getMessage().startsWith("minThreads") ? "minThreads" : "configuration";

@@ -46,7 +46,7 @@ class AccessLogTest {
         assertThatThrownBy(() -> AccessLogFormat.compile("%{hours}d")).hasMessageContaining("milli, micro or seconds");
         assertThatThrownBy(() -> AccessLogFormat.compile("%{x}s")).hasMessageContaining("%s takes no {argument}");
         assertThatThrownBy(() -> AccessLogFormat.compile("%e")).hasMessageContaining("needs a variable name");
-        assertThatThrownBy(() -> PoolSettings.DEFAULTS.with(java.util.Map.of("accessFormat", "%Z")))
+        assertThatThrownBy(() -> PoolSettingsParser.apply(PoolSettings.DEFAULTS, java.util.Map.of("accessFormat", "%Z")))
                 .hasMessageContaining("unknown token %Z");
     }
 

@@ -29,7 +29,7 @@ class PoolSettingsTest {
 
     @Test
     void overridesTakeStringsAndNumbersAndDurationUnits() {
-        PoolSettings s = PoolSettings.DEFAULTS.with(Map.of("queueLength", "50", "maxThreads", 3, "idleTimeout", "90s",
+        PoolSettings s = PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("queueLength", "50", "maxThreads", 3, "idleTimeout", "90s",
                 "requestTimeout", "2m", "startupTimeLimit", 10, "drainTimeLimit", "500ms", "startMode", "AlwaysRunning",
                 "recycleAfterTime", "1h", "unknownKey", "ignored"));
         assertThat(s.queueLength()).isEqualTo(50);
@@ -44,15 +44,15 @@ class PoolSettingsTest {
 
     @Test
     void badValuesAreRefusedNamingTheSetting() {
-        assertThatThrownBy(() -> PoolSettings.DEFAULTS.with(Map.of("queueLength", "many")))
+        assertThatThrownBy(() -> PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("queueLength", "many")))
                 .hasMessage("queueLength must be a whole number, was 'many'");
-        assertThatThrownBy(() -> PoolSettings.DEFAULTS.with(Map.of("queueLength", 0)))
+        assertThatThrownBy(() -> PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("queueLength", 0)))
                 .hasMessage("queueLength must be 1 or more, was 0");
-        assertThatThrownBy(() -> PoolSettings.DEFAULTS.with(Map.of("idleTimeout", "soon")))
+        assertThatThrownBy(() -> PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("idleTimeout", "soon")))
                 .hasMessageStartingWith("idleTimeout must be a duration like 500ms");
-        assertThatThrownBy(() -> PoolSettings.DEFAULTS.with(Map.of("startMode", "sometimes")))
+        assertThatThrownBy(() -> PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("startMode", "sometimes")))
                 .hasMessage("startMode must be OnDemand or AlwaysRunning, was 'sometimes'");
-        assertThatThrownBy(() -> PoolSettings.DEFAULTS.with(Map.of("minThreads", 5, "maxThreads", 2)))
+        assertThatThrownBy(() -> PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("minThreads", 5, "maxThreads", 2)))
                 .hasMessage("minThreads (5) is above maxThreads (2)");
     }
 }

@@ -40,7 +40,7 @@ class PoolTest {
     private final AccessLogWriter accessLogs = new AccessLogWriter(1000, 1000);
 
     private Pool pool(Map<String, ?> settings) {
-        Pool pool = new Pool("test", PoolSettings.DEFAULTS.with(settings), new Pool.Host() {
+        Pool pool = new Pool("test", PoolSettingsParser.apply(PoolSettings.DEFAULTS, settings), new Pool.Host() {
             @Override
             public AccessLogWriter accessLogWriter() {
                 return accessLogs;
@@ -224,7 +224,7 @@ class PoolTest {
             }
         });
         // No responder thread at all: only the worker can answer.
-        Pool pool = new Pool("test", PoolSettings.DEFAULTS.with(Map.of("requestTimeout", "100ms")), new Pool.Host() {
+        Pool pool = new Pool("test", PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("requestTimeout", "100ms")), new Pool.Host() {
             @Override
             public void updateBundles(List<App> apps) {
             }
@@ -580,7 +580,7 @@ class PoolTest {
         assertThat(snapshot.queueWait().count()).isZero();
         assertThat(snapshot.counters().cpuNanos()).isZero();
         assertThat(snapshot.counters().allocatedBytes()).isZero();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PoolSettings.DEFAULTS.with(Map.of("statistics", "maybe")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("statistics", "maybe")))
                 .hasMessage("statistics must be true or false, was 'maybe'");
     }
 
@@ -592,7 +592,7 @@ class PoolTest {
         pool.addApp(app);
         pool.submit(app, new FakeExchange("/app"));
         await("one running", () -> pool.snapshot().busyThreads() == 1);
-        pool.updateSettings(pool.settings().with(Map.of("maxThreads", 2, "queueLength", 5)));
+        pool.updateSettings(PoolSettingsParser.apply(pool.settings(), Map.of("maxThreads", 2, "queueLength", 5)));
         FakeExchange second = new FakeExchange("/app");
         pool.submit(app, second);
         await("a second thread", () -> pool.snapshot().busyThreads() == 2);
@@ -603,7 +603,7 @@ class PoolTest {
 
     @Test
     void requestTimeoutsAreConfigurableDurations() {
-        assertThat(PoolSettings.DEFAULTS.with(Map.of("requestTimeout", "1500ms")).requestTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("requestTimeout", "1500ms")).requestTimeout()).isEqualTo(Duration.ofMillis(1500));
     }
 
     @Test
@@ -620,7 +620,7 @@ class PoolTest {
         await("two access log lines", () -> lines(log).size() == 2);
         assertThat(lines(log)).containsExactly("test bundle/logged GET /app/one 201", "test bundle/logged GET /app/two?x=1 201");
 
-        pool.updateSettings(pool.settings().with(Map.of("accessLog", "other.log")));
+        pool.updateSettings(PoolSettingsParser.apply(pool.settings(), Map.of("accessLog", "other.log")));
         FakeExchange third = new FakeExchange("/app/three");
         pool.submit(app, third);
         assertThat(third.awaitCompletion()).isTrue();
@@ -628,7 +628,7 @@ class PoolTest {
         assertThat(lines(log)).hasSize(2);
         assertThat(pool.snapshot().counters().accessLogDropped()).isZero();
 
-        pool.updateSettings(pool.settings().with(Map.of("accessLog", "")));
+        pool.updateSettings(PoolSettingsParser.apply(pool.settings(), Map.of("accessLog", "")));
         FakeExchange fourth = new FakeExchange("/app/four");
         pool.submit(app, fourth);
         assertThat(fourth.awaitCompletion()).isTrue();

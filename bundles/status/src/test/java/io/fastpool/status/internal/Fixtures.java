@@ -22,7 +22,11 @@ final class Fixtures {
     static final class Pool {
         String name = "shop";
         PoolState state = PoolState.RUNNING;
-        PoolSettings settings = PoolSettings.DEFAULTS.with(Map.of("maxThreads", 4, "queueLength", 100));
+        PoolSettings d = PoolSettings.DEFAULTS;
+        PoolSettings settings = new PoolSettings(100, d.minThreads(), 4, d.startMode(), d.idleTimeout(), d.requestTimeout(),
+                d.startupTimeLimit(), d.drainTimeLimit(), d.recycleAfterRequests(), d.recycleAfterTime(), d.rapidFailMaxFailures(),
+                d.rapidFailInterval(), d.maxSessions(), d.sessionTimeout(), d.slowRequestTimeout(), d.accessLog(), d.accessFormat(),
+                d.statistics());
         int threads = 2;
         int busy = 1;
         int queued;
@@ -49,8 +53,16 @@ final class Fixtures {
             return this;
         }
 
+        /** These settings with the given startMode ("AlwaysRunning") or maxSessions; what the advice tests vary. */
         Pool settings(Map<String, ?> overrides) {
-            settings = settings.with(overrides);
+            PoolSettings s = settings;
+            PoolSettings.StartMode mode = "AlwaysRunning".equals(overrides.get("startMode")) ? PoolSettings.StartMode.ALWAYS_RUNNING
+                    : s.startMode();
+            int maxSessions = overrides.containsKey("maxSessions") ? ((Number) overrides.get("maxSessions")).intValue() : s.maxSessions();
+            settings = new PoolSettings(s.queueLength(), s.minThreads(), s.maxThreads(), mode, s.idleTimeout(), s.requestTimeout(),
+                    s.startupTimeLimit(), s.drainTimeLimit(), s.recycleAfterRequests(), s.recycleAfterTime(), s.rapidFailMaxFailures(),
+                    s.rapidFailInterval(), maxSessions, s.sessionTimeout(), s.slowRequestTimeout(), s.accessLog(), s.accessFormat(),
+                    s.statistics());
             return this;
         }
 
