@@ -7,11 +7,11 @@ import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
 import io.fastpool.itest.support.ConnectionHolder;
-import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.RetainedHeap;
+import io.fastpool.itest.support.WebServerProcess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.File;
@@ -55,7 +55,7 @@ class BadInputIT {
     static void start() throws Exception {
         work = Files.createTempDirectory(Path.of("target"), "bad-input-it").toAbsolutePath();
         socket = work.resolve("run/fastpool.sock");
-        port = Nginx.freePort();
+        port = WebServerProcess.freePort();
         platform = Platform.withTestApp(work, socket, port, Map.of("paramsTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS,
                 "maxConnections", MAX_CONNECTIONS));
         bystander = RawFcgiClient.unix(socket);

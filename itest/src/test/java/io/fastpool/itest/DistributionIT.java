@@ -8,6 +8,7 @@ import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.TestBundles;
+import io.fastpool.itest.support.WebServerProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -241,7 +242,7 @@ class DistributionIT {
     @Test
     @Order(5)
     void aChangedTransportCfgOpensANewListenerAtRuntime() throws Exception {
-        int port = Nginx.freePort();
+        int port = WebServerProcess.freePort();
         Path cfg = home.resolve("conf/io.fastpool.transport.cfg");
         String changed = Files.readString(cfg).replace("listen = unix:run/fastpool.sock, tcp:127.0.0.1:9000",
                 "listen = unix:run/fastpool.sock, tcp:127.0.0.1:9000, tcp:127.0.0.1:" + port);

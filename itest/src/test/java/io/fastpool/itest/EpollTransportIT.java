@@ -3,11 +3,10 @@ package io.fastpool.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.itest.apps.TestAppActivator;
-import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
-import io.fastpool.itest.support.TestBundles;
+import io.fastpool.itest.support.WebServerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,8 +43,6 @@ import org.osgi.framework.wiring.BundleWiring;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EpollTransportIT {
 
-    private static final String TEST_APP_IMPORTS =
-            "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework";
     private static final String EPOLL_CLASSES = "io.netty.transport-classes-epoll";
 
     /** Held here: java.util.logging keeps loggers weakly, and a collected one would lose the handler. */
@@ -80,7 +77,7 @@ class EpollTransportIT {
     void withNettysEpollBundlesTheTransportServesOverEpoll() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "epoll-it").toAbsolutePath();
         Path socket = work.resolve("run/fastpool.sock");
-        int port = Nginx.freePort();
+        int port = WebServerProcess.freePort();
         try (Platform platform = Platform.start(work.resolve("felix"), transportConfig(socket, port, true), epollBundles())) {
             startTestApp(platform, work, socket);
 
@@ -101,7 +98,7 @@ class EpollTransportIT {
     void withoutThemTheSameTransportBundleServesOverNio() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "no-epoll-it").toAbsolutePath();
         Path socket = work.resolve("run/fastpool.sock");
-        int port = Nginx.freePort();
+        int port = WebServerProcess.freePort();
         try (Platform platform = Platform.start(work.resolve("felix"), transportConfig(socket, port, true))) {
             startTestApp(platform, work, socket);
 
@@ -118,7 +115,7 @@ class EpollTransportIT {
     void useEpollFalseKeepsNioEvenWithTheEpollBundles() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "epoll-off-it").toAbsolutePath();
         Path socket = work.resolve("run/fastpool.sock");
-        int port = Nginx.freePort();
+        int port = WebServerProcess.freePort();
         try (Platform platform = Platform.start(work.resolve("felix"), transportConfig(socket, port, false), epollBundles())) {
             startTestApp(platform, work, socket);
 
@@ -144,8 +141,7 @@ class EpollTransportIT {
     }
 
     private static void startTestApp(Platform platform, Path work, Path socket) throws Exception {
-        platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
-                TEST_APP_IMPORTS, TestAppActivator.class));
+        platform.install(TestAppActivator.bundle(work));
         Platform.await(Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
     }
 

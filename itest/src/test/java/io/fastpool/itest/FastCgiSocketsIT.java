@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastpool.fcgi.Fcgi;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
-import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.RetainedHeap;
+import io.fastpool.itest.support.WebServerProcess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.InputStream;
@@ -49,7 +49,7 @@ class FastCgiSocketsIT {
     static void startPlatform() throws Exception {
         work = Files.createTempDirectory(Path.of("target"), "sockets-it").toAbsolutePath();
         socket = work.resolve("run/fastpool.sock");
-        port = Nginx.freePort();
+        port = WebServerProcess.freePort();
         platform = Platform.withTestApp(work, socket, port, Map.of());
         jetty = new HttpClient(new HttpClientTransportOverFCGI(1, "/"));
         jetty.setMaxConnectionsPerDestination(8);

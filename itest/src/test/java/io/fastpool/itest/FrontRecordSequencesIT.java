@@ -6,10 +6,10 @@ import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
-import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
+import io.fastpool.itest.support.WebServerProcess;
 import io.netty.buffer.Unpooled;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ class FrontRecordSequencesIT {
     static void start() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "front-sequences-it").toAbsolutePath();
         socket = work.resolve("run/fastpool.sock");
-        port = Nginx.freePort();
+        port = WebServerProcess.freePort();
         platform = Platform.withTestApp(work, socket, port, Map.of());
     }
 

@@ -3,15 +3,16 @@ package io.fastpool.itest;
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.itest.apps.BigResponse;
-import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
+import io.fastpool.itest.support.WebServerProcess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +24,13 @@ import java.util.concurrent.TimeUnit;
  * port instead of 9000 (nothing else in conf/ changes), and has one more app in deploy/,
  * {@link BigResponse} at {@code /big}, because no shipped sample answers with megabytes.
  *
- * <p>The test reads Fastpool's figures over the TCP listener, so that the unix socket's counters
- * (the socket the front uses) count the front's connections only.
+ * <p>The test reads Fastpool's figures of one listener over the other ({@link #listener}), so that
+ * a listener's counters count the front's connections only.
  */
 final class FrontedDistribution implements AutoCloseable {
+
+    /** The shipped unix socket's listener, as the status JSON names it. */
+    static final String UNIX_LISTENER = "unix:run/fastpool.sock";
 
     private final Path home;
     private final int tcpPort;
@@ -48,7 +52,7 @@ final class FrontedDistribution implements AutoCloseable {
     /**
      * The same; with {@code webServerGroup}, the socket is given the group www-data (the shipped,
      * commented {@code unixSocketGroup}) and {@code work} opened to it, for fronts whose workers run
-     * as www-data (Apache, lighttpd).
+     * as www-data (Apache, lighttpd): a temporary folder is owner-only.
      */
     static FrontedDistribution start(Path work, boolean webServerGroup) throws Exception {
         Path built = Path.of(System.getProperty("distribution.dir"));
@@ -57,17 +61,14 @@ final class FrontedDistribution implements AutoCloseable {
         }
         Path home = work.resolve("fastpool");
         DistributionIT.copyTree(built, home);
-        int tcpPort = Nginx.freePort();
+        int tcpPort = WebServerProcess.freePort();
         Path transport = home.resolve("conf/io.fastpool.transport.cfg");
         String shipped = Files.readString(transport, StandardCharsets.ISO_8859_1);
-        String listen = "listen = unix:run/fastpool.sock, tcp:127.0.0.1:9000";
-        if (!shipped.contains(listen)) {
-            throw new IllegalStateException("the shipped transport file no longer has '" + listen + "'");
-        }
-        String adapted = shipped.replace(listen, "listen = unix:run/fastpool.sock, tcp:127.0.0.1:" + tcpPort);
+        String adapted = replaceRequired(shipped, "listen = unix:run/fastpool.sock, tcp:127.0.0.1:9000",
+                "listen = unix:run/fastpool.sock, tcp:127.0.0.1:" + tcpPort, transport);
         if (webServerGroup) {
-            adapted = adapted.replace("#unixSocketGroup = www-data", "unixSocketGroup = www-data");
-            Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            adapted = replaceRequired(adapted, "#unixSocketGroup = www-data", "unixSocketGroup = www-data", transport);
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Files.writeString(transport, adapted, StandardCharsets.ISO_8859_1);
         BigResponse.bundle(home.resolve("deploy"), "/big");
@@ -82,6 +83,10 @@ final class FrontedDistribution implements AutoCloseable {
                 Platform.await(Duration.ofSeconds(30), app[0] + " to answer over the unix socket (log: " + output + ")",
                         () -> DistributionIT.answerFrom(home, app[0]).startsWith(app[1]));
             }
+            Object group = Files.getAttribute(home.resolve("run/fastpool.sock"), "posix:group");
+            if (webServerGroup && !group.toString().equals("www-data")) {
+                throw new IllegalStateException("run/fastpool.sock has the group " + group + ", not www-data");
+            }
             return distribution;
         } catch (Throwable e) {
             distribution.close();
@@ -91,6 +96,16 @@ final class FrontedDistribution implements AutoCloseable {
 
     Path home() {
         return home;
+    }
+
+    /** The port of the TCP listener (9000 in the shipped configuration). */
+    int tcpPort() {
+        return tcpPort;
+    }
+
+    /** The TCP listener, as the status JSON names it. */
+    String tcpListener() {
+        return "tcp:127.0.0.1:" + tcpPort;
     }
 
     /** The status and body of GET {@code uri} over the TCP listener, as {@link DistributionIT#answerFrom} gives them. */
@@ -105,28 +120,51 @@ final class FrontedDistribution implements AutoCloseable {
 
     /** The status page's JSON ({@code /fastpool-status?json}), read over the TCP listener. */
     Map<String, Object> status() throws IOException {
-        String answer = answer("/fastpool-status?json");
+        return statusFrom(answer("/fastpool-status?json"));
+    }
+
+    private static Map<String, Object> statusFrom(String answer) throws IOException {
         if (!answer.startsWith("200 OK ")) {
             throw new IOException("the status page answered " + answer);
         }
         return JSON.std.mapFrom(answer.substring("200 OK ".length()));
     }
 
-    /** The figures of the unix socket's listener (accepted, open, active, idle, ...) from the status JSON. */
+    /**
+     * The figures (accepted, open, active, idle, ...) of the listener {@code listen}
+     * ({@link #UNIX_LISTENER} or {@link #tcpListener()}) from the status JSON, read over the other
+     * listener, so that the reading is not among them.
+     */
+    Map<String, Object> listener(String listen) throws IOException {
+        return listenerIn(listen.equals(UNIX_LISTENER) ? status()
+                : statusFrom(DistributionIT.answerFrom(home, "/fastpool-status?json")), listen);
+    }
+
+    /** The figures of the listener {@code listen} in the status JSON {@code status}. */
     @SuppressWarnings("unchecked")
-    Map<String, Object> unixListener() throws IOException {
-        for (Object listener : (List<Object>) status().get("listeners")) {
+    static Map<String, Object> listenerIn(Map<String, Object> status, String listen) throws IOException {
+        for (Object listener : (List<Object>) status.get("listeners")) {
             Map<String, Object> figures = (Map<String, Object>) listener;
-            if ("unix:run/fastpool.sock".equals(figures.get("listen"))) {
+            if (listen.equals(figures.get("listen"))) {
                 return figures;
             }
         }
-        throw new IOException("no unix:run/fastpool.sock listener in the status JSON");
+        throw new IOException("no " + listen + " listener in the status JSON: " + status.get("listeners"));
+    }
+
+    /** The figures of the unix socket's listener, read over the TCP listener. */
+    Map<String, Object> unixListener() throws IOException {
+        return listener(UNIX_LISTENER);
+    }
+
+    /** How many connections the listener {@code listen} has accepted since the server started. */
+    long accepted(String listen) throws IOException {
+        return ((Number) listener(listen).get("accepted")).longValue();
     }
 
     /** How many connections the unix socket has accepted since the server started. */
     long acceptedOnUnixSocket() throws IOException {
-        return ((Number) unixListener().get("accepted")).longValue();
+        return accepted(UNIX_LISTENER);
     }
 
     /**
@@ -153,6 +191,25 @@ final class FrontedDistribution implements AutoCloseable {
             }
         }
         throw new IOException("conf/" + file + " has no " + key);
+    }
+
+    /**
+     * The shipped {@code conf/FILE} of a front, for the front's support class: FASTPOOL_HOME made this
+     * copy's folder, and its address 127.0.0.1:8080 made 127.0.0.1:{@code port}, where {@code port}
+     * is {@code PORT} or {@code ALTPORT}, a free port the support class puts in.
+     */
+    String shippedFront(String file, String port) throws IOException {
+        Path path = home.resolve("conf").resolve(file);
+        return replaceRequired(Files.readString(path, StandardCharsets.UTF_8), "127.0.0.1:8080", "127.0.0.1:" + port, path)
+                .replace("FASTPOOL_HOME", home.toString());
+    }
+
+    /** {@code text} with {@code from} made {@code to}; a {@code file} without {@code from} fails the test. */
+    static String replaceRequired(String text, String from, String to, Path file) {
+        if (!text.contains(from)) {
+            throw new IllegalStateException(file + " no longer has '" + from + "': adapt this test");
+        }
+        return text.replace(from, to);
     }
 
     /** What the server printed so far. */

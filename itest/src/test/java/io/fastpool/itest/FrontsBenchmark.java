@@ -5,6 +5,7 @@ import io.fastpool.itest.support.Caddy;
 import io.fastpool.itest.support.Haproxy;
 import io.fastpool.itest.support.Lighttpd;
 import io.fastpool.itest.support.Nginx;
+import io.fastpool.itest.support.WebServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,30 +36,22 @@ class FrontsBenchmark {
         Path work = Files.createTempDirectory(Path.of("target"), "fronts-benchmark").toAbsolutePath();
         List<Row> rows = new ArrayList<>();
         try (FrontedDistribution fastpool = FrontedDistribution.start(work, true)) {
-            Path conf = fastpool.home().resolve("conf");
-            String home = fastpool.home().toString();
-
-            String nginxSite = Files.readString(conf.resolve("nginx-fastpool.conf")).replace("FASTPOOL_HOME", home)
-                    .replace("127.0.0.1:8080", "127.0.0.1:PORT").replace("include fastcgi_params;", "include /etc/nginx/fastcgi_params;");
+            String nginxSite = fastpool.shippedFront("nginx-fastpool.conf", "PORT")
+                    .replace("include fastcgi_params;", "include /etc/nginx/fastcgi_params;");
             try (Nginx nginx = Nginx.start(work.resolve("nginx"), nginxSite)) {
-                rows.add(measure("nginx", nginx.url("/hello"), fastpool));
+                rows.add(measure("nginx", nginx, fastpool));
             }
-            try (Apache apache = Apache.start(work.resolve("apache"), site(conf, "apache-fastpool.conf", home))) {
-                rows.add(measure("Apache httpd", apache.url("/hello"), fastpool));
+            try (Apache apache = Apache.start(work.resolve("apache"), fastpool.shippedFront("apache-fastpool.conf", "PORT"))) {
+                rows.add(measure("Apache httpd", apache, fastpool));
             }
-            int haproxyPort = Nginx.freePort();
-            try (Haproxy haproxy = Haproxy.start(work.resolve("haproxy"), Files.readString(conf.resolve("haproxy-fastpool.conf"))
-                    .replace("FASTPOOL_HOME", home).replace("bind 127.0.0.1:8080", "bind 127.0.0.1:" + haproxyPort), haproxyPort)) {
-                rows.add(measure("HAProxy", haproxy.url("/hello"), fastpool));
+            try (Haproxy haproxy = Haproxy.start(work.resolve("haproxy"), fastpool.shippedFront("haproxy-fastpool.conf", "PORT"))) {
+                rows.add(measure("HAProxy", haproxy, fastpool));
             }
-            try (Lighttpd lighttpd = Lighttpd.start(work.resolve("lighttpd"), site(conf, "lighttpd-fastpool.conf", home))) {
-                rows.add(measure("lighttpd", lighttpd.url("/hello"), fastpool));
+            try (Lighttpd lighttpd = Lighttpd.start(work.resolve("lighttpd"), fastpool.shippedFront("lighttpd-fastpool.conf", "PORT"))) {
+                rows.add(measure("lighttpd", lighttpd, fastpool));
             }
-            int caddyPort = Nginx.freePort();
-            try (Caddy caddy = Caddy.start(work.resolve("caddy"), Files.readString(conf.resolve("Caddyfile-fastpool"))
-                    .replace("FASTPOOL_HOME", home).replace("http://127.0.0.1:8080 {", "http://127.0.0.1:" + caddyPort + " {"),
-                    caddyPort)) {
-                rows.add(measure("Caddy", caddy.url("/hello"), fastpool));
+            try (Caddy caddy = Caddy.start(work.resolve("caddy"), fastpool.shippedFront("Caddyfile-fastpool", "PORT"))) {
+                rows.add(measure("Caddy", caddy, fastpool));
             }
         }
         System.out.printf("%nfronts: GET /hello (the hello sample in its pool), wrk -t2 -c%d -d%ds after a 2 s warm-up, %d cores%n",
@@ -70,12 +63,8 @@ class FrontsBenchmark {
         }
     }
 
-    /** A shipped site with the server's folder filled in; the front's support class puts a free port for PORT. */
-    private static String site(Path conf, String file, String home) throws Exception {
-        return Files.readString(conf.resolve(file)).replace("FASTPOOL_HOME", home).replace("127.0.0.1:8080", "127.0.0.1:PORT");
-    }
-
-    private static Row measure(String front, String url, FrontedDistribution fastpool) throws Exception {
+    private static Row measure(String front, WebServerProcess server, FrontedDistribution fastpool) throws Exception {
+        String url = server.url("/hello");
         wrk(url, 2);
         long before = fastpool.acceptedOnUnixSocket();
         String output = wrk(url, SECONDS);

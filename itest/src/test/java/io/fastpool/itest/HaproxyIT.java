@@ -3,13 +3,11 @@ package io.fastpool.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.itest.support.Haproxy;
-import io.fastpool.itest.support.Nginx;
+import io.fastpool.itest.support.WebServerProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,12 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -37,75 +31,18 @@ import org.junit.jupiter.api.Timeout;
  * per connection when it asks with FCGI_GET_VALUES.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaproxyIT extends FrontChecks {
 
-    static FrontedDistribution fastpool;
-    static Haproxy haproxy;
-    static long started;
+    HaproxyIT() {
+        super("HAProxy", false);
+    }
 
-    @BeforeAll
-    static void start() throws Exception {
-        started = System.nanoTime();
-        Path work = Files.createTempDirectory(Path.of("target"), "haproxy-it").toAbsolutePath();
-        fastpool = FrontedDistribution.start(work);
-        String shipped = Files.readString(fastpool.home().resolve("conf/haproxy-fastpool.conf"), StandardCharsets.UTF_8);
-        int port = Nginx.freePort();
-        String adapted = shipped.replace("FASTPOOL_HOME", fastpool.home().toString())
-                .replace("bind 127.0.0.1:8080", "bind 127.0.0.1:" + port);
+    @Override
+    WebServerProcess startFront(Path prefix) throws Exception {
+        String adapted = fastpool.shippedFront("haproxy-fastpool.conf", "PORT");
         assertThat(adapted).contains("server fastpool unix@" + fastpool.home() + "/run/fastpool.sock proto fcgi")
-                .contains("bind 127.0.0.1:" + port);
-        haproxy = Haproxy.start(work.resolve("haproxy"), adapted, port);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            if (haproxy != null) {
-                haproxy.close();
-            }
-        } finally {
-            if (fastpool != null) {
-                fastpool.close();
-            }
-        }
-        System.out.printf("HaproxyIT: %d ms from the start of the class to both processes stopped (HAProxy log: %s)%n",
-                (System.nanoTime() - started) / 1_000_000, haproxy == null ? "-" : haproxy.logPath());
-    }
-
-    @Override
-    String front() {
-        return "HAProxy";
-    }
-
-    @Override
-    FrontedDistribution fastpool() {
-        return fastpool;
-    }
-
-    @Override
-    String url(String path) {
-        return haproxy.url(path);
-    }
-
-    @Override
-    String frontLog() {
-        return haproxy.log();
-    }
-
-    @Override
-    long frontLogMark() {
-        return haproxy.mark();
-    }
-
-    @Override
-    List<String> frontErrorsSince(long mark) {
-        return haproxy.errorLinesSince(mark);
-    }
-
-    @Override
-    String frontLogSince(long mark) {
-        return haproxy.logSince(mark);
+                .contains("bind 127.0.0.1:PORT");
+        return Haproxy.start(prefix, adapted);
     }
 
     /**
@@ -130,7 +67,7 @@ class HaproxyIT extends FrontChecks {
         assertThat(get(url("/hello")).statusCode()).isEqualTo(200);
         assertThat(((Number) fastpool.unixListener().get("open")).longValue()).as("FastCGI connections HAProxy keeps open")
                 .isGreaterThan(0);
-        List<String> trouble = haproxy.log().lines().filter(line -> line.contains("[ALERT]") || line.contains("[WARNING]")
+        List<String> trouble = webServer.log().lines().filter(line -> line.contains("[ALERT]") || line.contains("[WARNING]")
                 || line.toLowerCase(java.util.Locale.ROOT).contains("fcgi") || line.contains("GET_VALUES")).toList();
         assertThat(trouble).as("HAProxy's alerts, warnings and FastCGI complaints").isEmpty();
     }
@@ -138,13 +75,7 @@ class HaproxyIT extends FrontChecks {
     @Test
     @Order(2)
     void fiftySequentialRequestsUseAtMostOneNewFastCgiConnection() throws Exception {
-        long before = fastpool.acceptedOnUnixSocket();
-        for (int i = 0; i < 50; i++) {
-            HttpResponse<String> response = get(url("/hello?name=n" + i));
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo("Hello, n" + i + "!");
-        }
-        long used = fastpool.acceptedOnUnixSocket() - before;
+        long used = newFastCgiConnectionsFor(50);
         System.out.printf("HAProxy: 50 sequential requests, %d new FastCGI connections (open now: %s)%n", used,
                 fastpool.unixListener().get("open"));
         assertThat(used).as("new FastCGI connections for 50 sequential requests").isLessThanOrEqualTo(1);
@@ -172,7 +103,8 @@ class HaproxyIT extends FrontChecks {
                     long inPool = slowPoolRequests(status);
                     if (inPool > busiest[0]) {
                         busiest[0] = inPool;
-                        busiest[1] = unixOpen(status);
+                        busiest[1] = ((Number) FrontedDistribution.listenerIn(status, FrontedDistribution.UNIX_LISTENER)
+                                .get("open")).longValue();
                     }
                     Thread.sleep(10);
                 }
@@ -214,16 +146,5 @@ class HaproxyIT extends FrontChecks {
             }
         }
         throw new AssertionError("no pool io.fastpool.samples.slow in " + status.get("pools"));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static long unixOpen(Map<String, Object> status) {
-        for (Object listener : (List<Object>) status.get("listeners")) {
-            Map<String, Object> figures = (Map<String, Object>) listener;
-            if ("unix:run/fastpool.sock".equals(figures.get("listen"))) {
-                return ((Number) figures.get("open")).longValue();
-            }
-        }
-        throw new AssertionError("no unix listener in " + status.get("listeners"));
     }
 }

@@ -2,10 +2,10 @@ package io.fastpool.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
+import io.fastpool.itest.support.WebServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +33,7 @@ class ListenerUpdateIT {
     void start() throws Exception {
         work = Files.createTempDirectory(Path.of("target"), "listener-update-it").toAbsolutePath();
         socket = work.resolve("run/fastpool.sock");
-        port = Nginx.freePort();
+        port = WebServerProcess.freePort();
         platform = Platform.withTestApp(work, socket, port, Map.of());
     }
 

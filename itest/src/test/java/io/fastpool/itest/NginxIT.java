@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.WebServerProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +47,7 @@ class NginxIT {
     static void start() throws Exception {
         work = Files.createTempDirectory(Path.of("target"), "nginx-it").toAbsolutePath();
         socket = work.resolve("run/fastpool.sock");
-        int fcgiPort = Nginx.freePort();
+        int fcgiPort = WebServerProcess.freePort();
         platform = Platform.withTestApp(work, socket, fcgiPort, Map.of());
         nginx = Nginx.start(work.resolve("nginx"), """
                 upstream fastpool_unix {
@@ -100,7 +101,7 @@ class NginxIT {
         Set<String> connections = new HashSet<>();
         for (int i = 0; i < 200; i++) {
             HttpResponse<String> response = get(nginx.url("/echo?i=" + i));
-            assertThat(response.statusCode()).as(nginx.errorLog()).isEqualTo(200);
+            assertThat(response.statusCode()).as(nginx.log()).isEqualTo(200);
             connections.add(connectionOf(response.body()));
         }
         assertThat(connections).as("upstream connections used for 200 sequential requests").hasSizeLessThanOrEqualTo(8);
@@ -111,7 +112,7 @@ class NginxIT {
         Set<String> connections = new HashSet<>();
         for (int i = 0; i < 50; i++) {
             HttpResponse<String> response = get(nginx.altUrl("/echo?i=" + i));
-            assertThat(response.statusCode()).as(nginx.errorLog()).isEqualTo(200);
+            assertThat(response.statusCode()).as(nginx.log()).isEqualTo(200);
             connections.add(connectionOf(response.body()));
         }
         assertThat(connections).hasSize(50);

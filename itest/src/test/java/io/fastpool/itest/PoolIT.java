@@ -162,7 +162,7 @@ class PoolIT {
                 client.join(30_000);
             }
             System.out.printf("hot swap x10 under load: %s; max latency %.1f ms%n", outcomes, maxLatencyNanos.get() / 1e6);
-            assertThat(outcomes.keySet()).as("every outcome: %s (error log: %s)", outcomes, nginx.errorLog())
+            assertThat(outcomes.keySet()).as("every outcome: %s (error log: %s)", outcomes, nginx.log())
                     .containsOnly("200 Hello from version 1", "200 Hello from version 2");
             assertThat(order).as("the answers switch with the swaps").hasSizeGreaterThanOrEqualTo(10);
             assertThat(order.get(order.size() - 1)).isEqualTo("200 Hello from version 1");

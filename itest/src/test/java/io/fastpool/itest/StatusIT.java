@@ -12,6 +12,7 @@ import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.Pools;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.TestBundles;
+import io.fastpool.itest.support.WebServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +48,7 @@ class StatusIT {
     static void start() throws Exception {
         work = Files.createTempDirectory(Path.of("target"), "status-it").toAbsolutePath();
         socket = work.resolve("run/fastpool.sock");
-        tcpPort = Nginx.freePort();
+        tcpPort = WebServerProcess.freePort();
         String statusBundle = System.getProperty("bundle.status");
         assertThat(statusBundle).as("system property bundle.status (run through failsafe: mvn verify)").isNotBlank()
                 .doesNotContain("${");
@@ -317,7 +318,7 @@ class StatusIT {
             ExternalTool.Result dom = chromium.run(Duration.ofSeconds(90), null, dump.toArray(String[]::new));
             assertThat(dom.exitCode()).as("chromium --dump-dom: %s", dom.errors()).isZero();
             String html = dom.output();
-            assertThat(html).as("the script replaced the static tables (chromium: %s; nginx: %s)", dom.errors(), nginx.errorLog())
+            assertThat(html).as("the script replaced the static tables (chromium: %s; nginx: %s)", dom.errors(), nginx.log())
                     .contains("<main id=\"app\" data-mode=\"live\">");
             assertThat(html).contains("data-pool=\"" + SMALL + "\"", "data-pool=\"" + OTHER + "\"");
             assertThat(html).as("the last fetch of ?json succeeded").containsPattern("id=\"updated\"[^>]*>live, updated ");

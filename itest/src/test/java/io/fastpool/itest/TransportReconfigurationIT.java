@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastpool.itest.apps.TestAppActivator;
-import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
-import io.fastpool.itest.support.TestBundles;
+import io.fastpool.itest.support.WebServerProcess;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Files;
@@ -30,12 +29,11 @@ class TransportReconfigurationIT {
     void listenersOpenAndCloseAtRuntimeWithoutDroppingConnections() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "reconfigure-it").toAbsolutePath();
         Path socket = work.resolve("run/fastpool.sock");
-        int v4 = Nginx.freePort();
-        int v6 = Nginx.freePort();
+        int v4 = WebServerProcess.freePort();
+        int v6 = WebServerProcess.freePort();
         try (Platform platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
                 "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + v4})))) {
-            platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
-                    "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework", TestAppActivator.class));
+            platform.install(TestAppActivator.bundle(work));
             Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
             try (RawFcgiClient keptUnix = RawFcgiClient.unix(socket); RawFcgiClient keptV4 = RawFcgiClient.tcp(v4)) {
                 assertThat(keptUnix.get(1, true, "/hello").body()).isEqualTo("Hello, world!");

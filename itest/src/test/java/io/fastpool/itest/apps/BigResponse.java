@@ -3,14 +3,18 @@ package io.fastpool.itest.apps;
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
 import io.fastpool.api.WebApp;
+import io.fastpool.itest.support.TestBundles;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 
 /**
  * A Declarative Services {@link WebApp} that streams {@code ?bytes=N} bytes ({@link #chunk()} over and
  * over, cut at N): a response of several megabytes, which no shipped sample produces (the json
  * sample stops at 100 items). Tests of the distribution drop it into deploy/, packed by
- * {@link #bundle}.
+ * {@link #bundle}; the in-process test app ({@link TestAppActivator}) answers /big with {@link #write}.
  */
 public final class BigResponse implements WebApp {
 
@@ -21,10 +25,13 @@ public final class BigResponse implements WebApp {
 
     @Override
     public void handle(Request request, Response response) throws Exception {
-        long bytes = Long.parseLong(request.queryParameter("bytes"));
-        byte[] chunk = chunk();
         response.setContentType("application/octet-stream");
-        OutputStream out = response.body();
+        write(response.body(), Long.parseLong(request.queryParameter("bytes")));
+    }
+
+    /** Writes {@code bytes} bytes of the answer to {@code out}. */
+    public static void write(OutputStream out, long bytes) throws IOException {
+        byte[] chunk = chunk();
         for (long sent = 0; sent < bytes; ) {
             int n = (int) Math.min(chunk.length, bytes - sent);
             out.write(chunk, 0, n);
@@ -44,17 +51,14 @@ public final class BigResponse implements WebApp {
     /** The SHA-256 of the answer to {@code ?bytes=N}, computed here, as the test expects it. */
     public static byte[] sha256Of(long bytes) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        byte[] chunk = chunk();
-        for (long done = 0; done < bytes; ) {
-            int n = (int) Math.min(chunk.length, bytes - done);
-            sha.update(chunk, 0, n);
-            done += n;
+        try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
+            write(out, bytes);
         }
         return sha.digest();
     }
 
     /** The app bundle, mounted at {@code path}, written into {@code directory}. */
-    public static java.nio.file.Path bundle(java.nio.file.Path directory, String path) throws java.io.IOException {
+    public static Path bundle(Path directory, String path) throws IOException {
         String component = """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.4.0" name="big">
@@ -63,7 +67,7 @@ public final class BigResponse implements WebApp {
                   <property name="fastpool.mount.path" value="%s"/>
                 </scr:component>
                 """.formatted(path);
-        return io.fastpool.itest.support.TestBundles.buildComponent(directory, SYMBOLIC_NAME, "1.0.0",
+        return TestBundles.buildComponent(directory, SYMBOLIC_NAME, "1.0.0",
                 "io.fastpool.api;version=\"[1,2)\"", null, component, BigResponse.class);
     }
 }

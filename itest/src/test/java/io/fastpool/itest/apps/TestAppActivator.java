@@ -4,10 +4,11 @@ import io.fastpool.api.Request;
 import io.fastpool.api.Response;
 import io.fastpool.api.spi.Exchange;
 import io.fastpool.api.spi.RequestTarget;
+import io.fastpool.itest.support.TestBundles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -30,8 +31,16 @@ import org.osgi.framework.ServiceRegistration;
  */
 public final class TestAppActivator implements BundleActivator {
 
+    private static final String IMPORTS = "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework";
+
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private ExecutorService workers;
+
+    /** The app bundle io.fastpool.itest.app 1.0.0 (this activator and {@link BigResponse}), written into {@code directory}. */
+    public static Path bundle(Path directory) throws IOException {
+        return TestBundles.build(directory, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class, IMPORTS,
+                TestAppActivator.class, BigResponse.class);
+    }
 
     @Override
     public void start(BundleContext context) {
@@ -154,20 +163,10 @@ public final class TestAppActivator implements BundleActivator {
         response.body().write(("received " + length + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** Streams {@code bytes} bytes of a repeating pattern. */
+    /** Streams {@code bytes} bytes of {@link BigResponse}'s answer (packed into this bundle with it). */
     static void big(Request request, Response response) throws IOException {
-        long bytes = Long.parseLong(parameter(request, "bytes", "1048576"));
-        byte[] chunk = new byte[65536];
-        for (int i = 0; i < chunk.length; i++) {
-            chunk[i] = (byte) ('a' + i % 26);
-        }
         response.setContentType("application/octet-stream");
-        OutputStream out = response.body();
-        for (long sent = 0; sent < bytes; ) {
-            int n = (int) Math.min(chunk.length, bytes - sent);
-            out.write(chunk, 0, n);
-            sent += n;
-        }
+        BigResponse.write(response.body(), Long.parseLong(parameter(request, "bytes", "1048576")));
     }
 
     /** Waits {@code ms} milliseconds, then answers. */

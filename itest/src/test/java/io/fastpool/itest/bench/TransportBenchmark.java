@@ -4,10 +4,10 @@ import io.fastpool.itest.apps.PooledApps;
 import io.fastpool.itest.apps.PooledHello;
 import io.fastpool.itest.apps.TestAppActivator;
 import io.fastpool.itest.support.ConnectionHolder;
-import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.TestBundles;
+import io.fastpool.itest.support.WebServerProcess;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -39,15 +39,14 @@ class TransportBenchmark {
     void printFigures() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "transport-benchmark").toAbsolutePath();
         Path socket = work.resolve("run/fastpool.sock");
-        int port = Nginx.freePort();
+        int port = WebServerProcess.freePort();
         Path loadJar = Path.of("..", "bench", "target", "benchmarks.jar").toAbsolutePath().normalize();
         if (!Files.exists(loadJar)) {
             throw new IllegalStateException(loadJar + " is missing: build it with mvn -pl bench -am package -DskipTests");
         }
         try (Platform platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
                 "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + port}, "maxConnections", 20_000)))) {
-            platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class,
-                    "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework", TestAppActivator.class));
+            platform.install(TestAppActivator.bundle(work));
             platform.install(TestBundles.buildComponent(work.resolve("pooled"), "io.fastpool.itest.pooled", "1.0.0",
                     PooledApps.IMPORTS, null, PooledApps.component("/pooled"), PooledHello.class));
             Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));

@@ -1,38 +1,27 @@
 package io.fastpool.itest.support;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * A real Apache httpd 2.4 for tests (Debian's apache2, event MPM), in the foreground with its own
- * ServerRoot, pid file, mutexes and error log in a prefix folder, on free loopback ports. It starts
- * as root and runs its children as www-data, as a packaged Apache does, so the prefix's folders
- * (and whatever the site reaches, such as Fastpool's socket) must be searchable by www-data.
- * {@code .ci/run} installs apache2; without it these tests fail with a message saying so rather
- * than being skipped.
+ * ServerRoot, pid file, mutexes and error log in a prefix folder. It starts as root and runs its
+ * children as www-data, as a packaged Apache does, so the prefix's folders (and whatever the site
+ * reaches, such as Fastpool's socket) must be searchable by www-data. Its log is the error log,
+ * where mod_proxy and mod_proxy_fcgi write theirs ({@code [proxy_fcgi:error]}).
  */
-public final class Apache implements AutoCloseable {
+public final class Apache extends WebServerProcess {
 
-    private static final Path BINARY = Path.of("/usr/sbin/apache2");
+    private static final String BINARY = "/usr/sbin/apache2";
     private static final Path MODULES = Path.of("/usr/lib/apache2/modules");
 
-    private final Process process;
-    private final int port;
-    private final int altPort;
-    private final Path prefix;
+    /** A line Apache logs at error level or worse: "[proxy_fcgi:error]", "[proxy:error]", "[core:crit]"... */
+    private static final Pattern ERROR = Pattern.compile("\\[[a-z_0-9]+:(error|crit|alert|emerg)\\]");
 
-    private Apache(Process process, int port, int altPort, Path prefix) {
-        this.process = process;
-        this.port = port;
-        this.altPort = altPort;
-        this.prefix = prefix;
+    private Apache(Path prefix) throws IOException {
+        super("Apache", prefix, "logs/stdout.log", "logs/error.log");
     }
 
     /**
@@ -43,10 +32,7 @@ public final class Apache implements AutoCloseable {
      * Returns once Apache is configured and accepts connections on {@code PORT}.
      */
     public static Apache start(Path prefix, String site) throws IOException, InterruptedException {
-        if (!Files.isExecutable(BINARY)) {
-            throw new IllegalStateException("Apache httpd is not installed (no " + BINARY
-                    + "): run 'apt-get install -y apache2' (.ci/run does this)");
-        }
+        Path binary = ExternalTool.require("apache2", BINARY).binary();
         String modules = "";
         for (String[] module : new String[][] {
                 {"mpm_event_module", "mod_mpm_event.so"}, {"authz_core_module", "mod_authz_core.so"},
@@ -59,16 +45,13 @@ public final class Apache implements AutoCloseable {
                 throw new IllegalStateException("Apache httpd has no " + file + ": run 'apt-get install -y apache2' (.ci/run does this)");
             }
         }
-        int port = Nginx.freePort();
-        int altPort = Nginx.freePort();
-        Path root = prefix.toAbsolutePath();
+        Apache apache = new Apache(prefix);
+        Path root = apache.prefix();
         Files.createDirectories(root.resolve("logs"));
         Files.createDirectories(root.resolve("run"));
         Files.createDirectories(root.resolve("htdocs"));
-        Path siteFile = root.resolve("site.conf");
-        Files.writeString(siteFile, site.replace("ALTPORT", Integer.toString(altPort)).replace("PORT", Integer.toString(port)),
-                StandardCharsets.UTF_8);
-        String config = """
+        Path siteFile = apache.write("site.conf", apache.withPorts(site));
+        Path conf = apache.write("httpd.conf", """
                 # A minimal main configuration for tests: everything Apache writes stays in this folder.
                 ServerRoot "%1$s"
                 ServerName 127.0.0.1
@@ -83,72 +66,19 @@ public final class Apache implements AutoCloseable {
                 User www-data
                 Group www-data
                 Include "%3$s"
-                """.formatted(root, modules, siteFile);
-        Path conf = root.resolve("httpd.conf");
-        Files.writeString(conf, config, StandardCharsets.UTF_8);
-        Path stdout = root.resolve("logs/stdout.log");
-        Process process = new ProcessBuilder(BINARY.toString(), "-f", conf.toString(), "-DFOREGROUND")
-                .redirectErrorStream(true).redirectOutput(stdout.toFile()).start();
-        Apache apache = new Apache(process, port, altPort, root);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (true) {
-            // AH00489 "... configured -- resuming normal operations": the parent has forked its children.
-            if (apache.errorLog().contains("resuming normal operations")) {
-                try (Socket probe = new Socket()) {
-                    probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                    return apache;
-                } catch (IOException notYet) {
-                    // try again below
-                }
-            }
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                apache.close();
-                throw new IllegalStateException("Apache did not start: " + readIfExists(stdout) + apache.errorLog());
-            }
-            Thread.sleep(50);
-        }
+                """.formatted(root, modules, siteFile));
+        apache.launch(new ProcessBuilder(binary.toString(), "-f", conf.toString(), "-DFOREGROUND"));
+        return apache;
     }
 
-    public int port() {
-        return port;
-    }
-
-    public String url(String path) {
-        return "http://127.0.0.1:" + port + path;
-    }
-
-    /** The second port ({@code ALTPORT} in the site). */
-    public String altUrl(String path) {
-        return "http://127.0.0.1:" + altPort + path;
-    }
-
-    /** Apache's error log, where mod_proxy and mod_proxy_fcgi write theirs ({@code [proxy_fcgi:error]}). */
-    public Path errorLogPath() {
-        return prefix.resolve("logs/error.log");
-    }
-
-    /** The error log so far, for assertion messages. */
-    public String errorLog() throws IOException {
-        return readIfExists(errorLogPath());
-    }
-
-    /** Stops Apache (SIGTERM: the parent stops its children, then exits). */
+    /** AH00489 "... configured -- resuming normal operations": the parent has forked its children. */
     @Override
-    public void close() throws InterruptedException {
-        List<ProcessHandle> children = process.descendants().toList();
-        process.destroy();
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        // Children left behind by a parent that had to be killed are ended one by one (by pid).
-        for (ProcessHandle child : children) {
-            if (child.isAlive()) {
-                child.destroyForcibly();
-            }
-        }
+    protected String startedLine() {
+        return "resuming normal operations";
     }
 
-    private static String readIfExists(Path path) throws IOException {
-        return Files.exists(path) ? Files.readString(path) : "";
+    @Override
+    protected boolean isErrorLine(String line) {
+        return ERROR.matcher(line).find();
     }
 }

@@ -101,9 +101,7 @@ public final class Platform implements AutoCloseable {
         transport.put("listen", tcpPort > 0 ? new String[] {"unix:" + socket, "tcp:127.0.0.1:" + tcpPort} : new String[] {"unix:" + socket});
         Platform platform = start(work.resolve("felix"), Map.of("io.fastpool.transport", transport));
         try {
-            platform.install(TestBundles.build(work, "io.fastpool.itest.app", "1.0.0", io.fastpool.itest.apps.TestAppActivator.class,
-                    "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework",
-                    io.fastpool.itest.apps.TestAppActivator.class));
+            platform.install(io.fastpool.itest.apps.TestAppActivator.bundle(work));
             await(Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
             return platform;
         } catch (Exception | Error e) {
