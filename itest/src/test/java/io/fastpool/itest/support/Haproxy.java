@@ -2,8 +2,6 @@ package io.fastpool.itest.support;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,17 +63,5 @@ public final class Haproxy extends WebServerProcess {
             return status >= 500 || status < 0 || !request.group(2).equals("----");
         }
         return line.contains("[ALERT]") || line.contains("[WARNING]") || line.toLowerCase(Locale.ROOT).contains("error");
-    }
-
-    /** The request lines (status, termination state, request) logged after {@code mark}. */
-    public List<String[]> requestsSince(long mark) {
-        List<String[]> requests = new ArrayList<>();
-        for (String line : logSince(mark).split("\n")) {
-            Matcher request = HTTPLOG.matcher(line);
-            if (request.matches()) {
-                requests.add(new String[] {request.group(1), request.group(2), request.group(3)});
-            }
-        }
-        return requests;
     }
 }
