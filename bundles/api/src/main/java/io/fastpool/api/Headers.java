@@ -2,8 +2,10 @@ package io.fastpool.api;
 
 import java.util.List;
 import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Request headers: names compared case-insensitively by ASCII ordinal; a name may have several values. */
+@ProviderType
 public interface Headers {
 
     /** The last value of {@code name}, or {@code null}. */

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * One HTTP request as the web server passed it on. Strings are decoded lazily, on first use.
@@ -13,6 +14,7 @@ import java.util.Set;
  * {@link #contextPath()} is the prefix the app is mounted at ({@code /shop}) and
  * {@link #pathInfo()} the rest ({@code /cart x}).
  */
+@ProviderType
 public interface Request {
 
     /** The method: {@code GET}, {@code POST}, ... */

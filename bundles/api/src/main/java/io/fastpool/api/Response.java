@@ -2,11 +2,13 @@ package io.fastpool.api;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The response being written. Status and headers may change until the response is committed:
  * when the body's buffer first fills or is flushed, or when the handler returns.
  */
+@ProviderType
 public interface Response {
 
     /** Sets the status code (100 to 999); default 200. */

@@ -1,6 +1,7 @@
 package io.fastpool.api;
 
 import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Per-user state an app keeps between requests. A session exists only once an app asks for one
@@ -8,6 +9,7 @@ import java.util.Set;
  * app's sessions live in a store of their own, bounded, evicted least recently used first, and
  * never shared with the server's own caches.
  */
+@ProviderType
 public interface Session {
 
     /** The session id, as sent in the cookie. */

@@ -1,5 +1,7 @@
 package io.fastpool.api;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * A web application: the service an app bundle's Declarative Services component provides, mounted
  * with {@link Mount}. Fastpool calls {@link #handle} on a worker thread of the app's pool, with the
@@ -20,6 +22,7 @@ package io.fastpool.api;
  * name; an {@link Error} also counts toward the pool's rapid-fail protection.
  */
 @FunctionalInterface
+@ConsumerType
 public interface WebApp {
 
     /** Handles one request; the response is complete when this returns. */

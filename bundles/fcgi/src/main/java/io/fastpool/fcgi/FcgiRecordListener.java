@@ -3,6 +3,7 @@ package io.fastpool.fcgi;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Map;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Receives what a {@link FcgiDecoder} decodes, one call per event, in wire order.
@@ -16,6 +17,7 @@ import java.util.Map;
  * <p>Every call defaults to ignoring its record, so a listener overrides only what it handles;
  * one that must reject a record it does not expect overrides that call too.
  */
+@ConsumerType
 public interface FcgiRecordListener {
 
     /** A BEGIN_REQUEST for a role the specification defines. */

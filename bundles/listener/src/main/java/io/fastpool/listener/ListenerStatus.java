@@ -1,11 +1,13 @@
 package io.fastpool.listener;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The FastCGI listener's routes and counters, registered as a service while the listener runs.
  * Read-only.
  */
+@ProviderType
 public interface ListenerStatus {
 
     /** The routing table, in the order routes were mounted. */

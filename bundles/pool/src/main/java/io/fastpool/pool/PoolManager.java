@@ -2,11 +2,13 @@ package io.fastpool.pool;
 
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Operates the pools: the service the shell commands and the status page call. Operations name a
  * pool; an unknown name is an {@link IllegalArgumentException} saying which pools exist.
  */
+@ProviderType
 public interface PoolManager {
 
     /** Every pool, by name. */

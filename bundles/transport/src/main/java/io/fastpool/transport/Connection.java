@@ -5,11 +5,13 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * One accepted connection, as the transport lends it to a {@link ConnectionSession}. Writes may
  * come from any thread; each written buffer goes out whole and in the order one thread wrote it.
  */
+@ProviderType
 public interface Connection {
 
     /** A number unique among this transport's connections, for logs and the shell. */

@@ -1,10 +1,13 @@
 package io.fastpool.transport;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * Speaks a protocol over the transport's connections; registered as an OSGi service (the FastCGI
  * listener is one). The transport uses the highest-ranked one; while there is none it holds its
  * connections without reading from them.
  */
+@ConsumerType
 public interface ConnectionHandler {
 
     /**

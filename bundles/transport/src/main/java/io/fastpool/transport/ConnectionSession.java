@@ -1,11 +1,13 @@
 package io.fastpool.transport;
 
 import io.netty.buffer.ByteBuf;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * One connection as its {@link ConnectionHandler} serves it. Every method is called on the
  * connection's event loop and must not block.
  */
+@ConsumerType
 public interface ConnectionSession {
 
     /**

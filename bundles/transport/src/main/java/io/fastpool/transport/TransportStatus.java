@@ -1,11 +1,13 @@
 package io.fastpool.transport;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * What the connection holder is doing, for the shell and the status page: the transport registers
  * this service while it runs. Read-only; nothing here changes a connection.
  */
+@ProviderType
 public interface TransportStatus {
 
     /** Every listen address with its counters, in configured order. */

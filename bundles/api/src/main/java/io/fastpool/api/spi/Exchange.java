@@ -2,8 +2,10 @@ package io.fastpool.api.spi;
 
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** One request and its response, as a protocol front hands them to a {@link RequestTarget}. */
+@ProviderType
 public interface Exchange {
 
     /** The request. */

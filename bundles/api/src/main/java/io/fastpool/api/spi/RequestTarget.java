@@ -1,10 +1,13 @@
 package io.fastpool.api.spi;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * Takes the requests routed to it; registered as an OSGi service (the whiteboard pattern) with
  * {@link #ROUTE_PATH} and optionally {@link #ROUTE_HOST} and {@link #ROUTE_PORT}. Routes change as
  * these services come and go.
  */
+@ConsumerType
 public interface RequestTarget {
 
     /** Service property: the path prefix served, such as {@code /shop} ({@code /} for everything). Required. */
