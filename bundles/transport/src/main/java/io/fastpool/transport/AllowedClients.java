@@ -16,7 +16,11 @@ import java.util.List;
 public final class AllowedClients {
 
     /** Loopback only: the web server in front usually runs on the same host. */
-    public static final List<String> DEFAULT = List.of("127.0.0.0/8", "::1");
+    /** IPv4 loopback, half of the default. */
+    public static final String LOOPBACK_V4 = "127.0.0.0/8";
+    /** IPv6 loopback, the other half. */
+    public static final String LOOPBACK_V6 = "::1";
+    public static final List<String> DEFAULT = List.of(LOOPBACK_V4, LOOPBACK_V6);
 
     private final List<String> entries;
     private final List<Block> blocks;

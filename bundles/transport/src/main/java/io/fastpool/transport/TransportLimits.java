@@ -18,7 +18,14 @@ public record TransportLimits(int maxConnections, long paramsTimeoutMillis, long
         int maxBufferedBytesPerConnection) {
 
     /** Defaults: 10,000 connections, 30 s for PARAMS, 5 min idle, 1 MiB buffered. */
-    public static final TransportLimits DEFAULTS = new TransportLimits(10_000, 30_000, 300_000, 1024 * 1024);
+    /** The defaults' figures, one place for the component's configuration and the record. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final long DEFAULT_PARAMS_TIMEOUT_SECONDS = 30;
+    public static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+    public static final int DEFAULT_MAX_BUFFERED_BYTES_PER_CONNECTION = 1024 * 1024;
+
+    public static final TransportLimits DEFAULTS = new TransportLimits(DEFAULT_MAX_CONNECTIONS,
+            DEFAULT_PARAMS_TIMEOUT_SECONDS * 1000, DEFAULT_IDLE_TIMEOUT_SECONDS * 1000, DEFAULT_MAX_BUFFERED_BYTES_PER_CONNECTION);
 
     /** Checks every limit is positive. */
     public TransportLimits {

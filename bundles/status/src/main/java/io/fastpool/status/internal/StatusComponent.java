@@ -81,7 +81,7 @@ public final class StatusComponent implements ConfigurationReports {
 
         @AttributeDefinition(description = "IP addresses and CIDR blocks (by the request's REMOTE_ADDR) that may see the status page;"
                 + " others get 403.")
-        String[] allowedClients() default {"127.0.0.0/8", "::1"};
+        String[] allowedClients() default {AllowedClients.LOOPBACK_V4, AllowedClients.LOOPBACK_V6};
 
         @AttributeDefinition(description = "Whether the ping path, too, answers only allowedClients (by default it answers anyone).")
         boolean restrictPing() default false;

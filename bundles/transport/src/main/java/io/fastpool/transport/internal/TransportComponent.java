@@ -10,6 +10,7 @@ import io.fastpool.transport.AllowedClients;
 import io.fastpool.transport.ConnectionHandler;
 import io.fastpool.transport.ConnectionSnapshot;
 import io.fastpool.transport.ListenerSnapshot;
+import io.fastpool.transport.TransportLimits;
 import io.fastpool.transport.TransportStatus;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
         String[] listen() default {"unix:run/fastpool.sock", "tcp:127.0.0.1:9000"};
 
         @AttributeDefinition(description = "IP addresses and CIDR blocks that may connect over TCP.")
-        String[] allowedClients() default {"127.0.0.0/8", "::1"};
+        String[] allowedClients() default {AllowedClients.LOOPBACK_V4, AllowedClients.LOOPBACK_V6};
 
         @AttributeDefinition(description = "Octal permissions of unix socket files.")
         String unixSocketMode() default TransportConfig.DEFAULT_UNIX_SOCKET_MODE;
@@ -84,17 +85,17 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
 
         @AttributeDefinition(description = "Most open connections; more are closed at once and counted as refused.",
                 min = "1")
-        int maxConnections() default 10_000;
+        int maxConnections() default TransportLimits.DEFAULT_MAX_CONNECTIONS;
 
         @AttributeDefinition(description = "Seconds a request may take from BEGIN_REQUEST to the end of its PARAMS.",
                 min = "1")
-        long paramsTimeoutSeconds() default 30;
+        long paramsTimeoutSeconds() default TransportLimits.DEFAULT_PARAMS_TIMEOUT_SECONDS;
 
         @AttributeDefinition(description = "Seconds an idle keep-alive connection stays open.", min = "1")
-        long idleTimeoutSeconds() default 300;
+        long idleTimeoutSeconds() default TransportLimits.DEFAULT_IDLE_TIMEOUT_SECONDS;
 
         @AttributeDefinition(description = "Request body bytes held per connection before reading pauses.", min = "1")
-        int maxBufferedBytesPerConnection() default 1024 * 1024;
+        int maxBufferedBytesPerConnection() default TransportLimits.DEFAULT_MAX_BUFFERED_BYTES_PER_CONNECTION;
 
         @AttributeDefinition(description = "Outbound bytes per connection below which it is writable again.", min = "1")
         int writeBufferLowWaterMark() default TransportConfig.DEFAULT_WRITE_BUFFER_LOW_WATER_MARK;
@@ -105,7 +106,7 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
         @AttributeDefinition(description = "After the last answer on a connection the web server did not ask to keep, seconds"
                 + " the rest of its request (a body still being sent) is read and discarded before the connection closes, so"
                 + " the web server never meets a reset; 0 closes at once.", min = "0")
-        long lingerSeconds() default 5;
+        long lingerSeconds() default TransportConfig.DEFAULT_LINGER_MILLIS / 1000;
 
         @AttributeDefinition(description = "Most bytes read and discarded that way.", min = "0")
         long lingerBytes() default TransportConfig.DEFAULT_LINGER_BYTES;
