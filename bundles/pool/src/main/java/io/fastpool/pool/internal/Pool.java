@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * One application pool: a bounded queue and worker threads of its own, running the requests of its
@@ -70,6 +71,14 @@ final class Pool {
             return null;
         }
 
+        /**
+         * The clock every time-out, idle time and duration is read from, in nanoseconds; tests give a
+         * clock they move, instead of sleeping past real time-outs.
+         */
+        default LongSupplier clock() {
+            return System::nanoTime;
+        }
+
         /** A file named in the settings, such as {@code accessLog}: relative paths resolve against the server's folder. */
         default Path resolve(String file) {
             return Path.of(file);
@@ -97,8 +106,9 @@ final class Pool {
     /** How many recycles were asked for, for tests. */
     final java.util.concurrent.atomic.AtomicInteger recycleRequests = new java.util.concurrent.atomic.AtomicInteger();
     private int idleWorkers;
-    private long lastActivityNanos = System.nanoTime();
-    private long startedNanos = System.nanoTime();
+    private final LongSupplier clock;
+    private long lastActivityNanos;
+    private long startedNanos;
     /** Set when the idle time-out or a stop released the instances: idle workers end. */
     private boolean released;
     /** Set when a recycle is due (rapid requests count, age, an orphan): the manager runs it. */
@@ -113,6 +123,9 @@ final class Pool {
         this.name = name;
         this.settings = settings;
         this.host = host;
+        this.clock = host.clock();
+        this.lastActivityNanos = clock.getAsLong();
+        this.startedNanos = lastActivityNanos;
         this.accessLog = accessLogFor(settings, null);
         // An OnDemand pool holds nothing until its first request: dormant, like one past its idle time-out.
         this.released = settings.startMode() == PoolSettings.StartMode.ON_DEMAND;
@@ -225,9 +238,9 @@ final class Pool {
             } else if (queue.size() >= settings.queueLength()) {
                 refusal = "pool " + name + " has " + queue.size() + " requests waiting (queueLength)";
             } else {
-                queue.add(new Work(this, app, exchange, System.nanoTime()));
+                queue.add(new Work(this, app, exchange, clock.getAsLong()));
                 stats.queued(queue.size());
-                lastActivityNanos = System.nanoTime();
+                lastActivityNanos = clock.getAsLong();
                 released = false;
                 dispatch();
             }
@@ -256,7 +269,7 @@ final class Pool {
      * sends its next request as soon as it has the answer then finds it, instead of a new thread.
      */
     private boolean anyFinishing() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         for (Work work : running.values()) {
             long since = work.finishingSinceNanos;
             // A worker still finishing after the grace is stuck writing (a connection that takes
@@ -307,7 +320,7 @@ final class Pool {
         try {
             while (true) {
                 Work work;
-                long idleSince = System.nanoTime();
+                long idleSince = clock.getAsLong();
                 while ((work = takeRunnable()) == null) {
                     if (!workers.contains(me) || shouldRetire(idleSince)) {
                         workers.remove(me);
@@ -323,7 +336,7 @@ final class Pool {
                     }
                 }
                 work.thread = me;
-                work.startedNanos = System.nanoTime();
+                work.startedNanos = clock.getAsLong();
                 running.put(me, work);
                 // More is waiting and nobody idle: grow now rather than after this request.
                 if (idleWorkers == 0 && workers.size() < settings.maxThreads() && firstRunnable() != null) {
@@ -336,7 +349,7 @@ final class Pool {
                     lock.lock();
                 }
                 running.remove(me);
-                lastActivityNanos = System.nanoTime();
+                lastActivityNanos = clock.getAsLong();
                 changed.signalAll();
                 if (!workers.contains(me)) {
                     return; // orphaned while it ran, and already replaced
@@ -365,7 +378,7 @@ final class Pool {
         if (released || state == PoolState.STOPPED || state == PoolState.DISABLED) {
             return true;
         }
-        return workers.size() > settings.minThreads() && System.nanoTime() - idleSince > WORKER_KEEP_ALIVE_NANOS;
+        return workers.size() > settings.minThreads() && clock.getAsLong() - idleSince > WORKER_KEEP_ALIVE_NANOS;
     }
 
     private void run(Work work) {
@@ -428,7 +441,7 @@ final class Pool {
                 stats.serverErrors.increment();
             }
             stats.served.increment();
-            long duration = System.nanoTime() - work.startedNanos;
+            long duration = clock.getAsLong() - work.startedNanos;
             long cpuUsed = 0;
             long allocatedHere = 0;
             if (measure) {
@@ -440,7 +453,7 @@ final class Pool {
             }
             // From here this worker is as good as idle (dispatch() need not start another), unless
             // completing blocks: a response whose connection takes nothing more waits to be written.
-            work.finishingSinceNanos = System.nanoTime() | 1;
+            work.finishingSinceNanos = clock.getAsLong() | 1;
             exchange.complete();
             if (log != null) {
                 log.log(new AccessLogFormat.Entry(exchange.request(), response.status(), duration, cpuUsed, allocatedHere, name,
@@ -508,7 +521,7 @@ final class Pool {
     /** Time-outs, orphans, requests waiting too long for their app, the idle time-out. */
     void check() {
         PoolSettings current = settings;
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lock.lock();
         try {
             if (released && running.isEmpty() && queue.isEmpty() && current.recycleAfterTime().isZero()) {
@@ -634,7 +647,7 @@ final class Pool {
         List<Work> dropped = new ArrayList<>();
         lock.lock();
         try {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             failureTimes.add(now);
             while (!failureTimes.isEmpty() && now - failureTimes.peek() > current.rapidFailInterval().toNanos()) {
                 failureTimes.poll();
@@ -672,7 +685,7 @@ final class Pool {
             state = PoolState.RUNNING;
             failureTimes.clear();
             released = false;
-            startedNanos = System.nanoTime();
+            startedNanos = clock.getAsLong();
             dispatch();
         } finally {
             lock.unlock();
@@ -748,7 +761,7 @@ final class Pool {
                 if (state == PoolState.SWAPPING) {
                     state = PoolState.RUNNING;
                 }
-                startedNanos = System.nanoTime();
+                startedNanos = clock.getAsLong();
                 dispatch();
                 changed.signalAll();
             } finally {
@@ -843,7 +856,7 @@ final class Pool {
     PoolSnapshot snapshot() {
         lock.lock();
         try {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             List<PoolSnapshot.InFlight> inFlight = new ArrayList<>();
             for (Map.Entry<Thread, Work> entry : running.entrySet()) {
                 Work work = entry.getValue();
@@ -885,7 +898,7 @@ final class Pool {
             return;
         }
         StackTraceElement[] stack = thread.getStackTrace();
-        long elapsedMillis = (System.nanoTime() - work.startedNanos) / 1_000_000;
+        long elapsedMillis = (clock.getAsLong() - work.startedNanos) / 1_000_000;
         StringBuilder text = new StringBuilder();
         text.append("pool ").append(name).append(": slow request, running ").append(elapsedMillis).append(" ms (slowRequestTimeout ")
                 .append(current.slowRequestTimeout().toMillis()).append(" ms): app ").append(work.app.name()).append(", ")

@@ -39,8 +39,20 @@ class PoolTest {
     java.nio.file.Path folder;
     private final AccessLogWriter accessLogs = new AccessLogWriter(1000, 1000);
 
+    /** The pools' clock: tests move it past time-outs instead of sleeping. */
+    private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+
+    private void advance(long millis) {
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+
     private Pool pool(Map<String, ?> settings) {
         Pool pool = new Pool("test", PoolSettingsParser.apply(PoolSettings.DEFAULTS, settings), new Pool.Host() {
+            @Override
+            public java.util.function.LongSupplier clock() {
+                return clock::get;
+            }
+
             @Override
             public AccessLogWriter accessLogWriter() {
                 return accessLogs;
@@ -177,8 +189,9 @@ class PoolTest {
         pool.submit(app, first);
         assertThat(first.awaitCompletion()).isTrue();
         assertThat(pool.threads()).isEqualTo(1);
+        await("the worker back from its request", () -> pool.snapshot().busyThreads() == 0);
 
-        Thread.sleep(300);
+        advance(300);
         pool.check();
         assertThat(app.releases).hasValue(1);
         await("every thread to end", () -> pool.threads() == 0);
@@ -205,7 +218,8 @@ class PoolTest {
         pool.addApp(app);
         FakeExchange exchange = new FakeExchange("/app");
         pool.submit(app, exchange);
-        Thread.sleep(300);
+        await("the request to run", () -> pool.snapshot().busyThreads() == 1);
+        advance(300);
         pool.check();
         assertThat(exchange.awaitCompletion()).isTrue();
         await("the 504", () -> exchange.response.status == 504);
@@ -233,12 +247,18 @@ class PoolTest {
             public Executor responder() {
                 return task -> { };
             }
+
+            @Override
+            public java.util.function.LongSupplier clock() {
+                return clock::get;
+            }
         });
         pools.add(pool);
         pool.addApp(app);
         FakeExchange exchange = new FakeExchange("/app");
         pool.submit(app, exchange);
-        Thread.sleep(200);
+        await("the request to run", () -> pool.snapshot().busyThreads() == 1);
+        advance(200);
         pool.check();
         assertThat(exchange.awaitCompletion()).isTrue();
         assertThat(exchange.response.status).isEqualTo(504);
@@ -256,9 +276,10 @@ class PoolTest {
         pool.orphanGrace(TimeUnit.MILLISECONDS.toNanos(100));
         pool.addApp(app);
         pool.submit(app, new FakeExchange("/app"));
-        Thread.sleep(150);
+        await("the request to run", () -> pool.snapshot().busyThreads() == 1);
+        advance(150);
         pool.check();
-        Thread.sleep(150);
+        advance(150);
         pool.check();
         await("a recycle", () -> updates.size() == 1);
         assertThat(pool.snapshot().counters().orphans()).isEqualTo(1);
@@ -356,7 +377,8 @@ class PoolTest {
         app.available = false;
         FakeExchange waiting = new FakeExchange("/app");
         pool.submit(app, waiting);
-        Thread.sleep(200);
+        advance(200);
+        pool.check();
         assertThat(waiting.completed.getCount()).as("waits, does not fail").isEqualTo(1);
         app.handler = text("v2");
         app.available = true;
@@ -388,7 +410,7 @@ class PoolTest {
         pool.addApp(app);
         FakeExchange waiting = new FakeExchange("/app");
         pool.submit(app, waiting);
-        Thread.sleep(150);
+        advance(150);
         pool.check();
         assertThat(waiting.awaitCompletion()).isTrue();
         assertThat(waiting.response.status).isEqualTo(503);
@@ -540,6 +562,7 @@ class PoolTest {
             // The manager's watchdog runs check() every 200 ms; here the test is the watchdog.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (next.completed.getCount() > 0 && System.nanoTime() < deadline) {
+                advance(25); // past the finishing grace
                 pool.check();
                 next.completed.await(50, TimeUnit.MILLISECONDS);
             }
@@ -662,13 +685,13 @@ class PoolTest {
             pool.addApp(app);
             FakeExchange exchange = new FakeExchange("/app/report");
             pool.submit(app, exchange);
-            await("the slow request logged", () -> {
-                pool.check();
-                return !records.isEmpty();
-            });
+            await("the request to run", () -> pool.snapshot().busyThreads() == 1);
+            advance(250);
+            pool.check();
+            assertThat(records).as("logged at the first check past slowRequestTimeout").hasSize(1);
             for (int i = 0; i < 5; i++) {
+                advance(20);
                 pool.check();
-                Thread.sleep(20);
             }
             release.countDown();
             assertThat(exchange.awaitCompletion()).isTrue();
