@@ -40,6 +40,10 @@ class StatusComponentTest {
     private final List<Registration> registrations = new ArrayList<>();
     private final StatusComponent component = new StatusComponent();
     private volatile CountDownLatch poolsGate;
+    /** Counted down by the first call for the pools' figures (the first history sample). */
+    private final CountDownLatch sampled = new CountDownLatch(1);
+    /** Counted down when a caller reaches the closed gate: a status page is being rendered. */
+    private final CountDownLatch atGate = new CountDownLatch(1);
     private boolean deactivated;
 
     @AfterEach
@@ -74,8 +78,10 @@ class StatusComponentTest {
         component.pools = new PoolManager() {
             @Override
             public List<PoolSnapshot> pools() {
+                sampled.countDown();
                 CountDownLatch gate = poolsGate;
                 if (gate != null) {
+                    atGate.countDown();
                     try {
                         gate.await(10, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
@@ -195,20 +201,15 @@ class StatusComponentTest {
 
     @Test
     void whenEveryStatusThreadIsBusyAndTheQueueFullTheNextRequestGets503WithRetryAfterAtOnce() throws Exception {
-        activate(Map.of("threads", 1, "queueLength", 1));
-        Thread.sleep(100); // let the first history sample pass before the gate closes
+        activate(Map.of("threads", 1, "queueLength", 1, "sampleIntervalSeconds", 3600)); // one sample, at the start
+        assertThat(sampled.await(5, TimeUnit.SECONDS)).as("the first history sample passed before the gate closes").isTrue();
         poolsGate = new CountDownLatch(1);
         FakeExchange running = FakeExchange.get("/fastpool-status", "json");
         FakeExchange waiting = FakeExchange.get("/fastpool-status", "json");
         FakeExchange refused = FakeExchange.get("/fastpool-status", "json");
         RequestTarget status = route("/fastpool-status").target;
         status.dispatch(running);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("fastpool-status-"))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        Thread.sleep(100); // the running one has left the queue
+        assertThat(atGate.await(5, TimeUnit.SECONDS)).as("the running one is rendering, out of the queue").isTrue();
         status.dispatch(waiting);
         status.dispatch(refused);
         assertThat(refused.completedOn).isEqualTo(Thread.currentThread().getName());
@@ -223,14 +224,14 @@ class StatusComponentTest {
 
     @Test
     void deactivationRemovesTheRoutesAndAnswersWaitingRequests503() throws Exception {
-        activate(Map.of("threads", 1, "queueLength", 4));
-        Thread.sleep(100);
+        activate(Map.of("threads", 1, "queueLength", 4, "sampleIntervalSeconds", 3600));
+        assertThat(sampled.await(5, TimeUnit.SECONDS)).isTrue();
         poolsGate = new CountDownLatch(1);
         FakeExchange running = FakeExchange.get("/fastpool-status", "json");
         FakeExchange waiting = FakeExchange.get("/fastpool-status", "json");
         RequestTarget status = route("/fastpool-status").target;
         status.dispatch(running);
-        Thread.sleep(200);
+        assertThat(atGate.await(5, TimeUnit.SECONDS)).isTrue();
         status.dispatch(waiting);
         component.deactivate();
         deactivated = true;
