@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,7 +28,7 @@ class HandlerChangeTest extends TransportTestSupport {
         // Half a record reaches the framer while the handler is still there.
         byte[] split = Records.patterned(2, 1000, 0);
         client.send(Arrays.copyOf(split, 500));
-        Thread.sleep(100);
+        await("half a record in the framer", () -> transport.connections().get(0).bufferedBytes() == 500);
 
         transport.setHandler(null);
         await("the idle session is detached", () -> firstSession.detaches.get() == 1);
@@ -67,7 +68,10 @@ class HandlerChangeTest extends TransportTestSupport {
 
         assertThat(client.closedWithin(WAIT)).isTrue();
         assertThat(session.detaches).hasValue(1);
-        Thread.sleep(100);
+        // The close ran on the event loop and queued the inactive event there; a task queued now runs after it.
+        CountDownLatch drained = new CountDownLatch(1);
+        session.connection.eventLoop().execute(drained::countDown);
+        assertThat(drained.await(5, TimeUnit.SECONDS)).isTrue();
         // A detached session has released everything already: no onClose after detach.
         assertThat(session.closes).hasValue(0);
     }
