@@ -47,6 +47,12 @@ public interface Connection {
     /** Runs {@code task} on the event loop after {@code delay}, unless cancelled; throwing closes this connection. */
     ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit);
 
+    /** How logs name this connection: {@code connection 12 from 127.0.0.1:41234 on tcp:127.0.0.1:9000}. */
+    default String describe() {
+        return "connection " + id() + " from " + remoteAddress() + (remotePort() > 0 ? ":" + remotePort() : "") + " on "
+                + listenAddress();
+    }
+
     /** Queues {@code data} for writing (taking over its reference); {@link #flush()} sends it. */
     void write(ByteBuf data);
 

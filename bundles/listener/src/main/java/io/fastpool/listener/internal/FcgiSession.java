@@ -547,8 +547,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     }
 
     private String describeConnection() {
-        return "connection " + connection.id() + " from " + connection.remoteAddress()
-                + (connection.remotePort() > 0 ? ":" + connection.remotePort() : "") + " on " + connection.listenAddress();
+        return connection.describe();
     }
 
     /** Requests in flight on this connection, for tests and the shell. */

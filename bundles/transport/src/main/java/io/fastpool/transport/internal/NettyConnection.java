@@ -538,11 +538,6 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
     }
 
-    private String describe() {
-        return "connection " + id + " from " + remoteAddress + (remotePort > 0 ? ":" + remotePort : "")
-                + " on " + listenAddress();
-    }
-
     @Override
     public String toString() {
         return describe();
