@@ -215,12 +215,12 @@ public final class Platform implements AutoCloseable {
 
     /** Waits until {@code condition} holds, failing with {@code what} after {@code timeout}. */
     public static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(20);
+        try {
+            org.awaitility.Awaitility.await(what).pollInSameThread().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                    .until(condition::getAsBoolean);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // An assertion failure, as the tests that add context to a failed wait expect.
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what, e);
         }
     }
 

@@ -83,13 +83,8 @@ abstract class TransportTestSupport {
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
+        org.awaitility.Awaitility.await(what).pollInSameThread().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 
     /** Distinct TCP ports free a moment ago, for tests that need several fixed ports; held together so none repeats. */
