@@ -586,20 +586,20 @@ class FcgiSessionTest {
         assertThat(client.read(connection).finished(1).body()).hasSize(ListenerSettings.DEFAULT_RESPONSE_BUFFER_SIZE * 3);
     }
 
-    @Test
-    void aHandlerInterruptedWhileWaitingForTheConnectionToDrainReleasesWhatItWasSending() throws Exception {
+    /**
+     * A handler thread completing a response on a connection whose outbound buffer is over its high
+     * water mark: returned once it waits for the connection to drain.
+     */
+    private Thread writerWaitingForTheConnection() throws IOException {
         Targets.Deferred deferred = new Targets.Deferred();
         mount("/", deferred);
         web.request(1, true, WebServer.params("GET", "/"), "");
         Exchange exchange = deferred.last();
         exchange.response().body().write("unsent".getBytes(StandardCharsets.UTF_8));
-        // An outbound buffer over its high water mark: a handler thread must wait before sending.
         connection.channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
         connection.channel.write(Unpooled.buffer().writeZero(64));
         assertThat(connection.channel.isWritable()).isFalse();
         connection.callerIsEventLoop = false;
-
-        io.fastpool.testkit.NettyLeaks.assertNoLeaks(); // nothing leaked before: what follows is this test's
         Thread worker = new Thread(exchange::complete, "handler");
         worker.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -607,6 +607,13 @@ class FcgiSessionTest {
             Thread.onSpinWait();
         }
         assertThat(worker.getState()).as("waiting for the connection to drain").isEqualTo(Thread.State.TIMED_WAITING);
+        return worker;
+    }
+
+    @Test
+    void aHandlerInterruptedWhileWaitingForTheConnectionToDrainReleasesWhatItWasSending() throws Exception {
+        io.fastpool.testkit.NettyLeaks.assertNoLeaks(); // nothing leaked before: what follows is this test's
+        Thread worker = writerWaitingForTheConnection();
         worker.interrupt();
         worker.join(5000);
         assertThat(worker.isAlive()).isFalse();
@@ -617,21 +624,7 @@ class FcgiSessionTest {
 
     @Test
     void aWriterWaitingForAConnectionThatIsGoneIsReleasedAtOnce() throws Exception {
-        Targets.Deferred deferred = new Targets.Deferred();
-        mount("/", deferred);
-        web.request(1, true, WebServer.params("GET", "/"), "");
-        Exchange exchange = deferred.last();
-        exchange.response().body().write("unsent".getBytes(StandardCharsets.UTF_8));
-        connection.channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
-        connection.channel.write(Unpooled.buffer().writeZero(64));
-        connection.callerIsEventLoop = false;
-        Thread worker = new Thread(exchange::complete, "handler");
-        worker.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (worker.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(worker.getState()).as("waiting for the connection to drain").isEqualTo(Thread.State.TIMED_WAITING);
+        Thread worker = writerWaitingForTheConnection();
         // The connection goes without the session being told (as a lost close would).
         connection.channel.close();
         worker.join(2_000);
