@@ -66,11 +66,8 @@ public final class CheckedConfiguration<A extends Annotation> {
         }
         String name = source != null ? source : schema.pid();
         Verdict verdict = schema.check(written, name);
-        verdict.warnings().forEach(problem -> log.log(Level.WARNING, problem.describe(name)));
-        if (verdict.refused()) {
-            verdict.errors().forEach(problem -> log.log(Level.ERROR, problem.describe(name)));
-            log.log(Level.ERROR, name + " is refused (" + verdict.errors().size() + (verdict.errors().size() == 1 ? " problem" : " problems")
-                    + "); " + schema.pid() + " keeps running on " + (runningSource == null ? "its defaults" : "the last good " + runningSource));
+        if (verdict.log(log, schema.pid() + " keeps running on " + (runningSource == null ? "its defaults" : "the last good "
+                + runningSource))) {
             refused = verdict;
             return current();
         }

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -324,6 +323,6 @@ public final class ConfigSchema {
 
     @Override
     public String toString() {
-        return pid + settings.keySet().toString().toLowerCase(Locale.ROOT);
+        return pid + settings.keySet();
     }
 }

@@ -6,7 +6,6 @@ import java.lang.reflect.Proxy;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,6 +33,22 @@ public record Verdict(String pid, String source, Map<String, Object> values, Set
     /** Whether the configuration must not be applied. */
     public boolean refused() {
         return !errors.isEmpty();
+    }
+
+    /**
+     * Logs what an operator must know, a line each: every unknown key (WARNING) and, when refused,
+     * every problem (ERROR) and then {@code <source> is refused (N problems); <whatRuns>}. Returns
+     * {@link #refused()}.
+     */
+    public boolean log(System.Logger log, String whatRuns) {
+        warnings.forEach(problem -> log.log(System.Logger.Level.WARNING, problem.describe(source)));
+        if (!refused()) {
+            return false;
+        }
+        errors.forEach(problem -> log.log(System.Logger.Level.ERROR, problem.describe(source)));
+        log.log(System.Logger.Level.ERROR, source + " is refused (" + errors.size() + (errors.size() == 1 ? " problem" : " problems")
+                + "); " + whatRuns);
+        return true;
     }
 
     /**
@@ -71,7 +86,7 @@ public record Verdict(String pid, String source, Map<String, Object> values, Set
         }
         if (wanted.isEnum()) {
             for (Object constant : wanted.getEnumConstants()) {
-                if (((Enum<?>) constant).name().equalsIgnoreCase(String.valueOf(value).toUpperCase(Locale.ROOT))) {
+                if (((Enum<?>) constant).name().equalsIgnoreCase(String.valueOf(value))) {
                     return constant;
                 }
             }

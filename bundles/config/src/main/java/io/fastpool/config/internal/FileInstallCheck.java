@@ -144,12 +144,9 @@ final class FileInstallCheck implements ConfigurationPlugin, ConfigurationReport
             return;
         }
         Verdict verdict = SCHEMA.check(written, source);
-        verdict.warnings().forEach(problem -> log.log(Level.WARNING, problem.describe(source)));
-        if (verdict.refused()) {
-            verdict.errors().forEach(problem -> log.log(Level.ERROR, problem.describe(source)));
-            Map<String, Object> good = lastGood.get(pid);
-            log.log(Level.ERROR, source + " is refused (" + verdict.errors().size() + (verdict.errors().size() == 1 ? " problem" : " problems")
-                    + "); the watcher keeps running on " + (good == null ? "the defaults (" + defaults() + ")" : "the last good " + source));
+        Map<String, Object> good = lastGood.get(pid);
+        if (verdict.log(log, "the watcher keeps running on " + (good == null ? "the defaults (" + defaults() + ")"
+                : "the last good " + source))) {
             replace(properties, good == null ? defaults() : good);
             refused.put(pid, verdict);
             return;

@@ -3,6 +3,7 @@ package io.fastpool.pool.internal;
 import io.fastpool.config.ConfigSchema;
 import io.fastpool.config.ConfigSchema.ValueCheck;
 import io.fastpool.config.ConfigurationReport;
+import io.fastpool.config.Problem;
 import io.fastpool.config.Verdict;
 import io.fastpool.pool.PoolSettings;
 import java.lang.reflect.RecordComponent;
@@ -100,7 +101,8 @@ final class PoolConfiguration {
                 .withCheck("startMode", "`OnDemand` or `AlwaysRunning`",
                         ValueCheck.parsedBy(value -> PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("startMode", value))))
                 .withCheck("accessFormat", "text with the access log's `%` tokens (README, Monitoring)",
-                        ValueCheck.parsedBy(AccessLogFormat::compile));
+                        ValueCheck.parsedBy(AccessLogFormat::compile))
+                .withRule(PoolConfiguration::threadsInOrder);
         for (String key : DURATIONS) {
             schema = schema.withCheck(key, "a duration: `500ms`, `90s`, `20m`, `1h` or seconds", ValueCheck.parsedBy(value -> {
                 if (PoolSettingsParser.parseDuration(key, value).isNegative()) {
@@ -111,7 +113,15 @@ final class PoolConfiguration {
         return schema;
     }
 
-    /** The values a verdict took from what was written, as {@link PoolSettings#with} takes them. */
+    /** minThreads must not exceed maxThreads (0: the default, two per core). */
+    private static List<Problem> threadsInOrder(Map<String, Object> values) {
+        int min = (Integer) values.get("minThreads");
+        int max = (Integer) values.get("maxThreads") == 0 ? PoolSettings.DEFAULTS.maxThreads() : (Integer) values.get("maxThreads");
+        return min <= max ? List.of()
+                : List.of(Problem.refused("minThreads", min, "minThreads (" + min + ") is above maxThreads (" + max + ")"));
+    }
+
+    /** The values a verdict took from what was written, as {@link PoolSettingsParser#apply} takes them. */
     static Map<String, Object> written(Verdict verdict) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (String key : verdict.written()) {

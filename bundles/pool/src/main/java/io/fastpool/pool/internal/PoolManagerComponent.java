@@ -7,7 +7,6 @@ import io.fastpool.api.spi.RequestTarget;
 import io.fastpool.config.CheckedConfiguration;
 import io.fastpool.config.ConfigurationReport;
 import io.fastpool.config.ConfigurationReports;
-import io.fastpool.config.Problem;
 import io.fastpool.config.Verdict;
 import io.fastpool.pool.PoolManager;
 import io.fastpool.pool.PoolSettings;
@@ -313,21 +312,10 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
                 return Map.of();
             }
             Verdict verdict = PoolConfiguration.SCHEMA.check(written, source);
-            verdict.warnings().forEach(problem -> LOG.log(Level.WARNING, problem.describe(source)));
-            if (verdict.refused()) {
-                verdict.errors().forEach(problem -> LOG.log(Level.ERROR, problem.describe(source)));
-                LOG.log(Level.ERROR, source + " is ignored (" + verdict.errors().size() + " refused); the pool uses its defaults"
-                        + " and its .cfg file");
+            if (verdict.log(LOG, "the header is ignored whole; the pool uses its defaults and its .cfg file")) {
                 return Map.of();
             }
-            Map<String, Object> values = PoolConfiguration.written(verdict);
-            try {
-                PoolSettingsParser.apply(PoolSettings.DEFAULTS, values);
-            } catch (IllegalArgumentException e) {
-                LOG.log(Level.ERROR, source + " is ignored: " + e.getMessage());
-                return Map.of();
-            }
-            return values;
+            return PoolConfiguration.written(verdict);
         });
     }
 
@@ -380,26 +368,10 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
             return;
         }
         Verdict verdict = PoolConfiguration.SCHEMA.check(written, source);
-        verdict.warnings().forEach(problem -> LOG.log(Level.WARNING, problem.describe(source)));
         Map<String, Object> values = PoolConfiguration.written(verdict);
-        if (!verdict.refused()) {
-            try {
-                PoolSettingsParser.apply(PoolSettings.DEFAULTS, values);
-            } catch (IllegalArgumentException e) {
-                // A rule across keys (minThreads above maxThreads): name the first key it speaks of.
-                String key = e.getMessage().startsWith("minThreads") ? "minThreads" : "configuration";
-                verdict = new Verdict(verdict.pid(), source, verdict.values(), verdict.written(),
-                        List.of(Problem.refused(key, written.get(key), e.getMessage())), verdict.warnings());
-            }
-        }
         synchronized (this) {
-            if (verdict.refused()) {
-                for (Problem problem : verdict.errors()) {
-                    LOG.log(Level.ERROR, problem.describe(source));
-                }
-                LOG.log(Level.ERROR, source + " is refused (" + verdict.errors().size() + (verdict.errors().size() == 1 ? " problem" : " problems")
-                        + "); pool " + poolName + " keeps running on " + (configurations.containsKey(poolName)
-                        ? "the last good " + fileOfPool.get(poolName) : "its defaults"));
+            if (verdict.log(LOG, "pool " + poolName + " keeps running on " + (configurations.containsKey(poolName)
+                    ? "the last good " + fileOfPool.get(poolName) : "its defaults"))) {
                 refusedFiles.put(poolName, verdict);
                 poolOfConfigurationPid.put(pid, poolName);
                 return;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.config.ConfigurationReport;
 import io.fastpool.config.Verdict;
+import io.fastpool.pool.PoolSettings;
 import java.util.Hashtable;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,17 @@ class PoolConfigurationTest {
                 FILE + ": requestTimeout = '-5s' is refused: requestTimeout must not be negative, was '-5s'",
                 FILE + ": startMode = 'Sometimes' is refused: startMode must be OnDemand or AlwaysRunning, was 'Sometimes'",
                 FILE + ": statistics = 'maybe' is refused: allowed is true or false");
+    }
+
+    @Test
+    void theMetatypesDefaultsAreThePoolsDefaults() {
+        // Declared twice (the metatype must have constants; the record computes maxThreads): they must agree.
+        Verdict defaults = PoolConfiguration.SCHEMA.check(Map.of(), "defaults");
+        Map<String, Object> all = new java.util.HashMap<>(defaults.values());
+        all.remove("name");
+        all.remove("maxThreads"); // 0 in the metatype: two per core
+        assertThat(PoolSettingsParser.apply(PoolSettings.DEFAULTS, all)).isEqualTo(PoolSettings.DEFAULTS);
+        assertThat(defaults.values()).containsEntry("maxThreads", 0);
     }
 
     @Test
