@@ -76,11 +76,14 @@ abstract class FrontChecks {
     /** Starts the front in {@code prefix} with its shipped configuration ({@link #fastpool} is running). */
     abstract WebServerProcess startFront(Path prefix) throws Exception;
 
+    /** The folder of the distribution and the front. */
+    private Path work;
+
     @BeforeAll
     void startDistributionAndFront() throws Exception {
         started = System.nanoTime();
         String folder = front.toLowerCase(Locale.ROOT);
-        Path work = Files.createTempDirectory(Path.of("target"), folder + "-it").toAbsolutePath();
+        work = FrontedDistribution.workFolder(folder + "-it", workersRunAsWwwData);
         fastpool = FrontedDistribution.start(work, workersRunAsWwwData);
         webServer = startFront(work.resolve(folder));
     }
@@ -98,6 +101,9 @@ abstract class FrontChecks {
         }
         System.out.printf("%s: %d ms from the start of the class to both processes stopped (%s log: %s)%n", getClass().getSimpleName(),
                 (System.nanoTime() - started) / 1_000_000, front, webServer == null ? "-" : webServer.logPath());
+        if (workersRunAsWwwData && work != null) {
+            FrontedDistribution.deleteTree(work); // in the system's temporary folder, not target/
+        }
     }
 
     String url(String path) {

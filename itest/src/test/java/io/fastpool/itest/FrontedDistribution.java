@@ -44,6 +44,40 @@ final class FrontedDistribution implements AutoCloseable {
         this.server = server;
     }
 
+    /**
+     * A folder for one test's distribution and front. For fronts whose workers run as www-data
+     * ({@code webServerGroup}) it is in the system's temporary folder, opened to others: the checkout
+     * may sit in a folder only its owner can enter (a clone made in a {@code mktemp -d} folder is
+     * 0700), and www-data must reach the socket and the front's log folder. Such a folder is removed
+     * by {@link #deleteTree}; the others stay under target/ for a look after a failure.
+     */
+    static Path workFolder(String name, boolean webServerGroup) throws IOException {
+        if (!webServerGroup) {
+            return Files.createTempDirectory(Path.of("target"), name).toAbsolutePath();
+        }
+        Path work = Files.createTempDirectory(name).toAbsolutePath();
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (Path folder = work.getParent(); folder != null; folder = folder.getParent()) {
+            if (!Files.getPosixFilePermissions(folder).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                throw new IllegalStateException(folder + " may not be entered by others, so the front's workers (www-data)"
+                        + " cannot reach " + work + "; set java.io.tmpdir to a folder they can reach");
+            }
+        }
+        return work;
+    }
+
+    /** Removes {@code folder} and everything in it. */
+    static void deleteTree(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
     /** Copies and starts the distribution in {@code work}/fastpool; returns once every app answers. */
     static FrontedDistribution start(Path work) throws Exception {
         return start(work, false);
@@ -51,8 +85,8 @@ final class FrontedDistribution implements AutoCloseable {
 
     /**
      * The same; with {@code webServerGroup}, the socket is given the group www-data (the shipped,
-     * commented {@code unixSocketGroup}) and {@code work} opened to it, for fronts whose workers run
-     * as www-data (Apache, lighttpd): a temporary folder is owner-only.
+     * commented {@code unixSocketGroup}), for fronts whose workers run as www-data (Apache, lighttpd);
+     * {@code work} comes from {@link #workFolder} then.
      */
     static FrontedDistribution start(Path work, boolean webServerGroup) throws Exception {
         Path built = Path.of(System.getProperty("distribution.dir"));
@@ -68,7 +102,6 @@ final class FrontedDistribution implements AutoCloseable {
                 "listen = unix:run/fastpool.sock, tcp:127.0.0.1:" + tcpPort, transport);
         if (webServerGroup) {
             adapted = replaceRequired(adapted, "#unixSocketGroup = www-data", "unixSocketGroup = www-data", transport);
-            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Files.writeString(transport, adapted, StandardCharsets.ISO_8859_1);
         BigResponse.bundle(home.resolve("deploy"), "/big");

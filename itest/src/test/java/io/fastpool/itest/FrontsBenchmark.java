@@ -33,7 +33,7 @@ class FrontsBenchmark {
 
     @Test
     void printFigures() throws Exception {
-        Path work = Files.createTempDirectory(Path.of("target"), "fronts-benchmark").toAbsolutePath();
+        Path work = FrontedDistribution.workFolder("fronts-benchmark", true); // Apache's and lighttpd's workers must reach it
         List<Row> rows = new ArrayList<>();
         try (FrontedDistribution fastpool = FrontedDistribution.start(work, true)) {
             String nginxSite = fastpool.shippedFront("nginx-fastpool.conf", "PORT")
@@ -54,6 +54,7 @@ class FrontsBenchmark {
                 rows.add(measure("Caddy", caddy, fastpool));
             }
         }
+        FrontedDistribution.deleteTree(work);
         System.out.printf("%nfronts: GET /hello (the hello sample in its pool), wrk -t2 -c%d -d%ds after a 2 s warm-up, %d cores%n",
                 CONNECTIONS, SECONDS, Runtime.getRuntime().availableProcessors());
         System.out.printf("%-14s %12s %10s %22s %10s%n", "front", "requests/s", "p99", "FastCGI connections", "non-2xx");
