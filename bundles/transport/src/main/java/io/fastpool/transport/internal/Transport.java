@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -227,6 +228,8 @@ public final class Transport {
     /**
      * Sets the handler that serves connections, or none. Each open connection follows on its event
      * loop: held ones get a session; with none, idle ones are kept unread and busy ones closed.
+     * Returns once every connection has followed (or after {@link #HANDLER_CHANGE_WAIT_MILLIS}), so
+     * a record that arrives after a handler's removal returns is never given to its session.
      */
     public void setHandler(ConnectionHandler next) {
         ConnectionHandler previous = handler.getAndSet(next);
@@ -236,14 +239,40 @@ public final class Transport {
         LOG.log(Level.INFO, () -> next == null
                 ? "no connection handler: holding idle connections, not reading from them"
                 : "connection handler " + next.getClass().getName() + " serves connections");
+        List<Future<?>> following = new ArrayList<>();
+        boolean onEventLoop = false;
         for (NettyConnection connection : connections.values()) {
+            EventLoop loop = connection.channel().eventLoop();
+            onEventLoop |= loop.inEventLoop();
             try {
-                connection.channel().eventLoop().execute(connection::handlerChanged);
+                following.add(loop.submit(connection::handlerChanged));
             } catch (RejectedExecutionException e) {
                 // Stopping: the connection is being closed.
             }
         }
+        if (onEventLoop) {
+            return; // waiting here would wait for ourselves
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDLER_CHANGE_WAIT_MILLIS);
+        for (Future<?> future : following) {
+            long left = deadline - System.nanoTime();
+            try {
+                future.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                LOG.log(Level.WARNING, () -> "connections did not follow the handler change within "
+                        + HANDLER_CHANGE_WAIT_MILLIS + " ms; an event loop may be blocked");
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                // handlerChanged logs its own failures; a connection that failed is closed.
+            }
+        }
     }
+
+    /** The longest {@link #setHandler} waits for the connections to follow. */
+    static final long HANDLER_CHANGE_WAIT_MILLIS = 10_000;
 
     /** The current handler, or null. */
     public ConnectionHandler handler() {
