@@ -202,6 +202,10 @@ class DistributionIT {
                 .contains(System.getProperty("os.arch").equals("amd64") ? "(epoll)" : "(nio)"); // the shipped native epoll is x86-64
         assertThat(command("exec", "fastpool:pool nope")).startsWith("1 fastpool exec: no pool named nope; pools: [");
         assertThat(command("exec")).startsWith("2 fastpool exec: no command given");
+        assertThat(command("exec", "fastpool:pool")).isEqualTo(
+                "1 fastpool exec: usage: fastpool:pool NAME (got no argument); help fastpool:pool says more\n");
+        assertThat(command("exec", "help fastpool:pool")).startsWith("0 ")
+                .contains("pool - show one pool: settings, counters, latency and the requests in flight", "the pool's name");
     }
 
     @Test

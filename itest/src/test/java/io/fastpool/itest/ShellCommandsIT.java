@@ -61,6 +61,41 @@ class ShellCommandsIT {
         }
     }
 
+    @Test
+    void everyCommandCalledWithTheWrongArgumentsSaysHowToCallIt() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "shell-it").toAbsolutePath();
+        try (Platform platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
+                "listen", new String[] {"unix:" + work.resolve("run/fastpool.sock")})))) {
+            Map<String, String> wrongCalls = new java.util.LinkedHashMap<>();
+            wrongCalls.put("fastpool:pools x", "usage: fastpool:pools (got 1 argument: x)");
+            wrongCalls.put("fastpool:pool", "usage: fastpool:pool NAME (got no argument)");
+            wrongCalls.put("fastpool:pool a b", "usage: fastpool:pool NAME (got 2 arguments: a b)");
+            wrongCalls.put("fastpool:apps x", "usage: fastpool:apps (got 1 argument: x)");
+            for (String operation : new String[] {"start", "stop", "restart", "recycle"}) {
+                wrongCalls.put("fastpool:" + operation, "usage: fastpool:" + operation + " NAME (got no argument)");
+            }
+            wrongCalls.put("fastpool:requests x", "usage: fastpool:requests [-s|--stack] (got 1 argument: x)");
+            wrongCalls.put("fastpool:stats x", "usage: fastpool:stats (got 1 argument: x)");
+            wrongCalls.put("fastpool:routes x", "usage: fastpool:routes (got 1 argument: x)");
+            wrongCalls.put("fastpool:connections x", "usage: fastpool:connections [-l|--list] (got 1 argument: x)");
+            wrongCalls.put("fastpool:deploy", "usage: fastpool:deploy JAR (got no argument)");
+            wrongCalls.put("fastpool:undeploy", "usage: fastpool:undeploy NAME (got no argument)");
+            wrongCalls.put("fastpool:config a b", "usage: fastpool:config [PID|POOL] (got 2 arguments: a b)");
+            wrongCalls.forEach((line, usage) -> {
+                try {
+                    String command = line.split(" ")[0];
+                    assertThat(execute(platform, line)).as(line).isEqualTo("error: " + usage + "; help " + command + " says more");
+                } catch (Exception e) {
+                    throw new AssertionError(line, e);
+                }
+            });
+            // The right calls still reach their commands.
+            assertThat(execute(platform, "fastpool:pools")).isEqualTo("no pools: no app is deployed\n");
+            assertThat(execute(platform, "fastpool:requests -s")).isEqualTo("no request in flight\n");
+            assertThat(execute(platform, "fastpool:config io.fastpool.transport")).startsWith("io.fastpool.transport\n");
+        }
+    }
+
     private static String get(Path socket, String uri) {
         try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
             RawFcgiClient.Response response = client.get(1, true, uri);

@@ -61,6 +61,12 @@ public final class ConfigCommands {
         return out.toString();
     }
 
+    /** Any other number of arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String config(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:config [PID|POOL]", wrong);
+    }
+
     /** The lines saying a configuration is refused and why, and its unknown keys; nothing when all is well. */
     static void appendProblems(ConfigurationReport report, StringBuilder out) {
         if (report.isRefused()) {

@@ -70,6 +70,12 @@ public final class PoolCommands {
         return table.size() == 0 ? "no pools: no app is deployed\n" : table.toString();
     }
 
+    /** Any arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String pools(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:pools", wrong);
+    }
+
     @Descriptor("show one pool: settings, counters, latency and the requests in flight")
     public String pool(@Descriptor("the pool's name") String name) {
         PoolSnapshot pool = existing(name);
@@ -103,6 +109,12 @@ public final class PoolCommands {
         return out.toString();
     }
 
+    /** Any other number of arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String pool(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:pool NAME", wrong);
+    }
+
     @Descriptor("list the apps: bundle, version, pool and its state, routes, whether active, sessions")
     public String apps() {
         Map<String, String> routesByApp = routesByTarget();
@@ -118,9 +130,21 @@ public final class PoolCommands {
         return table.size() == 0 ? "no apps deployed\n" : table.toString();
     }
 
+    /** Any arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String apps(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:apps", wrong);
+    }
+
     @Descriptor("start a stopped or disabled pool")
     public String start(@Descriptor("the pool's name") String name) {
         return operate(name, pools::start, "started");
+    }
+
+    /** Any other number of arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String start(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:start NAME", wrong);
     }
 
     @Descriptor("stop a pool: new requests get 503, running ones finish")
@@ -128,14 +152,32 @@ public final class PoolCommands {
         return operate(name, pools::stop, "stopped");
     }
 
+    /** Any other number of arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String stop(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:stop NAME", wrong);
+    }
+
     @Descriptor("release a pool's app instances and start them again")
     public String restart(@Descriptor("the pool's name") String name) {
         return operate(name, pools::restart, "restarted");
     }
 
+    /** Any other number of arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String restart(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:restart NAME", wrong);
+    }
+
     @Descriptor("update a pool's app bundles for a fresh class loader; waiting requests run on the new code")
     public String recycle(@Descriptor("the pool's name") String name) {
         return operate(name, pools::recycle, "recycled");
+    }
+
+    /** Any other number of arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String recycle(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:recycle NAME", wrong);
     }
 
     /** Runs {@code operation} on an existing pool and says it was done. */
@@ -181,6 +223,12 @@ public final class PoolCommands {
         return requests(false);
     }
 
+    /** Any other number of arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String requests(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:requests [-s|--stack]", wrong);
+    }
+
     @Descriptor("totals over every pool")
     public String stats() {
         long served = 0;
@@ -200,6 +248,12 @@ public final class PoolCommands {
         }
         return String.format("pools %d, worker threads %d, queued %d, served %d, rejected %d, 5xx %d, time-outs %d%n",
                 all.size(), threads, queued, served, rejected, errors, timeouts);
+    }
+
+    /** Any arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String stats(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:stats", wrong);
     }
 
     /** The routes of each app, as {@code host:port/path} joined by commas, from the listener's table. */

@@ -63,6 +63,12 @@ public final class ServerCommands {
         return table.size() == 0 ? "no routes: no app is mounted\n" : table.toString();
     }
 
+    /** Any arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String routes(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:routes", wrong);
+    }
+
     @Descriptor("list the listen addresses with their connections: accepted, open, active, idle, held, refused")
     public String connections(
             @Descriptor("also list every open connection: peer, state, age and bytes waiting")
@@ -108,14 +114,32 @@ public final class ServerCommands {
         return connections(false);
     }
 
+    /** Any other number of arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String connections(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:connections [-l|--list]", wrong);
+    }
+
     @Descriptor("deploy an app bundle: copies the jar (a path or URL) into deploy/ atomically and waits until it is installed")
     public String deploy(@Descriptor("the jar: a file path or a URL") String source) throws Exception {
         return deployer.deploy(source);
+    }
+
+    /** Any other number of arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String deploy(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:deploy JAR", wrong);
     }
 
     @Descriptor("undeploy an app bundle: removes its jar from deploy/ and waits until it is uninstalled")
     public String undeploy(@Descriptor("the bundle's symbolic name, its id, or its jar's file name in deploy/") String name)
             throws Exception {
         return deployer.undeploy(name);
+    }
+
+    /** Any other number of arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor(Usage.WRONG_CALL)
+    public String undeploy(@Descriptor("what was given") String... wrong) {
+        throw Usage.wrongCall("fastpool:undeploy NAME", wrong);
     }
 }

@@ -52,6 +52,13 @@ public final class AdviseCommand {
         return format(collector.collect().advice());
     }
 
+    /** Any arguments: the usage instead of Gogo's "Cannot coerce". */
+    @Descriptor("called with arguments: says how to call it")
+    public String advise(@Descriptor("what was given") String... wrong) {
+        throw new IllegalArgumentException("usage: fastpool:advise (got " + wrong.length + " argument"
+                + (wrong.length == 1 ? "" : "s") + ": " + String.join(" ", wrong) + "); help fastpool:advise says more");
+    }
+
     /** The advice as text: one paragraph per recommendation. */
     static String format(List<Advice> advice) {
         if (advice.isEmpty()) {
