@@ -70,7 +70,7 @@ final class DeployCheck implements Runnable {
             Manifest manifest = file.getManifest();
             if (manifest == null || manifest.getMainAttributes().getValue("Bundle-SymbolicName") == null) {
                 return "it is a jar but not an OSGi bundle (its manifest has no Bundle-SymbolicName); build it with bnd"
-                        + " (see README: writing an app)";
+                        + " (see docs/apps.md)";
             }
             return null;
         } catch (IOException e) {

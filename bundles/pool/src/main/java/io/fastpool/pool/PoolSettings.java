@@ -24,7 +24,7 @@ import java.time.Duration;
  * @param sessionTimeout a session unused this long ends
  * @param slowRequestTimeout a request running longer has its worker's stack logged once, and counts as slow (0: off)
  * @param accessLog the pool's access log file, relative to the server's folder (empty: no access log)
- * @param accessFormat the access log's line format, after PHP-FPM's {@code access.format} (see README)
+ * @param accessFormat the access log's line format, after PHP-FPM's {@code access.format} (docs/operations.md, Access log)
  * @param statistics whether requests' latency and queue-wait percentiles, CPU time and allocated bytes are
  *        measured (counts are kept either way)
  */

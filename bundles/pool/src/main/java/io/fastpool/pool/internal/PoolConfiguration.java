@@ -100,7 +100,7 @@ final class PoolConfiguration {
         ConfigSchema schema = ConfigSchema.of(FACTORY_PID, Config.class)
                 .withCheck("startMode", "`OnDemand` or `AlwaysRunning`",
                         ValueCheck.parsedBy(value -> PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("startMode", value))))
-                .withCheck("accessFormat", "text with the access log's `%` tokens (README, Monitoring)",
+                .withCheck("accessFormat", "text with the access log's `%` tokens (docs/operations.md, Access log)",
                         ValueCheck.parsedBy(AccessLogFormat::compile))
                 .withRule(PoolConfiguration::threadsInOrder);
         for (String key : DURATIONS) {
