@@ -24,6 +24,10 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(service = AdviseCommand.class, property = {"osgi.command.scope=fastpool", "osgi.command.function=advise"})
 public final class AdviseCommand {
 
+    /** The CPU figures' one sampler, shared with the other readers of this bundle. */
+    @Reference
+    CpuSampling cpu;
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile PoolManager pools;
 
@@ -43,7 +47,7 @@ public final class AdviseCommand {
     void activate() {
         Instant now = Instant.now();
         collector = new StatusCollector(() -> pools, () -> transport, () -> listener,
-                () -> ConfigurationReportsOf.all(configurationReporters, null), new History(2, 1), SystemFigures::read,
+                () -> ConfigurationReportsOf.all(configurationReporters, null), new History(2, 1), () -> cpu.latest(),
                 Clock.systemUTC(), Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), now);
     }
 

@@ -127,14 +127,19 @@ final class Advisor {
                 "cpuSource", system.cpuBusySource());
         String waiting = (queuedNow ? pool.queued() + " requests are waiting now" : "requests waited")
                 + " (queue wait p99 " + millis(wait.p99()) + " ms over " + wait.count() + " requests)";
-        if (cpu >= CPU_IDLE_BELOW) {
+        if (cpu < 0) {
+            advice.add(new Advice(Advice.Severity.INFO, "queueWaiting", pool.name(), "pool " + pool.name() + ": " + waiting
+                    + "; the CPU's load is unknown here, so whether more threads would help cannot be told: compare"
+                    + " the machine's CPU use with the pool's busy threads (maxThreads " + maxThreads + ")", figures));
+        } else if (cpu >= CPU_IDLE_BELOW) {
             advice.add(new Advice(Advice.Severity.WARNING, "addCapacity", pool.name(), "pool " + pool.name() + ": " + waiting
-                    + " but the CPU is " + percent(cpu) + "% busy: more threads would not help; make the app cheaper per"
-                    + " request or add capacity", figures));
+                    + " but the CPU is " + percent(cpu) + "% busy (" + system.cpuBusySource() + "): more threads would"
+                    + " not help (fewer may, if maxThreads is far above the cores); make the app cheaper per request or"
+                    + " add capacity", figures));
         } else {
             int suggested = Math.max(maxThreads + 1, (int) Math.ceil(maxThreads * 1.5));
             advice.add(new Advice(Advice.Severity.WARNING, "raiseMaxThreads", pool.name(), "pool " + pool.name() + ": "
-                    + waiting + " while the CPU is " + (cpu < 0 ? "of unknown load" : "only " + percent(cpu) + "% busy")
+                    + waiting + " while the CPU is only " + percent(cpu) + "% busy (" + system.cpuBusySource() + ")"
                     + ": raise maxThreads (now " + maxThreads + ", e.g. to " + suggested + ") in conf/io.fastpool.pool~"
                     + pool.name() + ".cfg; the threads are likely waiting on I/O", figures));
         }

@@ -101,6 +101,10 @@ public final class StatusComponent implements ConfigurationReports {
         int queueLength() default StatusSettings.DEFAULT_QUEUE_LENGTH;
     }
 
+    /** The CPU figures' one sampler, shared with the other readers of this bundle. */
+    @Reference
+    CpuSampling cpu;
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile PoolManager pools;
 
@@ -165,7 +169,7 @@ public final class StatusComponent implements ConfigurationReports {
         }
         history = new History(initial.historySamples(), initial.sampleIntervalSeconds());
         collector = new StatusCollector(() -> pools, () -> transport, () -> listener, this::allConfigurationReports, history,
-                SystemFigures::read,
+                () -> cpu.latest(),
                 Clock.systemUTC(), processStart, statusStart);
         sampler = Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "fastpool-status-sampler"));
         apply(initial, null);

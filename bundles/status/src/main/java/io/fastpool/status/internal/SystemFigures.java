@@ -1,69 +1,41 @@
 package io.fastpool.status.internal;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
+import java.time.Duration;
 
 /**
- * The host's CPU as the JVM sees it, for the advice (are requests waiting while the CPU is idle?).
+ * How busy the CPU was over the last sample window, as {@link CpuSampler} measured it, for the
+ * page, the metrics and the advice (are requests waiting while the CPU is idle?).
  *
  * @param processors processors available to the JVM
- * @param loadAverage the system load average over the last minute, or a negative number where the OS has none
- * @param systemCpuLoad the whole system's recent CPU use, 0 to 1, or negative when unknown
- * @param processCpuLoad this JVM's recent CPU use, 0 to 1 of all processors, or negative when unknown
+ * @param loadAverage the system load average over the last minute, or negative where the OS has none
+ * @param systemCpuLoad the machine's (or the container's, under a CPU limit) busy share over the
+ *     window, 0 to 1, or negative when unknown
+ * @param processCpuLoad this JVM's CPU time over the window, 0 to 1 of all processors, or negative when unknown
+ * @param source where {@code systemCpuLoad} came from
+ * @param window how long the window was
  */
-record SystemFigures(int processors, double loadAverage, double systemCpuLoad, double processCpuLoad) {
+record SystemFigures(int processors, double loadAverage, double systemCpuLoad, double processCpuLoad,
+        CpuSampler.Source source, Duration window) {
 
-    /** Figures that say nothing: for tests and when the platform offers none. */
-    static final SystemFigures UNKNOWN = new SystemFigures(1, -1, -1, -1);
+    /** Figures that say nothing: for tests and before the first window has closed. */
+    static final SystemFigures UNKNOWN = new SystemFigures(1, -1, -1, -1, CpuSampler.Source.UNKNOWN, Duration.ZERO);
 
-    /**
-     * How busy the CPU is, 0 to 1: the system CPU load where the JVM reports one, else the load
-     * average per processor (capped at 1), else negative (unknown).
-     */
+    /** Figures from the machine over a five-second window: for tests. */
+    SystemFigures(int processors, double loadAverage, double systemCpuLoad, double processCpuLoad) {
+        this(processors, loadAverage, systemCpuLoad, processCpuLoad,
+                systemCpuLoad < 0 ? CpuSampler.Source.UNKNOWN : CpuSampler.Source.MACHINE, Duration.ofSeconds(5));
+    }
+
+    /** How busy the CPU was, 0 to 1, or negative when unknown (then no advice depends on it). */
     double cpuBusy() {
-        if (systemCpuLoad >= 0) {
-            return Math.min(1, systemCpuLoad);
-        }
-        if (loadAverage >= 0 && processors > 0) {
-            return Math.min(1, loadAverage / processors);
-        }
-        return -1;
+        return systemCpuLoad < 0 ? -1 : Math.min(1, systemCpuLoad);
     }
 
-    /** Where {@link #cpuBusy()} comes from. */
+    /** Where {@link #cpuBusy()} comes from and over what window, e.g. "/proc/stat over 5.0 s". */
     String cpuBusySource() {
-        if (systemCpuLoad >= 0) {
-            return "system CPU load";
+        if (cpuBusy() < 0) {
+            return CpuSampler.Source.UNKNOWN.label();
         }
-        if (loadAverage >= 0 && processors > 0) {
-            return "load average per processor";
-        }
-        return "unknown";
-    }
-
-    /** Reads the platform MXBeans. The CPU loads are measured since the previous read by anyone in this JVM. */
-    static SystemFigures read() {
-        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        return new SystemFigures(os.getAvailableProcessors(), os.getSystemLoadAverage(),
-                attribute("CpuLoad", attribute("SystemCpuLoad", -1)), attribute("ProcessCpuLoad", -1));
-    }
-
-    /**
-     * A numeric attribute of the OperatingSystem MXBean, read through JMX rather than through
-     * {@code com.sun.management}, which not every framework exports to bundles.
-     */
-    private static double attribute(String name, double fallback) {
-        try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            Object value = server.getAttribute(new ObjectName(ManagementFactory.OPERATING_SYSTEM_MXBEAN_NAME), name);
-            if (value instanceof Number number && !Double.isNaN(number.doubleValue()) && number.doubleValue() >= 0) {
-                return number.doubleValue();
-            }
-        } catch (Exception | LinkageError unavailable) {
-            // not offered by this JVM
-        }
-        return fallback;
+        return source.label() + " over " + String.format(java.util.Locale.ROOT, "%.1f", window.toMillis() / 1000.0) + " s";
     }
 }

@@ -43,10 +43,11 @@ class AdvisorTest {
         Advice raise = advice.get(0);
         assertThat(raise.severity()).isEqualTo(Advice.Severity.WARNING);
         assertThat(raise.pool()).isEqualTo("shop");
-        assertThat(raise.message()).contains("7 requests are waiting now", "p99 80.0 ms", "20.0% busy", "maxThreads (now 4, e.g. to 6)",
+        assertThat(raise.message()).contains("7 requests are waiting now", "p99 80.0 ms", "20.0% busy (/proc/stat over 5.0 s)",
+                "maxThreads (now 4, e.g. to 6)",
                 "io.fastpool.pool~shop.cfg");
         assertThat(raise.figures()).containsEntry("queued", 7).containsEntry("queueWaitP99Ms", 80.0).containsEntry("maxThreads", 4)
-                .containsEntry("cpuBusyPercent", 20.0).containsEntry("cpuSource", "system CPU load");
+                .containsEntry("cpuBusyPercent", 20.0).containsEntry("cpuSource", "/proc/stat over 5.0 s");
     }
 
     @Test
@@ -70,20 +71,22 @@ class AdvisorTest {
         pool.queued = 3;
         List<Advice> advice = advise(pool, Fixtures.busyCpu());
         assertThat(rules(advice)).containsExactly("addCapacity");
-        assertThat(advice.get(0).message()).contains("95.0% busy", "more threads would not help");
+        assertThat(advice.get(0).message()).contains("95.0% busy (/proc/stat over 5.0 s)", "more threads would not help");
     }
 
     @Test
-    void theLoadAverageStandsInWhenTheJvmReportsNoCpuLoad() {
+    void anUnknownCpuLoadGivesNoThreadAdviceOnlyTheWaitAndWhyNot() {
         Fixtures.Pool pool = pool();
         pool.threads = 4;
         pool.queued = 3;
-        assertThat(rules(advise(pool, new SystemFigures(4, 3.8, -1, -1)))).containsExactly("addCapacity");
-        assertThat(rules(advise(pool, new SystemFigures(4, 0.4, -1, -1)))).containsExactly("raiseMaxThreads");
-        Advice unknown = advise(pool, SystemFigures.UNKNOWN).get(0);
-        assertThat(unknown.rule()).isEqualTo("raiseMaxThreads");
-        assertThat(unknown.message()).contains("of unknown load");
-        assertThat(unknown.figures()).containsEntry("cpuBusyPercent", "unknown");
+        // The load average is no CPU figure (it counts tasks waiting on I/O too): it decides nothing.
+        for (SystemFigures unknown : List.of(SystemFigures.UNKNOWN, new SystemFigures(4, 0.4, -1, -1), new SystemFigures(4, 3.8, -1, -1))) {
+            List<Advice> advice = advise(pool, unknown);
+            assertThat(rules(advice)).containsExactly("queueWaiting");
+            assertThat(advice.get(0).severity()).isEqualTo(Advice.Severity.INFO);
+            assertThat(advice.get(0).message()).contains("3 requests are waiting now", "CPU's load is unknown").doesNotContain("raise maxThreads");
+            assertThat(advice.get(0).figures()).containsEntry("cpuBusyPercent", "unknown").containsEntry("cpuSource", "unknown");
+        }
     }
 
     @Test

@@ -32,7 +32,7 @@ class JsonFormatTest {
         Map<String, Object> server = map(json.get("server"));
         assertThat(server).containsEntry("startTime", "2026-03-01T10:00:00Z").containsEntry("uptimeSeconds", 7200)
                 .containsEntry("ioKind", "nio").containsEntry("transportRunning", true).containsEntry("processors", 2)
-                .containsEntry("cpuBusySource", "system CPU load");
+                .containsEntry("cpuBusySource", "/proc/stat over 5.0 s");
         assertThat(map(server.get("fpm"))).containsEntry("start since", 7200).containsEntry("start time", 1772359200);
         List<Object> listeners = list(json.get("listeners"));
         assertThat(listeners).hasSize(2);

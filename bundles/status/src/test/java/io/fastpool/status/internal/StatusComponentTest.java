@@ -75,6 +75,7 @@ class StatusComponentTest {
     }
 
     private void activate(Map<String, Object> values) {
+        component.cpu = new CpuSampling();
         component.pools = new PoolManager() {
             @Override
             public List<PoolSnapshot> pools() {
