@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * that each make a session never used again, 15,000 a minute by an injected clock, while each
  * returning user uses theirs once every 2,000 of them; {@code maxSessions} 1000. It prints how many
  * returning users never lost their session, how many of their uses found it (a user who lost theirs
- * starts a new one, as the seed's user did), and the most sessions held at once. The heap: a store filled to 100,000 sessions, heap in use after a full collection, less
- * that of the empty store, per session.
+ * starts a new one, as the seed's user did), and the most sessions held at once. The heap: a store
+ * filled to 100,000 sessions, heap in use after a full collection, less that of the empty store,
+ * per session.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.fastpool.pool.internal.SessionFlood</pre>
  */

@@ -267,7 +267,8 @@ final class Advisor {
             } else if (app.sessions() >= SESSIONS_NEAR_LIMIT_SHARE * maxSessions) {
                 advice.add(new Advice(Advice.Severity.INFO, "sessionsNearLimit", pool.name(), "app " + app.name() + " holds "
                         + app.sessions() + " sessions of maxSessions " + maxSessions + " (" + app.returningSessions() + " returning, "
-                        + app.newSessions() + " new): raise maxSessions in pool " + pool.name() + " or shorten sessionTimeout (now " + timeout + ")", figures));
+                        + app.newSessions() + " new): raise maxSessions in pool " + pool.name()
+                        + " or shorten sessionTimeout (now " + timeout + ")", figures));
             }
         }
     }
