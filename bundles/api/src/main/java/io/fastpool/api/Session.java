@@ -6,8 +6,9 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * Per-user state an app keeps between requests. A session exists only once an app asks for one
  * ({@link Request#session(boolean)} with {@code true}); a request that never asks creates none. Each
- * app's sessions live in a store of their own, bounded, evicted least recently used first, and
- * never shared with the server's own caches.
+ * app's sessions live in a store of their own, bounded, and never shared with the server's own
+ * caches; when it is full, sessions never used again after they were made go before those of
+ * returning users.
  */
 @ProviderType
 public interface Session {

@@ -20,7 +20,8 @@ import java.time.Duration;
  * @param recycleAfterTime recycle after this long (0: never)
  * @param rapidFailMaxFailures this many failures within {@code rapidFailInterval} disable the pool (0: never)
  * @param rapidFailInterval the window for {@code rapidFailMaxFailures}
- * @param maxSessions sessions one app may hold; the least recently used beyond it are dropped
+ * @param maxSessions sessions one app may hold; beyond it, sessions never used again go first (returning users
+ *        keep theirs while they fit in 80% of it)
  * @param sessionTimeout a session unused this long ends
  * @param slowRequestTimeout a request running longer has its worker's stack logged once, and counts as slow (0: off)
  * @param accessLog the pool's access log file, relative to the server's folder (empty: no access log)

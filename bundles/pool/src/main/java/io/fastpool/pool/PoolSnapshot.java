@@ -52,8 +52,20 @@ public record PoolSnapshot(String name, PoolState state, PoolSettings settings, 
      * @param sessions sessions it holds now
      * @param sessionsCreated sessions it created since it was deployed
      * @param sessionsEvicted sessions dropped because it held {@code maxSessions}
+     * @param newSessions sessions it holds that were not used again after they were made
+     * @param returningSessions sessions it holds that were used again after they were made (returning users)
+     * @param newSessionsEvicted sessions dropped for want of room that were never used again: one-shot churn,
+     *        such as a script or crawler without cookies
+     * @param returningSessionsEvicted sessions dropped for want of room that had been used again: returning
+     *        users who lost theirs, so {@code maxSessions} is too low
      */
-    public record AppView(String name, boolean active, int sessions, long sessionsCreated, long sessionsEvicted) {
+    public record AppView(String name, boolean active, int sessions, long sessionsCreated, long sessionsEvicted,
+            int newSessions, int returningSessions, long newSessionsEvicted, long returningSessionsEvicted) {
+
+        /** An app whose sessions are not told apart by segment: all of them new (the 2.0 constructor). */
+        public AppView(String name, boolean active, int sessions, long sessionsCreated, long sessionsEvicted) {
+            this(name, active, sessions, sessionsCreated, sessionsEvicted, sessions, 0, sessionsEvicted, 0);
+        }
     }
 
     /** Percentiles of a distribution, in microseconds. */

@@ -864,8 +864,8 @@ final class Pool {
                         (now - work.startedNanos) / 1_000_000, entry.getKey().getName()));
             }
             inFlight.sort(Comparator.comparingLong(PoolSnapshot.InFlight::elapsedMillis).reversed());
-            return new PoolSnapshot(name, state, settings, apps.stream().map(app -> new PoolSnapshot.AppView(app.name(), app.active(),
-                    app.sessions().size(), app.sessions().created(), app.sessions().evicted())).toList(), workers.size(),
+            return new PoolSnapshot(name, state, settings,
+                    apps.stream().map(app -> app.sessions().view(app.name(), app.active())).toList(), workers.size(),
                     running.size(), queue.size(), stats.maxQueued(), counters(), stats.latencyPercentiles(),
                     stats.queueWaitPercentiles(), inFlight);
         } finally {

@@ -68,7 +68,7 @@ final class PoolConfiguration {
         @AttributeDefinition(description = "The window for rapidFailMaxFailures.")
         String rapidFailInterval() default "5m";
 
-        @AttributeDefinition(description = "Sessions one app may hold; the least recently used beyond it are dropped.", min = "1")
+        @AttributeDefinition(description = "Sessions one app may hold; beyond it, sessions never used again go first, and returning users keep theirs while they fit in 80% of it.", min = "1")
         int maxSessions() default 10_000;
 
         @AttributeDefinition(description = "A session unused this long ends.")

@@ -1,6 +1,7 @@
 package io.fastpool.pool.internal;
 
 import io.fastpool.api.Session;
+import io.fastpool.pool.PoolSnapshot;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collections;
@@ -12,21 +13,41 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * One app's sessions: bounded by {@code maxSessions}, least recently used dropped first (a use
- * refreshes a session), ended after {@code sessionTimeout} unused. Each app has a store of its own,
- * and nothing of the server lives in it: the seed's denial of service came from sessions sharing
- * an eviction policy with the server's compiled pages.
+ * One app's sessions: at most {@code maxSessions}, ended after {@code sessionTimeout} unused. Each
+ * app has a store of its own, and nothing of the server lives in it: the seed's denial of service
+ * came from sessions sharing an eviction policy with the server's compiled pages.
+ *
+ * <p>A segmented LRU, so that a flood of sessions made once and never used again (a script or a
+ * crawler without cookies) cannot push out the sessions of users who come back. A new session
+ * starts in the <em>new</em> segment; its first use after creation makes it <em>returning</em> and
+ * moves it to the protected segment, which holds at most {@link #PROTECTED_SHARE} of
+ * {@code maxSessions}. When the store is full, the least recently used session of the new segment
+ * goes. Returning sessions past the protected segment's share go back, least recently used first,
+ * to the new segment, where they compete with new sessions for the rest of the store (a store
+ * whose returning users do not fit is too small, and {@code fastpool:advise} says so). The new
+ * segment always has at least the remaining fifth, so a new user has as many creations' time to
+ * come back as there is room in it. Chosen over Caffeine's W-TinyLFU: its guarantee is exact and
+ * testable, the bound holds at every moment, segments and evictions are counted exactly for the
+ * status page, and nothing more has to be shipped; {@code bench/README.md} has the measurements.
  */
 final class SessionStore {
 
+    /** The share of {@code maxSessions} that returning sessions may hold out of reach of new ones. */
+    static final double PROTECTED_SHARE = 0.8;
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final LinkedHashMap<String, StoredSession> sessions = new LinkedHashMap<>(64, 0.75f, true);
+    /** Sessions not used since they were made, and returning ones moved out of the protected segment. */
+    private final LinkedHashMap<String, StoredSession> probation = new LinkedHashMap<>(64, 0.75f, true);
+    /** Sessions used again after they were made, least recently used first. */
+    private final LinkedHashMap<String, StoredSession> protectedSegment = new LinkedHashMap<>(64, 0.75f, true);
     private final LongSupplier clock;
     private volatile int maxSessions;
     private volatile long timeoutMillis;
+    private int returning;
     private long created;
-    private long evicted;
+    private long newEvicted;
+    private long returningEvicted;
     private long expired;
 
     SessionStore(int maxSessions, long timeoutMillis, LongSupplier clock) {
@@ -43,29 +64,43 @@ final class SessionStore {
         }
     }
 
-    /** The live session with this id, refreshed; or {@code null}. */
+    /** The live session with this id, refreshed (and returning from now on); or {@code null}. */
     synchronized Session find(String id) {
-        StoredSession session = sessions.get(id);
-        if (session == null) {
-            return null;
+        StoredSession session = protectedSegment.get(id);
+        boolean wasProtected = session != null;
+        if (!wasProtected) {
+            session = probation.get(id);
+            if (session == null) {
+                return null;
+            }
         }
         long now = clock.getAsLong();
         if (timeoutMillis > 0 && now - session.lastAccess > timeoutMillis) {
-            sessions.remove(id);
+            (wasProtected ? protectedSegment : probation).remove(id);
+            dropped(session);
             expired++;
             return null;
         }
         session.lastAccess = now;
+        if (!wasProtected) {
+            probation.remove(id);
+            protectedSegment.put(id, session);
+            if (!session.returning) {
+                session.returning = true;
+                returning++;
+            }
+            trim();
+        }
         return session;
     }
 
-    /** A new session; the least recently used ones go if the store is full. */
+    /** A new session; if the store is full, the least recently used new session goes. */
     synchronized Session create() {
         byte[] bytes = new byte[18];
         RANDOM.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         StoredSession session = new StoredSession(id, clock.getAsLong());
-        sessions.put(id, session);
+        probation.put(id, session);
         created++;
         trim();
         return session;
@@ -77,20 +112,18 @@ final class SessionStore {
             return 0;
         }
         long now = clock.getAsLong();
-        int dropped = 0;
-        for (Iterator<StoredSession> it = sessions.values().iterator(); it.hasNext(); ) {
-            StoredSession session = it.next();
-            if (now - session.lastAccess > timeoutMillis) {
-                it.remove();
-                dropped++;
-            }
-        }
+        int dropped = expire(probation, now) + expire(protectedSegment, now);
         expired += dropped;
         return dropped;
     }
 
     synchronized int size() {
-        return sessions.size();
+        return probation.size() + protectedSegment.size();
+    }
+
+    /** Sessions used again after they were made. */
+    synchronized int returning() {
+        return returning;
     }
 
     synchronized long created() {
@@ -98,7 +131,17 @@ final class SessionStore {
     }
 
     synchronized long evicted() {
-        return evicted;
+        return newEvicted + returningEvicted;
+    }
+
+    /** Sessions dropped for want of room that were never used after they were made: one-shot churn. */
+    synchronized long newEvicted() {
+        return newEvicted;
+    }
+
+    /** Sessions dropped for want of room that had been used again: returning users who lost theirs. */
+    synchronized long returningEvicted() {
+        return returningEvicted;
     }
 
     synchronized long expiredCount() {
@@ -109,17 +152,63 @@ final class SessionStore {
         return maxSessions;
     }
 
+    /** The app's figures for a pool snapshot, all taken at one moment. */
+    synchronized PoolSnapshot.AppView view(String appName, boolean active) {
+        int size = size();
+        return new PoolSnapshot.AppView(appName, active, size, created, evicted(), size - returning, returning,
+                newEvicted, returningEvicted);
+    }
+
+    /** Moves returning sessions past the protected share back to the new segment, then evicts down to {@code maxSessions}. */
     private void trim() {
-        Iterator<StoredSession> eldest = sessions.values().iterator();
-        while (sessions.size() > maxSessions && eldest.hasNext()) {
-            eldest.next();
+        int protectedMax = (int) (maxSessions * PROTECTED_SHARE);
+        Iterator<StoredSession> eldestReturning = protectedSegment.values().iterator();
+        while (protectedSegment.size() > protectedMax && eldestReturning.hasNext()) {
+            StoredSession demoted = eldestReturning.next();
+            eldestReturning.remove();
+            probation.put(demoted.id, demoted);
+        }
+        Iterator<StoredSession> eldest = probation.values().iterator();
+        while (size() > maxSessions && eldest.hasNext()) {
+            StoredSession evicted = eldest.next();
             eldest.remove();
-            evicted++;
+            if (evicted.returning) {
+                returningEvicted++;
+            } else {
+                newEvicted++;
+            }
+            dropped(evicted);
+        }
+    }
+
+    private int expire(Map<String, StoredSession> segment, long now) {
+        int dropped = 0;
+        for (Iterator<StoredSession> it = segment.values().iterator(); it.hasNext(); ) {
+            StoredSession session = it.next();
+            if (now - session.lastAccess > timeoutMillis) {
+                it.remove();
+                dropped(session);
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /** Keeps the returning count right when a session leaves, however it leaves. */
+    private void dropped(StoredSession session) {
+        if (session.returning) {
+            returning--;
         }
     }
 
     private synchronized void invalidate(String id) {
-        sessions.remove(id);
+        StoredSession session = protectedSegment.remove(id);
+        if (session == null) {
+            session = probation.remove(id);
+        }
+        if (session != null) {
+            dropped(session);
+        }
     }
 
     /** A session in this store. */
@@ -128,6 +217,8 @@ final class SessionStore {
         private final long creationTime;
         private final Map<String, Object> attributes = new ConcurrentHashMap<>();
         private volatile long lastAccess;
+        /** Used again after it was made; guarded by the store. */
+        private boolean returning;
 
         StoredSession(String id, long now) {
             this.id = id;

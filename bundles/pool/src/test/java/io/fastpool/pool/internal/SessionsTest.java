@@ -3,6 +3,7 @@ package io.fastpool.pool.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.api.Session;
+import io.fastpool.pool.PoolSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -98,5 +99,128 @@ class SessionsTest {
             other.create();
         }
         assertThat(store.find(mine.id())).as("another app's sessions never evict this app's").isNotNull();
+    }
+
+    @Test
+    void theSeedsFloodLeavesEveryReturningUserTheirSessionAndTheStoreNeverPassesMaxSessions() {
+        SessionStore sessions = new SessionStore(1000, 20 * 60_000, clock::get);
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String id = sessions.create().id();
+            assertThat(sessions.find(id)).as("the user's second request").isNotNull();
+            users.add(id);
+        }
+        int largest = 0;
+        for (int flood = 1; flood <= 100_000; flood++) {
+            clock.addAndGet(4); // 15,000 requests a minute
+            Session oneShot = sessions.create();
+            oneShot.setAttribute("visits", 1);
+            largest = Math.max(largest, sessions.size());
+            if (flood % 10 == 0) { // each of the 200 users once every 2,000 flood requests
+                String user = users.get(flood / 10 % users.size());
+                assertThat(sessions.find(user)).as("user %s after %d flood requests", user, flood).isNotNull();
+            }
+        }
+        assertThat(largest).isLessThanOrEqualTo(1000);
+        assertThat(users).allSatisfy(user -> assertThat(sessions.find(user)).isNotNull());
+        assertThat(sessions.returningEvicted()).isZero();
+        assertThat(sessions.newEvicted()).isEqualTo(200 + 100_000 - 1000);
+        assertThat(sessions.returning()).isEqualTo(200);
+    }
+
+    @Test
+    void aNewUserWhoComesBackBeforeTheNewSegmentTurnsOverBecomesReturningDuringAFlood() {
+        SessionStore sessions = new SessionStore(100, 60_000, clock::get);
+        for (int i = 0; i < 500; i++) {
+            sessions.create();
+        }
+        String newcomer = sessions.create().id();
+        for (int i = 0; i < 99; i++) {
+            sessions.create();
+        }
+        assertThat(sessions.find(newcomer)).as("came back while 99 newer sessions were made").isNotNull();
+        for (int i = 0; i < 1000; i++) {
+            sessions.create();
+        }
+        assertThat(sessions.find(newcomer)).as("returning: out of the flood's reach").isNotNull();
+    }
+
+    @Test
+    void returningUsersBeyondTheProtectedShareCompeteWithNewSessionsAndTheirLossIsCountedApart() {
+        SessionStore sessions = new SessionStore(10, 60_000, clock::get);
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String id = sessions.create().id();
+            sessions.find(id);
+            users.add(id);
+        }
+        assertThat(sessions.returning()).isEqualTo(10);
+        sessions.create();
+        sessions.create();
+        sessions.create();
+        assertThat(sessions.size()).isEqualTo(10);
+        assertThat(sessions.find(users.get(0))).as("least recently used returning user, past the protected share").isNull();
+        assertThat(sessions.find(users.get(9))).as("within the protected share").isNotNull();
+        assertThat(sessions.returningEvicted()).isEqualTo(2);
+        assertThat(sessions.newEvicted()).isEqualTo(1);
+        assertThat(sessions.evicted()).isEqualTo(3);
+        assertThat(sessions.returning()).isEqualTo(8);
+    }
+
+    @Test
+    void aReturningUsersSessionStillEndsAfterTheTimeout() {
+        Session session = store.create();
+        clock.addAndGet(1000);
+        assertThat(store.find(session.id())).isNotNull();
+        assertThat(store.returning()).isEqualTo(1);
+        clock.addAndGet(60_001);
+        assertThat(store.expire()).isEqualTo(1);
+        assertThat(store.find(session.id())).isNull();
+        assertThat(store.returning()).isZero();
+        assertThat(store.expiredCount()).isEqualTo(1);
+        assertThat(store.evicted()).as("expiry is not eviction").isZero();
+    }
+
+    @Test
+    void aLowerMaxSessionsTrimsNewSessionsFirstThenTheLeastRecentReturningOnes() {
+        SessionStore sessions = new SessionStore(10, 60_000, clock::get);
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = sessions.create().id();
+            sessions.find(id);
+            users.add(id);
+        }
+        for (int i = 0; i < 5; i++) {
+            sessions.create();
+        }
+        sessions.configure(5, 60_000);
+        assertThat(sessions.size()).isEqualTo(5);
+        assertThat(sessions.newEvicted()).isEqualTo(5);
+        assertThat(sessions.returningEvicted()).isZero();
+        sessions.configure(2, 60_000);
+        assertThat(sessions.size()).isEqualTo(2);
+        assertThat(sessions.returningEvicted()).isEqualTo(3);
+        assertThat(sessions.find(users.get(4))).isNotNull();
+    }
+
+    @Test
+    void theSnapshotViewTellsNewFromReturningSessionsAndTheirEvictions() {
+        Session returning = store.create();
+        store.find(returning.id());
+        store.create();
+        store.create();
+        store.create();
+        store.create(); // evicts the two oldest new sessions
+        PoolSnapshot.AppView view = store.view("shop/app", true);
+        assertThat(view).isEqualTo(new PoolSnapshot.AppView("shop/app", true, 3, 5, 2, 2, 1, 2, 0));
+    }
+
+    @Test
+    void anInvalidatedReturningSessionLeavesTheReturningCount() {
+        Session session = store.create();
+        store.find(session.id());
+        session.invalidate();
+        assertThat(store.returning()).isZero();
+        assertThat(store.size()).isZero();
     }
 }

@@ -98,8 +98,11 @@ public final class PoolCommands {
         out.append("queue wait ").append(percentiles(pool.queueWait())).append('\n');
         out.append("cost       cpu ").append(c.cpuNanos() / 1_000_000).append(" ms, allocated ").append(c.allocatedBytes() / 1024)
                 .append(" KiB").append(c.served() > 0 ? " (" + c.allocatedBytes() / c.served() + " bytes per request)" : "").append('\n');
-        Table apps = new Table("APP", "ACTIVE", "SESSIONS", "CREATED", "EVICTED");
-        pool.apps().forEach(app -> apps.row(app.name(), app.active() ? "yes" : "no", app.sessions(), app.sessionsCreated(), app.sessionsEvicted()));
+        Table apps = new Table("APP", "ACTIVE", "SESSIONS", "NEW", "RETURNING", "CREATED", "EVICTED", "EVICTED NEW",
+                "EVICTED RETURNING");
+        pool.apps().forEach(app -> apps.row(app.name(), app.active() ? "yes" : "no", app.sessions(), app.newSessions(),
+                app.returningSessions(), app.sessionsCreated(), app.sessionsEvicted(), app.newSessionsEvicted(),
+                app.returningSessionsEvicted()));
         out.append('\n').append(apps);
         if (!pool.inFlight().isEmpty()) {
             Table inFlight = new Table("ELAPSED MS", "THREAD", "REQUEST");

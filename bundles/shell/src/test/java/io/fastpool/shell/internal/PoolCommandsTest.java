@@ -101,6 +101,20 @@ class PoolCommandsTest {
     }
 
     @Test
+    void poolShowsEachAppsSessionsByKindAndTheirEvictions() {
+        PoolSnapshot shop = pool("shop", PoolState.RUNNING, 0, List.of());
+        PoolSnapshot withSegments = new PoolSnapshot(shop.name(), shop.state(), shop.settings(),
+                List.of(new PoolSnapshot.AppView("shop/app", true, 1000, 99_000, 98_000, 800, 200, 97_990, 10)), shop.threads(),
+                shop.busyThreads(), shop.queued(), shop.maxQueued(), shop.counters(), shop.latency(), shop.queueWait(), List.of());
+        List<String> lines = commands(withSegments).pool("shop").lines().toList();
+        int header = lines.indexOf(lines.stream().filter(line -> line.startsWith("APP")).findFirst().orElseThrow());
+        assertThat(lines.get(header).split("  +")).containsExactly("APP", "ACTIVE", "SESSIONS", "NEW", "RETURNING", "CREATED",
+                "EVICTED", "EVICTED NEW", "EVICTED RETURNING");
+        assertThat(lines.get(header + 1).split(" +")).containsExactly("shop/app", "yes", "1000", "800", "200", "99000", "98000",
+                "97990", "10");
+    }
+
+    @Test
     void operationsNameThePoolAndAnUnknownNameListsThePools() {
         PoolCommands commands = commands(pool("shop", PoolState.RUNNING, 0, List.of()));
         assertThat(commands.start("shop")).isEqualTo("pool shop started\n");

@@ -242,23 +242,39 @@ final class Advisor {
                         "cpuMsPerRequest", round(c.cpuNanos() / 1e6 / c.served()))));
     }
 
+    /**
+     * Sessions dropped for want of room say two different things: returning users' sessions lost
+     * means the limit is too low for the app's users; only never-reused sessions dropped means
+     * one-shot churn, most often a script or crawler without cookies, which a higher limit only feeds.
+     */
     private static void sessions(PoolSnapshot pool, List<Advice> advice) {
         int maxSessions = pool.settings().maxSessions();
+        String timeout = duration(pool.settings().sessionTimeout());
         for (PoolSnapshot.AppView app : pool.apps()) {
-            boolean near = app.sessions() >= SESSIONS_NEAR_LIMIT_SHARE * maxSessions;
-            if (!near && app.sessionsEvicted() == 0) {
-                continue;
+            Map<String, Object> figures = figures("app", app.name(), "sessions", app.sessions(), "newSessions", app.newSessions(),
+                    "returningSessions", app.returningSessions(), "maxSessions", maxSessions, "sessionsCreated", app.sessionsCreated(),
+                    "sessionsEvicted", app.sessionsEvicted(), "newSessionsEvicted", app.newSessionsEvicted(),
+                    "returningSessionsEvicted", app.returningSessionsEvicted(), "sessionTimeout", timeout);
+            String holding = " (holding " + app.returningSessions() + " returning and " + app.newSessions() + " new of maxSessions "
+                    + maxSessions + ")";
+            if (app.returningSessionsEvicted() > 0) {
+                advice.add(new Advice(Advice.Severity.WARNING, "returningSessionsEvicted", pool.name(), "app " + app.name()
+                        + " dropped " + app.returningSessionsEvicted() + " sessions of returning users (and " + app.newSessionsEvicted()
+                        + " never used again) for want of room" + holding + ": the limit is too low for its users; raise maxSessions"
+                        + " in pool " + pool.name() + " (returning users keep theirs while they fit in 80% of it) or shorten"
+                        + " sessionTimeout (now " + timeout + ")", figures));
+            } else if (app.newSessionsEvicted() > 0) {
+                advice.add(new Advice(Advice.Severity.WARNING, "oneShotSessions", pool.name(), "app " + app.name() + " dropped "
+                        + app.newSessionsEvicted() + " sessions that were never used again for want of room" + holding + "; no"
+                        + " returning user lost theirs. One-shot sessions are likely a script or crawler without cookies: the app"
+                        + " may avoid creating a session for a request without cookies (request.session(false) until it must keep"
+                        + " something); a higher maxSessions in pool " + pool.name() + " only holds more of them", figures));
+            } else if (app.sessions() >= SESSIONS_NEAR_LIMIT_SHARE * maxSessions) {
+                advice.add(new Advice(Advice.Severity.INFO, "sessionsNearLimit", pool.name(), "app " + app.name() + " holds "
+                        + app.sessions() + " sessions of maxSessions " + maxSessions + " (" + app.returningSessions() + " returning, "
+                        + app.newSessions() + " new): raise maxSessions in pool " + pool.name()
+                        + " or shorten sessionTimeout (now " + timeout + ")", figures));
             }
-            String state = app.sessionsEvicted() > 0
-                    ? "dropped " + app.sessionsEvicted() + " sessions for want of room (holding " + app.sessions() + " of maxSessions "
-                            + maxSessions + ")"
-                    : "holds " + app.sessions() + " sessions of maxSessions " + maxSessions;
-            advice.add(new Advice(app.sessionsEvicted() > 0 ? Advice.Severity.WARNING : Advice.Severity.INFO, "sessionsNearLimit",
-                    pool.name(), "app " + app.name() + " " + state + ": raise maxSessions in pool " + pool.name()
-                    + " or shorten sessionTimeout (now " + duration(pool.settings().sessionTimeout()) + ")",
-                    figures("app", app.name(), "sessions", app.sessions(), "maxSessions", maxSessions,
-                            "sessionsCreated", app.sessionsCreated(), "sessionsEvicted", app.sessionsEvicted(),
-                            "sessionTimeout", duration(pool.settings().sessionTimeout()))));
         }
     }
 

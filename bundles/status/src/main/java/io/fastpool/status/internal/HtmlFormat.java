@@ -293,7 +293,9 @@ final class HtmlFormat {
                 }
                 var apps = add(card, el('ul', 'apps'));
                 p.apps.forEach(function (a) {
-                  add(apps, el('li', null, a.name + (a.active ? ' (active)' : ' (not active)') + ', sessions ' + num(a.sessions)));
+                  add(apps, el('li', null, a.name + (a.active ? ' (active)' : ' (not active)') + ', sessions ' + num(a.sessions)
+                      + ' (' + num(a.newSessions) + ' new, ' + num(a.returningSessions) + ' returning), evicted '
+                      + num(a.newSessionsEvicted) + ' new, ' + num(a.returningSessionsEvicted) + ' returning'));
                 });
               }
 

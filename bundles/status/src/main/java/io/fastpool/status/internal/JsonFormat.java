@@ -164,6 +164,10 @@ final class JsonFormat {
                     .member("sessions", app.sessions())
                     .member("sessionsCreated", app.sessionsCreated())
                     .member("sessionsEvicted", app.sessionsEvicted())
+                    .member("newSessions", app.newSessions())
+                    .member("returningSessions", app.returningSessions())
+                    .member("newSessionsEvicted", app.newSessionsEvicted())
+                    .member("returningSessionsEvicted", app.returningSessionsEvicted())
                     .endObject();
         }
         json.endArray();

@@ -185,6 +185,11 @@ final class MetricsFormat {
         appFamily(pools, "fastpool_app_sessions_created", Type.COUNTER, "Sessions the app created.", PoolSnapshot.AppView::sessionsCreated);
         appFamily(pools, "fastpool_app_sessions_evicted", Type.COUNTER, "Sessions dropped because the app held maxSessions.",
                 PoolSnapshot.AppView::sessionsEvicted);
+        appSegmentFamily(pools, "fastpool_app_sessions_by_segment", Type.GAUGE, "Sessions the app holds by segment: new (not used"
+                + " again since made) and returning (used again).", PoolSnapshot.AppView::newSessions, PoolSnapshot.AppView::returningSessions);
+        appSegmentFamily(pools, "fastpool_app_sessions_evicted_by_segment", Type.COUNTER, "Sessions dropped for want of room by"
+                + " segment: new (one-shot churn) and returning (returning users who lost theirs: maxSessions is too low).",
+                PoolSnapshot.AppView::newSessionsEvicted, PoolSnapshot.AppView::returningSessionsEvicted);
     }
 
     private void poolFamily(List<PoolSnapshot> pools, String name, Type type, String unit, String help, ToLongFunction<PoolSnapshot> value) {
@@ -204,6 +209,18 @@ final class MetricsFormat {
         Family family = family(name, type, null, help);
         for (PoolSnapshot pool : pools) {
             pool.apps().forEach(app -> family.sample(value.applyAsLong(app), "pool", pool.name(), "app", app.name()));
+        }
+        family.write();
+    }
+
+    private void appSegmentFamily(List<PoolSnapshot> pools, String name, Type type, String help,
+            ToLongFunction<PoolSnapshot.AppView> newOnes, ToLongFunction<PoolSnapshot.AppView> returningOnes) {
+        Family family = family(name, type, null, help);
+        for (PoolSnapshot pool : pools) {
+            for (PoolSnapshot.AppView app : pool.apps()) {
+                family.sample(newOnes.applyAsLong(app), "pool", pool.name(), "app", app.name(), "segment", "new");
+                family.sample(returningOnes.applyAsLong(app), "pool", pool.name(), "app", app.name(), "segment", "returning");
+            }
         }
         family.write();
     }

@@ -223,6 +223,33 @@ class AdvisorTest {
     }
 
     @Test
+    void returningUsersLosingTheirSessionsMeansTheLimitIsTooLow() {
+        Fixtures.Pool pool = pool();
+        pool.settings(Map.of("maxSessions", 1000));
+        pool.apps = List.of(new PoolSnapshot.AppView("shop/app", true, 1000, 5000, 4000, 100, 900, 3950, 50));
+        List<Advice> advice = advise(pool);
+        assertThat(rules(advice)).containsExactly("returningSessionsEvicted");
+        assertThat(advice.get(0).severity()).isEqualTo(Advice.Severity.WARNING);
+        assertThat(advice.get(0).message()).contains("app shop/app dropped 50 sessions of returning users",
+                "the limit is too low", "raise maxSessions in pool shop");
+        assertThat(advice.get(0).figures()).containsEntry("returningSessionsEvicted", 50L).containsEntry("returningSessions", 900)
+                .containsEntry("newSessionsEvicted", 3950L);
+    }
+
+    @Test
+    void onlyNeverReusedSessionsDroppedIsOneShotChurnNotALimitTooLow() {
+        Fixtures.Pool pool = pool();
+        pool.settings(Map.of("maxSessions", 1000));
+        pool.apps = List.of(new PoolSnapshot.AppView("shop/app", true, 1000, 100_200, 99_200, 800, 200, 99_200, 0));
+        List<Advice> advice = advise(pool);
+        assertThat(rules(advice)).containsExactly("oneShotSessions");
+        assertThat(advice.get(0).message()).contains("dropped 99200 sessions that were never used again",
+                "no returning user lost theirs", "script or crawler without cookies", "request.session(false)")
+                .doesNotContain("limit is too low");
+        assertThat(advice.get(0).figures()).containsEntry("newSessionsEvicted", 99_200L).containsEntry("returningSessionsEvicted", 0L);
+    }
+
+    @Test
     void aDisabledPoolIsAWarningAndAStoppedOneInfo() {
         Fixtures.Pool pool = pool();
         pool.state = PoolState.DISABLED;

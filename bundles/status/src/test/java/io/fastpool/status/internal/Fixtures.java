@@ -45,7 +45,7 @@ final class Fixtures {
         long allocatedBytes = 10_000L * 20_000;
         PoolSnapshot.Percentiles latency = new PoolSnapshot.Percentiles(10_000, 800, 2_000, 9_000, 40_000);
         PoolSnapshot.Percentiles queueWait = new PoolSnapshot.Percentiles(10_000, 5, 10, 20, 3_000);
-        List<PoolSnapshot.AppView> apps = List.of(new PoolSnapshot.AppView("shop/app", true, 12, 40, 0));
+        List<PoolSnapshot.AppView> apps = List.of(new PoolSnapshot.AppView("shop/app", true, 12, 40, 0, 9, 3, 0, 0));
         List<PoolSnapshot.InFlight> inFlight = List.of();
 
         Pool name(String value) {

@@ -64,7 +64,9 @@ class JsonFormatTest {
         assertThat(map(pool.get("queueWaitMicros"))).containsEntry("p99", 20);
         assertThat(map(pool.get("settings"))).containsEntry("idleTimeout", "20m").containsEntry("requestTimeout", "1m30s")
                 .containsEntry("maxSessions", 10_000);
-        assertThat(map(list(pool.get("apps")).get(0))).containsEntry("name", "shop/app").containsEntry("sessions", 12);
+        assertThat(map(list(pool.get("apps")).get(0))).containsEntry("name", "shop/app").containsEntry("sessions", 12)
+                .containsEntry("newSessions", 9).containsEntry("returningSessions", 3).containsEntry("newSessionsEvicted", 0)
+                .containsEntry("returningSessionsEvicted", 0);
         assertThat(map(list(pool.get("inFlight")).get(0))).containsEntry("request", "GET /cart").containsEntry("elapsedMillis", 1500);
         assertThat(map(pool.get("fpm"))).containsEntry("pool", "shop").containsEntry("process manager", "OnDemand")
                 .containsEntry("accepted conn", 10_000).containsEntry("listen queue", 2).containsEntry("max listen queue", 3)
