@@ -547,8 +547,8 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         return pool;
     }
 
-    private Pool.Host host() {
-        return new Pool.Host() {
+    private PoolHost host() {
+        return new PoolHost() {
             @Override
             public void updateBundles(List<App> poolApps) throws Exception {
                 List<Long> done = new ArrayList<>();
