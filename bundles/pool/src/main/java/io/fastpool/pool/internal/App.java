@@ -35,6 +35,11 @@ abstract class App {
         sessions.configure(settings.maxSessions(), settings.sessionTimeout().toMillis());
     }
 
+    /** Drops the sessions past their time-out (the watchdog's round). */
+    final void expireSessions() {
+        sessions.expire();
+    }
+
     /** How the shell and the status page show it. */
     final PoolSnapshot.AppView view() {
         return new PoolSnapshot.AppView(name, active(), sessions.size(), sessions.created(), sessions.evicted());

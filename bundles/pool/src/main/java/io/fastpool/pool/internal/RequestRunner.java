@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  */
 final class RequestRunner {
 
-    private static final System.Logger LOG = System.getLogger(RequestRunner.class.getName());
+    /** Everything a pool says goes to one logger, named after {@link Pool}: an operator filters one name. */
+    private static final System.Logger LOG = System.getLogger(Pool.class.getName());
     private static final String TOO_LONG = "The application took too long to answer.";
 
     /** What a run tells its pool. */

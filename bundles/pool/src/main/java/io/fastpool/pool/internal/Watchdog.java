@@ -24,7 +24,8 @@ import java.util.function.LongSupplier;
  */
 final class Watchdog {
 
-    private static final System.Logger LOG = System.getLogger(Watchdog.class.getName());
+    /** Everything a pool says goes to one logger, named after {@link Pool}: an operator filters one name. */
+    private static final System.Logger LOG = System.getLogger(Pool.class.getName());
     /** A timed-out thread that has not stopped this long after its interrupt is orphaned. */
     static final long DEFAULT_ORPHAN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** The logger slow requests' stacks go to. */
