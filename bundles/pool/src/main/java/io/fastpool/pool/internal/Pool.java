@@ -44,10 +44,12 @@ import java.util.function.Supplier;
  *       condition (which lets it go): idle workers waiting for work, and stop, restart and recycle
  *       waiting for in-flight requests to end (on the lifecycle executor or an operator's thread).
  *       Transport threads (submit) and the watchdog thread take it briefly and never wait on it;
- *   <li>leaf locks taken with the pool lock held, which take nothing else: an app's monitor
- *       ({@link App#available}, {@link App#view}), its session store's, the statistics' histograms.
+ *   <li>leaf locks, which take nothing else: the loggers' (a few lines are logged under the pool
+ *       lock), an app's monitor (activating, releasing; {@link App#available} and
+ *       {@link App#active} take none, so a transport thread never waits for an activation), its
+ *       session store's, the statistics' histograms, the request runner's (access log drops). Only
+ *       the loggers' are taken with the pool lock held.
  * </ol>
- * The request runner's own monitor (the access log's dropped lines) is taken with no other held.
  */
 final class Pool {
 
@@ -55,7 +57,6 @@ final class Pool {
 
     private final String name;
     private final PoolHost host;
-    private final LongSupplier clock;
     private final PoolStats stats = new PoolStats();
     private final List<App> apps = new CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -63,6 +64,7 @@ final class Pool {
     private final RequestRunner runner;
     private final Workers workers;
     private final Watchdog watchdog;
+    private final PoolSnapshots snapshots;
     private volatile PoolSettings settings;
     /** Guarded by {@link #lock}. */
     private PoolState state = PoolState.RUNNING;
@@ -73,7 +75,7 @@ final class Pool {
         this.name = name;
         this.settings = settings;
         this.host = host;
-        this.clock = host.clock();
+        LongSupplier clock = host.clock();
         this.rapidFail = new RapidFailProtection(clock);
         this.runner = new RequestRunner(name, host, this::settings, stats, new RequestRunner.Outcomes() {
             @Override
@@ -98,6 +100,7 @@ final class Pool {
             }
         }, runner);
         this.watchdog = new Watchdog(this, lock, workers, stats, clock);
+        this.snapshots = new PoolSnapshots(name, apps, workers, stats, runner, lock, clock);
         // An OnDemand pool holds nothing until its first request: dormant, like one past its idle time-out.
         this.released = settings.startMode() == PoolSettings.StartMode.ON_DEMAND;
     }
@@ -373,18 +376,13 @@ final class Pool {
         watchdog.orphanGrace(nanos);
     }
 
-    PoolStats stats() {
-        return stats;
-    }
-
     /** Worker threads alive now. */
     int threads() {
         return locked(workers::threadCount);
     }
 
     PoolSnapshot snapshot() {
-        long accessLogDrops = runner.accessLogDrops();
-        return locked(() -> PoolSnapshots.take(name, state, settings, apps, workers, stats, accessLogDrops, clock.getAsLong()));
+        return snapshots.take(() -> state, settings);
     }
 
     private <T> T locked(Supplier<T> decision) {

@@ -6,45 +6,80 @@ import io.fastpool.pool.PoolState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * Builds a pool's {@link PoolSnapshot} for the shell and the status page. Called with the pool lock
- * held, so that threads, busy threads, the queue and the requests in flight are of one moment; it
- * reads the statistics' own locks (histograms, the access log's count), never the other way round.
+ * Takes a pool's {@link PoolSnapshot} for the shell and the status page. It holds the pool lock only
+ * to read what must be of one moment (state, threads, busy threads, the queue, the requests in
+ * flight); the apps' views (their session stores' monitors), the latency percentiles (the
+ * histograms') and the threads' CPU time are read without it, so that a snapshot never makes a
+ * transport thread wait.
  */
 final class PoolSnapshots {
 
-    private PoolSnapshots() {
+    private final String name;
+    private final List<App> apps;
+    private final Workers workers;
+    private final PoolStats stats;
+    private final RequestRunner runner;
+    private final ReentrantLock lock;
+    private final LongSupplier clock;
+
+    PoolSnapshots(String name, List<App> apps, Workers workers, PoolStats stats, RequestRunner runner, ReentrantLock lock,
+            LongSupplier clock) {
+        this.name = name;
+        this.apps = apps;
+        this.workers = workers;
+        this.stats = stats;
+        this.runner = runner;
+        this.lock = lock;
+        this.clock = clock;
     }
 
-    /** The snapshot of a pool named {@code name} at {@code now}. Lock held. */
-    static PoolSnapshot take(String name, PoolState state, PoolSettings settings, List<App> apps, Workers workers,
-            PoolStats stats, long accessLogDrops, long now) {
-        return new PoolSnapshot(name, state, settings, apps.stream().map(App::view).toList(), workers.threadCount(),
-                workers.busyCount(), workers.queueLength(), stats.maxQueued(), counters(settings, workers, stats, accessLogDrops),
-                stats.latencyPercentiles(), stats.queueWaitPercentiles(), inFlight(workers, now));
+    /** The snapshot now; {@code state} is read with the pool lock held. */
+    PoolSnapshot take(Supplier<PoolState> state, PoolSettings settings) {
+        List<PoolSnapshot.AppView> views = apps.stream().map(App::view).toList();
+        PoolState now;
+        List<Thread> threads;
+        int busy;
+        int queued;
+        List<PoolSnapshot.InFlight> inFlight;
+        lock.lock();
+        try {
+            now = state.get();
+            threads = workers.threads();
+            busy = workers.busyCount();
+            queued = workers.queueLength();
+            inFlight = inFlight(clock.getAsLong());
+        } finally {
+            lock.unlock();
+        }
+        return new PoolSnapshot(name, now, settings, views, threads.size(), busy, queued, stats.maxQueued(),
+                counters(settings, threads), stats.latencyPercentiles(), stats.queueWaitPercentiles(), inFlight);
     }
 
     /**
      * The counts, with CPU time and allocation as the totals of the pool's threads (ended ones and
      * live ones), read here rather than measured per request.
      */
-    private static PoolSnapshot.Counters counters(PoolSettings settings, Workers workers, PoolStats stats, long accessLogDrops) {
+    private PoolSnapshot.Counters counters(PoolSettings settings, List<Thread> live) {
         long cpu = 0;
         long allocated = 0;
         if (settings.statistics()) {
             cpu = stats.cpuNanos.sum();
             allocated = stats.allocatedBytes.sum();
-            for (Thread worker : workers.threads()) {
+            for (Thread worker : live) {
                 cpu += ThreadCost.cpuNanos(worker);
                 allocated += ThreadCost.allocatedBytes(worker);
             }
         }
-        return stats.counters(accessLogDrops, cpu, allocated);
+        return stats.counters(runner.accessLogDrops(), cpu, allocated);
     }
 
-    /** The running requests, the longest-running first. */
-    private static List<PoolSnapshot.InFlight> inFlight(Workers workers, long now) {
+    /** The running requests, the longest-running first. Lock held. */
+    private List<PoolSnapshot.InFlight> inFlight(long now) {
         List<PoolSnapshot.InFlight> inFlight = new ArrayList<>();
         for (Work work : workers.running()) {
             inFlight.add(new PoolSnapshot.InFlight(work.app.name(), work.exchange.describe(),
