@@ -371,11 +371,6 @@ final class Pool {
         watchdog.check();
     }
 
-    /** Shortens the wait before a timed-out thread is orphaned (tests). */
-    void orphanGrace(long nanos) {
-        watchdog.orphanGrace(nanos);
-    }
-
     /** Worker threads alive now. */
     int threads() {
         return locked(workers::threadCount);

@@ -268,7 +268,7 @@ class PoolTest {
             }
         });
         Pool pool = pool(Map.of("requestTimeout", "100ms"));
-        pool.orphanGrace(TimeUnit.MILLISECONDS.toNanos(100));
+        pool.watchdog().orphanGrace(TimeUnit.MILLISECONDS.toNanos(100));
         pool.addApp(app);
         pool.submit(app, new FakeExchange("/app"));
         await("the request to run", () -> pool.snapshot().busyThreads() == 1);
