@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -47,7 +48,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * <p>The <b>manager lock</b> ({@link #managerLock}) is taken by deploying, undeploying and applying
  * a configuration, so that a pool is never made from settings already replaced; under it those take
  * a pool's lock (see {@link Pool}), never the other way round. The watchdog thread, the operations
- * and routing do not take it.
+ * and routing do not take it. The component's own monitor guards only the references bound before
+ * activation; activation deploys those while holding it, so it comes before the manager lock.
  */
 @Component(service = {PoolManager.class, ManagedServiceFactory.class, ConfigurationListener.class, ConfigurationReports.class},
         immediate = true, property = Constants.SERVICE_PID + "=" + PoolConfiguration.FACTORY_PID)
@@ -114,13 +116,10 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
     @Reference(service = WebApp.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindWebApp(ServiceReference<WebApp> reference) {
-        synchronized (this) {
-            if (deployments == null) {
-                early.add(reference);
-                return;
-            }
+        AppDeployments active = activeOrElse(waiting -> waiting.add(reference));
+        if (active != null) {
+            active.bind(reference);
         }
-        deployments.bind(reference);
     }
 
     void updatedWebApp(ServiceReference<WebApp> reference) {
@@ -131,13 +130,18 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
     }
 
     void unbindWebApp(ServiceReference<WebApp> reference) {
-        synchronized (this) {
-            if (deployments == null) {
-                early.remove(reference);
-                return;
-            }
+        AppDeployments active = activeOrElse(waiting -> waiting.remove(reference));
+        if (active != null) {
+            active.unbind(reference);
         }
-        deployments.unbind(reference);
+    }
+
+    /** The deployments once active; before that, null, and {@code beforeActivation} changes the early references. */
+    private synchronized AppDeployments activeOrElse(Consumer<List<ServiceReference<WebApp>>> beforeActivation) {
+        if (deployments == null) {
+            beforeActivation.accept(early);
+        }
+        return deployments;
     }
 
     /** The bundle whose {@code Fastpool-Pool} header applies to a pool; null before activation. */
