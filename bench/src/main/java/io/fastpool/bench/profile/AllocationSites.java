@@ -60,7 +60,7 @@ public final class AllocationSites {
         }
         if (under.isEmpty()) {
             under.add("jmh_generated");
-            under.add("io.fastpool.pool.internal.Pool.work");
+            under.add("io.fastpool.pool.internal.Workers.work");
         }
         if (!Files.isReadable(file)) {
             fail("cannot read " + file);

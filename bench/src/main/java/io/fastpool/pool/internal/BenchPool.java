@@ -27,7 +27,7 @@ public final class BenchPool implements RequestTarget, AutoCloseable {
     /** A pool named {@code name} with the default settings overridden by {@code settings}, serving {@code webApp}. */
     public BenchPool(String name, WebApp webApp, Map<String, ?> settings) {
         PoolSettings poolSettings = PoolSettingsParser.apply(PoolSettings.DEFAULTS, settings);
-        this.pool = new Pool(name, poolSettings, new Pool.Host() {
+        this.pool = new Pool(name, poolSettings, new PoolHost() {
             @Override
             public void updateBundles(List<App> apps) {
                 // never recycled here

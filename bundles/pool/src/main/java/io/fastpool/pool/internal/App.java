@@ -1,6 +1,8 @@
 package io.fastpool.pool.internal;
 
 import io.fastpool.api.WebApp;
+import io.fastpool.pool.PoolSettings;
+import io.fastpool.pool.PoolSnapshot;
 
 /**
  * One mounted web application as a pool runs it: in OSGi a {@code WebApp} service of an app bundle
@@ -26,6 +28,21 @@ abstract class App {
 
     final SessionStore sessions() {
         return sessions;
+    }
+
+    /** Its sessions follow the pool's {@code maxSessions} and {@code sessionTimeout}. */
+    final void sessionSettings(PoolSettings settings) {
+        sessions.configure(settings.maxSessions(), settings.sessionTimeout().toMillis());
+    }
+
+    /** Drops the sessions past their time-out (the watchdog's round). */
+    final void expireSessions() {
+        sessions.expire();
+    }
+
+    /** How the shell and the status page show it. */
+    final PoolSnapshot.AppView view() {
+        return sessions.view(name, active());
     }
 
     final Pool pool() {

@@ -12,14 +12,19 @@ import org.osgi.framework.wiring.BundleWiring;
  * without getting the service; the first request gets it (activating a delayed component), the idle
  * time-out releases it. Across an update of its bundle the reference goes and comes back: this
  * object stays, and its requests wait in the pool's queue meanwhile.
+ *
+ * <p>Its monitor guards changes (bind, unbind, acquire, release), and {@code acquire} holds it while
+ * the component activates, which may take long. {@link #available} and {@link #active} read volatile
+ * fields without it: a transport thread asks whether the app is available with the pool lock held,
+ * and must not wait for an activation.
  */
 final class ServiceApp extends App {
 
     private final BundleContext context;
     private final long bundleId;
-    private ServiceReference<WebApp> reference;
+    private volatile ServiceReference<WebApp> reference;
     private ServiceObjects<WebApp> objects;
-    private WebApp instance;
+    private volatile WebApp instance;
     /** The bundle's class loader while this service is bound; looked up again after a rebind. */
     private volatile ClassLoader loader;
 
@@ -58,7 +63,7 @@ final class ServiceApp extends App {
     }
 
     @Override
-    synchronized boolean available() {
+    boolean available() {
         return reference != null;
     }
 
@@ -91,7 +96,7 @@ final class ServiceApp extends App {
     }
 
     @Override
-    synchronized boolean active() {
+    boolean active() {
         return instance != null;
     }
 

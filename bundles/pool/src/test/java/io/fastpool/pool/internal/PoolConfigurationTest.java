@@ -85,14 +85,14 @@ class PoolConfigurationTest {
 
     @Test
     void theManifestHeaderKeepsCommasInsideAValue() {
-        assertThat(PoolManagerComponent.parseHeader("queueLength=100, accessFormat=%R, %s %{milli}d,maxThreads = 4"))
+        assertThat(PoolHeaders.parse("queueLength=100, accessFormat=%R, %s %{milli}d,maxThreads = 4"))
                 .containsExactly(java.util.Map.entry("queueLength", "100"), java.util.Map.entry("accessFormat", "%R, %s %{milli}d"),
                         java.util.Map.entry("maxThreads", "4"));
         // A stray word after a value belongs to it, and the value's check refuses it by name.
-        assertThat(PoolConfiguration.SCHEMA.check(PoolManagerComponent.parseHeader("queueLength=1, oops"), "the header").errors())
+        assertThat(PoolConfiguration.SCHEMA.check(PoolHeaders.parse("queueLength=1, oops"), "the header").errors())
                 .extracting(problem -> problem.describe("the header"))
                 .containsExactly("the header: queueLength = '1, oops' is refused: allowed is a whole number from 1");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PoolManagerComponent.parseHeader("oops, queueLength=1"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PoolHeaders.parse("oops, queueLength=1"))
                 .hasMessage("Fastpool-Pool entry 'oops' is not name=value");
     }
 

@@ -32,7 +32,7 @@ class PoolExecutorsTest {
     }
 
     private Pool pool(String name, Map<String, ?> settings) {
-        Pool pool = new Pool(name, PoolSettingsParser.apply(PoolSettings.DEFAULTS, settings), new Pool.Host() {
+        Pool pool = new Pool(name, PoolSettingsParser.apply(PoolSettings.DEFAULTS, settings), new PoolHost() {
             @Override
             public void updateBundles(List<App> apps) throws InterruptedException {
                 updatesMayFinish.await(); // a slow bundle update

@@ -47,7 +47,7 @@ class PoolTest {
     }
 
     private Pool pool(Map<String, ?> settings) {
-        Pool pool = new Pool("test", PoolSettingsParser.apply(PoolSettings.DEFAULTS, settings), new Pool.Host() {
+        Pool pool = new Pool("test", PoolSettingsParser.apply(PoolSettings.DEFAULTS, settings), new PoolHost() {
             @Override
             public java.util.function.LongSupplier clock() {
                 return clock::get;
@@ -233,7 +233,7 @@ class PoolTest {
             }
         });
         // No responder thread at all: only the worker can answer.
-        Pool pool = new Pool("test", PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("requestTimeout", "100ms")), new Pool.Host() {
+        Pool pool = new Pool("test", PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("requestTimeout", "100ms")), new PoolHost() {
             @Override
             public void updateBundles(List<App> apps) {
             }
@@ -268,7 +268,7 @@ class PoolTest {
             }
         });
         Pool pool = pool(Map.of("requestTimeout", "100ms"));
-        pool.orphanGrace(TimeUnit.MILLISECONDS.toNanos(100));
+        pool.watchdog().orphanGrace(TimeUnit.MILLISECONDS.toNanos(100));
         pool.addApp(app);
         pool.submit(app, new FakeExchange("/app"));
         await("the request to run", () -> pool.snapshot().busyThreads() == 1);
@@ -538,7 +538,7 @@ class PoolTest {
         while (pool.threads() > 0 && pool.snapshot().busyThreads() > 0 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertThat(pool.recycleRequests).hasValue(clients * each / 10);
+        assertThat(pool.watchdog().recycleRequests).hasValue(clients * each / 10);
     }
 
     @Test
@@ -656,7 +656,7 @@ class PoolTest {
 
     @Test
     void aSlowRequestHasItsWorkersStackLoggedOnceAndIsCounted() throws Exception {
-        java.util.logging.Logger slowLog = java.util.logging.Logger.getLogger(Pool.SLOW_LOG);
+        java.util.logging.Logger slowLog = java.util.logging.Logger.getLogger(Watchdog.SLOW_LOG);
         List<java.util.logging.LogRecord> records = new CopyOnWriteArrayList<>();
         java.util.logging.Handler handler = new java.util.logging.Handler() {
             @Override
