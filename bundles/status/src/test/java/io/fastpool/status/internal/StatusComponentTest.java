@@ -161,6 +161,20 @@ class StatusComponentTest {
     }
 
     @Test
+    void theServedDashboardsContentSecurityPolicyAllowsExactlyItsInlineScriptAndStyle() throws Exception {
+        activate(Map.of());
+        FakeExchange page = FakeExchange.get("/fastpool-status", "");
+        route("/fastpool-status").target.dispatch(page);
+        assertThat(page.awaitCompletion()).isTrue();
+        String html = page.response.text();
+        String policy = page.response.header("Content-Security-Policy");
+        assertThat(HtmlFormatTest.inlineHashes(html, "script")).as("one inline script").hasSize(1)
+                .isEqualTo(HtmlFormatTest.allowed(policy, "script-src"));
+        assertThat(HtmlFormatTest.inlineHashes(html, "style")).as("one inline style").hasSize(1)
+                .isEqualTo(HtmlFormatTest.allowed(policy, "style-src"));
+    }
+
+    @Test
     void anyOtherClientGets403AtOnce() {
         activate(Map.of());
         for (String address : new String[] {"192.0.2.10", "", "::ffff:10.1.1.1", "localhost"}) {
