@@ -4,12 +4,15 @@ import static io.fastpool.status.internal.Fixtures.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -99,6 +102,40 @@ class HtmlFormatTest {
                 .hasMessageContaining("</script");
         assertThatThrownBy(() -> new HtmlFormat("p{}</style>", DASHBOARD.script())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("</style");
+    }
+
+    @Test
+    void eachColumnTheScriptRefreshesNamesTheJsonFigureTheServerWroteInIt() throws Exception {
+        StatusReport report = Fixtures.report(List.of(pool().snapshot()));
+        String html = DASHBOARD.render(report);
+        Map<String, Object> json = JSON.std.mapFrom(JsonFormat.render(report));
+        Matcher section = Pattern.compile("<section data-source=\"(\\w+)\">(.*?)</section>", Pattern.DOTALL).matcher(html);
+        List<String> sources = new ArrayList<>();
+        while (section.find()) {
+            sources.add(section.group(1));
+            List<String> fields = groups(section.group(2), "<th data-field=\"([^\"]+)\">");
+            List<String> cells = groups(section.group(2), "<td>([^<]*)</td>");
+            Object member = json.get(section.group(1));
+            List<?> rows = member instanceof List<?> list ? list : List.of(member);
+            assertThat(cells).as(section.group(1)).hasSize(fields.size() * rows.size());
+            for (int i = 0; i < cells.size(); i++) {
+                Object figure = rows.get(i / fields.size());
+                for (String key : fields.get(i % fields.size()).split("\\.")) {
+                    figure = ((Map<?, ?>) figure).get(key);
+                }
+                assertThat(String.valueOf(figure)).as(section.group(1) + " " + fields.get(i % fields.size())).isEqualTo(cells.get(i));
+            }
+        }
+        assertThat(sources).containsExactly("listeners", "requests");
+    }
+
+    private static List<String> groups(String text, String regex) {
+        Matcher matcher = Pattern.compile(regex).matcher(text);
+        List<String> found = new ArrayList<>();
+        while (matcher.find()) {
+            found.add(matcher.group(1));
+        }
+        return found;
     }
 
     /** The sources a Content-Security-Policy's {@code directive} allows, without their quotes. */
