@@ -218,7 +218,6 @@ final class HtmlFormat {
         }
     }
 
-
     private static void cell(StringBuilder out, String text) {
         out.append("<td>").append(escape(text)).append("</td>");
     }
