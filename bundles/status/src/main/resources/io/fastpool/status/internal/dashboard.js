@@ -154,6 +154,7 @@
       }
     });
   }
+
   // The server's tables (data-source: the JSON member they show; data-field on each heading: the
   // field of a row it shows), kept across renders with their rows refreshed from the JSON.
   function refresh(section, data) {
