@@ -321,6 +321,10 @@ class StatusIT {
             assertThat(html).as("the script replaced the static tables (chromium: %s; nginx: %s)", dom.errors(), nginx.log())
                     .contains("<main id=\"app\" data-mode=\"live\">");
             assertThat(html).contains("data-pool=\"" + SMALL + "\"", "data-pool=\"" + OTHER + "\"");
+            assertThat(html.split("<h2>Listen addresses</h2>", -1)).as("the server's tables, kept by the script: once each")
+                    .hasSize(2);
+            assertThat(html.split("<h2>Responses</h2>", -1)).hasSize(2);
+            assertThat(html).contains("<td>unix:" + socket + "</td>", "<td>tcp:127.0.0.1:" + tcpPort + "</td>");
             assertThat(html).as("the last fetch of ?json succeeded").containsPattern("id=\"updated\"[^>]*>live, updated ");
             assertThat(html.split("<canvas", -1)).as("two server charts and three per pool, drawn from two samples or more")
                     .hasSize(1 + 2 + 3 * 2);

@@ -22,7 +22,8 @@ import org.osgi.framework.launch.FrameworkFactory;
 
 /**
  * The assembled Fastpool platform in a real Apache Felix, started in-process: SCR, Configuration
- * Admin, netty and the Fastpool bundles, as failsafe lists them in {@code platform.bundles}.
+ * Admin, netty, jackson-core (the status bundle's JSON) and the Fastpool bundles, as failsafe lists
+ * them in {@code platform.bundles}.
  * Configuration is given before the Fastpool bundles start, so no component ever binds a default
  * address.
  */

@@ -1,11 +1,19 @@
 package io.fastpool.status.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.fastpool.config.ConfigurationReport;
 import io.fastpool.listener.ListenerStatus;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolSnapshot;
 import io.fastpool.transport.ListenerSnapshot;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -13,265 +21,327 @@ import java.util.function.ToDoubleFunction;
  * The status page as JSON ({@code ?json}): the figures, the advice and the history the dashboard
  * charts. Each pool and listen address also carries an {@code fpm} object with PHP-FPM's status
  * field names, for readers who know those.
+ *
+ * <p>Written with jackson-core's streaming {@link JsonGenerator} (the bundle the json sample already
+ * runs with), compact, with strings also made safe to embed in HTML and JavaScript
+ * ({@link HtmlSafeEscapes}). Numbers JSON cannot hold (NaN, infinities) are {@code null}, and whole
+ * doubles are written without a fraction, so a rate of 10 reads {@code 10}, not {@code 10.0}.
  */
 final class JsonFormat {
 
     static final String CONTENT_TYPE = "application/json; charset=utf-8";
 
+    /** Thread-safe once built; every render makes its own generator from it. */
+    private static final JsonFactory FACTORY = new JsonFactoryBuilder().characterEscapes(new HtmlSafeEscapes()).build();
+
     private JsonFormat() {
     }
 
     static String render(StatusReport report) {
-        StringBuilder out = new StringBuilder(4096);
-        JsonWriter json = new JsonWriter(out);
-        json.beginObject();
-        server(json, report);
-        json.name("listeners").beginArray();
-        for (StatusReport.ListenAddress listener : report.listeners()) {
-            listener(json, listener);
+        StringWriter out = new StringWriter(4096);
+        try (JsonGenerator json = generator(out)) {
+            json.writeStartObject();
+            server(json, report);
+            json.writeArrayFieldStart("listeners");
+            for (StatusReport.ListenAddress listener : report.listeners()) {
+                listener(json, listener);
+            }
+            json.writeEndArray();
+            requests(json, report.requests());
+            json.writeArrayFieldStart("pools");
+            for (PoolSnapshot pool : report.pools()) {
+                pool(json, pool, report);
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("advice");
+            for (Advice advice : report.advice()) {
+                advice(json, advice);
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("configuration");
+            for (ConfigurationReport configuration : report.configurations()) {
+                configuration(json, configuration);
+            }
+            json.writeEndArray();
+            history(json, report.history());
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a StringWriter does not fail", e);
         }
-        json.endArray();
-        requests(json, report.requests());
-        json.name("pools").beginArray();
-        for (PoolSnapshot pool : report.pools()) {
-            pool(json, pool, report);
-        }
-        json.endArray();
-        json.name("advice").beginArray();
-        for (Advice advice : report.advice()) {
-            advice(json, advice);
-        }
-        json.endArray();
-        json.name("configuration").beginArray();
-        for (ConfigurationReport configuration : report.configurations()) {
-            configuration(json, configuration);
-        }
-        json.endArray();
-        history(json, report.history());
-        json.endObject();
         return out.append('\n').toString();
     }
 
-    private static void server(JsonWriter json, StatusReport report) {
+    /** A generator writing this format's JSON to {@code out}. */
+    static JsonGenerator generator(Writer out) throws IOException {
+        return FACTORY.createGenerator(out);
+    }
+
+    /** Writes {@code value}: {@code null} if JSON cannot hold it, without a fraction if it is whole. */
+    static void number(JsonGenerator json, double value) throws IOException {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            json.writeNull();
+        } else if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            json.writeNumber((long) value);
+        } else {
+            json.writeNumber(value);
+        }
+    }
+
+    /** Writes a String, Number, Boolean or null; anything else as its string form (a Duration as PT1S). */
+    static void value(JsonGenerator json, Object value) throws IOException {
+        if (value == null) {
+            json.writeNull();
+        } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            json.writeNumber(((Number) value).longValue());
+        } else if (value instanceof Number number) {
+            number(json, number.doubleValue());
+        } else if (value instanceof Boolean bool) {
+            json.writeBoolean(bool);
+        } else {
+            json.writeString(value.toString());
+        }
+    }
+
+    private static void numberField(JsonGenerator json, String name, double value) throws IOException {
+        json.writeFieldName(name);
+        number(json, value);
+    }
+
+    private static void server(JsonGenerator json, StatusReport report) throws IOException {
         SystemFigures system = report.system();
         long uptime = report.uptime().toSeconds();
-        json.name("server").beginObject()
-                .member("time", report.time().toString())
-                .member("startTime", report.startTime().toString())
-                .member("startTimeSeconds", report.startTime().getEpochSecond())
-                .member("uptimeSeconds", uptime)
-                .member("statusStartTime", report.statusStartTime().toString())
-                .member("processors", system.processors())
-                .member("loadAverage", system.loadAverage() < 0 ? Double.NaN : system.loadAverage())
-                .member("systemCpuLoad", system.systemCpuLoad() < 0 ? Double.NaN : system.systemCpuLoad())
-                .member("processCpuLoad", system.processCpuLoad() < 0 ? Double.NaN : system.processCpuLoad())
-                .member("cpuBusy", system.cpuBusy() < 0 ? Double.NaN : system.cpuBusy())
-                .member("cpuBusySource", system.cpuBusySource())
-                .member("transportRunning", report.transportRunning())
-                .member("ioKind", report.ioKind())
-                .member("slowSendersCutOff", report.slowSendersCutOff());
-        json.name("fpm").beginObject()
-                .member("start time", report.startTime().getEpochSecond())
-                .member("start since", uptime)
-                .endObject();
-        json.endObject();
+        json.writeObjectFieldStart("server");
+        json.writeStringField("time", report.time().toString());
+        json.writeStringField("startTime", report.startTime().toString());
+        json.writeNumberField("startTimeSeconds", report.startTime().getEpochSecond());
+        json.writeNumberField("uptimeSeconds", uptime);
+        json.writeStringField("statusStartTime", report.statusStartTime().toString());
+        json.writeNumberField("processors", system.processors());
+        numberField(json, "loadAverage", system.loadAverage() < 0 ? Double.NaN : system.loadAverage());
+        numberField(json, "systemCpuLoad", system.systemCpuLoad() < 0 ? Double.NaN : system.systemCpuLoad());
+        numberField(json, "processCpuLoad", system.processCpuLoad() < 0 ? Double.NaN : system.processCpuLoad());
+        numberField(json, "cpuBusy", system.cpuBusy() < 0 ? Double.NaN : system.cpuBusy());
+        json.writeStringField("cpuBusySource", system.cpuBusySource());
+        json.writeBooleanField("transportRunning", report.transportRunning());
+        json.writeStringField("ioKind", report.ioKind());
+        json.writeNumberField("slowSendersCutOff", report.slowSendersCutOff());
+        json.writeObjectFieldStart("fpm");
+        json.writeNumberField("start time", report.startTime().getEpochSecond());
+        json.writeNumberField("start since", uptime);
+        json.writeEndObject();
+        json.writeEndObject();
     }
 
-    private static void listener(JsonWriter json, StatusReport.ListenAddress listener) {
+    private static void listener(JsonGenerator json, StatusReport.ListenAddress listener) throws IOException {
         ListenerSnapshot s = listener.snapshot();
-        json.beginObject()
-                .member("listen", s.listenAddress())
-                .member("bound", s.boundAddress())
-                .member("port", s.port())
-                .member("accepted", s.accepted())
-                .member("open", s.open())
-                .member("active", listener.active())
-                .member("idle", listener.idle())
-                .member("held", listener.held())
-                .member("refused", s.refused());
-        json.name("fpm").beginObject().member("accepted conn", s.accepted()).endObject();
-        json.endObject();
+        json.writeStartObject();
+        json.writeStringField("listen", s.listenAddress());
+        json.writeStringField("bound", s.boundAddress());
+        json.writeNumberField("port", s.port());
+        json.writeNumberField("accepted", s.accepted());
+        json.writeNumberField("open", s.open());
+        json.writeNumberField("active", listener.active());
+        json.writeNumberField("idle", listener.idle());
+        json.writeNumberField("held", listener.held());
+        json.writeNumberField("refused", s.refused());
+        json.writeObjectFieldStart("fpm");
+        json.writeNumberField("accepted conn", s.accepted());
+        json.writeEndObject();
+        json.writeEndObject();
     }
 
-    private static void requests(JsonWriter json, ListenerStatus.Counters c) {
-        json.name("requests");
+    private static void requests(JsonGenerator json, ListenerStatus.Counters c) throws IOException {
         if (c == null) {
-            json.nullValue();
+            json.writeNullField("requests");
             return;
         }
-        json.beginObject()
-                .member("dispatched", c.dispatched())
-                .member("completed", c.completed())
-                .member("notFound", c.notFound())
-                .member("badRequests", c.badRequests())
-                .member("rejected", c.rejected())
-                .member("aborted", c.aborted())
-                .member("paramsTimeouts", c.paramsTimeouts())
-                .member("protocolErrors", c.protocolErrors());
-        json.name("responses").beginObject()
-                .member("1xx", c.responses1xx())
-                .member("2xx", c.responses2xx())
-                .member("3xx", c.responses3xx())
-                .member("4xx", c.responses4xx())
-                .member("5xx", c.responses5xx())
-                .endObject();
-        json.endObject();
+        json.writeObjectFieldStart("requests");
+        json.writeNumberField("dispatched", c.dispatched());
+        json.writeNumberField("completed", c.completed());
+        json.writeNumberField("notFound", c.notFound());
+        json.writeNumberField("badRequests", c.badRequests());
+        json.writeNumberField("rejected", c.rejected());
+        json.writeNumberField("aborted", c.aborted());
+        json.writeNumberField("paramsTimeouts", c.paramsTimeouts());
+        json.writeNumberField("protocolErrors", c.protocolErrors());
+        json.writeObjectFieldStart("responses");
+        json.writeNumberField("1xx", c.responses1xx());
+        json.writeNumberField("2xx", c.responses2xx());
+        json.writeNumberField("3xx", c.responses3xx());
+        json.writeNumberField("4xx", c.responses4xx());
+        json.writeNumberField("5xx", c.responses5xx());
+        json.writeEndObject();
+        json.writeEndObject();
     }
 
-    private static void pool(JsonWriter json, PoolSnapshot pool, StatusReport report) {
+    private static void pool(JsonGenerator json, PoolSnapshot pool, StatusReport report) throws IOException {
         PoolSnapshot.Counters c = pool.counters();
         PoolSettings settings = pool.settings();
         int idle = Math.max(0, pool.threads() - pool.busyThreads());
         int maxBusy = report.maxBusyThreads(pool);
-        json.beginObject()
-                .member("name", pool.name())
-                .member("state", pool.state().name())
-                .member("startMode", startMode(settings))
-                .member("threads", pool.threads())
-                .member("busyThreads", pool.busyThreads())
-                .member("idleThreads", idle)
-                .member("maxBusyThreads", maxBusy)
-                .member("minThreads", settings.minThreads())
-                .member("maxThreads", settings.maxThreads())
-                .member("queued", pool.queued())
-                .member("maxQueued", pool.maxQueued())
-                .member("queueLength", settings.queueLength());
-        json.name("counters").beginObject()
-                .member("served", c.served())
-                .member("rejected", c.rejected())
-                .member("serverErrors", c.serverErrors())
-                .member("timeouts", c.timeouts())
-                .member("orphans", c.orphans())
-                .member("failures", c.failures())
-                .member("restarts", c.restarts())
-                .member("recycles", c.recycles())
-                .member("activations", c.activations())
-                .member("cpuNanos", c.cpuNanos())
-                .member("allocatedBytes", c.allocatedBytes())
-                .member("slowRequests", c.slowRequests())
-                .member("accessLogDropped", c.accessLogDropped())
-                .endObject();
-        json.member("cpuMicrosPerRequest", c.served() == 0 ? 0 : Advisor.round(c.cpuNanos() / 1000.0 / c.served()))
-                .member("allocatedBytesPerRequest", c.served() == 0 ? 0 : c.allocatedBytes() / c.served());
+        json.writeStartObject();
+        json.writeStringField("name", pool.name());
+        json.writeStringField("state", pool.state().name());
+        json.writeStringField("startMode", startMode(settings));
+        json.writeNumberField("threads", pool.threads());
+        json.writeNumberField("busyThreads", pool.busyThreads());
+        json.writeNumberField("idleThreads", idle);
+        json.writeNumberField("maxBusyThreads", maxBusy);
+        json.writeNumberField("minThreads", settings.minThreads());
+        json.writeNumberField("maxThreads", settings.maxThreads());
+        json.writeNumberField("queued", pool.queued());
+        json.writeNumberField("maxQueued", pool.maxQueued());
+        json.writeNumberField("queueLength", settings.queueLength());
+        counters(json, c);
+        numberField(json, "cpuMicrosPerRequest", c.served() == 0 ? 0 : Advisor.round(c.cpuNanos() / 1000.0 / c.served()));
+        json.writeNumberField("allocatedBytesPerRequest", c.served() == 0 ? 0 : c.allocatedBytes() / c.served());
         percentiles(json, "latencyMicros", pool.latency());
         percentiles(json, "queueWaitMicros", pool.queueWait());
         settings(json, settings);
-        json.name("apps").beginArray();
+        json.writeArrayFieldStart("apps");
         for (PoolSnapshot.AppView app : pool.apps()) {
-            json.beginObject()
-                    .member("name", app.name())
-                    .member("active", app.active())
-                    .member("sessions", app.sessions())
-                    .member("sessionsCreated", app.sessionsCreated())
-                    .member("sessionsEvicted", app.sessionsEvicted())
-                    .member("newSessions", app.newSessions())
-                    .member("returningSessions", app.returningSessions())
-                    .member("newSessionsEvicted", app.newSessionsEvicted())
-                    .member("returningSessionsEvicted", app.returningSessionsEvicted())
-                    .endObject();
+            json.writeStartObject();
+            json.writeStringField("name", app.name());
+            json.writeBooleanField("active", app.active());
+            json.writeNumberField("sessions", app.sessions());
+            json.writeNumberField("sessionsCreated", app.sessionsCreated());
+            json.writeNumberField("sessionsEvicted", app.sessionsEvicted());
+            json.writeNumberField("newSessions", app.newSessions());
+            json.writeNumberField("returningSessions", app.returningSessions());
+            json.writeNumberField("newSessionsEvicted", app.newSessionsEvicted());
+            json.writeNumberField("returningSessionsEvicted", app.returningSessionsEvicted());
+            json.writeEndObject();
         }
-        json.endArray();
-        json.name("inFlight").beginArray();
+        json.writeEndArray();
+        json.writeArrayFieldStart("inFlight");
         for (PoolSnapshot.InFlight request : pool.inFlight()) {
-            json.beginObject()
-                    .member("app", request.app())
-                    .member("request", request.request())
-                    .member("elapsedMillis", request.elapsedMillis())
-                    .member("thread", request.thread())
-                    .endObject();
+            json.writeStartObject();
+            json.writeStringField("app", request.app());
+            json.writeStringField("request", request.request());
+            json.writeNumberField("elapsedMillis", request.elapsedMillis());
+            json.writeStringField("thread", request.thread());
+            json.writeEndObject();
         }
-        json.endArray();
-        json.name("fpm").beginObject()
-                .member("pool", pool.name())
-                .member("process manager", startMode(settings))
-                .member("start time", report.startTime().getEpochSecond())
-                .member("start since", report.uptime().toSeconds())
-                .member("accepted conn", c.served())
-                .member("listen queue", pool.queued())
-                .member("max listen queue", pool.maxQueued())
-                .member("listen queue len", settings.queueLength())
-                .member("idle processes", idle)
-                .member("active processes", pool.busyThreads())
-                .member("total processes", pool.threads())
-                .member("max active processes", maxBusy)
-                .member("slow requests", c.slowRequests())
-                .endObject();
-        json.endObject();
+        json.writeEndArray();
+        json.writeObjectFieldStart("fpm");
+        json.writeStringField("pool", pool.name());
+        json.writeStringField("process manager", startMode(settings));
+        json.writeNumberField("start time", report.startTime().getEpochSecond());
+        json.writeNumberField("start since", report.uptime().toSeconds());
+        json.writeNumberField("accepted conn", c.served());
+        json.writeNumberField("listen queue", pool.queued());
+        json.writeNumberField("max listen queue", pool.maxQueued());
+        json.writeNumberField("listen queue len", settings.queueLength());
+        json.writeNumberField("idle processes", idle);
+        json.writeNumberField("active processes", pool.busyThreads());
+        json.writeNumberField("total processes", pool.threads());
+        json.writeNumberField("max active processes", maxBusy);
+        json.writeNumberField("slow requests", c.slowRequests());
+        json.writeEndObject();
+        json.writeEndObject();
+    }
+
+    private static void counters(JsonGenerator json, PoolSnapshot.Counters c) throws IOException {
+        json.writeObjectFieldStart("counters");
+        json.writeNumberField("served", c.served());
+        json.writeNumberField("rejected", c.rejected());
+        json.writeNumberField("serverErrors", c.serverErrors());
+        json.writeNumberField("timeouts", c.timeouts());
+        json.writeNumberField("orphans", c.orphans());
+        json.writeNumberField("failures", c.failures());
+        json.writeNumberField("restarts", c.restarts());
+        json.writeNumberField("recycles", c.recycles());
+        json.writeNumberField("activations", c.activations());
+        json.writeNumberField("cpuNanos", c.cpuNanos());
+        json.writeNumberField("allocatedBytes", c.allocatedBytes());
+        json.writeNumberField("slowRequests", c.slowRequests());
+        json.writeNumberField("accessLogDropped", c.accessLogDropped());
+        json.writeEndObject();
     }
 
     static String startMode(PoolSettings settings) {
         return settings.startMode() == PoolSettings.StartMode.ON_DEMAND ? "OnDemand" : "AlwaysRunning";
     }
 
-    private static void percentiles(JsonWriter json, String name, PoolSnapshot.Percentiles p) {
-        json.name(name).beginObject()
-                .member("count", p.count())
-                .member("p50", p.p50())
-                .member("p90", p.p90())
-                .member("p99", p.p99())
-                .member("max", p.max())
-                .endObject();
+    private static void percentiles(JsonGenerator json, String name, PoolSnapshot.Percentiles p) throws IOException {
+        json.writeObjectFieldStart(name);
+        json.writeNumberField("count", p.count());
+        json.writeNumberField("p50", p.p50());
+        json.writeNumberField("p90", p.p90());
+        json.writeNumberField("p99", p.p99());
+        json.writeNumberField("max", p.max());
+        json.writeEndObject();
     }
 
-    private static void settings(JsonWriter json, PoolSettings s) {
-        json.name("settings").beginObject()
-                .member("queueLength", s.queueLength())
-                .member("minThreads", s.minThreads())
-                .member("maxThreads", s.maxThreads())
-                .member("startMode", startMode(s))
-                .member("idleTimeout", Advisor.duration(s.idleTimeout()))
-                .member("requestTimeout", Advisor.duration(s.requestTimeout()))
-                .member("startupTimeLimit", Advisor.duration(s.startupTimeLimit()))
-                .member("drainTimeLimit", Advisor.duration(s.drainTimeLimit()))
-                .member("recycleAfterRequests", s.recycleAfterRequests())
-                .member("recycleAfterTime", Advisor.duration(s.recycleAfterTime()))
-                .member("rapidFailMaxFailures", s.rapidFailMaxFailures())
-                .member("rapidFailInterval", Advisor.duration(s.rapidFailInterval()))
-                .member("maxSessions", s.maxSessions())
-                .member("sessionTimeout", Advisor.duration(s.sessionTimeout()))
-                .endObject();
+    private static void settings(JsonGenerator json, PoolSettings s) throws IOException {
+        json.writeObjectFieldStart("settings");
+        json.writeNumberField("queueLength", s.queueLength());
+        json.writeNumberField("minThreads", s.minThreads());
+        json.writeNumberField("maxThreads", s.maxThreads());
+        json.writeStringField("startMode", startMode(s));
+        json.writeStringField("idleTimeout", Advisor.duration(s.idleTimeout()));
+        json.writeStringField("requestTimeout", Advisor.duration(s.requestTimeout()));
+        json.writeStringField("startupTimeLimit", Advisor.duration(s.startupTimeLimit()));
+        json.writeStringField("drainTimeLimit", Advisor.duration(s.drainTimeLimit()));
+        json.writeNumberField("recycleAfterRequests", s.recycleAfterRequests());
+        json.writeStringField("recycleAfterTime", Advisor.duration(s.recycleAfterTime()));
+        json.writeNumberField("rapidFailMaxFailures", s.rapidFailMaxFailures());
+        json.writeStringField("rapidFailInterval", Advisor.duration(s.rapidFailInterval()));
+        json.writeNumberField("maxSessions", s.maxSessions());
+        json.writeStringField("sessionTimeout", Advisor.duration(s.sessionTimeout()));
+        json.writeEndObject();
     }
 
-    private static void advice(JsonWriter json, Advice advice) {
-        json.beginObject()
-                .member("severity", advice.severity().name().toLowerCase(java.util.Locale.ROOT))
-                .member("rule", advice.rule())
-                .member("pool", advice.pool())
-                .member("message", advice.message());
-        json.name("figures").beginObject();
+    private static void advice(JsonGenerator json, Advice advice) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("severity", advice.severity().name().toLowerCase(Locale.ROOT));
+        json.writeStringField("rule", advice.rule());
+        json.writeStringField("pool", advice.pool());
+        json.writeStringField("message", advice.message());
+        json.writeObjectFieldStart("figures");
         for (Map.Entry<String, Object> figure : advice.figures().entrySet()) {
-            json.name(figure.getKey()).value(figure.getValue());
+            json.writeFieldName(figure.getKey());
+            value(json, figure.getValue());
         }
-        json.endObject();
-        json.endObject();
+        json.writeEndObject();
+        json.writeEndObject();
     }
 
     /** A configuration: whether its file runs or was refused, why, and its unknown keys. */
-    private static void configuration(JsonWriter json, ConfigurationReport configuration) {
-        json.beginObject().member("pid", configuration.pid()).member("refused", configuration.isRefused())
-                .member("refusedFile", configuration.refusedSource());
-        json.name("problems").beginArray();
-        configuration.refused().forEach(json::value);
-        json.endArray();
-        json.name("warnings").beginArray();
-        configuration.warnings().forEach(json::value);
-        json.endArray();
-        json.endObject();
+    private static void configuration(JsonGenerator json, ConfigurationReport configuration) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("pid", configuration.pid());
+        json.writeBooleanField("refused", configuration.isRefused());
+        json.writeStringField("refusedFile", configuration.refusedSource());
+        strings(json, "problems", configuration.refused());
+        strings(json, "warnings", configuration.warnings());
+        json.writeEndObject();
     }
 
-    private static void history(JsonWriter json, History.View view) {
+    private static void strings(JsonGenerator json, String name, List<String> values) throws IOException {
+        json.writeArrayFieldStart(name);
+        for (String value : values) {
+            json.writeString(value);
+        }
+        json.writeEndArray();
+    }
+
+    private static void history(JsonGenerator json, History.View view) throws IOException {
         List<History.Sample> samples = view.samples();
-        json.name("history").beginObject().member("intervalSeconds", view.intervalSeconds());
-        json.name("time").beginArray();
-        samples.forEach(sample -> json.value(sample.timeMillis()));
-        json.endArray();
+        json.writeObjectFieldStart("history");
+        json.writeNumberField("intervalSeconds", view.intervalSeconds());
+        json.writeArrayFieldStart("time");
+        for (History.Sample sample : samples) {
+            json.writeNumber(sample.timeMillis());
+        }
+        json.writeEndArray();
         series(json, "requestsPerSecond", samples, s -> s.requestsPerSecond() < 0 ? Double.NaN : Advisor.round(s.requestsPerSecond()));
         series(json, "serverErrorsPerSecond", samples,
                 s -> s.serverErrorsPerSecond() < 0 ? Double.NaN : Advisor.round(s.serverErrorsPerSecond()));
         series(json, "openConnections", samples, s -> s.openConnections() < 0 ? Double.NaN : s.openConnections());
-        json.name("pools").beginObject();
+        json.writeObjectFieldStart("pools");
         for (String pool : view.poolNames()) {
-            json.name(pool).beginObject();
+            json.writeObjectFieldStart(pool);
             poolSeries(json, "requestsPerSecond", samples, pool, p -> Advisor.round(p.requestsPerSecond()));
             poolSeries(json, "rejectedPerSecond", samples, pool, p -> Advisor.round(p.rejectedPerSecond()));
             poolSeries(json, "serverErrorsPerSecond", samples, pool, p -> Advisor.round(p.serverErrorsPerSecond()));
@@ -282,29 +352,32 @@ final class JsonFormat {
             poolSeries(json, "latencyP50Micros", samples, pool, History.PoolPoint::latencyP50Micros);
             poolSeries(json, "latencyP99Micros", samples, pool, History.PoolPoint::latencyP99Micros);
             poolSeries(json, "queueWaitP99Micros", samples, pool, History.PoolPoint::queueWaitP99Micros);
-            json.endObject();
+            json.writeEndObject();
         }
-        json.endObject();
-        json.endObject();
+        json.writeEndObject();
+        json.writeEndObject();
     }
 
-    private static void series(JsonWriter json, String name, List<History.Sample> samples, ToDoubleFunction<History.Sample> value) {
-        json.name(name).beginArray();
-        samples.forEach(sample -> json.value(value.applyAsDouble(sample)));
-        json.endArray();
+    private static void series(JsonGenerator json, String name, List<History.Sample> samples, ToDoubleFunction<History.Sample> value)
+            throws IOException {
+        json.writeArrayFieldStart(name);
+        for (History.Sample sample : samples) {
+            number(json, value.applyAsDouble(sample));
+        }
+        json.writeEndArray();
     }
 
-    private static void poolSeries(JsonWriter json, String name, List<History.Sample> samples, String pool,
-            ToDoubleFunction<History.PoolPoint> value) {
-        json.name(name).beginArray();
+    private static void poolSeries(JsonGenerator json, String name, List<History.Sample> samples, String pool,
+            ToDoubleFunction<History.PoolPoint> value) throws IOException {
+        json.writeArrayFieldStart(name);
         for (History.Sample sample : samples) {
             History.PoolPoint point = sample.pools().get(pool);
             if (point == null) {
-                json.nullValue();
+                json.writeNull();
             } else {
-                json.value(value.applyAsDouble(point));
+                number(json, value.applyAsDouble(point));
             }
         }
-        json.endArray();
+        json.writeEndArray();
     }
 }

@@ -124,6 +124,7 @@ public final class StatusComponent implements ConfigurationReports {
     private volatile StatusSettings settings;
     private History history;
     private StatusCollector collector;
+    private StatusPage page;
     private volatile ThreadPoolExecutor renderers;
     private ScheduledExecutorService sampler;
     private ScheduledFuture<?> sampling;
@@ -171,6 +172,7 @@ public final class StatusComponent implements ConfigurationReports {
         collector = new StatusCollector(() -> pools, () -> transport, () -> listener, this::allConfigurationReports, history,
                 () -> cpu.latest(),
                 Clock.systemUTC(), processStart, statusStart);
+        page = new StatusPage(HtmlFormat.load(), collector::collect);
         sampler = Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "fastpool-status-sampler"));
         apply(initial, null);
     }
@@ -329,21 +331,15 @@ public final class StatusComponent implements ConfigurationReports {
         public void run() {
             try {
                 if (!exchange.isCancelled()) {
-                    StatusPage.serve(exchange.request(), exchange.response(), collector::collect);
+                    page.serve(exchange.request(), exchange.response());
                 }
             } catch (RequestAbortedException gone) {
                 // the client left
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "status page for " + exchange.describe() + " failed: " + e, e);
-                try {
-                    if (!exchange.response().isCommitted()) {
-                        exchange.response().sendError(500, "The status page could not be rendered; the log says why.");
-                    }
-                } catch (IOException | IllegalStateException ignored) {
-                    // nothing more to say
-                }
+                sendErrorThenComplete(exchange, 500, "The status page could not be rendered; the log says why.", 0);
             } finally {
-                exchange.complete();
+                exchange.complete(); // idempotent
             }
         }
     }
@@ -351,21 +347,29 @@ public final class StatusComponent implements ConfigurationReports {
     private static void forbidden(Exchange exchange) {
         Request request = exchange.request();
         LOG.log(Level.DEBUG, () -> "403 for " + exchange.describe() + ": " + request.remoteAddress() + " is not in allowedClients");
-        try {
-            exchange.response().sendError(403, "This address may not see the Fastpool status (allowedClients in " + PID + ").");
-        } catch (IOException | IllegalStateException gone) {
-            // the request ended meanwhile
-        }
-        exchange.complete();
+        sendErrorThenComplete(exchange, 403, "This address may not see the Fastpool status (allowedClients in " + PID + ").", 0);
     }
 
     private static void busy(Exchange exchange) {
         LOG.log(Level.DEBUG, () -> "503 for " + exchange.describe() + ": every status thread is busy and the queue is full");
+        sendErrorThenComplete(exchange, 503, "The status page is busy; try again in a second.", RETRY_AFTER_SECONDS);
+    }
+
+    /**
+     * Answers {@code status} with {@code message} (with {@code Retry-After} when {@code retryAfterSeconds}
+     * is above 0) unless the response went out or the request ended meanwhile; then completes.
+     */
+    private static void sendErrorThenComplete(Exchange exchange, int status, String message, int retryAfterSeconds) {
+        Response response = exchange.response();
         try {
-            exchange.response().setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-            exchange.response().sendError(503, "The status page is busy; try again in a second.");
+            if (!response.isCommitted()) {
+                if (retryAfterSeconds > 0) {
+                    response.setHeader("Retry-After", Integer.toString(retryAfterSeconds));
+                }
+                response.sendError(status, message);
+            }
         } catch (IOException | IllegalStateException gone) {
-            // the request ended meanwhile
+            // the request ended meanwhile: nothing more to say
         }
         exchange.complete();
     }

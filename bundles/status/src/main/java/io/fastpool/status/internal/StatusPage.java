@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * Answers one request for the status page: picks the format from the query ({@code ?json},
  * {@code ?openmetrics}, {@code ?prometheus}, {@code ?html}) or, without one, from an
  * {@code Accept} header asking for OpenMetrics (as Prometheus sends), else HTML; renders it and
- * writes it. GET and HEAD only; the figures are never cached.
+ * writes it. GET and HEAD only; the figures are never cached. Made once when the component starts,
+ * with the dashboard read from the bundle's resources.
  */
 final class StatusPage {
 
@@ -22,7 +23,13 @@ final class StatusPage {
         HTML, JSON, OPENMETRICS, PROMETHEUS
     }
 
-    private StatusPage() {
+    private final HtmlFormat dashboard;
+    private final Supplier<StatusReport> report;
+
+    /** The page of the figures {@code report} gives, the HTML drawn by {@code dashboard}. */
+    StatusPage(HtmlFormat dashboard, Supplier<StatusReport> report) {
+        this.dashboard = dashboard;
+        this.report = report;
     }
 
     static Format formatOf(Request request) {
@@ -46,8 +53,8 @@ final class StatusPage {
         return Format.HTML;
     }
 
-    /** Writes the page for {@code request}, with the figures {@code report} gives, into {@code response}. */
-    static void serve(Request request, Response response, Supplier<StatusReport> report) throws IOException {
+    /** Writes the page for {@code request} into {@code response}. */
+    void serve(Request request, Response response) throws IOException {
         String pathInfo = request.pathInfo();
         if (!pathInfo.isEmpty() && !pathInfo.equals("/")) {
             response.sendError(404, "The status page has no sub-pages; formats are chosen with ?json, ?openmetrics, ?prometheus or ?html.");
@@ -78,9 +85,9 @@ final class StatusPage {
                 contentType = MetricsFormat.Flavour.PROMETHEUS.contentType;
             }
             default -> {
-                body = HtmlFormat.render(figures);
+                body = dashboard.render(figures);
                 contentType = HtmlFormat.CONTENT_TYPE;
-                response.setHeader("Content-Security-Policy", HtmlFormat.CONTENT_SECURITY_POLICY);
+                response.setHeader("Content-Security-Policy", dashboard.contentSecurityPolicy());
                 response.setHeader("Referrer-Policy", "no-referrer");
             }
         }

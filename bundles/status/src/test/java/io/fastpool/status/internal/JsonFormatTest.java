@@ -4,7 +4,9 @@ import static io.fastpool.status.internal.Fixtures.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.fastpool.pool.PoolSnapshot;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -119,5 +121,75 @@ class JsonFormatTest {
         assertThat(list(json.get("listeners"))).isEmpty();
         assertThat(list(json.get("pools"))).isEmpty();
         assertThat(map(json.get("server"))).containsEntry("transportRunning", false).containsEntry("cpuBusy", null);
+    }
+
+    /** What one writer body writes with this format's generator. */
+    private static String write(Writing body) throws Exception {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = JsonFormat.generator(out)) {
+            body.accept(json);
+        }
+        return out.toString();
+    }
+
+    private interface Writing {
+        void accept(JsonGenerator json) throws Exception;
+    }
+
+    @Test
+    void membersAndElementsAreSeparatedByCommasAtEveryLevel() throws Exception {
+        String json = write(w -> {
+            w.writeStartObject();
+            w.writeNumberField("a", 1);
+            w.writeArrayFieldStart("b");
+            w.writeNumber(1);
+            w.writeString("x");
+            w.writeNull();
+            w.writeStartObject();
+            w.writeEndObject();
+            w.writeEndArray();
+            w.writeBooleanField("c", true);
+            w.writeEndObject();
+        });
+        assertThat(json).isEqualTo("{\"a\":1,\"b\":[1,\"x\",null,{}],\"c\":true}");
+    }
+
+    @Test
+    void stringsAreEscapedForJsonAndSafeInsideHtml() throws Exception {
+        String nasty = "quote\" back\\ nl\n tab\t nul\u0000 bell\u0007 </script><!-- & \u2028\u2029 del\u007f é 😀";
+        String json = write(w -> {
+            w.writeStartObject();
+            w.writeStringField(nasty, nasty);
+            w.writeEndObject();
+        });
+        assertThat(json).doesNotContain("<", ">", "&", "\u2028", "\u2029", "\u0000", "\n");
+        assertThat(json).contains("\\u003c/script\\u003e", "\\\"", "\\\\", "\\n", "\\u0000", "é", "😀");
+        Map<String, Object> parsed = JSON.std.mapFrom(json);
+        assertThat(parsed).containsEntry(nasty, nasty);
+    }
+
+    @Test
+    void numbersJsonCannotHoldAreNullAndWholeDoublesHaveNoFraction() throws Exception {
+        String json = write(w -> {
+            w.writeStartArray();
+            for (double value : new double[] {Double.NaN, Double.POSITIVE_INFINITY, 2.0, 0.25, 1e-7}) {
+                JsonFormat.number(w, value);
+            }
+            w.writeNumber(Long.MAX_VALUE);
+            w.writeEndArray();
+        });
+        assertThat(json).isEqualTo("[null,null,2,0.25,1.0E-7,9223372036854775807]");
+    }
+
+    @Test
+    void objectValuesAreWrittenByTheirType() throws Exception {
+        String json = write(w -> {
+            w.writeStartArray();
+            for (Object value : new Object[] {3, 2.5, "s", false, null, java.time.Duration.ofSeconds(1)}) {
+                JsonFormat.value(w, value);
+            }
+            w.writeEndArray();
+        });
+        assertThat(json).isEqualTo("[3,2.5,\"s\",false,null,\"PT1S\"]");
     }
 }

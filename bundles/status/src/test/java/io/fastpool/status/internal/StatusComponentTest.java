@@ -150,15 +150,33 @@ class StatusComponentTest {
         assertThat(local.response.text()).isEqualTo("ok");
     }
 
+    /** A GET of the status page with {@code query} from loopback, once it completed. */
+    private FakeExchange statusPage(String query) throws Exception {
+        FakeExchange status = FakeExchange.get("/fastpool-status", query);
+        route("/fastpool-status").target.dispatch(status);
+        assertThat(status.awaitCompletion()).isTrue();
+        return status;
+    }
+
     @Test
     void theStatusPageRendersOnAStatusThreadForAnAllowedClient() throws Exception {
         activate(Map.of());
-        FakeExchange status = FakeExchange.get("/fastpool-status", "json");
-        route("/fastpool-status").target.dispatch(status);
-        assertThat(status.awaitCompletion()).isTrue();
+        FakeExchange status = statusPage("json");
         assertThat(status.completedOn).startsWith("fastpool-status-");
         assertThat(status.response.status).isEqualTo(200);
         assertThat(status.response.text()).contains("\"name\":\"shop\"");
+    }
+
+    @Test
+    void theServedDashboardsContentSecurityPolicyAllowsExactlyItsInlineScriptAndStyle() throws Exception {
+        activate(Map.of());
+        FakeExchange page = statusPage("");
+        String html = page.response.text();
+        String policy = page.response.header("Content-Security-Policy");
+        assertThat(HtmlFormatTest.inlineHashes(html, "script")).as("one inline script").hasSize(1)
+                .isEqualTo(HtmlFormatTest.allowed(policy, "script-src"));
+        assertThat(HtmlFormatTest.inlineHashes(html, "style")).as("one inline style").hasSize(1)
+                .isEqualTo(HtmlFormatTest.allowed(policy, "style-src"));
     }
 
     @Test

@@ -8,8 +8,10 @@ import org.junit.jupiter.api.Test;
 
 class StatusPageTest {
 
+    private static final HtmlFormat DASHBOARD = HtmlFormat.load();
+
     private static FakeExchange serve(FakeExchange exchange) throws Exception {
-        StatusPage.serve(exchange.request(), exchange.response(), () -> Fixtures.report(List.of(pool().snapshot())));
+        new StatusPage(DASHBOARD, () -> Fixtures.report(List.of(pool().snapshot()))).serve(exchange.request(), exchange.response());
         return exchange;
     }
 
@@ -29,7 +31,7 @@ class StatusPageTest {
 
         FakeExchange html = serve(FakeExchange.get("/fastpool-status", ""));
         assertThat(html.response.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
-        assertThat(html.response.header("Content-Security-Policy")).isEqualTo(HtmlFormat.CONTENT_SECURITY_POLICY);
+        assertThat(html.response.header("Content-Security-Policy")).isEqualTo(DASHBOARD.contentSecurityPolicy());
         assertThat(html.response.text()).startsWith("<!DOCTYPE html>");
         assertThat(html.response.header("Cache-Control")).isEqualTo("no-store");
         assertThat(html.response.header("X-Content-Type-Options")).isEqualTo("nosniff");
