@@ -38,13 +38,13 @@ record FootprintArguments(List<Integer> counts, Path distribution, Path out, Str
     /** The usage text, naming the default folders. */
     static String usage(Path defaultDistribution, Path defaultOut) {
         StringWriter text = new StringWriter();
-        commandLine(new Options(defaultDistribution, defaultOut)).usage(new PrintWriter(text), CommandLine.Help.Ansi.OFF);
+        new CommandLine(new Options(defaultDistribution, defaultOut)).usage(new PrintWriter(text), CommandLine.Help.Ansi.OFF);
         return text.toString();
     }
 
     /** Whether {@code -h} or {@code --help} is among the arguments, even beside a bad one. */
     static boolean wantsHelp(String[] args) {
-        CommandLine line = commandLine(new Options(Path.of(""), Path.of("")));
+        CommandLine line = new CommandLine(new Options(Path.of(""), Path.of("")));
         try {
             line.parseArgs(args);
         } catch (ParameterException e) {
@@ -61,16 +61,12 @@ record FootprintArguments(List<Integer> counts, Path distribution, Path out, Str
     static FootprintArguments parse(String[] args, Path defaultDistribution, Path defaultOut) {
         Options options = new Options(defaultDistribution, defaultOut);
         try {
-            commandLine(options).parseArgs(args);
+            new CommandLine(options).parseArgs(args);
         } catch (ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         return new FootprintArguments(options.counts, options.distribution, options.out, options.maxHeap,
                 options.javaOpts.trim(), options.idleTimeout, options.timeout, options.keepSamples, options.keepFiles);
-    }
-
-    private static CommandLine commandLine(Options options) {
-        return new CommandLine(options);
     }
 
     /** The options as picocli reads them; each field's initial value is its default. */
@@ -172,11 +168,11 @@ record FootprintArguments(List<Integer> counts, Path distribution, Path out, Str
             try {
                 count = Integer.parseInt(trimmed);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--counts must be whole numbers separated by commas, such as 1,100,2000; '"
+                throw new IllegalArgumentException("counts are whole numbers separated by commas, such as 1,100,2000; '"
                         + trimmed + "' is not one");
             }
             if (count < 1 || count > MAX_COUNT) {
-                throw new IllegalArgumentException("--counts: each count must be between 1 and " + MAX_COUNT + ", was " + count);
+                throw new IllegalArgumentException("each count must be between 1 and " + MAX_COUNT + ", was " + count);
             }
             counts.add(count);
         }
