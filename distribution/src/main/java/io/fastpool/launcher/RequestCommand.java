@@ -101,8 +101,9 @@ public final class RequestCommand {
                 try {
                     target = ListenAddress.parseConnectable(first, home);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("the first address in conf/io.fastpool.transport.cfg: "
-                            + e.getMessage() + " (the server refuses it too: fastpool:config io.fastpool.transport); give one with -c");
+                    throw new IllegalArgumentException("the first address in conf/io.fastpool.transport.cfg: " + e.getMessage()
+                            + (refusedByTheServer(first, home) ? " (the server refuses it too: fastpool:config io.fastpool.transport)" : "")
+                            + "; give one with -c");
                 }
             } else {
                 target = ListenAddress.parseConnectable(address, home);
@@ -157,6 +158,16 @@ public final class RequestCommand {
             }
         }
         return "unix:run/fastpool.sock";
+    }
+
+    /** Whether the transport refuses {@code address} too, as opposed to one only a client cannot use (port 0). */
+    private static boolean refusedByTheServer(String address, Path home) {
+        try {
+            ListenAddress.parse(address, home);
+            return false;
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
     }
 
     private static ByteBuf request(String method, String uri, List<String[]> headers, byte[] body) {

@@ -32,6 +32,15 @@ class RequestCommandTest {
                 + " give one with -c; see bin/fastpool request --help\n");
     }
 
+    @Test
+    void aFirstListenAddressOnlyAClientCannotUseIsNotCalledRefusedByTheServer() throws Exception {
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf/io.fastpool.transport.cfg"), "listen = tcp:127.0.0.1:0\n");
+        assertThat(run("/hello")).isEqualTo("2 fastpool request: the first address in conf/io.fastpool.transport.cfg: listen address"
+                + " 'tcp:127.0.0.1:0' has port 0, which only a listener can take (any free port); give the port it took;"
+                + " expected tcp:HOST:PORT or unix:PATH; give one with -c; see bin/fastpool request --help\n");
+    }
+
     private String run(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  */
 public final class Durations {
 
-    private static final Pattern DURATION = Pattern.compile("(-?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+))\\s*(ms|s|m|h)?");
+    private static final Pattern DURATION = Pattern.compile("([-+]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+))\\s*(ms|s|m|h)?");
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long NANOS_PER_MINUTE = 60 * NANOS_PER_SECOND;

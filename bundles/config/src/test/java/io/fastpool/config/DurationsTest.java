@@ -21,6 +21,7 @@ class DurationsTest {
         "' 5 S '  | 5000",
         "0        | 0",
         "-2s      | -2000",
+        "+3m      | 180000",
         ".25s     | 250",
     })
     void readsANumberWithAUnitOrPlainSeconds(String text, long millis) {
