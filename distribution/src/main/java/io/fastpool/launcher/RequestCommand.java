@@ -1,5 +1,6 @@
 package io.fastpool.launcher;
 
+import io.fastpool.fcgi.CgiParams;
 import io.fastpool.fcgi.FcgiDecoder;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiLimits;
@@ -8,14 +9,12 @@ import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.fcgi.FcgiRecordListener;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
+import io.fastpool.transport.ListenAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -32,6 +30,13 @@ import java.util.Properties;
  * sends one FastCGI request, as nginx would, and prints the response, so Fastpool can be tried
  * without a web server. Exit codes: 0 for a 1xx-3xx answer, 1 for 4xx/5xx, 2 for bad arguments,
  * 3 when the server cannot be reached or breaks the protocol.
+ *
+ * <p>The address is read as the transport reads its {@code listen} setting ({@link ListenAddress},
+ * a relative socket path from the home folder) and the request carries the parameters nginx sends
+ * ({@link CgiParams}); both come from the bundles in {@code bundle/}, which {@code bin/fastpool}
+ * puts on the class path with netty's buffers. The arguments are parsed here by hand rather than
+ * with a command-line library: six options do not earn a jar in {@code lib/} beside the framework,
+ * and the launcher jar stays free of dependencies of its own.
  */
 public final class RequestCommand {
 
@@ -59,6 +64,7 @@ public final class RequestCommand {
         String path = null;
         boolean includeHeaders = false;
         List<String[]> headers = new ArrayList<>();
+        ListenAddress target;
         try {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
@@ -91,14 +97,16 @@ public final class RequestCommand {
                 throw new IllegalArgumentException(path == null ? "no PATH given" : "PATH must start with '/', was '" + path + "'");
             }
             if (address == null) {
-                address = defaultAddress(home);
-                String problem = addressProblem(address);
-                if (problem != null) {
-                    throw new IllegalArgumentException("the first listen address in conf/io.fastpool.transport.cfg, '" + address
-                            + "', " + problem + " (the server refuses it too: fastpool:config io.fastpool.transport); give one with -c");
+                String first = defaultAddress(home);
+                try {
+                    target = ListenAddress.parseConnectable(first, home);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("the first address in conf/io.fastpool.transport.cfg: " + e.getMessage()
+                            + (refusedByTheServer(first, home) ? " (the server refuses it too: fastpool:config io.fastpool.transport)" : "")
+                            + "; give one with -c");
                 }
-            } else if (addressProblem(address) != null) {
-                throw new IllegalArgumentException("address '" + address + "' " + addressProblem(address));
+            } else {
+                target = ListenAddress.parseConnectable(address, home);
             }
         } catch (IllegalArgumentException | IOException e) {
             err.println("fastpool request: " + e.getMessage() + "; see bin/fastpool request --help");
@@ -106,7 +114,7 @@ public final class RequestCommand {
         }
         byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         String verb = method != null ? method : body != null ? "POST" : "GET";
-        try (SocketChannel channel = connect(address, home)) {
+        try (SocketChannel channel = SocketChannel.open(target.socketAddress())) {
             write(channel, request(verb, path, headers, content));
             Response response = read(channel);
             String text = response.stdout.toString(StandardCharsets.UTF_8);
@@ -124,7 +132,7 @@ public final class RequestCommand {
             int status = head.startsWith("Status: ") ? Integer.parseInt(head.substring(8, 11)) : 200;
             return status >= 400 ? 1 : 0;
         } catch (IOException | FcgiProtocolException | NumberFormatException e) {
-            err.println("fastpool request: " + address + ": " + e.getMessage() + "; is Fastpool running (bin/fastpool)?");
+            err.println("fastpool request: " + target.text() + ": " + e.getMessage() + "; is Fastpool running (bin/fastpool)?");
             return 3;
         }
     }
@@ -152,67 +160,27 @@ public final class RequestCommand {
         return "unix:run/fastpool.sock";
     }
 
-    /** What is wrong with an address given as unix:PATH or tcp:HOST:PORT, or null when it can be tried. */
-    static String addressProblem(String address) {
-        if (address.startsWith("unix:")) {
-            return address.length() > 5 ? null : "has no path (unix:PATH)";
+    /** Whether the transport refuses {@code address} too, as opposed to one only a client cannot use (port 0). */
+    private static boolean refusedByTheServer(String address, Path home) {
+        try {
+            ListenAddress.parse(address, home);
+            return false;
+        } catch (IllegalArgumentException e) {
+            return true;
         }
-        if (!address.startsWith("tcp:")) {
-            return "is neither unix:PATH nor tcp:HOST:PORT";
-        }
-        String hostPort = address.substring(4);
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0) {
-            return "has no port (tcp:HOST:PORT)";
-        }
-        String port = hostPort.substring(colon + 1);
-        if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-            return "has no port from 1 to 65535";
-        }
-        return null;
-    }
-
-    private static SocketChannel connect(String address, Path home) throws IOException {
-        if (address.startsWith("unix:")) {
-            Path socket = home.resolve(address.substring(5));
-            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            return channel;
-        }
-        if (address.startsWith("tcp:")) {
-            String hostPort = address.substring(4);
-            int colon = hostPort.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IOException("address '" + address + "' has no port (tcp:HOST:PORT)");
-            }
-            String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
-            return SocketChannel.open(new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1))));
-        }
-        throw new IOException("address '" + address + "' is neither unix:PATH nor tcp:HOST:PORT");
     }
 
     private static ByteBuf request(String method, String uri, List<String[]> headers, byte[] body) {
-        int query = uri.indexOf('?');
-        List<Map.Entry<String, String>> params = new ArrayList<>();
-        params.add(Map.entry("REQUEST_METHOD", method));
-        params.add(Map.entry("REQUEST_URI", uri));
-        params.add(Map.entry("DOCUMENT_URI", query < 0 ? uri : uri.substring(0, query)));
-        params.add(Map.entry("QUERY_STRING", query < 0 ? "" : uri.substring(query + 1)));
-        params.add(Map.entry("SERVER_PROTOCOL", "HTTP/1.1"));
-        params.add(Map.entry("GATEWAY_INTERFACE", "CGI/1.1"));
-        params.add(Map.entry("SERVER_SOFTWARE", "fastpool-request"));
-        params.add(Map.entry("REMOTE_ADDR", "127.0.0.1"));
-        params.add(Map.entry("SERVER_NAME", "localhost"));
-        params.add(Map.entry("SERVER_PORT", "80"));
-        params.add(Map.entry("HTTP_HOST", "localhost"));
-        params.add(Map.entry("CONTENT_LENGTH", body.length > 0 ? Integer.toString(body.length) : ""));
+        CgiParams params = CgiParams.request(method, uri).set("SERVER_SOFTWARE", "fastpool-request");
+        if (body.length > 0) {
+            params.header("Content-Length", Integer.toString(body.length));
+        }
         for (String[] header : headers) {
-            String name = header[0].toUpperCase(Locale.ROOT).replace('-', '_');
-            params.add(Map.entry(name.equals("CONTENT_TYPE") || name.equals("CONTENT_LENGTH") ? name : "HTTP_" + name, header[1]));
+            params.header(header[0], header[1]);
         }
         ByteBuf out = Unpooled.buffer();
         FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, false);
-        FcgiEncoder.writeParams(out, 1, params);
+        FcgiEncoder.writeParams(out, 1, params.list());
         FcgiEncoder.writeStreamEnd(out, FcgiRecordType.PARAMS, 1);
         FcgiEncoder.writeStream(out, FcgiRecordType.STDIN, 1, Unpooled.wrappedBuffer(body));
         FcgiEncoder.writeStreamEnd(out, FcgiRecordType.STDIN, 1);

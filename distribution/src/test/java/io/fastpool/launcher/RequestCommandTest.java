@@ -18,16 +18,27 @@ class RequestCommandTest {
     @Test
     void aBadAddressIsAUsageErrorNotAStackTrace() throws Exception {
         assertThat(run("-c", "tcp:127.0.0.1:99999", "/hello"))
-                .isEqualTo("2 fastpool request: address 'tcp:127.0.0.1:99999' has no port from 1 to 65535; see bin/fastpool request --help\n");
+                .isEqualTo("2 fastpool request: listen address 'tcp:127.0.0.1:99999' has port 99999, above 65535;"
+                        + " expected tcp:HOST:PORT or unix:PATH; see bin/fastpool request --help\n");
     }
 
     @Test
     void aBadFirstListenAddressInTheTransportFileIsNamedWithWhereItCameFrom() throws Exception {
         Files.createDirectories(home.resolve("conf"));
         Files.writeString(home.resolve("conf/io.fastpool.transport.cfg"), "listen = tcp:999.1.1.1:99999, unix:run/fastpool.sock\n");
-        assertThat(run("/hello")).isEqualTo("2 fastpool request: the first listen address in conf/io.fastpool.transport.cfg,"
-                + " 'tcp:999.1.1.1:99999', has no port from 1 to 65535 (the server refuses it too: fastpool:config io.fastpool.transport);"
+        assertThat(run("/hello")).isEqualTo("2 fastpool request: the first address in conf/io.fastpool.transport.cfg: listen address 'tcp:999.1.1.1:99999'"
+                + " has '999.1.1.1', which is not an IPv4 address; expected tcp:HOST:PORT or unix:PATH"
+                + " (the server refuses it too: fastpool:config io.fastpool.transport);"
                 + " give one with -c; see bin/fastpool request --help\n");
+    }
+
+    @Test
+    void aFirstListenAddressOnlyAClientCannotUseIsNotCalledRefusedByTheServer() throws Exception {
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf/io.fastpool.transport.cfg"), "listen = tcp:127.0.0.1:0\n");
+        assertThat(run("/hello")).isEqualTo("2 fastpool request: the first address in conf/io.fastpool.transport.cfg: listen address"
+                + " 'tcp:127.0.0.1:0' has port 0, which only a listener can take (any free port); give the port it took;"
+                + " expected tcp:HOST:PORT or unix:PATH; give one with -c; see bin/fastpool request --help\n");
     }
 
     private String run(String... args) throws Exception {

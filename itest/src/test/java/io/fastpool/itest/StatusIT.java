@@ -88,10 +88,7 @@ class StatusIT {
     }
 
     static RawFcgiClient.Response request(String uri, String remoteAddress) throws Exception {
-        List<Map.Entry<String, String>> params = new ArrayList<>();
-        for (Map.Entry<String, String> param : RawFcgiClient.params("GET", uri)) {
-            params.add(param.getKey().equals("REMOTE_ADDR") ? Map.entry("REMOTE_ADDR", remoteAddress) : param);
-        }
+        List<Map.Entry<String, String>> params = RawFcgiClient.params("GET", uri, "REMOTE_ADDR", remoteAddress);
         try (RawFcgiClient client = RawFcgiClient.tcp(tcpPort)) {
             client.send(RawFcgiClient.requestBytes(1, true, params, new byte[0]));
             return client.await(1);

@@ -1,5 +1,6 @@
 package io.fastpool.bench.footprint;
 
+import io.fastpool.fcgi.CgiParams;
 import io.fastpool.fcgi.FcgiDecoder;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiLimits;
@@ -19,8 +20,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A one-request-at-a-time FastCGI client over a unix socket, for footprint runs: sends a GET as
@@ -66,7 +65,7 @@ final class FcgiProbe implements AutoCloseable {
     int get(String path, long timeoutMillis) throws IOException {
         ByteBuf request = Unpooled.buffer(512);
         FcgiEncoder.writeBeginRequest(request, REQUEST_ID, FcgiRole.RESPONDER, true);
-        FcgiEncoder.writeParams(request, REQUEST_ID, params(path));
+        FcgiEncoder.writeParams(request, REQUEST_ID, CgiParams.request("GET", path).set("SERVER_SOFTWARE", "fastpool-footprint").list());
         FcgiEncoder.writeStreamEnd(request, FcgiRecordType.PARAMS, REQUEST_ID);
         FcgiEncoder.writeStreamEnd(request, FcgiRecordType.STDIN, REQUEST_ID);
         ByteBuffer out = request.nioBuffer();
@@ -109,27 +108,6 @@ final class FcgiProbe implements AutoCloseable {
         }
         selector.select(left);
         selector.selectedKeys().clear();
-    }
-
-    private static List<Map.Entry<String, String>> params(String path) {
-        return List.of(
-                Map.entry("QUERY_STRING", ""),
-                Map.entry("REQUEST_METHOD", "GET"),
-                Map.entry("CONTENT_TYPE", ""),
-                Map.entry("CONTENT_LENGTH", ""),
-                Map.entry("SCRIPT_NAME", path),
-                Map.entry("REQUEST_URI", path),
-                Map.entry("DOCUMENT_URI", path),
-                Map.entry("SERVER_PROTOCOL", "HTTP/1.1"),
-                Map.entry("REQUEST_SCHEME", "http"),
-                Map.entry("GATEWAY_INTERFACE", "CGI/1.1"),
-                Map.entry("SERVER_SOFTWARE", "fastpool-footprint"),
-                Map.entry("REMOTE_ADDR", "127.0.0.1"),
-                Map.entry("REMOTE_PORT", "50000"),
-                Map.entry("SERVER_ADDR", "127.0.0.1"),
-                Map.entry("SERVER_PORT", "80"),
-                Map.entry("SERVER_NAME", "localhost"),
-                Map.entry("HTTP_HOST", "localhost"));
     }
 
     @Override

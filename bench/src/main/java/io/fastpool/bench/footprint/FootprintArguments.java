@@ -1,13 +1,22 @@
 package io.fastpool.bench.footprint;
 
+import io.fastpool.config.Durations;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * The command line of {@code bench/footprint}, parsed and checked: a bad argument is an
+ * The command line of {@code bench/footprint}, read by picocli and checked: a bad argument is an
  * {@link IllegalArgumentException} whose message names it.
  *
  * @param counts how many idle apps each run deploys, one server start per count
@@ -26,79 +35,129 @@ record FootprintArguments(List<Integer> counts, Path distribution, Path out, Str
     static final int MAX_COUNT = 100_000;
     private static final Pattern HEAP_SIZE = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
 
+    /** The usage text, naming the default folders. */
     static String usage(Path defaultDistribution, Path defaultOut) {
-        return """
-                usage: bench/footprint [options]
-
-                Starts the built server with N idle app bundles for each N, and measures the time until the
-                last app has answered once, then heap (after a full GC), RSS and threads, once right after
-                every app answered and again after their idle time-out. Prints a table and writes a CSV.
-
-                  --counts N,N,...      app counts, one server start each (default 1,100,2000)
-                  --distribution PATH   the built server folder or its .tar.gz
-                                        (default %s)
-                  --out DIR             where the CSV goes (default %s)
-                  --xmx SIZE            the server's maximum heap, as -Xmx (default 512m)
-                  --java-opts 'OPTS'    more JVM options for the server
-                  --idle-timeout TIME   the apps' pool idleTimeout (default 5s; 500ms, 30s, 2m)
-                  --timeout TIME        longest wait for every app to answer once (default 10m)
-                  --keep-samples        keep the distribution's sample apps in deploy/ (default: removed)
-                  --keep                keep each run's server folder (default: deleted)
-                  -h, --help            this text
-
-                Exit status: 0 every run measured, 1 a run failed, 2 bad arguments.
-                """.formatted(defaultDistribution, defaultOut);
+        StringWriter text = new StringWriter();
+        new CommandLine(new Options(defaultDistribution, defaultOut)).usage(new PrintWriter(text), CommandLine.Help.Ansi.OFF);
+        return text.toString();
     }
 
+    /** Whether {@code -h} or {@code --help} is among the arguments, even beside a bad one. */
     static boolean wantsHelp(String[] args) {
-        for (String arg : args) {
-            if (arg.equals("-h") || arg.equals("--help")) {
-                return true;
-            }
+        CommandLine line = new CommandLine(new Options(Path.of(""), Path.of("")));
+        try {
+            line.parseArgs(args);
+        } catch (ParameterException e) {
+            // parse() reports it; picocli has read every argument, so a --help among them is seen.
         }
-        return false;
+        return line.isUsageHelpRequested();
     }
 
+    /**
+     * Parses {@code args}.
+     *
+     * @throws IllegalArgumentException whose message names the argument that is wrong
+     */
     static FootprintArguments parse(String[] args, Path defaultDistribution, Path defaultOut) {
+        Options options = new Options(defaultDistribution, defaultOut);
+        try {
+            new CommandLine(options).parseArgs(args);
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return new FootprintArguments(options.counts, options.distribution, options.out, options.maxHeap,
+                options.javaOpts.trim(), options.idleTimeout, options.timeout, options.keepSamples, options.keepFiles);
+    }
+
+    /** The options as picocli reads them; each field's initial value is its default. */
+    @Command(name = "bench/footprint", usageHelpWidth = 100, sortOptions = false, synopsisHeading = "usage: ",
+            customSynopsis = "bench/footprint [options]", descriptionHeading = "%n", description = {
+                "Starts the built server with N idle app bundles for each N, and measures the time until the",
+                "last app has answered once, then heap (after a full GC), RSS and threads, once right after",
+                "every app answered and again after their idle time-out. Prints a table and writes a CSV."},
+            optionListHeading = "%n", footerHeading = "%n",
+            footer = "Exit status: 0 every run measured, 1 a run failed, 2 bad arguments.")
+    static final class Options {
+
+        @Option(names = "--counts", paramLabel = "N,N,...", converter = CountsConverter.class,
+                description = "app counts, one server start each (default 1,100,2000)")
         List<Integer> counts = List.of(1, 100, 2000);
-        Path distribution = defaultDistribution;
-        Path out = defaultOut;
+
+        @Option(names = "--distribution", paramLabel = "PATH",
+                description = "the built server folder or its .tar.gz (default ${DEFAULT-VALUE})")
+        Path distribution;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "where the CSV goes (default ${DEFAULT-VALUE})")
+        Path out;
+
+        @Option(names = "--xmx", paramLabel = "SIZE", converter = HeapSizeConverter.class,
+                description = "the server's maximum heap, as -Xmx (default ${DEFAULT-VALUE})")
         String maxHeap = "512m";
+
+        @Option(names = "--java-opts", paramLabel = "'OPTS'", description = "more JVM options for the server")
         String javaOpts = "";
+
+        @Option(names = "--idle-timeout", paramLabel = "TIME", converter = PositiveTimeConverter.class,
+                description = "the apps' pool idleTimeout (default 5s; 500ms, 30s, 2m)")
         Duration idleTimeout = Duration.ofSeconds(5);
+
+        @Option(names = "--timeout", paramLabel = "TIME", converter = PositiveTimeConverter.class,
+                description = "longest wait for every app to answer once (default 10m)")
         Duration timeout = Duration.ofMinutes(10);
-        boolean keepSamples = false;
-        boolean keepFiles = false;
-        for (int i = 0; i < args.length; i++) {
-            String option = args[i];
-            switch (option) {
-                case "--keep-samples" -> keepSamples = true;
-                case "--keep" -> keepFiles = true;
-                case "--counts", "--distribution", "--out", "--xmx", "--java-opts", "--idle-timeout", "--timeout" -> {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException(option + " needs a value");
-                    }
-                    String value = args[++i];
-                    switch (option) {
-                        case "--counts" -> counts = parseCounts(value);
-                        case "--distribution" -> distribution = Path.of(value);
-                        case "--out" -> out = Path.of(value);
-                        case "--xmx" -> {
-                            if (!HEAP_SIZE.matcher(value).matches()) {
-                                throw new IllegalArgumentException("--xmx must be a size like 512m or 2g, was '" + value + "'");
-                            }
-                            maxHeap = value;
-                        }
-                        case "--java-opts" -> javaOpts = value.trim();
-                        case "--idle-timeout" -> idleTimeout = positive(option, value);
-                        default -> timeout = positive(option, value);
-                    }
-                }
-                default -> throw new IllegalArgumentException("unknown argument '" + option + "'");
+
+        @Option(names = "--keep-samples", description = "keep the distribution's sample apps in deploy/ (default: removed)")
+        boolean keepSamples;
+
+        @Option(names = "--keep", description = "keep each run's server folder (default: deleted)")
+        boolean keepFiles;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+
+        Options(Path defaultDistribution, Path defaultOut) {
+            this.distribution = defaultDistribution;
+            this.out = defaultOut;
+        }
+    }
+
+    /** {@code --counts}: whole numbers separated by commas. */
+    static final class CountsConverter implements ITypeConverter<List<Integer>> {
+        @Override
+        public List<Integer> convert(String value) {
+            try {
+                return parseCounts(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
             }
         }
-        return new FootprintArguments(counts, distribution, out, maxHeap, javaOpts, idleTimeout, timeout, keepSamples,
-                keepFiles);
+    }
+
+    /** {@code --xmx}: a size as {@code -Xmx} takes it. */
+    static final class HeapSizeConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (!HEAP_SIZE.matcher(value).matches()) {
+                throw new TypeConversionException("must be a size like 512m or 2g, was '" + value + "'");
+            }
+            return value;
+        }
+    }
+
+    /** A duration in the server's syntax, more than 0. */
+    static final class PositiveTimeConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration duration;
+            try {
+                duration = Durations.parse("", value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("must be a time like 500ms, 30s or 2m, was '" + value + "'");
+            }
+            if (duration.isZero() || duration.isNegative()) {
+                throw new TypeConversionException("must be more than 0, was '" + value + "'");
+            }
+            return duration;
+        }
     }
 
     static List<Integer> parseCounts(String text) {
@@ -109,28 +168,15 @@ record FootprintArguments(List<Integer> counts, Path distribution, Path out, Str
             try {
                 count = Integer.parseInt(trimmed);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--counts must be whole numbers separated by commas, such as 1,100,2000; '"
+                throw new IllegalArgumentException("counts are whole numbers separated by commas, such as 1,100,2000; '"
                         + trimmed + "' is not one");
             }
             if (count < 1 || count > MAX_COUNT) {
-                throw new IllegalArgumentException("--counts: each count must be between 1 and " + MAX_COUNT + ", was " + count);
+                throw new IllegalArgumentException("each count must be between 1 and " + MAX_COUNT + ", was " + count);
             }
             counts.add(count);
         }
         return List.copyOf(counts);
-    }
-
-    private static Duration positive(String option, String value) {
-        Duration duration;
-        try {
-            duration = io.fastpool.bench.load.Durations.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(option + " must be a time like 500ms, 30s or 2m, was '" + value + "'");
-        }
-        if (duration.isZero() || duration.isNegative()) {
-            throw new IllegalArgumentException(option + " must be more than 0, was '" + value + "'");
-        }
-        return duration;
     }
 
     /** The {@code Fastpool-Pool} value the generated bundles carry. */

@@ -1,5 +1,6 @@
 package io.fastpool.bench.load;
 
+import io.fastpool.config.Durations;
 import io.fastpool.fcgi.FcgiDecoder;
 import io.fastpool.fcgi.FcgiLimits;
 import io.fastpool.fcgi.FcgiProtocolException;

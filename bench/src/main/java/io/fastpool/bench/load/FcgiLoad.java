@@ -1,5 +1,6 @@
 package io.fastpool.bench.load;
 
+import io.fastpool.config.Durations;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

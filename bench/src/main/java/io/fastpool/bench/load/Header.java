@@ -1,11 +1,9 @@
 package io.fastpool.bench.load;
 
-import java.util.Locale;
-
 /**
- * One HTTP request header the simulated web server passes on, as nginx does: {@code Name: value}
- * becomes the parameter {@code HTTP_NAME} (upper case, {@code -} as {@code _}), except
- * {@code Content-Type}, which becomes {@code CONTENT_TYPE}.
+ * One HTTP request header the simulated web server passes on, as nginx does
+ * ({@link io.fastpool.fcgi.CgiParams#header}): {@code Name: value} becomes the parameter
+ * {@code HTTP_NAME}.
  *
  * @param name the header name, an HTTP token
  * @param value the header value, ISO-8859-1 characters
@@ -36,12 +34,6 @@ public record Header(String name, String value) {
             throw new IllegalArgumentException("header '" + text + "' is not of the form 'Name: value'");
         }
         return new Header(text.substring(0, colon).trim(), text.substring(colon + 1).trim());
-    }
-
-    /** The FastCGI parameter this header becomes. */
-    public String paramName() {
-        String upper = name.toUpperCase(Locale.ROOT).replace('-', '_');
-        return upper.equals("CONTENT_TYPE") ? upper : "HTTP_" + upper;
     }
 
     private static boolean isTokenChar(int c) {

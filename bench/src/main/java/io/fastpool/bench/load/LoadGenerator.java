@@ -1,5 +1,6 @@
 package io.fastpool.bench.load;
 
+import io.fastpool.config.Durations;
 import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -1,5 +1,7 @@
 package io.fastpool.bench.load;
 
+import io.fastpool.config.Durations;
+import io.fastpool.fcgi.CgiParams;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +72,7 @@ public record LoadOptions(
     /** Default {@code path}. */
     public static final String DEFAULT_PATH = "/";
     /** Default {@code documentRoot}, Debian's and nginx's usual one. */
-    public static final String DEFAULT_DOCUMENT_ROOT = "/var/www/html";
+    public static final String DEFAULT_DOCUMENT_ROOT = CgiParams.DEFAULT_DOCUMENT_ROOT;
     /** Default {@code timeout}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     /** Most {@code threads}. */

@@ -1,5 +1,6 @@
 package io.fastpool.bench.load;
 
+import io.fastpool.config.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.fastpool.bench.load;
 
+import io.fastpool.fcgi.CgiParams;
 import io.fastpool.fcgi.Fcgi;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiRecordType;
@@ -8,14 +9,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The request a run sends, encoded once per request id so that sending one costs a buffer
  * duplicate and no encoding: BEGIN_REQUEST (RESPONDER), the PARAMS a stock nginx sends
- * ({@code fastcgi_params} plus {@code SCRIPT_FILENAME} and the request headers), the empty PARAMS,
+ * ({@link CgiParams}), the empty PARAMS,
  * the body as STDIN records and the empty STDIN.
  *
  * <p>The encoded requests are read-only and shared by every connection and thread; each send takes
@@ -43,50 +43,25 @@ final class RequestTemplate implements AutoCloseable {
     }
 
     /**
-     * The parameters of one request, in nginx's order: {@code fastcgi_params}, then
-     * {@code SCRIPT_FILENAME}, then the headers (defaults Host, User-Agent and Accept, replaced or
-     * extended by {@code --header}).
+     * The parameters of one request as a stock nginx sends them ({@link CgiParams}): the document
+     * root and script file of the options, default headers User-Agent and Accept, and the
+     * {@code --header}s, which replace a default of the same name.
      */
     static List<Map.Entry<String, String>> params(LoadOptions options) {
         boolean post = options.bodySize() > 0;
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("HTTP_HOST", "localhost");
-        headers.put("HTTP_USER_AGENT", SOFTWARE);
-        headers.put("HTTP_ACCEPT", "*/*");
-        String contentType = post ? DEFAULT_BODY_TYPE : "";
-        for (Header header : options.headers()) {
-            if (header.paramName().equals("CONTENT_TYPE")) {
-                contentType = header.value();
-            } else {
-                headers.put(header.paramName(), header.value());
-            }
-        }
+        CgiParams params = CgiParams.request(post ? "POST" : "GET", options.path())
+                .set("DOCUMENT_ROOT", options.documentRoot())
+                .set("SCRIPT_FILENAME", options.effectiveScriptFilename())
+                .set("SERVER_SOFTWARE", SOFTWARE)
+                .header("User-Agent", SOFTWARE)
+                .header("Accept", "*/*");
         if (post) {
-            headers.put("HTTP_CONTENT_TYPE", contentType);
-            headers.put("HTTP_CONTENT_LENGTH", Integer.toString(options.bodySize()));
+            params.header("Content-Type", DEFAULT_BODY_TYPE).header("Content-Length", Integer.toString(options.bodySize()));
         }
-        List<Map.Entry<String, String>> params = new ArrayList<>();
-        params.add(Map.entry("QUERY_STRING", options.queryString()));
-        params.add(Map.entry("REQUEST_METHOD", post ? "POST" : "GET"));
-        params.add(Map.entry("CONTENT_TYPE", contentType));
-        params.add(Map.entry("CONTENT_LENGTH", post ? Integer.toString(options.bodySize()) : ""));
-        params.add(Map.entry("SCRIPT_NAME", options.scriptName()));
-        params.add(Map.entry("REQUEST_URI", options.path()));
-        params.add(Map.entry("DOCUMENT_URI", options.scriptName()));
-        params.add(Map.entry("DOCUMENT_ROOT", options.documentRoot()));
-        params.add(Map.entry("SERVER_PROTOCOL", "HTTP/1.1"));
-        params.add(Map.entry("REQUEST_SCHEME", "http"));
-        params.add(Map.entry("GATEWAY_INTERFACE", "CGI/1.1"));
-        params.add(Map.entry("SERVER_SOFTWARE", SOFTWARE));
-        params.add(Map.entry("REMOTE_ADDR", "127.0.0.1"));
-        params.add(Map.entry("REMOTE_PORT", "40000"));
-        params.add(Map.entry("SERVER_ADDR", "127.0.0.1"));
-        params.add(Map.entry("SERVER_PORT", "80"));
-        params.add(Map.entry("SERVER_NAME", "localhost"));
-        params.add(Map.entry("REDIRECT_STATUS", "200"));
-        params.add(Map.entry("SCRIPT_FILENAME", options.effectiveScriptFilename()));
-        params.addAll(headers.entrySet());
-        return params;
+        for (Header header : options.headers()) {
+            params.header(header.name(), header.value());
+        }
+        return params.list();
     }
 
     /**

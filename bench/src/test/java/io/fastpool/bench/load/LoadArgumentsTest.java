@@ -3,6 +3,7 @@ package io.fastpool.bench.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fastpool.config.Durations;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -82,38 +83,38 @@ class LoadArgumentsTest {
 
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', textBlock = """
-            --bogus tcp:127.0.0.1:9000            | unknown option '--bogus'
-            -x tcp:127.0.0.1:9000                 | unknown option '-x'
-            tcp:127.0.0.1:9000 -c                 | option -c/--connections needs a value (N)
-            tcp:127.0.0.1:9000 --duration         | option --duration needs a value (TIME)
-            -c abc tcp:127.0.0.1:9000             | -c/--connections: 'abc' is not a whole number
+            --bogus tcp:127.0.0.1:9000            | Unknown option: '--bogus'
+            -x tcp:127.0.0.1:9000                 | Unknown option: '-x'
+            tcp:127.0.0.1:9000 -c                 | Missing required parameter for option '--connections' (N)
+            tcp:127.0.0.1:9000 --duration         | Missing required parameter for option '--duration' (TIME)
+            -c abc tcp:127.0.0.1:9000             | Invalid value for option '--connections': 'abc' is not an int
             -c 0 tcp:127.0.0.1:9000               | --connections must be between 1 and 10000, was 0
-            --connections=99999999999 tcp:127.0.0.1:9000 | --connections: 99999999999 is far too large
-            -n 0 tcp:127.0.0.1:9000               | -n/--requests must be at least 1, was 0
-            -d 5x tcp:127.0.0.1:9000              | -d/--duration: '5x' is not a duration (examples: 500ms, 10s, 1.5s, 2m)
+            --connections=99999999999 tcp:127.0.0.1:9000 | Invalid value for option '--connections': '99999999999' is not an int
+            -n 0 tcp:127.0.0.1:9000               | --requests must be at least 1, was 0
+            -d 5x tcp:127.0.0.1:9000              | Invalid value for option '--duration': '5x' is not a duration (examples: 500ms, 10s, 1.5s, 2m)
             -d 0s tcp:127.0.0.1:9000              | --duration must be longer than 0, was 0s
             --timeout 0 tcp:127.0.0.1:9000        | --timeout must be longer than 0, was 0s
-            -k maybe tcp:127.0.0.1:9000           | -k/--keep-conn: 'maybe' is neither on nor off
-            -b ten tcp:127.0.0.1:9000             | -b/--body-size: 'ten' is not a size in bytes (examples: 0, 10000, 64k, 1m)
+            -k maybe tcp:127.0.0.1:9000           | Invalid value for option '--keep-conn': 'maybe' is neither on nor off
+            -b ten tcp:127.0.0.1:9000             | Invalid value for option '--body-size': 'ten' is not a size in bytes (examples: 0, 10000, 64k, 1m)
             -b 1025m tcp:127.0.0.1:9000           | --body-size must be between 0 and 1073741824, was 1074790400
             -m 0 tcp:127.0.0.1:9000               | --multiplex must be between 1 and 1024, was 0
             -m 2 -k off tcp:127.0.0.1:9000        | --multiplex 2 needs --keep-conn on: a connection that closes after its request carries one at a time
             -p hello tcp:127.0.0.1:9000           | --path must start with '/', was 'hello'
-            -H nocolon tcp:127.0.0.1:9000         | -H/--header: header 'nocolon' is not of the form 'Name: value'
-            -H 'Content-Length: 5' tcp:127.0.0.1:9000 | -H/--header: Content-Length is set by --body-size, not by a header
+            -H nocolon tcp:127.0.0.1:9000         | Invalid value for option '--header' ('NAME: VALUE'): header 'nocolon' is not of the form 'Name: value'
+            -H 'Content-Length: 5' tcp:127.0.0.1:9000 | Invalid value for option '--header' ('NAME: VALUE'): Content-Length is set by --body-size, not by a header
             --threads 0 tcp:127.0.0.1:9000        | --threads must be between 1 and 1024, was 0
-            --help=yes tcp:127.0.0.1:9000         | option --help takes no value
-            ''                                    | no target address given (tcp:HOST:PORT or unix:/path/to.sock)
-            tcp:127.0.0.1:9000 unix:/x.sock       | unexpected argument 'unix:/x.sock': the target is already 'tcp:127.0.0.1:9000', and only one is allowed
-            tcp:foo                               | bad address 'tcp:foo': no port (expected tcp:HOST:PORT, tcp:[IPv6]:PORT or unix:/path/to.sock)
-            tcp::9000                             | bad address 'tcp::9000': the host is empty
-            tcp:127.0.0.1:http                    | bad address 'tcp:127.0.0.1:http': port 'http' is not a number from 1 to 65535
-            tcp:127.0.0.1:0                       | bad address 'tcp:127.0.0.1:0': port 0 is not between 1 and 65535
-            tcp:::1:9000                          | bad address 'tcp:::1:9000': an IPv6 address needs brackets, as in tcp:[::1]:9000
-            tcp:[::1:9000                         | bad address 'tcp:[::1:9000': no ']' after the IPv6 address
-            tcp:host.invalid:9000                 | bad address 'tcp:host.invalid:9000': unknown host 'host.invalid'
-            unix:                                 | bad address 'unix:': the socket path is empty
-            http://localhost:9000                 | bad address 'http://localhost:9000': expected tcp:HOST:PORT, tcp:[IPv6]:PORT or unix:/path/to.sock
+            --help=yes tcp:127.0.0.1:9000         | Invalid value for option '--help': 'yes' is not a boolean
+            ''                                    | Missing required parameter: 'TARGET'
+            tcp:127.0.0.1:9000 unix:/x.sock       | Unmatched argument at index 1: 'unix:/x.sock'
+            tcp:foo                               | listen address 'tcp:foo' has no port; expected tcp:HOST:PORT or unix:PATH
+            tcp::9000                             | listen address 'tcp::9000' has no host (use 0.0.0.0 or [::] for every interface); expected tcp:HOST:PORT or unix:PATH
+            tcp:127.0.0.1:http                    | listen address 'tcp:127.0.0.1:http' has port 'http', which is not a number from 0 to 65535; expected tcp:HOST:PORT or unix:PATH
+            tcp:127.0.0.1:0                       | listen address 'tcp:127.0.0.1:0' has port 0, which only a listener can take (any free port); give the port it took; expected tcp:HOST:PORT or unix:PATH
+            tcp:::1:9000                          | listen address 'tcp:::1:9000' has an IPv6 host without brackets (write tcp:[::1]:9000); expected tcp:HOST:PORT or unix:PATH
+            tcp:[::1:9000                         | listen address 'tcp:[::1:9000' has '[' without ']'; expected tcp:HOST:PORT or unix:PATH
+            tcp:host.invalid:9000                 | listen address 'tcp:host.invalid:9000' has host 'host.invalid', which does not resolve; expected tcp:HOST:PORT or unix:PATH
+            unix:                                 | listen address 'unix:' has no path; expected tcp:HOST:PORT or unix:PATH
+            http://localhost:9000                 | listen address 'http://localhost:9000' has unknown scheme 'http'; expected tcp:HOST:PORT or unix:PATH
             """)
     void eachWrongCommandLineIsNamed(String commandLine, String message) {
         assertThatThrownBy(() -> LoadArguments.parse(split(commandLine)))
@@ -131,7 +132,7 @@ class LoadArgumentsTest {
         assertThat(status).isEqualTo(FcgiLoad.EXIT_USAGE);
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .isEqualTo("fcgi-load: -c/--connections: 'many' is not a whole number; see --help" + System.lineSeparator());
+                .isEqualTo("fcgi-load: Invalid value for option '--connections': 'many' is not an int; see --help" + System.lineSeparator());
     }
 
     @Test
@@ -142,9 +143,24 @@ class LoadArgumentsTest {
 
         assertThat(status).isEqualTo(FcgiLoad.EXIT_OK);
         String usage = out.toString(StandardCharsets.UTF_8);
-        for (LoadArguments.Option option : LoadArguments.Option.values()) {
-            assertThat(usage).contains(option.longName);
-        }
+        assertThat(usage).contains("-c, --connections=N", "-d, --duration=TIME", "-n, --requests=N", "--warmup=TIME",
+                "-k, --keep-conn=on|off", "-b, --body-size=BYTES", "-m, --multiplex=N", "-p, --path=URI",
+                "-H, --header='NAME: VALUE'", "--document-root=DIR", "--script-filename=FILE", "--csv=FILE",
+                "--timeout=TIME", "--threads=N", "--max-time=TIME", "-h, --help", "TARGET");
+    }
+
+    @Test
+    void helpShowsTheDefaultsARunUses() {
+        String usage = LoadArguments.usage().replaceAll("\\s+", " ");
+
+        assertThat(usage).contains("(default " + LoadOptions.DEFAULT_CONNECTIONS + ")",
+                "(default " + Durations.format(LoadOptions.DEFAULT_DURATION) + " unless -n is given)",
+                "(default " + Durations.format(LoadOptions.DEFAULT_WARMUP) + "; 0 for none)",
+                "(default " + Durations.format(LoadOptions.DEFAULT_TIMEOUT) + ")",
+                "+ " + Durations.format(LoadOptions.MAX_TIME_MARGIN) + ", or "
+                        + Durations.format(LoadOptions.DEFAULT_REQUESTS_MAX_TIME) + " with -n alone)",
+                "(default " + LoadOptions.DEFAULT_DOCUMENT_ROOT + ")",
+                "here " + LoadOptions.defaultThreads() + ")");
     }
 
     private static PrintStream print(ByteArrayOutputStream bytes) {

@@ -7,7 +7,7 @@
  * which {@code fastpool:config} and the status page read.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.fastpool.config;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,5 +1,6 @@
 package io.fastpool.itest.support;
 
+import io.fastpool.fcgi.CgiParams;
 import io.fastpool.fcgi.FcgiDecoder;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiLimits;
@@ -76,22 +77,13 @@ public final class RawFcgiClient implements AutoCloseable {
         return new RawFcgiClient(channel);
     }
 
-    /** The CGI variables of a GET (or of {@code method}) for {@code uri}. */
+    /** The CGI variables nginx sends for {@code method} and {@code uri}, with {@code extra} name-value pairs set over them. */
     public static List<Map.Entry<String, String>> params(String method, String uri, String... extra) {
-        List<Map.Entry<String, String>> params = new ArrayList<>();
-        int query = uri.indexOf('?');
-        params.add(Map.entry("REQUEST_METHOD", method));
-        params.add(Map.entry("REQUEST_URI", uri));
-        params.add(Map.entry("QUERY_STRING", query < 0 ? "" : uri.substring(query + 1)));
-        params.add(Map.entry("SERVER_PROTOCOL", "HTTP/1.1"));
-        params.add(Map.entry("REMOTE_ADDR", "127.0.0.1"));
-        params.add(Map.entry("SERVER_PORT", "80"));
-        params.add(Map.entry("SERVER_NAME", "localhost"));
-        params.add(Map.entry("HTTP_HOST", "localhost"));
+        CgiParams params = CgiParams.request(method, uri);
         for (int i = 0; i + 1 < extra.length; i += 2) {
-            params.add(Map.entry(extra[i], extra[i + 1]));
+            params.set(extra[i], extra[i + 1]);
         }
-        return params;
+        return params.list();
     }
 
     /** The bytes of a whole request. */

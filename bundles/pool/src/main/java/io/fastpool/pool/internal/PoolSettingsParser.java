@@ -1,6 +1,7 @@
 package io.fastpool.pool.internal;
 
 import io.fastpool.pool.PoolSettings;
+import io.fastpool.config.Durations;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -47,30 +48,7 @@ final class PoolSettingsParser {
 
     /** Parses a duration: {@code 500ms}, {@code 90s}, {@code 20m}, {@code 1h}, or plain seconds. */
     static Duration parseDuration(String name, String text) {
-        String value = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (value.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2).trim()));
-            }
-            char unit = value.isEmpty() ? ' ' : value.charAt(value.length() - 1);
-            String number = Character.isDigit(unit) ? value : value.substring(0, value.length() - 1).trim();
-            long amount = Long.parseLong(number);
-            Duration result = switch (unit) {
-                case 's' -> Duration.ofSeconds(amount);
-                case 'm' -> Duration.ofMinutes(amount);
-                case 'h' -> Duration.ofHours(amount);
-                default -> {
-                    if (!Character.isDigit(unit)) {
-                        throw new NumberFormatException();
-                    }
-                    yield Duration.ofSeconds(amount);
-                }
-            };
-            return result;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a duration like 500ms, 90s, 20m, 1h or a number of seconds, was '"
-                    + text + "'");
-        }
+        return Durations.parse(name, text);
     }
 
     private static int intOf(Map<String, ?> values, String name, int fallback) {

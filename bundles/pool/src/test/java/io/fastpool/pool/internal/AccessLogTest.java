@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastpool.pool.PoolSettings;
+import io.fastpool.testkit.FakeRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,7 +20,7 @@ class AccessLogTest {
     Path folder;
 
     private static AccessLogFormat.Entry entry(String uri, int status) {
-        return new AccessLogFormat.Entry(new FakeExchange(uri).request(), status, 12_345_678, 2_500_000, 5 * 1024 + 7, "shop",
+        return new AccessLogFormat.Entry(new FakeRequest("GET", uri).variable("HTTP_USER_AGENT", "curl/8"), status, 12_345_678, 2_500_000, 5 * 1024 + 7, "shop",
                 "shop/app", Instant.parse("2026-11-22T10:00:00Z").toEpochMilli());
     }
 

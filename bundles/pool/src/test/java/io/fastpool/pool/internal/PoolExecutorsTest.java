@@ -3,6 +3,7 @@ package io.fastpool.pool.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.pool.PoolSettings;
+import io.fastpool.testkit.FakeExchange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastpool.api.WebApp;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolState;
+import io.fastpool.testkit.FakeExchange;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.api.Session;
 import io.fastpool.pool.PoolSnapshot;
+import io.fastpool.testkit.FakeExchange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,5 +1,6 @@
 package io.fastpool.pool.internal;
 
+import io.fastpool.testkit.FakeExchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.pool.PoolSettings;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastpool.api.spi.RequestTarget;
 import io.fastpool.pool.PoolManager;
 import io.fastpool.pool.PoolSnapshot;
+import io.fastpool.testkit.FakeExchange;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Dictionary;

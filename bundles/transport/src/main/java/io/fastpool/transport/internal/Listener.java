@@ -1,5 +1,6 @@
 package io.fastpool.transport.internal;
 
+import io.fastpool.transport.ListenAddress;
 import io.fastpool.transport.ListenerSnapshot;
 import io.netty.channel.Channel;
 import io.netty.util.NetUtil;

@@ -4,6 +4,7 @@ import io.fastpool.transport.ConnectionSnapshot;
 import io.fastpool.transport.Connection;
 import io.fastpool.transport.ConnectionHandler;
 import io.fastpool.transport.ConnectionSession;
+import io.fastpool.transport.ListenAddress;
 import io.fastpool.transport.TransportLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

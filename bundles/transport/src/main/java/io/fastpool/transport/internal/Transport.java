@@ -1,6 +1,7 @@
 package io.fastpool.transport.internal;
 
 import io.fastpool.transport.ConnectionSnapshot;
+import io.fastpool.transport.ListenAddress;
 import io.fastpool.transport.ListenerSnapshot;
 import io.fastpool.transport.ConnectionHandler;
 import io.netty.bootstrap.ServerBootstrap;

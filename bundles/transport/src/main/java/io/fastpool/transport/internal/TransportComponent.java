@@ -9,6 +9,7 @@ import io.fastpool.config.Problem;
 import io.fastpool.transport.AllowedClients;
 import io.fastpool.transport.ConnectionHandler;
 import io.fastpool.transport.ConnectionSnapshot;
+import io.fastpool.transport.ListenAddress;
 import io.fastpool.transport.ListenerSnapshot;
 import io.fastpool.transport.TransportLimits;
 import io.fastpool.transport.TransportStatus;

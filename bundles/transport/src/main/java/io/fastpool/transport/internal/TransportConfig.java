@@ -1,6 +1,7 @@
 package io.fastpool.transport.internal;
 
 import io.fastpool.transport.AllowedClients;
+import io.fastpool.transport.ListenAddress;
 import io.fastpool.transport.TransportLimits;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;

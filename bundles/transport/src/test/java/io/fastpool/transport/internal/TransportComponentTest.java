@@ -3,6 +3,7 @@ package io.fastpool.transport.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fastpool.transport.ListenAddress;
 import io.fastpool.transport.TransportLimits;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -117,6 +118,12 @@ class TransportComponentTest extends TransportTestSupport {
     }
 
     /** A configuration as SCR builds it: the given values, the annotation's defaults for the rest. */
+    @Test
+    void configRefusesTheSameAddressTwice() {
+        assertThatThrownBy(() -> TransportConfig.builder(Path.of("/srv/fastpool")).listen("tcp:127.0.0.1:9000", " tcp:127.0.0.1:9000").build())
+                .hasMessage("listen address 'tcp:127.0.0.1:9000' is configured twice");
+    }
+
     private static TransportComponent.Config configOf(Map<String, Object> values) {
         return (TransportComponent.Config) Proxy.newProxyInstance(TransportComponent.Config.class.getClassLoader(),
                 new Class<?>[] {TransportComponent.Config.class}, (proxy, method, args) -> {

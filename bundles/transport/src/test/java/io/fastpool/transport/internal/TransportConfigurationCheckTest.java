@@ -3,6 +3,7 @@ package io.fastpool.transport.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.config.Verdict;
+import io.fastpool.transport.ListenAddress;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
 package io.fastpool.samples.fail;
 
-import io.fastpool.samples.testing.FakeRequest;
-import io.fastpool.samples.testing.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fastpool.testkit.FakeRequest;
+import io.fastpool.testkit.FakeResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,11 +1,11 @@
 package io.fastpool.samples.json;
 
-import io.fastpool.samples.testing.FakeRequest;
-import io.fastpool.samples.testing.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.fastpool.api.RequestBodyException;
+import io.fastpool.testkit.FakeRequest;
+import io.fastpool.testkit.FakeResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package io.fastpool.samples.session;
 
-import io.fastpool.samples.testing.FakeRequest;
-import io.fastpool.samples.testing.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastpool.testkit.FakeRequest;
+import io.fastpool.testkit.FakeResponse;
 import org.junit.jupiter.api.Test;
 
 class SessionCounterTest {

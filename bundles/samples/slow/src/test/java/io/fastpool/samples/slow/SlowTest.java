@@ -1,9 +1,9 @@
 package io.fastpool.samples.slow;
 
-import io.fastpool.samples.testing.FakeRequest;
-import io.fastpool.samples.testing.FakeResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastpool.testkit.FakeRequest;
+import io.fastpool.testkit.FakeResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,4 +1,4 @@
-package io.fastpool.transport.internal;
+package io.fastpool.transport;
 
 import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
@@ -6,13 +6,20 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * One configured listen address: {@code tcp:HOST:PORT} (an IPv6 host in brackets, as in
  * {@code tcp:[::1]:9000}; port 0 picks a free port) or {@code unix:PATH} (a relative path resolves
  * against the transport's base directory). {@link #text()} is the address as configured, which
  * logs, counters and {@link io.fastpool.transport.Connection#listenAddress()} show.
+ *
+ * <p>Exported because the clients of a Fastpool write the same syntax to reach it
+ * ({@code bin/fastpool request -c}, the {@code fcgi-load} target): one parser, so an address that
+ * the transport accepts is one they accept, with the same messages. Clients parse with
+ * {@link #parseConnectable}.
  */
+@ProviderType
 public sealed interface ListenAddress permits ListenAddress.Tcp, ListenAddress.Unix {
 
     /** What every parse error ends with, so an operator sees the expected form. */
@@ -42,6 +49,25 @@ public sealed interface ListenAddress permits ListenAddress.Tcp, ListenAddress.U
             case "unix" -> Unix.parse(trimmed, rest, baseDirectory);
             default -> throw bad(trimmed, colon < 0 ? "has no scheme" : "has unknown scheme '" + scheme + "'");
         };
+    }
+
+    /**
+     * Parses an address to connect to: as {@link #parse}, but port 0 (any free port, which only a
+     * listener can take) is refused, and a host name must resolve (so do not call it on an event loop).
+     *
+     * @throws IllegalArgumentException naming the address, what is wrong with it and the expected form
+     */
+    static ListenAddress parseConnectable(String text, Path baseDirectory) {
+        ListenAddress address = parse(text, baseDirectory);
+        if (address instanceof Tcp tcp) {
+            if (tcp.port() == 0) {
+                throw bad(tcp.text(), "has port 0, which only a listener can take (any free port); give the port it took");
+            }
+            if (((InetSocketAddress) tcp.socketAddress()).isUnresolved()) {
+                throw bad(tcp.text(), "has host '" + tcp.host() + "', which does not resolve");
+            }
+        }
+        return address;
     }
 
     private static IllegalArgumentException bad(String text, String problem) {

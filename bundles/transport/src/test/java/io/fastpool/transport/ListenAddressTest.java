@@ -1,4 +1,4 @@
-package io.fastpool.transport.internal;
+package io.fastpool.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -101,8 +101,22 @@ class ListenAddressTest {
     }
 
     @Test
-    void configRefusesTheSameAddressTwice() {
-        assertThatThrownBy(() -> TransportConfig.builder(BASE).listen("tcp:127.0.0.1:9000", " tcp:127.0.0.1:9000").build())
-                .hasMessage("listen address 'tcp:127.0.0.1:9000' is configured twice");
+    void aClientMayNotConnectToPortZero() {
+        assertThatThrownBy(() -> ListenAddress.parseConnectable("tcp:127.0.0.1:0", BASE))
+                .hasMessage("listen address 'tcp:127.0.0.1:0' has port 0, which only a listener can take (any free port);"
+                        + " give the port it took; expected tcp:HOST:PORT or unix:PATH");
+    }
+
+    @Test
+    void aClientNeedsAHostThatResolves() {
+        assertThatThrownBy(() -> ListenAddress.parseConnectable("tcp:host.invalid:9000", BASE))
+                .hasMessage("listen address 'tcp:host.invalid:9000' has host 'host.invalid', which does not resolve;"
+                        + " expected tcp:HOST:PORT or unix:PATH");
+    }
+
+    @Test
+    void aClientResolvesARelativeSocketPathAsTheListenerDoes() {
+        assertThat(ListenAddress.parseConnectable("unix:run/fastpool.sock", BASE))
+                .isEqualTo(ListenAddress.parse("unix:run/fastpool.sock", BASE));
     }
 }

@@ -1,4 +1,4 @@
-package io.fastpool.samples.testing;
+package io.fastpool.testkit;
 
 import io.fastpool.api.Headers;
 import io.fastpool.api.Request;
@@ -9,15 +9,18 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * A request as a pool hands it to an app mounted at {@code contextPath}: just enough of
- * {@link Request} to call {@code handle()} directly in a unit test.
+ * A request as a pool hands it to an app mounted at its context path: enough of {@link Request} to
+ * call an app's {@code handle()}, a pool or a status page directly in a unit test. Headers are
+ * matched without regard to case, as HTTP does; CGI variables are only those given.
  */
 public final class FakeRequest implements Request {
 
@@ -25,13 +28,22 @@ public final class FakeRequest implements Request {
     private final String uri;
     private final String contextPath;
     private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private final Map<String, String> variables = new HashMap<>();
     private InputStream body = InputStream.nullInputStream();
-    private java.util.function.Function<Boolean, Session> sessions;
+    private String remoteAddress = "127.0.0.1";
+    private boolean secure;
+    private Function<Boolean, Session> sessions;
 
+    /** {@code method uri} for an app mounted at {@code contextPath}. */
     public FakeRequest(String method, String uri, String contextPath) {
         this.method = method;
         this.uri = uri;
         this.contextPath = contextPath;
+    }
+
+    /** {@code method uri} for an app mounted at the first segment of the path ({@code /app} for {@code /app/x}). */
+    public FakeRequest(String method, String uri) {
+        this(method, uri, firstSegment(URI.create(uri).getPath()));
     }
 
     public FakeRequest header(String name, String value) {
@@ -50,11 +62,39 @@ public final class FakeRequest implements Request {
         return this;
     }
 
+    /** A CGI variable the front sent, such as {@code HTTP_USER_AGENT}. */
+    public FakeRequest variable(String name, String value) {
+        variables.put(name, value);
+        return this;
+    }
+
+    public FakeRequest remoteAddress(String address) {
+        this.remoteAddress = address;
+        return this;
+    }
+
+    /** Whether the front received the request over TLS ({@code HTTPS=on}). */
+    public FakeRequest secure(boolean secure) {
+        this.secure = secure;
+        return this;
+    }
+
+    /** Where {@link #session} gets sessions from (a fake client's store); without one, as outside a pool, it throws. */
+    public FakeRequest sessions(Function<Boolean, Session> sessions) {
+        this.sessions = sessions;
+        return this;
+    }
+
     @Override public String method() { return method; }
     @Override public String uri() { return uri; }
     @Override public String path() { return URI.create(uri).getPath(); }
     @Override public String contextPath() { return contextPath; }
-    @Override public String pathInfo() { return path().substring(contextPath.length()); }
+
+    @Override
+    public String pathInfo() {
+        String path = path();
+        return path.startsWith(contextPath) ? path.substring(contextPath.length()) : "";
+    }
 
     @Override
     public String queryString() {
@@ -108,24 +148,18 @@ public final class FakeRequest implements Request {
         return length == null ? -1 : Long.parseLong(length);
     }
 
-    @Override public String variable(String name) { return null; }
-    @Override public Set<String> variableNames() { return Set.of(); }
-    @Override public String remoteAddress() { return "127.0.0.1"; }
+    @Override public String variable(String name) { return variables.get(name); }
+    @Override public Set<String> variableNames() { return Set.copyOf(variables.keySet()); }
+    @Override public String remoteAddress() { return remoteAddress; }
     @Override public int remotePort() { return 50000; }
     @Override public String serverAddress() { return "127.0.0.1"; }
     @Override public int serverPort() { return 80; }
     @Override public String serverName() { return "localhost"; }
     @Override public String protocol() { return "HTTP/1.1"; }
-    @Override public boolean isSecure() { return false; }
+    @Override public boolean isSecure() { return secure; }
     @Override public InputStream body() { return body; }
     @Override public Object attribute(String name) { return null; }
     @Override public void setAttribute(String name, Object value) { }
-
-    /** Where {@link #session} gets sessions from (a fake client's store); without one, as outside a pool, it throws. */
-    public FakeRequest sessions(java.util.function.Function<Boolean, Session> sessions) {
-        this.sessions = sessions;
-        return this;
-    }
 
     @Override
     public Session session(boolean create) {
@@ -133,6 +167,16 @@ public final class FakeRequest implements Request {
             throw new UnsupportedOperationException("no sessions outside a pool");
         }
         return sessions.apply(create);
+    }
+
+    @Override
+    public String toString() {
+        return method + " " + uri;
+    }
+
+    private static String firstSegment(String path) {
+        int second = path.indexOf('/', 1);
+        return second < 0 ? path : path.substring(0, second);
     }
 
     private static String decode(String text) {
