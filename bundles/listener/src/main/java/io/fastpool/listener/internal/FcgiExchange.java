@@ -7,6 +7,8 @@ import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -16,9 +18,10 @@ import java.util.concurrent.TimeUnit;
  * One FastCGI request from BEGIN_REQUEST to END_REQUEST, and the owner of its state:
  *
  * <pre>
- * PARAMS ─► DISPATCHED ─► FINISHED ─────────────► (ended: END_REQUEST written, the id is free)
- *   │            │            └─► HELD ─► (ended, when the STDIN ends, on ABORT_REQUEST or paramsTimeout)
- *   └────────────┴─► CANCELLED (ABORT_REQUEST, the connection closed, the listener leaving)
+ * PARAMS ─► DISPATCHED ─► FINISHED ─► ended: END_REQUEST written, the id is free
+ *   │            │            └─► HELD ─► ended when the STDIN ends, on ABORT_REQUEST or after paramsTimeout
+ *   ├─► FINISHED: the listener answers an error itself (a bad path, oversized PARAMS)
+ *   └────────────┴─► CANCELLED: ABORT_REQUEST, the connection closed, the listener leaving
  * </pre>
  *
  * It lives on the event loop while its PARAMS arrive; once dispatched, the handler's thread writes
@@ -43,6 +46,7 @@ final class FcgiExchange implements Exchange {
         CANCELLED
     }
 
+    private static final System.Logger LOG = System.getLogger(FcgiExchange.class.getName());
     /** END_REQUEST's length: the header and its 8-byte body, the last bytes of a request's last buffer. */
     private static final int END_REQUEST_LENGTH = Fcgi.HEADER_LENGTH + Fcgi.FIXED_BODY_LENGTH;
 
@@ -50,6 +54,7 @@ final class FcgiExchange implements Exchange {
     private final OutboundQueue outbound;
     private final int requestId;
     private final boolean keepConnection;
+    private final int responseBufferSize;
     final Params params;
     /** Written under the outbound queue's lock once a handler may see the exchange; read anywhere. */
     private volatile State state = State.PARAMS;
@@ -67,11 +72,13 @@ final class FcgiExchange implements Exchange {
     private Runnable cancelAction;
     private List<Runnable> moreCancelActions;
 
-    FcgiExchange(FcgiSession session, OutboundQueue outbound, int requestId, boolean keepConnection, int paramsBytes) {
+    FcgiExchange(FcgiSession session, OutboundQueue outbound, int requestId, boolean keepConnection, int paramsBytes,
+            int responseBufferSize) {
         this.session = session;
         this.outbound = outbound;
         this.requestId = requestId;
         this.keepConnection = keepConnection;
+        this.responseBufferSize = responseBufferSize;
         this.params = new Params(paramsBytes);
     }
 
@@ -81,7 +88,7 @@ final class FcgiExchange implements Exchange {
     }
 
     /** Event loop, at the end of PARAMS: builds the request; throws {@link RequestPath.BadPathException}. */
-    void prepare(InboundBudget budget, int responseBufferSize) {
+    void prepare(InboundBudget budget) {
         cancelTimer();
         long declared = params.number("CONTENT_LENGTH", 18);
         body = new RequestBody(budget, declared);
@@ -90,13 +97,21 @@ final class FcgiExchange implements Exchange {
         state = State.DISPATCHED; // no handler has it yet: the dispatch publishes it
     }
 
-    /** A response for a request that failed before it could be built (bad path, oversized PARAMS). */
-    FcgiResponse bareResponse(int responseBufferSize) {
+    /**
+     * Event loop: the listener answers the request itself with a short error page (400, 404, 431,
+     * 500), also one that failed before its request could be built (bad path, oversized PARAMS).
+     */
+    void answerError(int status, String message) {
         cancelTimer();
         if (response == null) {
             response = new FcgiResponse(this, responseBufferSize);
         }
-        return response;
+        try {
+            response.sendError(status, message);
+        } catch (IOException | IllegalStateException e) {
+            // Nothing sent yet, so neither can happen; if one did, END_REQUEST still goes out below.
+        }
+        response.finish();
     }
 
     State state() {
@@ -171,6 +186,11 @@ final class FcgiExchange implements Exchange {
     @Override
     public String describe() {
         return "connection " + session.connection().id() + " request " + requestId + (request != null ? " " + request : "");
+    }
+
+    /** Event loop: whether the whole request arrived (its PARAMS and its body; not the STDIN's empty record). */
+    boolean hasArrived() {
+        return state != State.PARAMS && (body == null || body.isEnded());
     }
 
     /** Whether writes are still taken: neither END_REQUEST is queued nor the request cancelled. */
@@ -255,7 +275,7 @@ final class FcgiExchange implements Exchange {
                 try {
                     action.run();
                 } catch (RuntimeException e) {
-                    session.logCancelActionFailure(this, e);
+                    LOG.log(Level.ERROR, "a cancel action of " + describe() + " failed", e);
                 }
             }
         }
@@ -334,7 +354,9 @@ final class FcgiExchange implements Exchange {
         if (now == State.PARAMS) {
             session.paramsTimedOut(this);
         } else if (now == State.HELD && heldEnd != null) {
-            session.heldEndTimedOut(this);
+            LOG.log(Level.DEBUG, () -> describe() + ": the web server did not end its STDIN within paramsTimeout of the"
+                    + " answer; END_REQUEST goes out now");
+            session.end(this, takeHeldEnd());
         }
     }
 

@@ -16,7 +16,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.IntObjectHashMap;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -111,8 +110,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
             return true;
         }
         for (FcgiExchange exchange : exchanges.values()) {
-            RequestBody body = exchange.requestBody();
-            if (exchange.state() == FcgiExchange.State.PARAMS || (body != null && !body.isEnded())) {
+            if (!exchange.hasArrived()) {
                 LOG.log(Level.DEBUG, () -> connection.describe() + " was half-closed by the web server with request "
                         + exchange.requestId() + " incomplete; closing the connection");
                 return true;
@@ -136,12 +134,10 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
             return;
         }
         if (role != FcgiRole.RESPONDER) {
-            stats.rejected.increment();
-            writeNow(endRequest(requestId, FcgiProtocolStatus.UNKNOWN_ROLE), !keepConnection);
+            refuse(requestId, FcgiProtocolStatus.UNKNOWN_ROLE, !keepConnection);
             return;
         }
         if (exchanges.size() >= settings.maxRequestsPerConnection()) {
-            stats.rejected.increment();
             FcgiProtocolStatus status = settings.maxRequestsPerConnection() == 1
                     ? FcgiProtocolStatus.CANT_MPX_CONN : FcgiProtocolStatus.OVERLOADED;
             if (refusedForOverload++ == 0) {
@@ -150,10 +146,11 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
                         + " requests in flight (maxRequestsPerConnection); refusing request " + requestId + " with " + status
                         + ", and any more beyond the limit on this connection without logging each");
             }
-            writeNow(endRequest(requestId, status), !keepConnection);
+            refuse(requestId, status, !keepConnection);
             return;
         }
-        FcgiExchange exchange = new FcgiExchange(this, outbound, requestId, keepConnection, lastParamsBytes);
+        FcgiExchange exchange = new FcgiExchange(this, outbound, requestId, keepConnection, lastParamsBytes,
+                settings.responseBufferSize());
         exchange.awaitParams(connection.limits().paramsTimeoutMillis());
         exchanges.put(requestId, exchange);
     }
@@ -175,18 +172,18 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         // A web server sends much the same CGI variables each time: the next request's are sized to fit.
         lastParamsBytes = Math.min(8192, Math.max(64, exchange.params.storedBytes()));
         try {
-            exchange.prepare(inbound, settings.responseBufferSize());
+            exchange.prepare(inbound);
         } catch (RequestPath.BadPathException e) {
             stats.badRequests.increment();
             LOG.log(Level.INFO, () -> "bad request on " + connection.describe() + " request " + requestId + ": " + e.getMessage());
-            answerError(exchange, 400, null);
+            exchange.answerError(400, null);
             return;
         }
         FcgiRequest request = exchange.request();
         Router.Match match = router.route(request.routingHost(), request.serverPort(), request.path());
         if (match == null) {
             stats.notFound.increment();
-            answerError(exchange, 404, "No application is mounted at this path.");
+            exchange.answerError(404, "No application is mounted at this path.");
             return;
         }
         request.setContextPath(match.contextPath());
@@ -197,7 +194,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
             stats.dispatchFailures.increment();
             LOG.log(Level.ERROR, "request target " + match.name() + " failed to take " + exchange.describe(), e);
             if (!exchange.response().isCommitted() && !exchange.isFinished()) {
-                answerError(exchange, 500, null);
+                exchange.answerError(500, null);
             }
         }
     }
@@ -205,7 +202,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     @Override
     public void onStreamData(FcgiRecordType stream, int requestId, ByteBuf content) {
         if (stream != FcgiRecordType.STDIN) {
-            unexpected(stream, stream == FcgiRecordType.DATA);
+            unexpected(stream);
             return;
         }
         FcgiExchange exchange = exchanges.get(requestId);
@@ -221,7 +218,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     @Override
     public void onStreamEnd(FcgiRecordType stream, int requestId) {
         if (stream != FcgiRecordType.STDIN) {
-            unexpected(stream, stream == FcgiRecordType.DATA);
+            unexpected(stream);
             return;
         }
         FcgiExchange exchange = exchanges.get(requestId);
@@ -253,8 +250,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     @Override
     public void onRequestError(int requestId, FcgiProtocolException error) {
         if (error instanceof UnknownRoleException) {
-            stats.rejected.increment();
-            writeNow(endRequest(requestId, FcgiProtocolStatus.UNKNOWN_ROLE), false);
+            refuse(requestId, FcgiProtocolStatus.UNKNOWN_ROLE, false);
             return;
         }
         FcgiExchange exchange = exchanges.get(requestId);
@@ -263,27 +259,15 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (exchange == null || exchange.state() != FcgiExchange.State.PARAMS) {
             return;
         }
-        answerError(exchange, error instanceof LimitExceededException ? 431 : 400, null);
+        exchange.answerError(error instanceof LimitExceededException ? 431 : 400, null);
     }
 
     // ---- FcgiRecordListener: management and records a web server never sends -----------------
 
     @Override
     public void onGetValues(List<String> names) {
-        Map<String, String> values = new LinkedHashMap<>();
-        long maxConnections = connection.limits().maxConnections();
-        for (String name : names) {
-            switch (name) {
-                case Fcgi.MAX_CONNS -> values.put(name, Long.toString(maxConnections));
-                // Per connection: what HAProxy's "option get-values" takes it for, and what one connection
-                // really accepts before OVERLOADED.
-                case Fcgi.MAX_REQS -> values.put(name, Integer.toString(settings.maxRequestsPerConnection()));
-                case Fcgi.MPXS_CONNS -> values.put(name, settings.maxRequestsPerConnection() > 1 ? "1" : "0");
-                default -> { } // the specification: ignore names we do not know
-            }
-        }
         ByteBuf out = connection.alloc().buffer(64);
-        FcgiEncoder.writeGetValuesResult(out, values);
+        FcgiEncoder.writeGetValuesResult(out, settings.getValuesResult(names, connection.limits().maxConnections()));
         writeNow(out, false);
     }
 
@@ -301,7 +285,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
 
     @Override
     public void onGetValuesResult(Map<String, String> values) {
-        unexpected(FcgiRecordType.GET_VALUES_RESULT, false);
+        unexpected(FcgiRecordType.GET_VALUES_RESULT);
     }
 
     @Override
@@ -311,7 +295,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
 
     @Override
     public void onEndRequest(int requestId, int appStatus, FcgiProtocolStatus protocolStatus) {
-        unexpected(FcgiRecordType.END_REQUEST, false);
+        unexpected(FcgiRecordType.END_REQUEST);
     }
 
     // ---- ending requests ----------------------------------------------------------------------
@@ -325,13 +309,13 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (!closing && exchanges.get(exchange.requestId()) == exchange
                 && exchange.holdEnd(out, connection.limits().paramsTimeoutMillis())) {
             connection.writeAndFlush(out);
-            return;
+        } else {
+            end(exchange, out);
         }
-        end(exchange, out);
     }
 
-    /** Event loop: writes {@code out}, ending with END_REQUEST; the id is free once it is queued. */
-    private void end(FcgiExchange exchange, ByteBuf out) {
+    /** Event loop: writes {@code out}, ending with END_REQUEST (a held one, or one just queued); the id is free. */
+    void end(FcgiExchange exchange, ByteBuf out) {
         if (exchanges.get(exchange.requestId()) == exchange) {
             exchanges.remove(exchange.requestId());
         }
@@ -341,31 +325,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (response != null) {
             stats.responded(response.status());
         }
-        if (!exchange.keepConnection() || (inputShutdown && exchanges.isEmpty())) {
-            writeNow(out, true);
-        } else {
-            connection.writeAndFlush(out);
-        }
-    }
-
-    /** Event loop: the web server did not end the STDIN of a request whose END_REQUEST is held. */
-    void heldEndTimedOut(FcgiExchange exchange) {
-        LOG.log(Level.DEBUG, () -> exchange.describe() + ": the web server did not end its STDIN within "
-                + connection.limits().paramsTimeoutMillis() + " ms of the answer; END_REQUEST goes out now");
-        ByteBuf heldEnd = exchange.takeHeldEnd();
-        if (heldEnd != null) {
-            end(exchange, heldEnd);
-        }
-    }
-
-    private void answerError(FcgiExchange exchange, int status, String message) {
-        FcgiResponse response = exchange.bareResponse(settings.responseBufferSize());
-        try {
-            response.sendError(status, message);
-        } catch (java.io.IOException | IllegalStateException e) {
-            // Nothing sent yet, so neither can happen; if one did, END_REQUEST still goes out below.
-        }
-        response.finish();
+        writeNow(out, !exchange.keepConnection() || (inputShutdown && exchanges.isEmpty()));
     }
 
     private void writeNow(ByteBuf out, boolean close) {
@@ -377,10 +337,12 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         }
     }
 
-    private ByteBuf endRequest(int requestId, FcgiProtocolStatus status) {
+    /** A request refused at its start: END_REQUEST with {@code status} says why. */
+    private void refuse(int requestId, FcgiProtocolStatus status, boolean close) {
+        stats.rejected.increment();
         ByteBuf out = connection.alloc().buffer(16);
         FcgiEncoder.writeEndRequest(out, requestId, 0, status);
-        return out;
+        writeNow(out, close);
     }
 
     // ---- failures -----------------------------------------------------------------------------
@@ -396,8 +358,8 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         closeConnection();
     }
 
-    private void unexpected(FcgiRecordType type, boolean tolerated) {
-        if (tolerated) {
+    private void unexpected(FcgiRecordType type) {
+        if (type == FcgiRecordType.DATA) {
             return; // DATA belongs to the FILTER role, which is refused at BEGIN_REQUEST
         }
         protocolViolation("the web server sent " + type + ", which only an application sends");
@@ -416,25 +378,17 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     }
 
     private void cancelAll(String reason) {
-        if (exchanges.isEmpty()) {
-            decoder.close();
-            return;
-        }
-        List<FcgiExchange> all = new ArrayList<>(exchanges.values());
-        exchanges.clear();
-        for (FcgiExchange exchange : all) {
-            exchange.cancel(reason);
-        }
         decoder.close();
+        if (!exchanges.isEmpty()) {
+            List<FcgiExchange> all = new ArrayList<>(exchanges.values());
+            exchanges.clear();
+            all.forEach(exchange -> exchange.cancel(reason));
+        }
     }
 
     void logBodyMismatch(FcgiExchange exchange, String mismatch) {
         stats.badRequests.increment();
         LOG.log(Level.WARNING, () -> exchange.describe() + ": " + mismatch);
-    }
-
-    void logCancelActionFailure(FcgiExchange exchange, RuntimeException e) {
-        LOG.log(Level.ERROR, "a cancel action of " + exchange.describe() + " failed", e);
     }
 
     /** Requests in flight on this connection, for tests and the shell. */
