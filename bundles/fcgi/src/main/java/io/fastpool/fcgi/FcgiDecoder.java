@@ -11,14 +11,23 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Decodes FastCGI records incrementally, one connection per instance; not thread-safe.
+ * Decodes FastCGI records, one connection per instance; not thread-safe. Two entry points lead to
+ * the same header check and the same events:
  *
- * <p>Call {@link #decode(ByteBuf)} with everything received so far that was not yet consumed (a
+ * <ul>
+ * <li>{@link #decodeRecord(ByteBuf)} takes one whole record, as a framer cut it (the transport's
+ * does, with {@link Fcgi#recordLength}): what the server uses.
+ * <li>{@link #decode(ByteBuf)} takes everything received so far that was not yet consumed (a
  * cumulation buffer, as netty's {@code ByteToMessageDecoder} keeps): it consumes every complete
- * record and leaves a partial one in the buffer. Whatever the split of the input, the listener sees
- * the same calls. A record is dispatched only once its content and padding have arrived, so its
- * content is handed on as a slice of the input, never copied. Header checks run as soon as the 8
- * header bytes are there, and nothing is ever allocated from a length before its bytes arrive.
+ * record and leaves a partial one in the buffer, checking a header as soon as its 8 bytes are
+ * there. It serves the clients that read a socket without a framer (the load generator, the
+ * launcher's request command, the platform tests' raw client), and the fuzz tests, which show that
+ * whatever the split of the input, the listener sees the same calls.
+ * </ul>
+ *
+ * A record is dispatched only once its content and padding have arrived, so its content is handed
+ * on as a slice of the input, never copied, and nothing is ever allocated from a length before its
+ * bytes arrive.
  *
  * <p>PARAMS pairs are decoded straight from the record; the rare pair split between two records is
  * gathered in a per-request buffer that grows only as its bytes arrive and is bounded by
@@ -50,39 +59,70 @@ public final class FcgiDecoder {
     }
 
     /**
+     * Decodes {@code record}, exactly one whole record, and advances its reader index past it.
+     *
+     * @throws FcgiProtocolException for a record that breaks the connection's framing; the decoder
+     *     is failed from then on
+     * @throws IllegalArgumentException if {@code record} is not one whole record (a framer's bug)
+     * @throws IllegalStateException when called after it failed
+     */
+    public void decodeRecord(ByteBuf record) {
+        checkNotFailed();
+        int start = record.readerIndex();
+        if (record.readableBytes() < Fcgi.HEADER_LENGTH
+                || record.readableBytes() != Fcgi.recordLength(record, start)) {
+            throw new IllegalArgumentException("not one whole FastCGI record: " + record.readableBytes() + " bytes");
+        }
+        try {
+            decodeAt(record, start, checkHeader(record, start));
+        } catch (FcgiProtocolException e) {
+            throw fail(e);
+        }
+    }
+
+    /**
      * Consumes every complete record in {@code in}, advancing its reader index past them; a
-     * trailing partial record stays unread for the next call.
+     * trailing partial record stays unread for the next call, its header already checked.
      *
      * @throws FcgiProtocolException for input that breaks the connection's framing; the decoder is
      *     failed from then on
      * @throws IllegalStateException when called after it failed
      */
     public void decode(ByteBuf in) {
-        if (failure != null) {
-            throw new IllegalStateException("decoder failed earlier (" + failure.getMessage() + "); close the connection");
-        }
+        checkNotFailed();
         try {
             while (in.readableBytes() >= Fcgi.HEADER_LENGTH) {
                 int start = in.readerIndex();
-                int version = in.getUnsignedByte(start);
-                int typeCode = in.getUnsignedByte(start + 1);
-                int requestId = in.getUnsignedShort(start + 2);
-                int contentLength = in.getUnsignedShort(start + 4);
-                int paddingLength = in.getUnsignedByte(start + 6);
-                FcgiRecordType type = checkHeader(version, typeCode, requestId, contentLength);
-                // int arithmetic cannot overflow: at most 8 + 65535 + 255.
-                int recordLength = Fcgi.HEADER_LENGTH + contentLength + paddingLength;
-                if (in.readableBytes() < recordLength) {
+                FcgiRecordType type = checkHeader(in, start);
+                if (in.readableBytes() < Fcgi.recordLength(in, start)) {
                     return;
                 }
-                in.readerIndex(start + recordLength);
-                dispatch(type, typeCode, requestId, in, start + Fcgi.HEADER_LENGTH, contentLength);
+                decodeAt(in, start, type);
             }
         } catch (FcgiProtocolException e) {
-            failure = e;
-            paramsStreams.clear();
-            throw e;
+            throw fail(e);
         }
+    }
+
+    /** Dispatches the whole record at {@code start}, its header checked, and moves the reader index past it. */
+    private void decodeAt(ByteBuf in, int start, FcgiRecordType type) {
+        int typeCode = in.getUnsignedByte(start + 1);
+        int requestId = in.getUnsignedShort(start + 2);
+        int contentLength = in.getUnsignedShort(start + 4);
+        in.readerIndex(start + Fcgi.recordLength(in, start));
+        dispatch(type, typeCode, requestId, in, start + Fcgi.HEADER_LENGTH, contentLength);
+    }
+
+    private void checkNotFailed() {
+        if (failure != null) {
+            throw new IllegalStateException("decoder failed earlier (" + failure.getMessage() + "); close the connection");
+        }
+    }
+
+    private FcgiProtocolException fail(FcgiProtocolException e) {
+        failure = e;
+        paramsStreams.clear();
+        return e;
     }
 
     /** Whether a thrown protocol error has failed this decoder. */
@@ -101,7 +141,16 @@ public final class FcgiDecoder {
         spare = null;
     }
 
-    private static FcgiRecordType checkHeader(int version, int typeCode, int requestId, int contentLength) {
+    /**
+     * Checks the header at {@code start}: the version, a request id that fits the type, and the
+     * fixed length of BEGIN_REQUEST, END_REQUEST and UNKNOWN_TYPE. Returns the type, or null for
+     * a type this side does not know.
+     */
+    private static FcgiRecordType checkHeader(ByteBuf in, int start) {
+        int version = in.getUnsignedByte(start);
+        int typeCode = in.getUnsignedByte(start + 1);
+        int requestId = in.getUnsignedShort(start + 2);
+        int contentLength = in.getUnsignedShort(start + 4);
         if (version != Fcgi.VERSION_1) {
             throw new UnsupportedVersionException(version);
         }

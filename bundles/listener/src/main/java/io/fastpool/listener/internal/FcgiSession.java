@@ -74,7 +74,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
             return;
         }
         try {
-            decoder.decode(record);
+            decoder.decodeRecord(record);
         } catch (FcgiProtocolException e) {
             protocolViolation(e.getMessage());
         }
