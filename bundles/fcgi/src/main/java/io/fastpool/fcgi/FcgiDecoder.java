@@ -1,8 +1,6 @@
 package io.fastpool.fcgi;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.util.collection.IntObjectHashMap;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,10 +27,8 @@ import java.util.Objects;
  * on as a slice of the input, never copied, and nothing is ever allocated from a length before its
  * bytes arrive.
  *
- * <p>PARAMS pairs are decoded straight from the record; the rare pair split between two records is
- * gathered in a per-request buffer that grows only as its bytes arrive and is bounded by
- * {@link FcgiLimits#maxParamsBytes()}. Requests on one connection may interleave (multiplexing):
- * each has its own PARAMS state.
+ * <p>PARAMS streams, whose pairs may span records and whose requests may interleave, are decoded
+ * by a {@link ParamsDecoder}.
  *
  * <p>Errors that break the framing or a management record are thrown as a
  * {@link FcgiProtocolException}; the decoder is then failed and the connection must be closed.
@@ -43,14 +39,13 @@ public final class FcgiDecoder {
 
     private final FcgiLimits limits;
     private final FcgiRecordListener listener;
-    private final IntObjectHashMap<ParamsStream> paramsStreams = new IntObjectHashMap<>(4);
-    /** One stream state kept for reuse: most connections carry one request at a time. */
-    private ParamsStream spare;
+    private final ParamsDecoder params;
     private FcgiProtocolException failure;
 
     public FcgiDecoder(FcgiLimits limits, FcgiRecordListener listener) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.params = new ParamsDecoder(limits, listener);
     }
 
     /** The limits this decoder enforces. */
@@ -121,7 +116,7 @@ public final class FcgiDecoder {
 
     private FcgiProtocolException fail(FcgiProtocolException e) {
         failure = e;
-        paramsStreams.clear();
+        params.clear();
         return e;
     }
 
@@ -132,13 +127,12 @@ public final class FcgiDecoder {
 
     /** Number of requests whose PARAMS stream has begun and not yet ended. */
     public int openParamsStreams() {
-        return paramsStreams.size();
+        return params.openStreams();
     }
 
     /** Forgets all per-request state; the connection is closing. */
     public void close() {
-        paramsStreams.clear();
-        spare = null;
+        params.clear();
     }
 
     /**
@@ -175,7 +169,7 @@ public final class FcgiDecoder {
         }
         switch (type) {
             case PARAMS:
-                onParamsRecord(requestId, in, index, length);
+                params.onRecord(requestId, in, index, length);
                 break;
             case STDIN:
             case STDOUT:
@@ -191,7 +185,7 @@ public final class FcgiDecoder {
                 onBeginRequest(requestId, in, index);
                 break;
             case ABORT_REQUEST:
-                dropParamsStream(requestId);
+                params.drop(requestId);
                 listener.onAbortRequest(requestId);
                 break;
             case END_REQUEST:
@@ -212,7 +206,7 @@ public final class FcgiDecoder {
     }
 
     private void onBeginRequest(int requestId, ByteBuf in, int index) {
-        dropParamsStream(requestId);
+        params.drop(requestId);
         int roleCode = in.getUnsignedShort(index);
         int flags = in.getUnsignedByte(index + 2);
         FcgiRole role = FcgiRole.of(roleCode);
@@ -234,175 +228,6 @@ public final class FcgiDecoder {
         listener.onEndRequest(requestId, appStatus, status);
     }
 
-    // ---- PARAMS ----------------------------------------------------------------------------
-
-    private void onParamsRecord(int requestId, ByteBuf in, int index, int length) {
-        if (length == 0) {
-            ParamsStream stream = paramsStreams.remove(requestId);
-            if (stream == null) {
-                listener.onParamsEnd(requestId);
-                return;
-            }
-            boolean rejected = stream.rejected;
-            int dangling = stream.partialLength;
-            long needed = stream.partialNeeded;
-            recycle(stream);
-            if (rejected) {
-                return;
-            }
-            if (dangling > 0) {
-                listener.onRequestError(requestId, new MalformedNameValuePairException(requestId,
-                        "a name-value pair runs past the end of the PARAMS stream of request id " + requestId + ": "
-                                + (needed > 0 ? "it needs " + needed + " bytes, " : "its lengths are incomplete, ")
-                                + "the stream ended after " + dangling + " of them"));
-                return;
-            }
-            listener.onParamsEnd(requestId);
-            return;
-        }
-        ParamsStream stream = paramsStreams.get(requestId);
-        if (stream == null) {
-            if (paramsStreams.size() >= limits.maxOpenParamsStreams()) {
-                throw new LimitExceededException(0, "maxOpenParamsStreams", limits.maxOpenParamsStreams(),
-                        paramsStreams.size() + 1L, "requests with an unfinished PARAMS stream on one connection");
-            }
-            stream = newStream();
-            paramsStreams.put(requestId, stream);
-        }
-        if (stream.rejected) {
-            return;
-        }
-        stream.totalBytes += length;
-        try {
-            if (stream.totalBytes > limits.maxParamsBytes()) {
-                throw new LimitExceededException(requestId, "maxParamsBytes", limits.maxParamsBytes(),
-                        stream.totalBytes, "PARAMS bytes of one request");
-            }
-            parsePairs(stream, requestId, in, index, index + length);
-        } catch (LimitExceededException | MalformedNameValuePairException e) {
-            stream.reject();
-            listener.onRequestError(requestId, e);
-        }
-    }
-
-    private ParamsStream newStream() {
-        ParamsStream stream = spare;
-        if (stream != null) {
-            spare = null;
-            return stream;
-        }
-        return new ParamsStream();
-    }
-
-    private void recycle(ParamsStream stream) {
-        stream.reset();
-        spare = stream;
-    }
-
-    private void dropParamsStream(int requestId) {
-        ParamsStream stream = paramsStreams.remove(requestId);
-        if (stream != null) {
-            recycle(stream);
-        }
-    }
-
-    /** Decodes the pairs in {@code [index, end)}, completing a pair left over by the previous record first. */
-    private void parsePairs(ParamsStream stream, int requestId, ByteBuf in, int index, int end) {
-        if (stream.partialLength > 0) {
-            index = continuePartial(stream, requestId, in, index, end);
-            if (stream.partialLength > 0) {
-                return;
-            }
-        }
-        while (index < end) {
-            int available = end - index;
-            int nameLengthSize = lengthSize(in.getUnsignedByte(index));
-            if (available <= nameLengthSize) {
-                stream.keep(in, index, available, -1);
-                return;
-            }
-            int valueLengthSize = lengthSize(in.getUnsignedByte(index + nameLengthSize));
-            int headerSize = nameLengthSize + valueLengthSize;
-            if (available < headerSize) {
-                stream.keep(in, index, available, -1);
-                return;
-            }
-            int nameLength = readLength(in, index, nameLengthSize);
-            int valueLength = readLength(in, index + nameLengthSize, valueLengthSize);
-            checkPair(stream, requestId, headerSize, nameLength, valueLength);
-            long pairLength = (long) headerSize + nameLength + valueLength;
-            if (pairLength > available) {
-                stream.keep(in, index, available, pairLength);
-                return;
-            }
-            int nameIndex = index + headerSize;
-            listener.onParam(requestId, in, nameIndex, nameLength, nameIndex + nameLength, valueLength);
-            index += (int) pairLength;
-        }
-    }
-
-    /** Feeds bytes to the pair left incomplete by the previous record; returns where it stopped reading. */
-    private int continuePartial(ParamsStream stream, int requestId, ByteBuf in, int index, int end) {
-        // First complete the two lengths, a byte at a time: at most 8 bytes.
-        while (stream.partialNeeded < 0 && index < end) {
-            stream.append(in, index, 1);
-            index++;
-            byte[] bytes = stream.partial;
-            int have = stream.partialLength;
-            int nameLengthSize = lengthSize(bytes[0] & 0xFF);
-            if (have <= nameLengthSize) {
-                continue;
-            }
-            int valueLengthSize = lengthSize(bytes[nameLengthSize] & 0xFF);
-            if (have < nameLengthSize + valueLengthSize) {
-                continue;
-            }
-            int nameLength = readLength(bytes, 0, nameLengthSize);
-            int valueLength = readLength(bytes, nameLengthSize, valueLengthSize);
-            checkPair(stream, requestId, nameLengthSize + valueLengthSize, nameLength, valueLength);
-            stream.partialNeeded = (long) nameLengthSize + valueLengthSize + nameLength + valueLength;
-        }
-        if (stream.partialNeeded < 0) {
-            return index;
-        }
-        int take = (int) Math.min(stream.partialNeeded - stream.partialLength, end - index);
-        stream.append(in, index, take);
-        index += take;
-        if (stream.partialLength == stream.partialNeeded) {
-            byte[] bytes = stream.partial;
-            int nameLengthSize = lengthSize(bytes[0] & 0xFF);
-            int valueLengthSize = lengthSize(bytes[nameLengthSize] & 0xFF);
-            int nameLength = readLength(bytes, 0, nameLengthSize);
-            int valueLength = readLength(bytes, nameLengthSize, valueLengthSize);
-            int nameIndex = nameLengthSize + valueLengthSize;
-            ByteBuf whole = Unpooled.wrappedBuffer(bytes, 0, stream.partialLength);
-            stream.partialLength = 0;
-            stream.partialNeeded = -1;
-            listener.onParam(requestId, whole, nameIndex, nameLength, nameIndex + nameLength, valueLength);
-        }
-        return index;
-    }
-
-    private void checkPair(ParamsStream stream, int requestId, int headerSize, int nameLength, int valueLength) {
-        if (nameLength > limits.maxNameLength()) {
-            throw new LimitExceededException(requestId, "maxNameLength", limits.maxNameLength(), nameLength,
-                    "length of a PARAMS name");
-        }
-        if (valueLength > limits.maxValueLength()) {
-            throw new LimitExceededException(requestId, "maxValueLength", limits.maxValueLength(), valueLength,
-                    "length of a PARAMS value");
-        }
-        if (++stream.pairCount > limits.maxParamCount()) {
-            throw new LimitExceededException(requestId, "maxParamCount", limits.maxParamCount(), stream.pairCount,
-                    "number of PARAMS pairs");
-        }
-        long pairLength = (long) headerSize + nameLength + valueLength;
-        if (pairLength > limits.maxParamsBytes()) {
-            throw new LimitExceededException(requestId, "maxParamsBytes", limits.maxParamsBytes(), pairLength,
-                    "bytes one PARAMS pair claims");
-        }
-    }
-
     // ---- GET_VALUES and GET_VALUES_RESULT ----------------------------------------------------
 
     /** A management record's pairs must lie wholly inside it; any error here is the connection's. */
@@ -411,13 +236,14 @@ public final class FcgiDecoder {
         int end = index + length;
         while (index < end) {
             int available = end - index;
-            int nameLengthSize = lengthSize(in.getUnsignedByte(index));
-            int valueLengthSize = available > nameLengthSize ? lengthSize(in.getUnsignedByte(index + nameLengthSize)) : 1;
+            int nameLengthSize = ParamsDecoder.lengthSize(in.getUnsignedByte(index));
+            int valueLengthSize = available > nameLengthSize
+                    ? ParamsDecoder.lengthSize(in.getUnsignedByte(index + nameLengthSize)) : 1;
             if (available < nameLengthSize + valueLengthSize) {
                 throw new MalformedNameValuePairException(0, type + " record ends inside the lengths of a name-value pair");
             }
-            int nameLength = readLength(in, index, nameLengthSize);
-            int valueLength = readLength(in, index + nameLengthSize, valueLengthSize);
+            int nameLength = ParamsDecoder.readLength(in, index, nameLengthSize);
+            int valueLength = ParamsDecoder.readLength(in, index + nameLengthSize, valueLengthSize);
             long pairLength = (long) nameLengthSize + valueLengthSize + nameLength + valueLength;
             if (pairLength > available) {
                 throw new MalformedNameValuePairException(0, "a name-value pair in " + type + " claims " + pairLength
@@ -433,74 +259,5 @@ public final class FcgiDecoder {
             index += (int) pairLength;
         }
         return pairs;
-    }
-
-    // ---- lengths -----------------------------------------------------------------------------
-
-    private static int lengthSize(int firstByte) {
-        return (firstByte & 0x80) == 0 ? 1 : 4;
-    }
-
-    private static int readLength(ByteBuf in, int index, int size) {
-        return size == 1 ? in.getUnsignedByte(index) : in.getInt(index) & Fcgi.MAX_NAME_VALUE_LENGTH;
-    }
-
-    private static int readLength(byte[] bytes, int index, int size) {
-        if (size == 1) {
-            return bytes[index] & 0xFF;
-        }
-        return ((bytes[index] & 0x7F) << 24) | ((bytes[index + 1] & 0xFF) << 16)
-                | ((bytes[index + 2] & 0xFF) << 8) | (bytes[index + 3] & 0xFF);
-    }
-
-    /** PARAMS state of one request, from its first PARAMS record to the empty one. */
-    private static final class ParamsStream {
-        private static final byte[] NONE = new byte[0];
-
-        long totalBytes;
-        int pairCount;
-        boolean rejected;
-        /** Bytes of a pair split between records: its lengths and as much of its body as arrived. */
-        byte[] partial = NONE;
-        int partialLength;
-        /** Whole length of that pair once its lengths are known, else -1. */
-        long partialNeeded = -1;
-
-        void keep(ByteBuf in, int index, int length, long needed) {
-            partialLength = 0;
-            partialNeeded = needed;
-            append(in, index, length);
-        }
-
-        void append(ByteBuf in, int index, int length) {
-            int required = partialLength + length;
-            if (required > partial.length) {
-                // Grow with the bytes that arrived, never to the length the peer claims.
-                int capacity = Math.max(required, Math.max(16, (int) Math.min(Integer.MAX_VALUE - 16L, partial.length * 2L)));
-                byte[] grown = new byte[capacity];
-                System.arraycopy(partial, 0, grown, 0, partialLength);
-                partial = grown;
-            }
-            in.getBytes(index, partial, partialLength, length);
-            partialLength = required;
-        }
-
-        void reject() {
-            rejected = true;
-            partial = NONE;
-            partialLength = 0;
-            partialNeeded = -1;
-        }
-
-        void reset() {
-            totalBytes = 0;
-            pairCount = 0;
-            rejected = false;
-            partialLength = 0;
-            partialNeeded = -1;
-            if (partial.length > 1024) {
-                partial = NONE;
-            }
-        }
     }
 }
