@@ -23,8 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * while holding the lock. It guards the queue and the state of every {@link FcgiExchange} on the
  * connection, so a write and a cancel are decided in one place: no STDOUT record can follow its
  * request's END_REQUEST. Nobody holds it while waiting (a writer waits on its condition, which
- * releases it) or doing I/O, so the event loop, which takes this lock and never a response's, is
- * never blocked by a handler (invariant 8).
+ * releases it) or while writing to the connection (the event loop takes a batch and writes it after
+ * letting go), so the event loop, which takes this lock and never a response's, is never blocked
+ * by a handler (invariant 8).
  */
 final class OutboundQueue {
 
