@@ -255,7 +255,7 @@ public class RequestPathBenchmark {
             List<ByteBuf> found = new ArrayList<>();
             int at = buf.readerIndex();
             while (at + Fcgi.HEADER_LENGTH <= buf.writerIndex()) {
-                int length = Fcgi.HEADER_LENGTH + buf.getUnsignedShort(at + 4) + buf.getUnsignedByte(at + 6);
+                int length = Fcgi.recordLength(buf, at);
                 found.add(buf.retainedSlice(at, length));
                 at += length;
             }

@@ -1,6 +1,8 @@
 package io.fastpool.fcgi;
 
-/** Numbers fixed by the FastCGI 1.0 specification. */
+import io.netty.buffer.ByteBuf;
+
+/** Numbers fixed by the FastCGI 1.0 specification, and the frame they give a record. */
 public final class Fcgi {
 
     /** The only protocol version there is ({@code FCGI_VERSION_1}). */
@@ -43,6 +45,22 @@ public final class Fcgi {
     public static final String MPXS_CONNS = "FCGI_MPXS_CONNS";
 
     private Fcgi() {
+    }
+
+    /** Offset of the content length (unsigned 16 bits) in a record header. */
+    private static final int CONTENT_LENGTH_OFFSET = 4;
+
+    /** Offset of the padding length (unsigned 8 bits) in a record header. */
+    private static final int PADDING_LENGTH_OFFSET = 6;
+
+    /**
+     * The whole length of the record whose header begins at {@code index} of {@code in}: header,
+     * content and padding, at most 8 + 65535 + 255 bytes. The one place that reads the frame; the
+     * caller sees to it that the 8 header bytes are there.
+     */
+    public static int recordLength(ByteBuf in, int index) {
+        return HEADER_LENGTH + in.getUnsignedShort(index + CONTENT_LENGTH_OFFSET)
+                + in.getUnsignedByte(index + PADDING_LENGTH_OFFSET);
     }
 
     /** Padding that brings {@code contentLength} to a multiple of 8, as the spec recommends. */

@@ -35,6 +35,31 @@ class FcgiDecoderErrorsTest {
     }
 
     @Test
+    void aWholeRecordHasItsHeaderCheckedAsTheStreamDoes() {
+        FcgiDecoder decoder = new FcgiDecoder(LIMITS, new RecordingListener());
+        assertThatThrownBy(() -> decoder.decodeRecord(buf("01 01 0000 0008 00 00 | 0001 00 0000000000")))
+                .isInstanceOf(InvalidRequestIdException.class);
+        assertThat(decoder.isFailed()).isTrue();
+        assertThatThrownBy(() -> decoder.decodeRecord(buf("01 05 0001 0000 00 00")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("close the connection");
+    }
+
+    @Test
+    void decodeRecordTakesExactlyOneWholeRecord() {
+        RecordingListener listener = new RecordingListener();
+        FcgiDecoder decoder = new FcgiDecoder(LIMITS, listener);
+        assertThatThrownBy(() -> decoder.decodeRecord(buf("01 05 0001 0004 00 00 | 6869")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not one whole FastCGI record");
+        assertThatThrownBy(() -> decoder.decodeRecord(buf("01 05 0001 0000 00 00 | 01 05 0001 0000 00 00")))
+                .isInstanceOf(IllegalArgumentException.class);
+        ByteBuf record = buf("01 05 0001 0002 06 00 | 6869 000000000000");
+        decoder.decodeRecord(record);
+        assertThat(record.isReadable()).isFalse();
+        assertThat(listener.events).hasSize(1);
+        assertThat(decoder.isFailed()).isFalse();
+    }
+
+    @Test
     void aFailedDecoderRefusesMoreInput() {
         FcgiDecoder decoder = new FcgiDecoder(LIMITS, new RecordingListener());
         assertThatThrownBy(() -> decoder.decode(buf("00 01 0001 0008 00 00"))).isInstanceOf(UnsupportedVersionException.class);

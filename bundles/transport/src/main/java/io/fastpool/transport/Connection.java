@@ -79,6 +79,16 @@ public interface Connection {
     boolean isOpen();
 
     /**
+     * Runs {@code action} on the event loop once the connection has closed, however it closed (at
+     * once if it already has). For whatever waits on the connection from other threads: it learns
+     * of the close from the connection itself, not from bookkeeping that might miss it.
+     *
+     * @return forgets {@code action} when run: a session leaving a connection that stays open (its
+     *     handler went away) must not keep itself reachable until the connection closes
+     */
+    Runnable whenClosed(Runnable action);
+
+    /**
      * Stops handing records to the session and reading from the socket: bytes wait in the kernel,
      * and the peer is slowed by flow control. Records already read are kept, not lost. Pauses are
      * counted: each call needs one {@link #resumeReading()}. Any thread may call it; it takes

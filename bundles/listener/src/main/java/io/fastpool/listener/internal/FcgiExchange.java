@@ -2,67 +2,120 @@ package io.fastpool.listener.internal;
 
 import io.fastpool.api.RequestAbortedException;
 import io.fastpool.api.spi.Exchange;
+import io.fastpool.fcgi.Fcgi;
+import io.fastpool.fcgi.FcgiEncoder;
+import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One FastCGI request from BEGIN_REQUEST to END_REQUEST. Lives on the event loop while its PARAMS
- * arrive; once dispatched, the handler's thread writes the response through {@link #send}, which
- * queues every write on the connection's event loop in order. The same lock decides whether a
- * write or an abort comes first, so no STDOUT record can follow this request's END_REQUEST, and
- * none can reach a later request that reuses the id.
+ * One FastCGI request from BEGIN_REQUEST to END_REQUEST, and the owner of its state:
+ *
+ * <pre>
+ * PARAMS ─► DISPATCHED ─► FINISHED ─► ended: END_REQUEST written, the id is free
+ *   │            │            └─► HELD ─► ended when the STDIN ends, on ABORT_REQUEST or after paramsTimeout
+ *   ├─► FINISHED: the listener answers an error itself (a bad path, oversized PARAMS)
+ *   └────────────┴─► CANCELLED: ABORT_REQUEST, the connection closed, the listener leaving
+ * </pre>
+ *
+ * It lives on the event loop while its PARAMS arrive; once dispatched, the handler's thread writes
+ * the response through {@link #send}, and the connection's {@link OutboundQueue} writes it on the
+ * event loop. The state changes under that queue's lock, so a write and a cancel are ordered with
+ * the queue itself: no STDOUT record follows this request's END_REQUEST, and none can reach a
+ * later request that reuses the id. One timer serves the two waits that end a request: for the
+ * PARAMS ({@code paramsTimeout}) and, when HELD, for the rest of the STDIN.
  */
 final class FcgiExchange implements Exchange {
 
-    enum Phase { PARAMS, DISPATCHED }
+    enum State {
+        /** BEGIN_REQUEST came; the CGI variables are arriving (event loop; paramsTimeout runs). */
+        PARAMS,
+        /** Handed to a request target, which writes the response. */
+        DISPATCHED,
+        /** END_REQUEST is queued: nothing more may be. */
+        FINISHED,
+        /** Answered before the web server sent all its STDIN: END_REQUEST waits for the STDIN's end. */
+        HELD,
+        /** Aborted, or its connection closed or left: writes fail, the body fails. */
+        CANCELLED
+    }
+
+    private static final System.Logger LOG = System.getLogger(FcgiExchange.class.getName());
+    /** END_REQUEST's length: the header and its 8-byte body, the last bytes of a request's last buffer. */
+    private static final int END_REQUEST_LENGTH = Fcgi.HEADER_LENGTH + Fcgi.FIXED_BODY_LENGTH;
 
     private final FcgiSession session;
+    private final OutboundQueue outbound;
     private final int requestId;
     private final boolean keepConnection;
+    private final int responseBufferSize;
     final Params params;
-    Phase phase = Phase.PARAMS;
-    ScheduledFuture<?> paramsTimer;
+    /** Written under the outbound queue's lock once a handler may see the exchange; read anywhere. */
+    private volatile State state = State.PARAMS;
+    private String cancelReason;
+    /** Event loop: the PARAMS' time-out, then the HELD END_REQUEST's. */
+    private ScheduledFuture<?> timer;
     /** Event loop: the web server sent the empty STDIN record; the request has all arrived. */
-    boolean stdinEnded;
-    /** Event loop: END_REQUEST of a request answered before its STDIN ended, sent when it ends. */
-    io.netty.buffer.ByteBuf heldEnd;
-    ScheduledFuture<?> heldEndTimer;
+    private boolean stdinEnded;
+    /** Event loop: the END_REQUEST kept while HELD. */
+    private ByteBuf heldEnd;
     private FcgiRequest request;
     private FcgiResponse response;
     private RequestBody body;
-    private volatile boolean cancelled;
-    private String cancelReason;
-    /** Guarded by this: END_REQUEST is queued, nothing more may be. */
-    private boolean finished;
-    /** The first cancel action (there is usually one: the pool's), then any more. */
+    /** Guarded by the outbound lock: the first cancel action (usually the only one: the pool's), then any more. */
     private Runnable cancelAction;
     private List<Runnable> moreCancelActions;
 
-    FcgiExchange(FcgiSession session, int requestId, boolean keepConnection, int paramsBytes) {
+    FcgiExchange(FcgiSession session, OutboundQueue outbound, int requestId, boolean keepConnection, int paramsBytes,
+            int responseBufferSize) {
         this.session = session;
+        this.outbound = outbound;
         this.requestId = requestId;
         this.keepConnection = keepConnection;
+        this.responseBufferSize = responseBufferSize;
         this.params = new Params(paramsBytes);
     }
 
+    /** Event loop, at BEGIN_REQUEST: the PARAMS must end within {@code timeoutMillis}. */
+    void awaitParams(long timeoutMillis) {
+        timer = session.connection().schedule(this::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
     /** Event loop, at the end of PARAMS: builds the request; throws {@link RequestPath.BadPathException}. */
-    void prepare(InboundBudget budget, int responseBufferSize) {
+    void prepare(InboundBudget budget) {
+        cancelTimer();
         long declared = params.number("CONTENT_LENGTH", 18);
         body = new RequestBody(budget, declared);
         response = new FcgiResponse(this, responseBufferSize);
         request = new FcgiRequest(params, body);
-        phase = Phase.DISPATCHED;
+        state = State.DISPATCHED; // no handler has it yet: the dispatch publishes it
     }
 
-    /** A response for a request that failed before it could be built (bad path, oversized PARAMS). */
-    FcgiResponse bareResponse(int responseBufferSize) {
+    /**
+     * Event loop: the listener answers the request itself with a short error page (400, 404, 431,
+     * 500), also one that failed before its request could be built (bad path, oversized PARAMS).
+     */
+    void answerError(int status, String message) {
+        cancelTimer();
         if (response == null) {
             response = new FcgiResponse(this, responseBufferSize);
         }
-        return response;
+        try {
+            response.sendError(status, message);
+        } catch (IOException | IllegalStateException e) {
+            // Nothing sent yet, so neither can happen; if one did, END_REQUEST still goes out below.
+        }
+        response.finish();
+    }
+
+    State state() {
+        return state;
     }
 
     int requestId() {
@@ -95,22 +148,25 @@ final class FcgiExchange implements Exchange {
     public void complete() {
         if (response != null) {
             response.finish();
-        } else {
-            session.endWithoutResponse(this);
+            return;
+        }
+        try {
+            send(endRequest(), true); // a request that never got a response object: just END_REQUEST
+        } catch (RequestAbortedException e) {
+            // ended already: nothing to tell anyone
         }
     }
 
     @Override
     public boolean isCancelled() {
-        return cancelled;
+        return state == State.CANCELLED;
     }
 
     @Override
     public void onCancel(Runnable action) {
-        boolean runNow;
-        synchronized (this) {
-            runNow = cancelled;
-            if (!runNow) {
+        outbound.lock();
+        try {
+            if (state != State.CANCELLED) {
                 if (cancelAction == null) {
                     cancelAction = action;
                 } else {
@@ -119,62 +175,80 @@ final class FcgiExchange implements Exchange {
                     }
                     moreCancelActions.add(action);
                 }
+                return;
             }
+        } finally {
+            outbound.unlock();
         }
-        if (runNow) {
-            action.run();
-        }
+        action.run();
     }
 
     @Override
     public String describe() {
-        return "connection " + session.connection().id() + " request " + requestId
-                + (request != null ? " " + request : "");
+        return "connection " + session.connection().id() + " request " + requestId + (request != null ? " " + request : "");
+    }
+
+    /** Event loop: whether the whole request arrived (its PARAMS and its body; not the STDIN's empty record). */
+    boolean hasArrived() {
+        return state != State.PARAMS && (body == null || body.isEnded());
+    }
+
+    /** Whether writes are still taken: neither END_REQUEST is queued nor the request cancelled. */
+    boolean takesWrites() {
+        State now = state;
+        return now == State.PARAMS || now == State.DISPATCHED;
+    }
+
+    /** Whether END_REQUEST has been queued, or will never be sent. */
+    boolean isFinished() {
+        return !takesWrites();
     }
 
     /**
-     * Queues {@code out} (whole records) for the connection, waiting first while the connection's
-     * outbound buffers are full. {@code last} marks the buffer holding END_REQUEST.
+     * Queues {@code out} (whole records) for the connection, a handler thread waiting first while the
+     * connection cannot take more. {@code last} marks the buffer ending with END_REQUEST.
      *
-     * @throws RequestAbortedException if the request ended (aborted, connection closed) meanwhile
+     * @throws RequestAbortedException if the request ended (aborted, connection closed) first; {@code out} is released
      */
-    void send(ByteBuf out, boolean flush, boolean last) throws RequestAbortedException {
-        if (!session.connection().inEventLoop()) {
-            try {
-                session.awaitWritable(this);
-            } catch (RequestAbortedException e) {
-                out.release();
-                throw e;
+    void send(ByteBuf out, boolean last) throws RequestAbortedException {
+        outbound.lock();
+        try {
+            if (!session.connection().inEventLoop()) {
+                outbound.awaitRoom(this);
             }
-        }
-        synchronized (this) {
-            if (finished) {
-                out.release();
-                throw new RequestAbortedException("request ended before its response was sent: " + cancelReasonOr("complete"));
+            if (!takesWrites() || outbound.isClosed()) {
+                throw new RequestAbortedException("request ended before its response was sent: "
+                        + (cancelReason != null ? cancelReason : outbound.isClosed() ? "connection closed" : "complete"));
             }
             if (last) {
-                finished = true;
+                state = State.FINISHED;
             }
-            session.queueWrite(this, out, flush, last);
+            outbound.append(this, out, last);
+            out = null;
+        } finally {
+            outbound.unlock();
+            if (out != null) {
+                out.release();
+            }
         }
     }
 
     /**
-     * Event loop: ends the request early (ABORT_REQUEST, connection closed, listener leaving). The
-     * handler sees an aborted body and failing writes; the body's buffers are released. Returns
-     * whether END_REQUEST still has to be sent for it.
+     * Event loop: ends the request early (ABORT_REQUEST, connection closed, listener leaving). A
+     * waiting writer wakes and fails, later writes fail, the handler sees an aborted body, and the
+     * body's buffers are released. Returns whether END_REQUEST still has to be sent for it.
      */
     boolean cancel(String reason) {
+        State was;
         List<Runnable> actions = null;
-        boolean needsEnd;
-        synchronized (this) {
-            if (cancelled) {
+        outbound.lock();
+        try {
+            was = state;
+            if (was == State.CANCELLED) {
                 return false;
             }
-            cancelled = true;
+            state = State.CANCELLED;
             cancelReason = reason;
-            needsEnd = !finished;
-            finished = true;
             if (cancelAction != null) {
                 actions = new ArrayList<>(1 + (moreCancelActions == null ? 0 : moreCancelActions.size()));
                 actions.add(cancelAction);
@@ -184,9 +258,14 @@ final class FcgiExchange implements Exchange {
             }
             cancelAction = null;
             moreCancelActions = null;
+            outbound.wakeWritersLocked();
+        } finally {
+            outbound.unlock();
         }
-        if (paramsTimer != null) {
-            paramsTimer.cancel(false);
+        cancelTimer();
+        if (heldEnd != null) {
+            heldEnd.release();
+            heldEnd = null;
         }
         if (body != null) {
             body.fail(new RequestAbortedException("request aborted (" + reason + "): " + describe()));
@@ -196,28 +275,101 @@ final class FcgiExchange implements Exchange {
                 try {
                     action.run();
                 } catch (RuntimeException e) {
-                    session.logCancelActionFailure(this, e);
+                    LOG.log(Level.ERROR, "a cancel action of " + describe() + " failed", e);
                 }
             }
         }
-        return needsEnd;
+        return was == State.PARAMS || was == State.DISPATCHED;
     }
 
-    /** Whether END_REQUEST has been queued (or will never be sent). */
-    synchronized boolean isFinished() {
-        return finished;
+    /** Event loop, after a cancel that needs it: END_REQUEST, behind whatever the handler queued before. */
+    void sendEndAfterCancel() {
+        outbound.enqueue(this, endRequest(), true);
     }
 
-    /** Marks the exchange finished by the listener itself; returns false if it already was. */
-    synchronized boolean finishHere() {
-        if (finished) {
+    /**
+     * Event loop, with the buffer ending in END_REQUEST: a request answered before the web server
+     * sent all its STDIN (a POST to a path that does not read the body) keeps its END_REQUEST until
+     * the STDIN ends, its body discarded meanwhile: HAProxy stops forwarding a client's body once
+     * END_REQUEST has come, and the client then waits for ever. {@code paramsTimeout} bounds the
+     * wait. Returns whether it was held; {@code out} then holds the answer without its end.
+     */
+    boolean holdEnd(ByteBuf out, long timeoutMillis) {
+        if (stdinEnded || state != State.FINISHED || out.readableBytes() < END_REQUEST_LENGTH) {
             return false;
         }
-        finished = true;
+        int answerLength = out.readableBytes() - END_REQUEST_LENGTH;
+        heldEnd = out.retainedSlice(out.readerIndex() + answerLength, END_REQUEST_LENGTH);
+        out.writerIndex(out.readerIndex() + answerLength);
+        outbound.lock();
+        try {
+            state = State.HELD;
+        } finally {
+            outbound.unlock();
+        }
+        if (body != null) {
+            body.close(); // what still comes of it is discarded
+        }
+        timer = session.connection().schedule(this::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
         return true;
     }
 
-    private String cancelReasonOr(String fallback) {
-        return cancelReason != null ? cancelReason : fallback;
+    /**
+     * Event loop: the empty STDIN record came. Returns the held END_REQUEST, now to be sent, or
+     * null; then the body ends.
+     */
+    ByteBuf stdinEnded() {
+        stdinEnded = true;
+        ByteBuf end = takeHeldEnd();
+        if (end == null && body != null) {
+            String mismatch = body.end();
+            if (mismatch != null) {
+                session.logBodyMismatch(this, mismatch);
+            }
+        }
+        return end;
+    }
+
+    /** Event loop: the held END_REQUEST, to be sent now, or null if none is held. */
+    ByteBuf takeHeldEnd() {
+        ByteBuf end = heldEnd;
+        if (end != null) {
+            heldEnd = null;
+            cancelTimer();
+            stdinEnded = true;
+        }
+        return end;
+    }
+
+    /** Event loop: its END_REQUEST is written; the id is free. */
+    void ended() {
+        cancelTimer();
+        if (body != null) {
+            body.close();
+        }
+    }
+
+    private void timedOut() {
+        State now = state;
+        if (now == State.PARAMS) {
+            session.paramsTimedOut(this);
+        } else if (now == State.HELD && heldEnd != null) {
+            LOG.log(Level.DEBUG, () -> describe() + ": the web server did not end its STDIN within paramsTimeout of the"
+                    + " answer; END_REQUEST goes out now");
+            session.end(this, takeHeldEnd());
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private ByteBuf endRequest() {
+        ByteBuf out = alloc().buffer(END_REQUEST_LENGTH);
+        FcgiEncoder.writeEndRequest(out, requestId, 0, FcgiProtocolStatus.REQUEST_COMPLETE);
+        return out;
     }
 }

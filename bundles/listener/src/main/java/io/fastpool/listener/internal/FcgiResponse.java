@@ -7,6 +7,7 @@ import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,11 @@ import java.util.Arrays;
  * configured size; the first time the buffer fills, or the handler flushes, the status and headers
  * go out ({@code Status:} unless it is 200, the headers, an empty line) and the response is committed. A
  * response that fits the buffer leaves in one write together with END_REQUEST.
+ *
+ * <p>Its monitor is the first lock of the connection's lock order ({@link OutboundQueue}): the
+ * handler holds it while it writes, also while it waits for the connection to take more. The event
+ * loop therefore never takes the monitor of a response a handler has: what it reads ({@link #status()},
+ * {@link #isCommitted()}) is volatile; it writes only the responses it answers itself (400, 404, 431).
  */
 final class FcgiResponse implements Response {
 
@@ -27,8 +33,9 @@ final class FcgiResponse implements Response {
     private String[] headers = NO_HEADERS;
     private int headerCount;
     private static final String[] NO_HEADERS = new String[0];
-    private int status = 200;
-    private boolean committed;
+    /** Volatile, as {@link #committed}: the event loop reads them without this monitor, which a writer holds while it waits. */
+    private volatile int status = 200;
+    private volatile boolean committed;
     private boolean finished;
     /** Body bytes not yet sent; allocated on first write. */
     private ByteBuf content;
@@ -49,7 +56,7 @@ final class FcgiResponse implements Response {
     }
 
     @Override
-    public synchronized int status() {
+    public int status() {
         return status;
     }
 
@@ -116,7 +123,7 @@ final class FcgiResponse implements Response {
     }
 
     @Override
-    public synchronized boolean isCommitted() {
+    public boolean isCommitted() {
         return committed;
     }
 
@@ -142,7 +149,7 @@ final class FcgiResponse implements Response {
         }
         finished = true;
         try {
-            sendBuffered(true, true);
+            sendBuffered(true);
         } catch (IOException e) {
             // The request was aborted or the connection closed: nothing left to tell anyone.
             releaseContent();
@@ -177,14 +184,14 @@ final class FcgiResponse implements Response {
                 if (content.readableBytes() >= bufferSize) {
                     // Flush: unflushed records would fill the outbound buffer, and a writer waiting for
                     // it to drain would wait forever.
-                    sendBuffered(true, false);
+                    sendBuffered(false);
                 }
             }
         }
     }
 
     /** Sends the header block if not sent yet, the buffered body, and if {@code last} the end of the response. */
-    private void sendBuffered(boolean flush, boolean last) throws IOException {
+    private void sendBuffered(boolean last) throws IOException {
         int bodyLength = content == null ? 0 : content.readableBytes();
         int wholeBodyLength = last ? bodyLength : -1;
         boolean lengthHeader = !committed && saysContentLength(wholeBodyLength);
@@ -197,8 +204,8 @@ final class FcgiResponse implements Response {
         ByteBuf out = exchange.alloc().buffer(stdoutLength + records * 16 + (last ? 24 : 0));
         int requestId = exchange.requestId();
         if (stdoutLength <= Fcgi.MAX_CONTENT_LENGTH) {
-            // The usual case: one STDOUT record, the header block written straight into it.
             if (stdoutLength > 0) {
+                // The usual case: one STDOUT record, the header block written straight into it.
                 int padding = Fcgi.paddingFor(stdoutLength);
                 FcgiEncoder.writeHeader(out, FcgiRecordType.STDOUT.code(), requestId, stdoutLength, padding);
                 if (headLength > 0) {
@@ -210,34 +217,7 @@ final class FcgiResponse implements Response {
                 out.writeZero(padding);
             }
         } else {
-            ByteBuf head = null;
-            if (headLength > 0) {
-                head = exchange.alloc().heapBuffer(headLength);
-                writeHeaderBlock(head, wholeBodyLength, lengthHeader);
-            }
-            try {
-                int written = 0;
-                while (written < stdoutLength) {
-                    int length = Math.min(Fcgi.MAX_CONTENT_LENGTH, stdoutLength - written);
-                    int padding = Fcgi.paddingFor(length);
-                    FcgiEncoder.writeHeader(out, FcgiRecordType.STDOUT.code(), requestId, length, padding);
-                    int end = written + length;
-                    if (written < headLength) {
-                        int fromHead = Math.min(headLength, end) - written;
-                        out.writeBytes(head, fromHead);
-                        written += fromHead;
-                    }
-                    if (written < end) {
-                        out.writeBytes(content, end - written);
-                        written = end;
-                    }
-                    out.writeZero(padding);
-                }
-            } finally {
-                if (head != null) {
-                    head.release();
-                }
-            }
+            writeRecords(out, headLength, wholeBodyLength, lengthHeader);
         }
         if (last) {
             FcgiEncoder.writeStreamEnd(out, FcgiRecordType.STDOUT, requestId);
@@ -247,7 +227,23 @@ final class FcgiResponse implements Response {
             content.clear();
         }
         committed = true;
-        exchange.send(out, flush || last, last);
+        exchange.send(out, last);
+    }
+
+    /** A stream longer than one record (a large header block or buffer): the codec cuts it into records. */
+    private void writeRecords(ByteBuf out, int headLength, int wholeBodyLength, boolean lengthHeader) {
+        ByteBuf stream = headLength == 0 ? content.retain() : exchange.alloc().heapBuffer(headLength);
+        try {
+            if (headLength > 0) {
+                writeHeaderBlock(stream, wholeBodyLength, lengthHeader);
+                if (content != null && content.isReadable()) {
+                    stream = Unpooled.wrappedBuffer(stream, content.retain());
+                }
+            }
+            FcgiEncoder.writeStream(out, FcgiRecordType.STDOUT, exchange.requestId(), stream);
+        } finally {
+            stream.release();
+        }
     }
 
     /**
@@ -377,7 +373,7 @@ final class FcgiResponse implements Response {
         public void flush() throws IOException {
             synchronized (FcgiResponse.this) {
                 if (!finished) {
-                    sendBuffered(true, false);
+                    sendBuffered(false);
                 }
             }
         }

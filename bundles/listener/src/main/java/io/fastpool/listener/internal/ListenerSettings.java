@@ -1,6 +1,10 @@
 package io.fastpool.listener.internal;
 
+import io.fastpool.fcgi.Fcgi;
 import io.fastpool.fcgi.FcgiLimits;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The FastCGI listener's settings (PID {@code io.fastpool.listener}).
@@ -27,5 +31,24 @@ record ListenerSettings(FcgiLimits limits, int maxRequestsPerConnection, int res
             throw new IllegalArgumentException("responseBufferSize must be between 256 and 16777216, was "
                     + responseBufferSize);
         }
+    }
+
+    /**
+     * The answer to a GET_VALUES asking for {@code names}: FCGI_MAX_CONNS is the transport's
+     * {@code maxConnections}; names it does not know are left out, as the specification says.
+     */
+    Map<String, String> getValuesResult(List<String> names, long maxConnections) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : names) {
+            switch (name) {
+                case Fcgi.MAX_CONNS -> values.put(name, Long.toString(maxConnections));
+                // Per connection: what HAProxy's "option get-values" takes it for, and what one connection
+                // really accepts before OVERLOADED.
+                case Fcgi.MAX_REQS -> values.put(name, Integer.toString(maxRequestsPerConnection));
+                case Fcgi.MPXS_CONNS -> values.put(name, maxRequestsPerConnection > 1 ? "1" : "0");
+                default -> { }
+            }
+        }
+        return values;
     }
 }

@@ -107,6 +107,13 @@ final class EmbeddedConnection implements Connection {
     }
 
     @Override
+    public Runnable whenClosed(Runnable action) {
+        ChannelFutureListener listener = closed -> action.run();
+        channel.closeFuture().addListener(listener);
+        return () -> channel.closeFuture().removeListener(listener);
+    }
+
+    @Override
     public void pauseReading() {
         pauses++;
         paused = true;

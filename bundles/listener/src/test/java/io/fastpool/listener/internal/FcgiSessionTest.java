@@ -603,10 +603,11 @@ class FcgiSessionTest {
         Thread worker = new Thread(exchange::complete, "handler");
         worker.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (worker.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+        while (worker.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertThat(worker.getState()).as("waiting for the connection to drain").isEqualTo(Thread.State.TIMED_WAITING);
+        // WAITING, not TIMED_WAITING: it is woken when something changes, never polls.
+        assertThat(worker.getState()).as("waiting for the connection to drain").isEqualTo(Thread.State.WAITING);
         return worker;
     }
 
@@ -630,6 +631,72 @@ class FcgiSessionTest {
         worker.join(2_000);
         assertThat(worker.isAlive()).as("the writer stopped waiting for a connection that is gone").isFalse();
         connection.callerIsEventLoop = true;
+    }
+
+    @Test
+    void anAbortWakesAWriterWaitingForTheConnectionAtOnceAndFailsItsWrite() throws Exception {
+        Thread worker = writerWaitingForTheConnection();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        worker.setUncaughtExceptionHandler((thread, e) -> failure.set(e));
+        web.abort(1);
+        worker.join(5_000);
+        assertThat(worker.isAlive()).as("the abort woke the writer").isFalse();
+        assertThat(failure.get()).as("complete() swallows the aborted write").isNull();
+        connection.callerIsEventLoop = true;
+        connection.channel.runPendingTasks();
+        ((io.netty.buffer.ByteBuf) connection.channel.readOutbound()).release(); // the bytes that filled the connection
+        assertThat(client.read(connection).finished(1).records).containsExactly(FcgiRecordType.END_REQUEST);
+    }
+
+    /**
+     * Invariant 8 with a writer waiting for the connection to drain when an abort comes: the event
+     * loop cancels the request and writes its END_REQUEST without ever taking the response's monitor,
+     * which the writer holds while it waits. The handler here keeps holding it after its write failed,
+     * until the event loop is done, so an event loop waiting for it would show (it waited up to 100 ms
+     * for the writer's next poll).
+     */
+    @Test
+    void anEventLoopIsNotBlockedByAWriterWaitingForTheConnectionWhenTheRequestIsAborted() throws Exception {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        Exchange exchange = deferred.last();
+        exchange.response().body().write("unsent".getBytes(StandardCharsets.UTF_8));
+        connection.channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
+        connection.channel.write(Unpooled.buffer().writeZero(64));
+        connection.callerIsEventLoop = false;
+        java.util.concurrent.CountDownLatch eventLoopDone = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+        AtomicBoolean heldUntilTheEventLoopWasDone = new AtomicBoolean();
+        Thread handler = new Thread(() -> {
+            synchronized (exchange.response()) {
+                try {
+                    exchange.response().body().flush(); // waits for the connection to drain
+                } catch (IOException e) {
+                    writeFailure.set(e);
+                }
+                try {
+                    heldUntilTheEventLoopWasDone.set(eventLoopDone.await(5, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            exchange.complete();
+        }, "handler");
+        handler.start();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> handler.getState() == Thread.State.WAITING || handler.getState() == Thread.State.TIMED_WAITING);
+
+        web.abort(1); // this thread plays the event loop
+        connection.channel.runPendingTasks();
+        eventLoopDone.countDown();
+        handler.join(10_000);
+
+        assertThat(heldUntilTheEventLoopWasDone).as("the event loop finished while the handler held its response").isTrue();
+        assertThat(writeFailure.get()).isInstanceOf(RequestAbortedException.class);
+        connection.callerIsEventLoop = true;
+        ((io.netty.buffer.ByteBuf) connection.channel.readOutbound()).release(); // the bytes that filled the connection
+        assertThat(client.read(connection).finished(1).records).containsExactly(FcgiRecordType.END_REQUEST);
     }
 
     @Test

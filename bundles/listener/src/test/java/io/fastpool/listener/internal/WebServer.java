@@ -90,9 +90,7 @@ final class WebServer {
         try {
             List<ByteBuf> records = new ArrayList<>();
             while (bytes.readableBytes() >= Fcgi.HEADER_LENGTH) {
-                int length = Fcgi.HEADER_LENGTH + bytes.getUnsignedShort(bytes.readerIndex() + 4)
-                        + bytes.getUnsignedByte(bytes.readerIndex() + 6);
-                records.add(bytes.readRetainedSlice(length));
+                records.add(bytes.readRetainedSlice(Fcgi.recordLength(bytes, bytes.readerIndex())));
             }
             for (ByteBuf record : records) {
                 try {

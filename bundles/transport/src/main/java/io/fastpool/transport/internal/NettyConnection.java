@@ -241,6 +241,13 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     }
 
     @Override
+    public Runnable whenClosed(Runnable action) {
+        ChannelFutureListener listener = closed -> guarded(action).run();
+        channel.closeFuture().addListener(listener);
+        return () -> channel.closeFuture().removeListener(listener);
+    }
+
+    @Override
     public void pauseReading() {
         onEventLoop(() -> {
             pauses++;

@@ -7,7 +7,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * Cuts the inbound byte stream into whole FastCGI records and passes each one on as a retained
- * slice; the next handler releases it. Only the frame is read here, nothing else of FastCGI:
+ * slice; the next handler releases it, and the session hands it to the codec's
+ * {@code FcgiDecoder.decodeRecord}, which checks the header. Only the frame is read here
+ * ({@link Fcgi#recordLength}), nothing else of FastCGI:
  *
  * <pre>
  *  0         1      2          4              6               7          8
@@ -29,9 +31,6 @@ final class RecordFramer extends ChannelInboundHandlerAdapter {
 
     /** The largest record: header, 65535 bytes of content and 255 of padding. */
     static final int MAX_RECORD_LENGTH = Fcgi.HEADER_LENGTH + Fcgi.MAX_CONTENT_LENGTH + Fcgi.MAX_PADDING_LENGTH;
-
-    private static final int CONTENT_LENGTH_OFFSET = 4;
-    private static final int PADDING_LENGTH_OFFSET = 6;
 
     private ChannelHandlerContext ctx;
     private ByteBuf buffered;
@@ -176,9 +175,7 @@ final class RecordFramer extends ChannelInboundHandlerAdapter {
         if (available < Fcgi.HEADER_LENGTH) {
             return -1;
         }
-        int start = in.readerIndex();
-        int length = Fcgi.HEADER_LENGTH + in.getUnsignedShort(start + CONTENT_LENGTH_OFFSET)
-                + in.getUnsignedByte(start + PADDING_LENGTH_OFFSET);
+        int length = Fcgi.recordLength(in, in.readerIndex());
         return available >= length ? length : -1;
     }
 

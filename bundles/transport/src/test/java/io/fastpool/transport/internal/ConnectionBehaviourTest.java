@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** What a session can do with its connection: pause and resume reading, and follow writability. */
+/** What a session can do with its connection: pause and resume reading, follow writability, hear of its close. */
 @Timeout(30)
 class ConnectionBehaviourTest extends TransportTestSupport {
 
@@ -137,6 +137,39 @@ class ConnectionBehaviourTest extends TransportTestSupport {
             await("the session hears the connection is writable again",
                     () -> handler.writability.get(handler.writability.size() - 1));
             assertThat(connection.isWritable()).isTrue();
+        } finally {
+            transport.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Io.class)
+    void whenClosedRunsOnTheEventLoopOnceThePeerClosesUnlessForgotten(Io io) throws Exception {
+        RecordingHandler handler = new RecordingHandler();
+        Transport transport = new Transport(config(TCP).useEpoll(io.useEpoll).build());
+        try {
+            transport.setHandler(handler);
+            transport.start();
+            assertThat(transport.ioKind()).as("runs on %s %s", io, io.whyNot()).isEqualTo(io.kind);
+            TestClient client = connectTcp(transport, TCP);
+            client.send(Records.beginRequest(1));
+            assertThat(handler.records.poll(5, TimeUnit.SECONDS)).isNotNull();
+            Connection connection = handler.connection;
+            java.util.concurrent.CompletableFuture<Boolean> closed = new java.util.concurrent.CompletableFuture<>();
+            AtomicInteger forgottenRuns = new AtomicInteger();
+            connection.whenClosed(() -> closed.complete(connection.inEventLoop()));
+            connection.whenClosed(forgottenRuns::incrementAndGet).run();
+
+            connection.resumeReading(); // the handler paused at the first record: reading again, it sees the end
+            client.close();
+
+            assertThat(closed.get(5, TimeUnit.SECONDS)).as("ran on the connection's event loop").isTrue();
+            assertThat(connection.isOpen()).isFalse();
+            assertThat(forgottenRuns).hasValue(0);
+            // Registered after the close: runs at once (on the event loop).
+            java.util.concurrent.CountDownLatch late = new java.util.concurrent.CountDownLatch(1);
+            connection.whenClosed(late::countDown);
+            assertThat(late.await(5, TimeUnit.SECONDS)).isTrue();
         } finally {
             transport.stop();
         }
