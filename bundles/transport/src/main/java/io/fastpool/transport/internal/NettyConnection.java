@@ -13,7 +13,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -37,6 +36,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Reading happens only while there is a session and nobody has paused it; pauses are counted, so
  * each {@link #pauseReading()} needs one {@link #resumeReading()}.
+ *
+ * <p>About 450 lines, on purpose: the {@link Connection} methods sessions call (some twenty, most
+ * of them one line) and the channel's pipeline events read and change the same event-loop-confined
+ * state (the session, its handler, the pauses), and splitting them would spread that state over
+ * classes that must then share it. What stands on its own is apart: the time-outs
+ * ({@link PeerTimeouts}), the lingering close ({@link LingeringClose}), and the set of open
+ * connections ({@link OpenConnections}).
  */
 final class NettyConnection extends ChannelInboundHandlerAdapter implements Connection {
 
@@ -57,15 +63,10 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private ConnectionSession session;
     private ConnectionHandler sessionHandler;
     private int pauses;
-    private long lastReadNanos = System.nanoTime();
-    /** Answered and closing: the output is shut down and what the peer still sends is discarded. */
-    private boolean lingering;
-    private long lingeredBytes;
     /** The peer shut its side down for writing. */
     private boolean inputShutdown;
-    private ScheduledFuture<?> idleCheck;
-    /** Pending while a record is partly buffered: cuts off a peer that takes too long to finish it. */
-    private ScheduledFuture<?> slowSenderCheck;
+    private final PeerTimeouts timeouts;
+    private final LingeringClose lingering;
 
     NettyConnection(Transport transport, Listener listener, Channel channel, RecordFramer framer, long id) {
         this.transport = transport;
@@ -73,6 +74,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         this.channel = channel;
         this.framer = framer;
         this.id = id;
+        this.timeouts = new PeerTimeouts(this, channel, framer, transport, () -> session == null || askIdle(session));
+        this.lingering = new LingeringClose(this, channel, framer, transport);
         SocketAddress remote = channel.remoteAddress();
         if (remote instanceof InetSocketAddress inet) {
             this.remoteAddress = NetUtil.toAddressString(inet.getAddress());
@@ -100,15 +103,13 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         return new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                lastReadNanos = System.nanoTime();
-                if (lingering) {
-                    discard((ByteBuf) msg);
+                if (lingering.active()) {
+                    timeouts.discarded();
+                    lingering.discard((ByteBuf) msg);
                     return;
                 }
                 ctx.fireChannelRead(msg);
-                if (slowSenderCheck == null && framer.partialSinceNanos() != 0) {
-                    scheduleSlowSenderCheck(TimeUnit.MILLISECONDS.toNanos(limits().paramsTimeoutMillis()));
-                }
+                timeouts.read();
             }
         };
     }
@@ -184,50 +185,11 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public void writeAndClose(ByteBuf data) {
         channel.writeAndFlush(data).addListener((ChannelFutureListener) written -> {
             if (written.isSuccess()) {
-                linger();
+                lingering.start(inputShutdown);
             } else {
                 channel.close();
             }
         });
-    }
-
-    /**
-     * Shuts the output down and reads, discarding, what the peer still sends until it closes, or
-     * until {@code lingerSeconds} or {@code lingerBytes} run out. On the event loop.
-     */
-    private void linger() {
-        TransportConfig config = transport.config();
-        if (!channel.isOpen() || lingering) {
-            return;
-        }
-        if (inputShutdown || config.lingerMillis() == 0 || !(channel instanceof DuplexChannel duplex)) {
-            channel.close();
-            return;
-        }
-        lingering = true;
-        duplex.shutdownOutput().addListener((ChannelFutureListener) shut -> {
-            if (!shut.isSuccess()) {
-                channel.close();
-            }
-        });
-        channel.eventLoop().schedule(() -> {
-            if (channel.isOpen()) {
-                LOG.log(Level.DEBUG, () -> describe() + ": closed after lingering " + config.lingerMillis() + " ms (lingerSeconds)");
-                channel.close();
-            }
-        }, config.lingerMillis(), TimeUnit.MILLISECONDS);
-        framer.discardHeld();
-        channel.config().setAutoRead(true);
-        channel.read();
-    }
-
-    private void discard(ByteBuf bytes) {
-        lingeredBytes += bytes.readableBytes();
-        bytes.release();
-        if (lingeredBytes > transport.config().lingerBytes()) {
-            LOG.log(Level.DEBUG, () -> describe() + ": closed after discarding " + lingeredBytes + " bytes (lingerBytes)");
-            channel.close();
-        }
     }
 
     @Override
@@ -337,7 +299,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        scheduleIdleCheck(TimeUnit.MILLISECONDS.toNanos(limits().idleTimeoutMillis()));
+        timeouts.start();
         handlerChanged();
         ctx.fireChannelActive();
     }
@@ -374,9 +336,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (idleCheck != null) {
-            idleCheck.cancel(false);
-        }
+        timeouts.stop();
         ConnectionSession closing = session;
         session = null;
         sessionHandler = null;
@@ -394,7 +354,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
-            if (lingering || session == null) {
+            if (lingering.active() || session == null) {
                 channel.close();
             } else {
                 boolean closeNow;
@@ -441,7 +401,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     /** Reads if and only if a session is there and has not paused (or lingering); re-entrant from session callbacks. */
     private void updateReading() {
-        if (lingering) {
+        if (lingering.active()) {
             return; // reads until the peer closes, whatever the session says
         }
         boolean read = session != null && pauses == 0 && channel.isOpen();
@@ -464,59 +424,6 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             LOG.log(Level.WARNING, () -> describe() + ": session failed in isIdle; treating it as busy: " + e, e);
             return false;
         }
-    }
-
-    private void scheduleIdleCheck(long delayNanos) {
-        idleCheck = channel.eventLoop().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * Closes the connection if nothing was read for {@code idleTimeoutMillis} and no request is in
-     * flight. A connection held without a session counts as idle: an absent handler must not pin
-     * connections for ever.
-     */
-    private void checkIdle() {
-        if (!channel.isOpen()) {
-            return;
-        }
-        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits().idleTimeoutMillis());
-        long quietNanos = System.nanoTime() - lastReadNanos;
-        if (quietNanos < timeoutNanos) {
-            scheduleIdleCheck(timeoutNanos - quietNanos);
-        } else if (session == null || askIdle(session)) {
-            LOG.log(Level.DEBUG, () -> describe() + ": closed after " + limits().idleTimeoutMillis()
-                    + " ms idle (idleTimeoutSeconds)");
-            channel.close();
-        } else {
-            scheduleIdleCheck(timeoutNanos);
-        }
-    }
-
-    private void scheduleSlowSenderCheck(long delayNanos) {
-        slowSenderCheck = channel.eventLoop().schedule(this::checkSlowSender, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * Closes the connection if the record it is sending has taken longer than {@code paramsTimeout}
-     * to arrive: a peer that sends a byte now and then never looks idle, and would otherwise hold a
-     * connection (and its buffer) for ever.
-     */
-    private void checkSlowSender() {
-        slowSenderCheck = null;
-        long since = framer.partialSinceNanos();
-        if (!channel.isOpen() || since == 0) {
-            return;
-        }
-        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits().paramsTimeoutMillis());
-        long ageNanos = System.nanoTime() - since;
-        if (ageNanos < timeoutNanos) {
-            scheduleSlowSenderCheck(timeoutNanos - ageNanos);
-            return;
-        }
-        transport.countSlowSender();
-        LOG.log(Level.WARNING, () -> describe() + ": a FastCGI record took longer than " + limits().paramsTimeoutMillis()
-                + " ms to arrive (" + framer.bufferedBytes() + " bytes of it so far; paramsTimeoutSeconds); closing the connection");
-        channel.close();
     }
 
     private void sessionFailed(String method, Throwable e) {

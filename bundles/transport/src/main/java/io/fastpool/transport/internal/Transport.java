@@ -9,32 +9,21 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -69,15 +58,12 @@ public final class Transport {
     private static final long CONNECTION_CLOSE_TIMEOUT_MILLIS = 2_000;
     private static final long SHUTDOWN_QUIET_PERIOD_MILLIS = 50;
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
-    private static final long SNAPSHOT_TIMEOUT_MILLIS = 2_000;
 
     private enum State { NEW, RUNNING, STOPPED }
 
     private final Object lifecycleLock = new Object();
     private final AtomicReference<ConnectionHandler> handler = new AtomicReference<>();
-    private final Map<Long, NettyConnection> connections = new ConcurrentHashMap<>();
-    private final AtomicInteger openConnections = new AtomicInteger();
-    private final AtomicLong lastConnectionId = new AtomicLong();
+    private final OpenConnections connections = new OpenConnections();
     private final java.util.concurrent.atomic.LongAdder slowSenders = new java.util.concurrent.atomic.LongAdder();
 
     private volatile TransportConfig config;
@@ -205,7 +191,7 @@ public final class Transport {
             }
             listeners = Map.of();
             List<ChannelFuture> closing = new ArrayList<>();
-            for (NettyConnection connection : connections.values()) {
+            for (NettyConnection connection : connections.all()) {
                 closing.add(connection.channel().close());
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECTION_CLOSE_TIMEOUT_MILLIS);
@@ -229,7 +215,7 @@ public final class Transport {
     /**
      * Sets the handler that serves connections, or none. Each open connection follows on its event
      * loop: held ones get a session; with none, idle ones are kept unread and busy ones closed.
-     * Returns once every connection has followed (or after {@link #HANDLER_CHANGE_WAIT_MILLIS}), so
+     * Returns once every connection has followed (or after {@link OpenConnections#HANDLER_CHANGE_WAIT_MILLIS}), so
      * a record that arrives after a handler's removal returns is never given to its session.
      */
     public void setHandler(ConnectionHandler next) {
@@ -240,40 +226,8 @@ public final class Transport {
         LOG.log(Level.INFO, () -> next == null
                 ? "no connection handler: holding idle connections, not reading from them"
                 : "connection handler " + next.getClass().getName() + " serves connections");
-        List<Future<?>> following = new ArrayList<>();
-        boolean onEventLoop = false;
-        for (NettyConnection connection : connections.values()) {
-            EventLoop loop = connection.channel().eventLoop();
-            onEventLoop |= loop.inEventLoop();
-            try {
-                following.add(loop.submit(connection::handlerChanged));
-            } catch (RejectedExecutionException e) {
-                // Stopping: the connection is being closed.
-            }
-        }
-        if (onEventLoop) {
-            return; // waiting here would wait for ourselves
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDLER_CHANGE_WAIT_MILLIS);
-        for (Future<?> future : following) {
-            long left = deadline - System.nanoTime();
-            try {
-                future.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                LOG.log(Level.WARNING, () -> "connections did not follow the handler change within "
-                        + HANDLER_CHANGE_WAIT_MILLIS + " ms; an event loop may be blocked");
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException e) {
-                // handlerChanged logs its own failures; a connection that failed is closed.
-            }
-        }
+        connections.followHandler();
     }
-
-    /** The longest {@link #setHandler} waits for the connections to follow. */
-    static final long HANDLER_CHANGE_WAIT_MILLIS = 10_000;
 
     /** The current handler, or null. */
     public ConnectionHandler handler() {
@@ -319,7 +273,7 @@ public final class Transport {
 
     /** Connections open now, including those held without a handler. */
     public int openConnections() {
-        return openConnections.get();
+        return connections.count();
     }
 
     /**
@@ -327,53 +281,7 @@ public final class Transport {
      * from a shell or status thread, never from an event loop.
      */
     public List<ConnectionSnapshot> connections() {
-        EventLoopGroup group = ioGroup;
-        if (group != null) {
-            for (EventExecutor loop : group) {
-                if (loop.inEventLoop()) {
-                    throw new IllegalStateException("connections() blocks; call it off the transport's event loops");
-                }
-            }
-        }
-        Map<EventLoop, List<NettyConnection>> byLoop = new LinkedHashMap<>();
-        for (NettyConnection connection : connections.values()) {
-            byLoop.computeIfAbsent(connection.channel().eventLoop(), loop -> new ArrayList<>()).add(connection);
-        }
-        Map<EventLoop, CompletableFuture<List<ConnectionSnapshot>>> answers = new LinkedHashMap<>();
-        byLoop.forEach((loop, onLoop) -> {
-            CompletableFuture<List<ConnectionSnapshot>> answer = new CompletableFuture<>();
-            answers.put(loop, answer);
-            try {
-                loop.execute(() -> {
-                    List<ConnectionSnapshot> taken = new ArrayList<>();
-                    for (NettyConnection connection : onLoop) {
-                        if (connection.channel().isOpen()) {
-                            taken.add(connection.snapshot());
-                        }
-                    }
-                    answer.complete(taken);
-                });
-            } catch (RejectedExecutionException e) {
-                answer.complete(List.of());
-            }
-        });
-        List<ConnectionSnapshot> all = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SNAPSHOT_TIMEOUT_MILLIS);
-        for (Map.Entry<EventLoop, CompletableFuture<List<ConnectionSnapshot>>> answer : answers.entrySet()) {
-            try {
-                all.addAll(answer.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (TimeoutException e) {
-                LOG.log(Level.WARNING, () -> "event loop " + answer.getKey() + " did not answer within "
-                        + SNAPSHOT_TIMEOUT_MILLIS + " ms; something blocks it; its connections are left out");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            }
-        }
-        all.sort(Comparator.comparingLong(ConnectionSnapshot::id));
-        return all;
+        return connections.snapshots(ioGroup);
     }
 
     // ---- Internals.
@@ -474,38 +382,20 @@ public final class Transport {
             return;
         }
         int maxConnections = settings.limits().maxConnections();
-        if (!reserveConnection(maxConnections)) {
+        if (!connections.reserve(maxConnections)) {
             listener.connectionRefused(peer, "maxConnections (" + maxConnections + ") are open"
                     + "; raise maxConnections in io.fastpool.transport.cfg if the host can take more");
             channel.close();
             return;
         }
-        long id = lastConnectionId.incrementAndGet();
+        long id = connections.nextId();
         channel.config().setWriteBufferWaterMark(
                 new WriteBufferWaterMark(settings.writeBufferLowWaterMark(), settings.writeBufferHighWaterMark()));
         RecordFramer framer = new RecordFramer(true);
         NettyConnection connection = new NettyConnection(this, listener, channel, framer, id);
-        listener.connectionOpened();
-        connections.put(id, connection);
-        channel.closeFuture().addListener(closed -> {
-            connections.remove(id);
-            openConnections.decrementAndGet();
-            listener.connectionClosed();
-        });
+        connections.add(connection, listener);
         channel.pipeline().addLast(connection.readTracker(), framer, connection);
         LOG.log(Level.DEBUG, () -> "accepted " + connection);
-    }
-
-    private boolean reserveConnection(int maxConnections) {
-        while (true) {
-            int open = openConnections.get();
-            if (open >= maxConnections) {
-                return false;
-            }
-            if (openConnections.compareAndSet(open, open + 1)) {
-                return true;
-            }
-        }
     }
 
     /** A connection was closed because a record took longer than {@code paramsTimeout} to arrive. */
