@@ -432,7 +432,9 @@ class PoolTest {
         await("draining", () -> pool.state() == PoolState.DRAINING);
         FakeExchange waiting = new FakeExchange("/app");
         pool.submit(app, waiting);
-        Thread.sleep(100);
+        await("the new request waiting in the queue", () -> pool.snapshot().queued() == 1);
+        // The recycler waits for the running request, which waits for the test: no update can have happened.
+        assertThat(pool.state()).isEqualTo(PoolState.DRAINING);
         assertThat(updates).as("no update while a request runs").isEmpty();
         assertThat(waiting.completed.getCount()).isEqualTo(1);
 
@@ -651,7 +653,14 @@ class PoolTest {
         FakeExchange fourth = new FakeExchange("/app/four");
         pool.submit(app, fourth);
         assertThat(fourth.awaitCompletion()).isTrue();
-        Thread.sleep(100);
+        // One writer appends lines in the order they were offered: once a later request's line is in
+        // a third file, a line of the fourth request would have been written before it.
+        pool.updateSettings(PoolSettingsParser.apply(pool.settings(), Map.of("accessLog", "third.log")));
+        FakeExchange fifth = new FakeExchange("/app/five");
+        pool.submit(app, fifth);
+        assertThat(fifth.awaitCompletion()).isTrue();
+        await("the fifth request's line", () -> lines(folder.resolve("third.log")).size() == 1);
+        assertThat(lines(folder.resolve("third.log"))).containsExactly("test bundle/logged GET /app/five 201");
         assertThat(lines(folder.resolve("other.log"))).as("no access log once it is switched off").hasSize(1);
     }
 
