@@ -56,8 +56,10 @@ class BadInputIT {
         work = Files.createTempDirectory(Path.of("target"), "bad-input-it").toAbsolutePath();
         socket = work.resolve("run/fastpool.sock");
         port = WebServerProcess.freePort();
-        platform = Platform.withTestApp(work, socket, port, Map.of("paramsTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS,
+        platform = Platform.withTestApp(work, socket, port, Map.of("recordTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS,
                 "maxConnections", MAX_CONNECTIONS));
+        // A request's PARAMS time-out is the listener's; a record's, the transport's: both short here.
+        platform.configure("io.fastpool.listener", Map.of("paramsTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS));
         bystander = RawFcgiClient.unix(socket);
     }
 

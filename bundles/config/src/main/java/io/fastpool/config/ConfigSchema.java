@@ -52,6 +52,8 @@ public final class ConfigSchema {
     }
 
     private final String pid;
+    /** Keys this configuration took once, to the PID that takes each now. */
+    private final Map<String, String> moved;
     private final Map<String, Setting> settings;
     private final Map<String, ValueCheck> checks;
     private final Map<String, String> allowed;
@@ -59,6 +61,12 @@ public final class ConfigSchema {
 
     private ConfigSchema(String pid, Map<String, Setting> settings, Map<String, ValueCheck> checks, Map<String, String> allowed,
             List<Function<Map<String, Object>, List<Problem>>> rules) {
+        this(pid, settings, checks, allowed, rules, Map.of());
+    }
+
+    private ConfigSchema(String pid, Map<String, Setting> settings, Map<String, ValueCheck> checks, Map<String, String> allowed,
+            List<Function<Map<String, Object>, List<Problem>>> rules, Map<String, String> moved) {
+        this.moved = moved;
         this.pid = pid;
         this.settings = settings;
         this.checks = checks;
@@ -111,7 +119,7 @@ public final class ConfigSchema {
         if (allowedPhrase != null) {
             phrases.put(key, allowedPhrase);
         }
-        return new ConfigSchema(pid, settings, Map.copyOf(more), Map.copyOf(phrases), rules);
+        return new ConfigSchema(pid, settings, Map.copyOf(more), Map.copyOf(phrases), rules, moved);
     }
 
     /** What a value of {@code setting} may be, as the configuration tables say it. */
@@ -119,11 +127,24 @@ public final class ConfigSchema {
         return allowed.getOrDefault(setting.name(), setting.allowed());
     }
 
+    /**
+     * This schema, where {@code key}, which this configuration took once, is reported as belonging
+     * to {@code pid} now (a warning naming the file to write it in) rather than as unknown.
+     */
+    public ConfigSchema withMoved(String key, String pid) {
+        if (settings.containsKey(key)) {
+            throw new IllegalArgumentException(this.pid + " still has a setting " + key);
+        }
+        Map<String, String> more = new HashMap<>(moved);
+        more.put(key, pid);
+        return new ConfigSchema(this.pid, settings, checks, allowed, rules, Map.copyOf(more));
+    }
+
     /** This schema, where a configuration whose values all pass must also pass {@code rule} (across keys). */
     public ConfigSchema withRule(Function<Map<String, Object>, List<Problem>> rule) {
         List<Function<Map<String, Object>, List<Problem>>> more = new ArrayList<>(rules);
         more.add(rule);
-        return new ConfigSchema(pid, settings, checks, allowed, List.copyOf(more));
+        return new ConfigSchema(pid, settings, checks, allowed, List.copyOf(more), moved);
     }
 
     public String pid() {
@@ -159,7 +180,8 @@ public final class ConfigSchema {
             Object value = written.get(key);
             Setting setting = settings.get(key);
             if (setting == null) {
-                warnings.add(Problem.unknown(key, value, Suggestions.closest(key, settings.keySet())));
+                warnings.add(moved.containsKey(key) ? Problem.moved(key, value, moved.get(key))
+                        : Problem.unknown(key, value, Suggestions.closest(key, settings.keySet())));
                 continue;
             }
             int before = errors.size();

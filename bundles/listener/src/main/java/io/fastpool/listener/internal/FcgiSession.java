@@ -58,7 +58,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         this.router = router;
         this.stats = stats;
         this.decoder = new FcgiDecoder(settings.limits(), this);
-        this.inbound = new InboundBudget(connection, connection.limits().maxBufferedBytesPerConnection());
+        this.inbound = new InboundBudget(connection, settings.maxBufferedBytesPerConnection());
         this.outbound = new OutboundQueue(connection, this::requestEnded);
     }
 
@@ -151,7 +151,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         }
         FcgiExchange exchange = new FcgiExchange(this, outbound, requestId, keepConnection, lastParamsBytes,
                 settings.responseBufferSize());
-        exchange.awaitParams(connection.limits().paramsTimeoutMillis());
+        exchange.awaitParams(settings.paramsTimeoutMillis());
         exchanges.put(requestId, exchange);
     }
 
@@ -307,7 +307,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
      */
     private void requestEnded(FcgiExchange exchange, ByteBuf out) {
         if (!closing && exchanges.get(exchange.requestId()) == exchange
-                && exchange.holdEnd(out, connection.limits().paramsTimeoutMillis())) {
+                && exchange.holdEnd(out, settings.paramsTimeoutMillis())) {
             connection.writeAndFlush(out);
         } else {
             end(exchange, out);
@@ -354,7 +354,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         }
         stats.paramsTimeouts.increment();
         LOG.log(Level.WARNING, () -> connection.describe() + " request " + exchange.requestId() + " did not finish its PARAMS within "
-                + connection.limits().paramsTimeoutMillis() + " ms (paramsTimeout); closing the connection");
+                + settings.paramsTimeoutMillis() + " ms (paramsTimeout); closing the connection");
         closeConnection();
     }
 

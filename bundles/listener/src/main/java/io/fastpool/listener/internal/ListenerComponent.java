@@ -58,6 +58,14 @@ public final class ListenerComponent implements ConnectionHandler, ListenerStatu
 
         @AttributeDefinition(description = "Longest CGI variable value, in bytes.", min = "0")
         int maxValueLength() default FcgiLimits.DEFAULT_MAX_VALUE_LENGTH;
+
+        @AttributeDefinition(description = "Seconds a request may take from BEGIN_REQUEST to the end of its PARAMS (and an"
+                + " answered request's END_REQUEST may wait for the rest of its body).", min = "1")
+        long paramsTimeoutSeconds() default ListenerSettings.DEFAULT_PARAMS_TIMEOUT_SECONDS;
+
+        @AttributeDefinition(description = "Request body bytes held per connection for handlers that have not read them"
+                + " yet; beyond this the connection stops reading until they do.", min = "1")
+        int maxBufferedBytesPerConnection() default ListenerSettings.DEFAULT_MAX_BUFFERED_BYTES_PER_CONNECTION;
     }
 
     static final ConfigSchema SCHEMA = ConfigSchema.of(PID, Config.class);
@@ -87,7 +95,8 @@ public final class ListenerComponent implements ConnectionHandler, ListenerStatu
     static ListenerSettings settingsOf(Config config) {
         FcgiLimits limits = new FcgiLimits(config.maxParamsBytes(), config.maxParamCount(), config.maxNameLength(),
                 config.maxValueLength(), Math.min(config.maxRequestsPerConnection(), 65535));
-        return new ListenerSettings(limits, config.maxRequestsPerConnection(), config.responseBufferSize());
+        return new ListenerSettings(limits, config.maxRequestsPerConnection(), config.responseBufferSize(),
+                Math.multiplyExact(config.paramsTimeoutSeconds(), 1000L), config.maxBufferedBytesPerConnection());
     }
 
     @Override

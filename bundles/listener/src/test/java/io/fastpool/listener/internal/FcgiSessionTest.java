@@ -143,7 +143,7 @@ class FcgiSessionTest {
 
     @Test
     void getValuesIsAnsweredFromTheRealLimits() {
-        restartWith(new ListenerSettings(FcgiLimits.DEFAULTS, 16, 4096), new TransportLimits(500, 30_000, 60_000, 1 << 20));
+        restartWith(new ListenerSettings(FcgiLimits.DEFAULTS, 16, 4096), new TransportLimits(500, 30_000, 60_000));
         web.feed(out -> FcgiEncoder.writeGetValues(out, List.of(Fcgi.MAX_CONNS, Fcgi.MAX_REQS, Fcgi.MPXS_CONNS, "OTHER")));
         client.read(connection);
         // FCGI_MAX_REQS is per connection: what HAProxy's option get-values sends on one connection.
@@ -153,7 +153,7 @@ class FcgiSessionTest {
 
     @Test
     void asManyRequestsAsFcgiMaxReqsSaysAreAcceptedOnOneConnection() {
-        restartWith(new ListenerSettings(FcgiLimits.DEFAULTS, 3, 4096), new TransportLimits(500, 30_000, 60_000, 1 << 20));
+        restartWith(new ListenerSettings(FcgiLimits.DEFAULTS, 3, 4096), new TransportLimits(500, 30_000, 60_000));
         web.feed(out -> FcgiEncoder.writeGetValues(out, List.of(Fcgi.MAX_REQS)));
         client.read(connection);
         int advertised = Integer.parseInt(client.getValuesResults.get(0).get(Fcgi.MAX_REQS));
@@ -221,7 +221,7 @@ class FcgiSessionTest {
 
     @Test
     void aHeldEndRequestGoesOutAfterParamsTimeoutOrAnAbort() {
-        restartWith(ListenerSettings.DEFAULTS, new TransportLimits(100, 1_000, 60_000, 1 << 20));
+        restartWith(ListenerSettings.DEFAULTS.withRequestLimits(1_000, 1 << 20), new TransportLimits(100, 30_000, 60_000));
         mount("/", hello("early"));
         web.feed(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true));
         web.feed(out -> FcgiEncoder.writeParams(out, 1, WebServer.params("POST", "/", "CONTENT_LENGTH", "10").entrySet()));
@@ -536,7 +536,7 @@ class FcgiSessionTest {
 
     @Test
     void aHandlerReadingSlowerThanTheClientSendsPausesReadingUntilItCatchesUp() throws IOException {
-        restartWith(ListenerSettings.DEFAULTS, new TransportLimits(100, 30_000, 60_000, 64 * 1024));
+        restartWith(ListenerSettings.DEFAULTS.withRequestLimits(30_000, 64 * 1024), new TransportLimits(100, 30_000, 60_000));
         Targets.Deferred deferred = new Targets.Deferred();
         mount("/", deferred);
         web.begin(1, true);
@@ -737,7 +737,7 @@ class FcgiSessionTest {
 
     @Test
     void aSenderTooSlowToFinishItsParamsIsCutOff() {
-        restartWith(ListenerSettings.DEFAULTS, new TransportLimits(100, 1_000, 60_000, 1 << 20));
+        restartWith(ListenerSettings.DEFAULTS.withRequestLimits(1_000, 1 << 20), new TransportLimits(100, 30_000, 60_000));
         web.begin(1, true);
         connection.channel.advanceTimeBy(999, TimeUnit.MILLISECONDS);
         connection.channel.runScheduledPendingTasks();

@@ -84,7 +84,7 @@ final class Advisor {
         }
         if (report.slowSendersCutOff() > 0) {
             advice.add(new Advice(Advice.Severity.INFO, "slowSendersCutOff", null, report.slowSendersCutOff()
-                    + " connections were cut off for sending a request's CGI variables too slowly (paramsTimeoutSeconds):"
+                    + " connections were cut off for sending a FastCGI record too slowly (recordTimeoutSeconds):"
                     + " a web server in front should never do that; look for clients connecting directly",
                     figures("slowSendersCutOff", report.slowSendersCutOff())));
         }

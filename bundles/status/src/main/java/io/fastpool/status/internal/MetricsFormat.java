@@ -75,7 +75,7 @@ final class MetricsFormat {
             family("fastpool_transport_io", Type.GAUGE, null, "The transport's socket implementation in use (1 for the kind in use).")
                     .sample(1, "kind", report.ioKind() == null ? "unknown" : report.ioKind()).write();
             family("fastpool_slow_senders_cut_off", Type.COUNTER, null,
-                    "Connections cut off for not sending a request's CGI variables within paramsTimeoutSeconds.")
+                    "Connections cut off for not sending a FastCGI record within recordTimeoutSeconds.")
                     .sample(report.slowSendersCutOff()).write();
         }
         List<StatusReport.ListenAddress> listeners = report.listeners();

@@ -19,7 +19,7 @@ import java.util.Map;
  * @param system the host's CPU
  * @param transportRunning whether the transport's status service was found
  * @param ioKind the transport's socket implementation ({@code epoll}, {@code nio}), or {@code null}
- * @param slowSendersCutOff connections cut off for sending a request's PARAMS too slowly
+ * @param slowSendersCutOff connections cut off for sending a FastCGI record too slowly (recordTimeoutSeconds)
  * @param listeners each listen address with its connections
  * @param requests the FastCGI listener's counters, or {@code null} when no listener runs
  * @param pools every pool; empty when no pool manager runs

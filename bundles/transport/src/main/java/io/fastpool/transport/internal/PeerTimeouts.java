@@ -9,7 +9,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The two time-outs that close a connection whose peer went quiet, for one {@link NettyConnection}
  * and confined to its event loop: {@code idleTimeoutSeconds} (nothing read, nothing in flight) and
- * {@code paramsTimeoutSeconds} for a record that has started to arrive and not finished (a peer that
+ * {@code recordTimeoutSeconds} for a record that has started to arrive and not finished (a peer that
  * sends a byte now and then never looks idle, and would otherwise hold the connection and its
  * buffer for ever).
  */
@@ -45,7 +45,7 @@ final class PeerTimeouts {
     void read() {
         lastReadNanos = System.nanoTime();
         if (slowSenderCheck == null && framer.partialSinceNanos() != 0) {
-            scheduleSlowSenderCheck(TimeUnit.MILLISECONDS.toNanos(connection.limits().paramsTimeoutMillis()));
+            scheduleSlowSenderCheck(TimeUnit.MILLISECONDS.toNanos(connection.limits().recordTimeoutMillis()));
         }
     }
 
@@ -89,14 +89,14 @@ final class PeerTimeouts {
         slowSenderCheck = channel.eventLoop().schedule(this::checkSlowSender, delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Closes the connection if the record it is sending has taken longer than {@code paramsTimeout} to arrive. */
+    /** Closes the connection if the record it is sending has taken longer than {@code recordTimeoutSeconds} to arrive. */
     private void checkSlowSender() {
         slowSenderCheck = null;
         long since = framer.partialSinceNanos();
         if (!channel.isOpen() || since == 0) {
             return;
         }
-        long timeoutMillis = connection.limits().paramsTimeoutMillis();
+        long timeoutMillis = connection.limits().recordTimeoutMillis();
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         long ageNanos = System.nanoTime() - since;
         if (ageNanos < timeoutNanos) {
@@ -105,7 +105,7 @@ final class PeerTimeouts {
         }
         transport.countSlowSender();
         LOG.log(Level.WARNING, () -> connection.describe() + ": a FastCGI record took longer than " + timeoutMillis
-                + " ms to arrive (" + framer.bufferedBytes() + " bytes of it so far; paramsTimeoutSeconds); closing the connection");
+                + " ms to arrive (" + framer.bufferedBytes() + " bytes of it so far; recordTimeoutSeconds); closing the connection");
         channel.close();
     }
 }

@@ -398,12 +398,12 @@ public final class Transport {
         LOG.log(Level.DEBUG, () -> "accepted " + connection);
     }
 
-    /** A connection was closed because a record took longer than {@code paramsTimeout} to arrive. */
+    /** A connection was closed because a record took longer than {@code recordTimeoutSeconds} to arrive. */
     void countSlowSender() {
         slowSenders.increment();
     }
 
-    /** Connections closed because a record took longer than {@code paramsTimeout} to arrive. */
+    /** Connections closed because a record took longer than {@code recordTimeoutSeconds} to arrive. */
     public long slowSenders() {
         return slowSenders.sum();
     }

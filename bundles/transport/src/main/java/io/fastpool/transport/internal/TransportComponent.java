@@ -88,15 +88,13 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
                 min = "1")
         int maxConnections() default TransportLimits.DEFAULT_MAX_CONNECTIONS;
 
-        @AttributeDefinition(description = "Seconds a request may take from BEGIN_REQUEST to the end of its PARAMS.",
-                min = "1")
-        long paramsTimeoutSeconds() default TransportLimits.DEFAULT_PARAMS_TIMEOUT_SECONDS;
+        @AttributeDefinition(description = "Seconds any one FastCGI record may take to arrive once it has begun; a slower"
+                + " sender's connection is closed.", min = "1")
+        long recordTimeoutSeconds() default TransportLimits.DEFAULT_RECORD_TIMEOUT_SECONDS;
 
         @AttributeDefinition(description = "Seconds an idle keep-alive connection stays open.", min = "1")
         long idleTimeoutSeconds() default TransportLimits.DEFAULT_IDLE_TIMEOUT_SECONDS;
 
-        @AttributeDefinition(description = "Request body bytes held per connection before reading pauses.", min = "1")
-        int maxBufferedBytesPerConnection() default TransportLimits.DEFAULT_MAX_BUFFERED_BYTES_PER_CONNECTION;
 
         @AttributeDefinition(description = "Outbound bytes per connection below which it is writable again.", min = "1")
         int writeBufferLowWaterMark() default TransportConfig.DEFAULT_WRITE_BUFFER_LOW_WATER_MARK;
@@ -125,7 +123,10 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
                     ValueCheck.parsedBy(entry -> AllowedClients.parse(List.of(entry))))
             .withCheck("unixSocketMode", "an octal mode up to `0777`, such as `0660` or `0600`",
                     ValueCheck.parsedBy(TransportConfig::parseUnixSocketMode))
-            .withRule(TransportComponent::rules);
+            .withRule(TransportComponent::rules)
+            // Limits of a request, not of a socket: the FastCGI listener's configuration has them now.
+            .withMoved("paramsTimeoutSeconds", "io.fastpool.listener")
+            .withMoved("maxBufferedBytesPerConnection", "io.fastpool.listener");
 
     private final CheckedConfiguration<Config> configuration = new CheckedConfiguration<>(SCHEMA, Config.class, LOG);
     private final Object handlerLock = new Object();
@@ -223,9 +224,8 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
                 .useEpoll(config.useEpoll())
                 .writeBufferWaterMarks(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark())
                 .maxConnections(config.maxConnections())
-                .paramsTimeoutMillis(secondsToMillis("paramsTimeoutSeconds", config.paramsTimeoutSeconds()))
+                .recordTimeoutMillis(secondsToMillis("recordTimeoutSeconds", config.recordTimeoutSeconds()))
                 .idleTimeoutMillis(secondsToMillis("idleTimeoutSeconds", config.idleTimeoutSeconds()))
-                .maxBufferedBytesPerConnection(config.maxBufferedBytesPerConnection())
                 .linger(TimeUnit.SECONDS.toMillis(config.lingerSeconds()), config.lingerBytes())
                 .build();
     }

@@ -149,9 +149,8 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
         private int writeBufferLowWaterMark = DEFAULT_WRITE_BUFFER_LOW_WATER_MARK;
         private int writeBufferHighWaterMark = DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK;
         private int maxConnections = TransportLimits.DEFAULTS.maxConnections();
-        private long paramsTimeoutMillis = TransportLimits.DEFAULTS.paramsTimeoutMillis();
+        private long recordTimeoutMillis = TransportLimits.DEFAULTS.recordTimeoutMillis();
         private long idleTimeoutMillis = TransportLimits.DEFAULTS.idleTimeoutMillis();
-        private int maxBufferedBytesPerConnection = TransportLimits.DEFAULTS.maxBufferedBytesPerConnection();
         private long lingerMillis = DEFAULT_LINGER_MILLIS;
         private long lingerBytes = DEFAULT_LINGER_BYTES;
 
@@ -218,18 +217,13 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
             return this;
         }
 
-        public Builder paramsTimeoutMillis(long millis) {
-            this.paramsTimeoutMillis = millis;
+        public Builder recordTimeoutMillis(long millis) {
+            this.recordTimeoutMillis = millis;
             return this;
         }
 
         public Builder idleTimeoutMillis(long millis) {
             this.idleTimeoutMillis = millis;
-            return this;
-        }
-
-        public Builder maxBufferedBytesPerConnection(int bytes) {
-            this.maxBufferedBytesPerConnection = bytes;
             return this;
         }
 
@@ -254,7 +248,7 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
             return new TransportConfig(addresses, AllowedClients.parse(allowedClients),
                     parseUnixSocketMode(unixSocketMode), unixSocketOwner, unixSocketGroup, backlog, eventLoopThreads,
                     useEpoll, writeBufferLowWaterMark, writeBufferHighWaterMark,
-                    new TransportLimits(maxConnections, paramsTimeoutMillis, idleTimeoutMillis, maxBufferedBytesPerConnection),
+                    new TransportLimits(maxConnections, recordTimeoutMillis, idleTimeoutMillis),
                     lingerMillis, lingerBytes);
         }
     }

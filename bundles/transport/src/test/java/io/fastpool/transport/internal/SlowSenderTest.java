@@ -18,7 +18,7 @@ class SlowSenderTest extends TransportTestSupport {
     @ParameterizedTest
     @EnumSource(Io.class)
     void aRecordSentAByteAtATimeIsCutOffAfterParamsTimeout(Io io) throws Exception {
-        Transport transport = start(io, config(TCP).paramsTimeoutMillis(300).idleTimeoutMillis(60_000), new EchoHandler());
+        Transport transport = start(io, config(TCP).recordTimeoutMillis(300).idleTimeoutMillis(60_000), new EchoHandler());
         TestClient client = connectTcp(transport, TCP);
         byte[] record = Records.beginRequest(1);
         long start = System.nanoTime();
@@ -40,7 +40,7 @@ class SlowSenderTest extends TransportTestSupport {
     @ParameterizedTest
     @EnumSource(Io.class)
     void aPeerThatStopsHalfWayThroughARecordIsCutOffToo(Io io) throws Exception {
-        Transport transport = start(io, config(TCP).paramsTimeoutMillis(300).idleTimeoutMillis(60_000), new EchoHandler());
+        Transport transport = start(io, config(TCP).recordTimeoutMillis(300).idleTimeoutMillis(60_000), new EchoHandler());
         TestClient client = connectTcp(transport, TCP);
         client.send(Arrays.copyOfRange(Records.beginRequest(1), 0, 5));
         assertThat(client.closedWithin(WAIT)).isTrue();
@@ -48,7 +48,7 @@ class SlowSenderTest extends TransportTestSupport {
 
     @Test
     void recordsThatEachArriveInTimeKeepTheConnectionOpen() throws Exception {
-        Transport transport = start(config(TCP).paramsTimeoutMillis(300).idleTimeoutMillis(60_000), new EchoHandler());
+        Transport transport = start(config(TCP).recordTimeoutMillis(300).idleTimeoutMillis(60_000), new EchoHandler());
         TestClient client = connectTcp(transport, TCP);
         for (int i = 1; i <= 6; i++) {
             byte[] record = Records.beginRequest(i);

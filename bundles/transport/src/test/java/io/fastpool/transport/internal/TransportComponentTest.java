@@ -41,10 +41,10 @@ class TransportComponentTest extends TransportTestSupport {
     @Test
     void secondsAreConvertedAndCheckedByName() {
         TransportConfig config = TransportComponent.toTransportConfig(
-                configOf(Map.of("idleTimeoutSeconds", 7L, "paramsTimeoutSeconds", 3L)));
+                configOf(Map.of("idleTimeoutSeconds", 7L, "recordTimeoutSeconds", 3L)));
 
         assertThat(config.limits().idleTimeoutMillis()).isEqualTo(7_000);
-        assertThat(config.limits().paramsTimeoutMillis()).isEqualTo(3_000);
+        assertThat(config.limits().recordTimeoutMillis()).isEqualTo(3_000);
         assertThatThrownBy(() -> TransportComponent.toTransportConfig(configOf(Map.of("idleTimeoutSeconds", 0L))))
                 .hasMessage("idleTimeoutSeconds must be at least 1, was 0");
     }

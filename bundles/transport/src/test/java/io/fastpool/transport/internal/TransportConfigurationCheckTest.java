@@ -19,10 +19,23 @@ class TransportConfigurationCheckTest {
     @Test
     void theShippedDefaultsPass() {
         Verdict verdict = check(Map.of("listen", "unix:run/fastpool.sock, tcp:127.0.0.1:9000", "allowedClients", "127.0.0.0/8, ::1",
-                "unixSocketMode", "0660", "maxConnections", "10000", "paramsTimeoutSeconds", "30", "idleTimeoutSeconds", "300"));
+                "unixSocketMode", "0660", "maxConnections", "10000", "recordTimeoutSeconds", "30", "idleTimeoutSeconds", "300"));
         assertThat(verdict.errors()).isEmpty();
         assertThat(verdict.warnings()).isEmpty();
         assertThat(TransportComponent.toTransportConfig(verdict.as(TransportComponent.Config.class)).listen()).hasSize(2);
+    }
+
+    @Test
+    void theRequestLimitsThatMovedToTheListenerAreWarningsNamingItsFileAndTheRestApplies() {
+        Verdict verdict = check(Map.of("paramsTimeoutSeconds", "10", "maxBufferedBytesPerConnection", "65536",
+                "idleTimeoutSeconds", "60"));
+        assertThat(verdict.errors()).isEmpty();
+        assertThat(verdict.warnings()).extracting(problem -> problem.describe(FILE)).containsExactly(
+                FILE + ": 'maxBufferedBytesPerConnection' belongs to io.fastpool.listener now and is ignored here; write it in"
+                        + " conf/io.fastpool.listener.cfg",
+                FILE + ": 'paramsTimeoutSeconds' belongs to io.fastpool.listener now and is ignored here; write it in"
+                        + " conf/io.fastpool.listener.cfg");
+        assertThat(verdict.as(TransportComponent.Config.class).idleTimeoutSeconds()).isEqualTo(60);
     }
 
     @Test
