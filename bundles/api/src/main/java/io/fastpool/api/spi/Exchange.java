@@ -20,6 +20,27 @@ public interface Exchange {
      */
     void complete();
 
+    /**
+     * Answers {@code status} with a short error page saying {@code message} (none when null), with
+     * {@code Retry-After} when {@code retryAfterSeconds} is above 0, unless the response has gone out
+     * or the request ended meanwhile; then {@linkplain #complete() completes}. For targets that turn
+     * a request away (a full queue, a client that may not see a page) without running anything.
+     */
+    default void answerError(int status, String message, int retryAfterSeconds) {
+        Response response = response();
+        try {
+            if (!response.isCommitted()) {
+                if (retryAfterSeconds > 0) {
+                    response.setHeader("Retry-After", Integer.toString(retryAfterSeconds));
+                }
+                response.sendError(status, message);
+            }
+        } catch (java.io.IOException | IllegalStateException gone) {
+            // The request ended meanwhile: nothing more to say.
+        }
+        complete();
+    }
+
     /** Whether the client or the web server gave up on the request. */
     boolean isCancelled();
 

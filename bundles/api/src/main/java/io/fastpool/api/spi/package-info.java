@@ -5,7 +5,7 @@
  * it takes; the listener routes to it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.fastpool.api.spi;
 
 import org.osgi.annotation.bundle.Export;

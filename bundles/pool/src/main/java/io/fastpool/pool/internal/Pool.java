@@ -4,7 +4,6 @@ import io.fastpool.api.spi.Exchange;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolSnapshot;
 import io.fastpool.pool.PoolState;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -190,15 +189,7 @@ final class Pool {
     /** Answers 503 without running the request, with Retry-After when {@code retryAfterSeconds} is above 0. */
     void reject(Exchange exchange, String why, int retryAfterSeconds) {
         stats.rejected.increment();
-        try {
-            if (retryAfterSeconds > 0) {
-                exchange.response().setHeader("Retry-After", Integer.toString(retryAfterSeconds));
-            }
-            exchange.response().sendError(503, null);
-        } catch (IOException | IllegalStateException e) {
-            // nothing more to say
-        }
-        exchange.complete();
+        exchange.answerError(503, null, retryAfterSeconds);
         LOG.log(Level.DEBUG, () -> "503 for " + exchange.describe() + ": " + why);
     }
 

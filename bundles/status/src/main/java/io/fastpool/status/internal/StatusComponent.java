@@ -337,7 +337,7 @@ public final class StatusComponent implements ConfigurationReports {
                 // the client left
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "status page for " + exchange.describe() + " failed: " + e, e);
-                sendErrorThenComplete(exchange, 500, "The status page could not be rendered; the log says why.", 0);
+                exchange.answerError(500, "The status page could not be rendered; the log says why.", 0);
             } finally {
                 exchange.complete(); // idempotent
             }
@@ -347,31 +347,12 @@ public final class StatusComponent implements ConfigurationReports {
     private static void forbidden(Exchange exchange) {
         Request request = exchange.request();
         LOG.log(Level.DEBUG, () -> "403 for " + exchange.describe() + ": " + request.remoteAddress() + " is not in allowedClients");
-        sendErrorThenComplete(exchange, 403, "This address may not see the Fastpool status (allowedClients in " + PID + ").", 0);
+        exchange.answerError(403, "This address may not see the Fastpool status (allowedClients in " + PID + ").", 0);
     }
 
     private static void busy(Exchange exchange) {
         LOG.log(Level.DEBUG, () -> "503 for " + exchange.describe() + ": every status thread is busy and the queue is full");
-        sendErrorThenComplete(exchange, 503, "The status page is busy; try again in a second.", RETRY_AFTER_SECONDS);
-    }
-
-    /**
-     * Answers {@code status} with {@code message} (with {@code Retry-After} when {@code retryAfterSeconds}
-     * is above 0) unless the response went out or the request ended meanwhile; then completes.
-     */
-    private static void sendErrorThenComplete(Exchange exchange, int status, String message, int retryAfterSeconds) {
-        Response response = exchange.response();
-        try {
-            if (!response.isCommitted()) {
-                if (retryAfterSeconds > 0) {
-                    response.setHeader("Retry-After", Integer.toString(retryAfterSeconds));
-                }
-                response.sendError(status, message);
-            }
-        } catch (IOException | IllegalStateException gone) {
-            // the request ended meanwhile: nothing more to say
-        }
-        exchange.complete();
+        exchange.answerError(503, "The status page is busy; try again in a second.", RETRY_AFTER_SECONDS);
     }
 
     private static Thread daemon(Runnable task, String name) {
