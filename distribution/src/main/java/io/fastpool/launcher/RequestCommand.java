@@ -120,6 +120,10 @@ public final class RequestCommand {
             String text = response.stdout.toString(StandardCharsets.UTF_8);
             int split = text.indexOf("\r\n\r\n");
             String head = split < 0 ? text : text.substring(0, split);
+            String statusLine = statusLine(head);
+            if (includeHeaders && split >= 0 && statusLine == null) {
+                out.print("Status: 200 OK\r\n"); // a CGI answer without a Status header is a 200
+            }
             out.print(includeHeaders || split < 0 ? text : text.substring(split + 4));
             out.flush();
             if (response.stderr.size() > 0) {
@@ -129,12 +133,23 @@ public final class RequestCommand {
                 err.println("fastpool request: the server refused the request: " + response.protocolStatus);
                 return 3;
             }
-            int status = head.startsWith("Status: ") ? Integer.parseInt(head.substring(8, 11)) : 200;
+            int status = statusLine == null ? 200 : Integer.parseInt(statusLine.substring(0, 3));
             return status >= 400 ? 1 : 0;
         } catch (IOException | FcgiProtocolException | NumberFormatException e) {
             err.println("fastpool request: " + target.text() + ": " + e.getMessage() + "; is Fastpool running (bin/fastpool)?");
             return 3;
         }
+    }
+
+    /** The value of the CGI answer's {@code Status} header ("404 Not Found"), or null when it has none. */
+    static String statusLine(String head) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Status")) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
     }
 
     private static String value(String[] args, int index, String option) {

@@ -41,6 +41,14 @@ class RequestCommandTest {
                 + " expected tcp:HOST:PORT or unix:PATH; give one with -c; see bin/fastpool request --help\n");
     }
 
+    @Test
+    void theStatusIsReadFromTheCgiStatusHeaderWhereverItStandsAndIsA200WithoutOne() {
+        assertThat(RequestCommand.statusLine("Status: 404 Not Found\r\nContent-Type: text/plain")).isEqualTo("404 Not Found");
+        assertThat(RequestCommand.statusLine("Content-Type: text/plain\r\nstatus:  503 Service Unavailable")).isEqualTo(
+                "503 Service Unavailable");
+        assertThat(RequestCommand.statusLine("Content-Type: application/json\r\nContent-Length: 51")).isNull();
+    }
+
     private String run(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
