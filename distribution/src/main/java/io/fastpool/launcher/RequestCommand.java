@@ -46,7 +46,7 @@ public final class RequestCommand {
               -X METHOD    the HTTP method (default GET, or POST with -d)
               -H HEADER    a request header, 'Name: value'; may be repeated
               -d BODY      a request body
-              -i           print the response's status and headers too
+              -i           print the CGI headers too, as sent (a Status header for anything but 200)
               PATH         the request path and query, such as /hello?name=you
             """;
 
@@ -121,9 +121,6 @@ public final class RequestCommand {
             int split = text.indexOf("\r\n\r\n");
             String head = split < 0 ? text : text.substring(0, split);
             String statusLine = statusLine(head);
-            if (includeHeaders && split >= 0 && statusLine == null) {
-                out.print("Status: 200 OK\r\n"); // a CGI answer without a Status header is a 200
-            }
             out.print(includeHeaders || split < 0 ? text : text.substring(split + 4));
             out.flush();
             if (response.stderr.size() > 0) {
