@@ -47,10 +47,8 @@ class ConfigurationIT {
         Path built = Path.of(System.getProperty("distribution.dir"));
         Path work = Files.createTempDirectory(Path.of("target"), "configuration-it").toAbsolutePath();
         home = work.resolve("fastpool");
-        DistributionIT.copyTree(built, home);
         output = work.resolve("server.log");
-        server = new ProcessBuilder(home.resolve("bin/fastpool").toString()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
+        server = DistributionIT.copyAndStart(built, home, output);
         Platform.await(Duration.ofSeconds(20), "/hello to answer (log: " + output + ")", () -> answer("/hello").startsWith("200"));
         Platform.await(Duration.ofSeconds(10), "every configuration to be read", () -> exec("fastpool:config")
                 .contains("org.apache.felix.fileinstall~deploy"));
@@ -58,10 +56,7 @@ class ConfigurationIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (server != null && server.isAlive()) {
-            server.destroy();
-            server.waitFor(30, TimeUnit.SECONDS);
-        }
+        DistributionIT.stopServer(server);
     }
 
     @Test

@@ -53,11 +53,9 @@ class DistributionIT {
         }
         Path work = Files.createTempDirectory(Path.of("target"), "distribution-it").toAbsolutePath();
         home = work.resolve("fastpool");
-        copyTree(built, home);
         output = work.resolve("server.log");
         long started = System.nanoTime();
-        server = new ProcessBuilder(home.resolve("bin/fastpool").toString()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
+        server = copyAndStart(built, home, output);
         Path socket = home.resolve("run/fastpool.sock");
         Platform.await(Duration.ofSeconds(20), "the server's socket (log: " + output + ")", () -> Files.exists(socket));
         Platform.await(Duration.ofSeconds(20), "/hello to answer", () -> answer("/hello").startsWith("200 OK Hello, world!"));
@@ -73,6 +71,21 @@ class DistributionIT {
         if (nginx != null) {
             nginx.close();
         }
+        stopServer(server);
+    }
+
+    /**
+     * Copies the built distribution {@code built} to {@code home} and starts its bin/fastpool as a
+     * process, as an operator does, its output going to {@code log}; returns at once.
+     */
+    static Process copyAndStart(Path built, Path home, Path log) throws IOException {
+        copyTree(built, home);
+        return new ProcessBuilder(home.resolve("bin/fastpool").toString()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+    }
+
+    /** Stops a server started by {@link #copyAndStart} with SIGTERM, as systemd and Ctrl-C do; null or ended is fine. */
+    static void stopServer(Process server) throws InterruptedException {
         if (server != null && server.isAlive()) {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);

@@ -45,19 +45,14 @@ class ReadmeIT {
         readme = Files.readString(checkout.resolve("README.md"));
         Path work = Files.createTempDirectory(Path.of("target"), "readme-it").toAbsolutePath();
         home = work.resolve("fastpool");
-        DistributionIT.copyTree(Path.of(System.getProperty("distribution.dir")), home);
-        server = new ProcessBuilder(home.resolve("bin/fastpool").toString()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("server.log").toFile()).start();
+        server = DistributionIT.copyAndStart(Path.of(System.getProperty("distribution.dir")), home, work.resolve("server.log"));
         Platform.await(Duration.ofSeconds(20), "/hello to answer",
                 () -> DistributionIT.answerFrom(home, "/hello").startsWith("200 OK Hello, world!"));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (server != null && server.isAlive()) {
-            server.destroy();
-            server.waitFor(30, TimeUnit.SECONDS);
-        }
+        DistributionIT.stopServer(server);
     }
 
     @Test
