@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  *   <li>right after that: heap and Metaspace used after a full GC, RSS, threads and pool workers
  *       (each app's first request activated it and started a worker in its pool);
  *   <li>after the apps' idle time-out: the same again (an idle pool must hold no thread), and the
- *       process's CPU use over 5 s of idling.
+ *       process's CPU use over 30 s of idling, from 30 s after that sample: its full GC, jcmd's
+ *       attach and the last threads ending (the responder's idle threads end 30 s after their
+ *       last task) cost CPU of their own, which a server idling for long does not spend.
  * </ol>
  *
  * Then it stops the server (SIGTERM, then SIGKILL after 30 s) and deletes the folder. A server
@@ -48,7 +50,9 @@ public final class Footprint {
     /** Exit status: bad arguments. */
     static final int EXIT_USAGE = 2;
 
-    private static final long IDLE_CPU_MILLIS = 5_000;
+    private static final long IDLE_CPU_MILLIS = 30_000;
+    /** After jcmd's sample (a full GC, the attach listener), before CPU is measured. */
+    private static final long IDLE_SETTLE_MILLIS = 30_000;
     private static final long PROBE_TIMEOUT_MILLIS = 10_000;
 
     private final FootprintArguments arguments;
@@ -262,6 +266,7 @@ public final class Footprint {
             Thread.sleep(1000);
         }
         JvmProbe.Sample idle = jvm.sample();
+        Thread.sleep(IDLE_SETTLE_MILLIS);
         long ticks = jvm.cpuTicks();
         long from = System.nanoTime();
         Thread.sleep(IDLE_CPU_MILLIS);

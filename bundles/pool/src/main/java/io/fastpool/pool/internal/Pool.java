@@ -124,6 +124,23 @@ final class Pool {
         return List.copyOf(apps);
     }
 
+    /** Whether any of its apps holds a session. */
+    boolean hasSessions() {
+        for (App app : apps) {
+            if (app.sessions().size() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Drops each app's sessions unused past their time-out (the watchdog's tick; no copy of the list). */
+    void expireSessions() {
+        for (App app : apps) {
+            app.expireSessions();
+        }
+    }
+
     boolean isEmpty() {
         return apps.isEmpty();
     }
@@ -132,6 +149,7 @@ final class Pool {
         apps.add(app);
         app.pool(this);
         app.sessionSettings(settings);
+        watchdog.wake();
         if (alwaysRunning()) {
             activateLater(app);
         }
@@ -152,6 +170,7 @@ final class Pool {
         runner.settingsChanged(newSettings);
         this.settings = newSettings;
         apps.forEach(app -> app.sessionSettings(newSettings));
+        watchdog.wake();
         locked(() -> {
             workers.signalAll();
             workers.dispatch();
@@ -176,6 +195,7 @@ final class Pool {
                 refusal = "pool " + name + " has " + workers.queueLength() + " requests waiting (queueLength)";
             } else {
                 released = false;
+                watchdog.wake();
                 workers.enqueue(app, exchange);
             }
         } finally {
@@ -216,6 +236,7 @@ final class Pool {
      */
     private List<Work> enter(PoolState next) {
         state = next;
+        watchdog.wake();
         workers.signalAll();
         if (next == PoolState.RUNNING) {
             rapidFail.reset();
@@ -360,6 +381,11 @@ final class Pool {
     /** Called every few hundred milliseconds by the manager: see {@link Watchdog#check}. */
     void check() {
         watchdog.check();
+    }
+
+    /** Whether the manager's rounds may skip it: dormant, with no session (see {@link Watchdog#asleep}). */
+    boolean asleep() {
+        return watchdog.asleep();
     }
 
     /** Worker threads alive now. */

@@ -277,9 +277,12 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
     /** The watchdog thread's round: each pool's {@link Pool#check}, and its apps' expired sessions. */
     private void checkPools() {
         for (Pool pool : pools.values()) {
+            if (pool.asleep()) {
+                continue;
+            }
             try {
                 pool.check();
-                pool.apps().forEach(App::expireSessions);
+                pool.expireSessions();
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "pool " + pool.name() + ": watchdog check failed", e);
             }

@@ -108,7 +108,7 @@ final class SessionStore {
 
     /** Drops sessions unused for longer than the time-out; called now and then by the pool manager. */
     synchronized int expire() {
-        if (timeoutMillis <= 0) {
+        if (timeoutMillis <= 0 || probation.isEmpty() && protectedSegment.isEmpty()) {
             return 0;
         }
         long now = clock.getAsLong();

@@ -17,7 +17,12 @@ final class FakeApp extends App {
     private volatile boolean active;
 
     FakeApp(String name, WebApp handler) {
-        super(name, new SessionStore(100, 60_000, System::currentTimeMillis));
+        this(name, handler, System::currentTimeMillis);
+    }
+
+    /** With its sessions on {@code millisClock}, which a test moves past their time-out. */
+    FakeApp(String name, WebApp handler, java.util.function.LongSupplier millisClock) {
+        super(name, new SessionStore(100, 60_000, millisClock));
         this.handler = handler;
     }
 

@@ -200,6 +200,62 @@ class PoolTest {
     }
 
     @Test
+    void aDormantPoolWithoutSessionsIsSkippedByTheWatchdogsRoundsUntilSomethingWakesIt() throws Exception {
+        FakeApp app = new FakeApp("bundle/idle", text("hi"));
+        Pool pool = pool(Map.of("idleTimeout", "200ms"));
+        pool.addApp(app);
+        pool.check();
+        assertThat(pool.asleep()).as("an OnDemand pool not yet asked for").isTrue();
+
+        FakeExchange first = new FakeExchange("/app");
+        pool.submit(app, first);
+        assertThat(pool.asleep()).as("woken by a request").isFalse();
+        assertThat(first.awaitCompletion()).isTrue();
+        await("the worker back from its request", () -> pool.snapshot().busyThreads() == 0);
+        pool.check();
+        assertThat(pool.asleep()).as("idle, but the idle time-out has not passed").isFalse();
+        advance(300);
+        pool.check();
+        pool.check();
+        assertThat(app.releases).hasValue(1);
+        assertThat(pool.asleep()).as("released").isTrue();
+
+        pool.stop();
+        assertThat(pool.asleep()).as("woken by a state change").isFalse();
+        pool.start();
+        pool.check();
+        assertThat(pool.asleep()).as("a started pool holds its instances until the idle time-out").isFalse();
+        pool.check();
+        assertThat(pool.asleep()).isTrue();
+        pool.updateSettings(PoolSettingsParser.apply(PoolSettings.DEFAULTS, Map.of("idleTimeout", "200ms", "recycleAfterTime", "1h")));
+        pool.check();
+        assertThat(pool.asleep()).as("a pool with recycleAfterTime has an age to watch").isFalse();
+    }
+
+    @Test
+    void aDormantPoolStaysInTheRoundsWhileItHoldsSessionsSoTheyExpire() throws Exception {
+        FakeApp app = new FakeApp("bundle/sessions", (request, response) -> request.session(true),
+                () -> TimeUnit.NANOSECONDS.toMillis(clock.get()));
+        Pool pool = pool(Map.of("idleTimeout", "200ms", "sessionTimeout", "1s"));
+        pool.addApp(app);
+        FakeExchange first = new FakeExchange("/app");
+        pool.submit(app, first);
+        assertThat(first.awaitCompletion()).isTrue();
+        await("the worker back from its request", () -> pool.snapshot().busyThreads() == 0);
+        advance(300);
+        pool.check();
+        pool.check();
+        assertThat(app.releases).hasValue(1);
+        assertThat(pool.asleep()).as("released, but a session is left to expire").isFalse();
+
+        advance(1_000);
+        pool.expireSessions();
+        pool.check();
+        assertThat(app.sessions().size()).isZero();
+        assertThat(pool.asleep()).isTrue();
+    }
+
+    @Test
     void aRequestPastItsTimeoutIsInterruptedAndAnswered504() throws Exception {
         AtomicInteger interrupted = new AtomicInteger();
         FakeApp app = new FakeApp("bundle/sleepy", (request, response) -> {
