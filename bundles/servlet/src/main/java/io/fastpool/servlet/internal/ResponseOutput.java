@@ -1,0 +1,131 @@
+package io.fastpool.servlet.internal;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * The response body as a {@link ServletOutputStream}, buffered as the Servlet API requires: bytes
+ * stay in a buffer of {@code getBufferSize()} bytes, which {@code reset()} can still discard, until
+ * it overflows or is flushed; then the response commits (status and headers go to Fastpool's
+ * response) and the bytes follow. Once as many bytes as a declared Content-Length are written the
+ * response is flushed, and writing more is an error rather than a broken HTTP message.
+ */
+final class ResponseOutput extends ServletOutputStream {
+
+    /** Commits the response: status and headers to Fastpool's response, once. */
+    interface Committer {
+        void commit() throws IOException;
+    }
+
+    private final Committer committer;
+    private final OutputStream body;
+    private byte[] buffer;
+    private int count;
+    private long written;
+    private long contentLength = -1;
+    private boolean discarding;
+
+    ResponseOutput(OutputStream body, int bufferSize, Committer committer) {
+        this.body = body;
+        this.buffer = new byte[bufferSize];
+        this.committer = committer;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        if (discarding || length == 0) {
+            return;
+        }
+        if (contentLength >= 0 && written + length > contentLength) {
+            throw new IOException("writing " + length + " more bytes would exceed the response's Content-Length of "
+                    + contentLength + " (" + written + " written)");
+        }
+        if (count + length > buffer.length) {
+            drain();
+        }
+        if (length >= buffer.length) {
+            committer.commit();
+            body.write(bytes, offset, length);
+        } else {
+            System.arraycopy(bytes, offset, buffer, count, length);
+            count += length;
+        }
+        written += length;
+        if (written == contentLength) {
+            flush();
+        }
+    }
+
+    /** Commits the response and sends what is buffered. */
+    @Override
+    public void flush() throws IOException {
+        if (discarding) {
+            return;
+        }
+        drain();
+        committer.commit();
+        body.flush();
+    }
+
+    /** The servlet closing its stream ends nothing: the response completes when the servlet returns. */
+    @Override
+    public void close() throws IOException {
+        flush();
+    }
+
+    private void drain() throws IOException {
+        committer.commit();
+        if (count > 0) {
+            body.write(buffer, 0, count);
+            count = 0;
+        }
+    }
+
+    int bufferSize() {
+        return buffer.length;
+    }
+
+    /** Whether anything was written since the start or the last reset. */
+    boolean hasContent() {
+        return written > 0;
+    }
+
+    void setBufferSize(int size) {
+        buffer = new byte[size];
+    }
+
+    void setContentLength(long length) {
+        contentLength = length;
+    }
+
+    /** Drops what is buffered, as {@code resetBuffer()} does. */
+    void resetBuffer() {
+        count = 0;
+        written = 0;
+    }
+
+    /** From now on writes are dropped: the response was replaced by an error or a redirect. */
+    void discardFurtherWrites() {
+        resetBuffer();
+        discarding = true;
+    }
+
+    /** Always ready: writes block, as a request without {@code startAsync} may. */
+    @Override
+    public boolean isReady() {
+        return true;
+    }
+
+    /** Non-blocking writes need async requests, which the adapter does not offer yet (docs/servlet.md). */
+    @Override
+    public void setWriteListener(WriteListener listener) {
+        throw new IllegalStateException("non-blocking writes need an async request; Fastpool's servlet adapter has no async support yet");
+    }
+}
