@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,17 @@ final class RequestParameters {
         Map<String, String[]> parameters = new LinkedHashMap<>(values.size() * 2);
         values.forEach((name, list) -> parameters.put(name, list.toArray(String[]::new)));
         return Collections.unmodifiableMap(parameters);
+    }
+
+    /** {@code parameters} followed by the values of the multipart body's form fields. */
+    static Map<String, String[]> withFields(Map<String, String[]> parameters, MultipartParts parts, Charset charset)
+            throws IOException {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        parameters.forEach((name, array) -> values.put(name, new ArrayList<>(List.of(array))));
+        parts.addFormFields(values, charset);
+        Map<String, String[]> merged = new LinkedHashMap<>(values.size() * 2);
+        values.forEach((name, list) -> merged.put(name, list.toArray(String[]::new)));
+        return Collections.unmodifiableMap(merged);
     }
 
     private static void decodeForm(FormBody form, Map<String, List<String>> values, ServletLimits limits) {

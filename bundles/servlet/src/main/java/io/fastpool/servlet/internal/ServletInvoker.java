@@ -2,6 +2,7 @@ package io.fastpool.servlet.internal;
 
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
+import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -14,11 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs one Fastpool request through a servlet: wraps request and response in the Servlet API,
  * calls {@code service}, and finishes the response. What the whiteboard will call on a pool thread
  * once it has matched the route. A request the Servlet API could not describe
- * ({@link BadRequestException}: a malformed parameter, an invalid Content-Length, a form too large)
- * is answered with its status and message if the response is not committed yet. Any other
+ * ({@link BadRequestException}: a malformed parameter or multipart body, an invalid Content-Length,
+ * a form too large; {@link MultipartTooLargeException}) is answered with its status and message if the response is not committed yet. Any other
  * exception is left to the pool, which answers 500 and logs it with the app's name, as for a
  * {@code WebApp}; an I/O error met inside {@code getParameter} is rethrown as the
- * {@link IOException} it was.
+ * {@link IOException} it was. Files holding multipart parts are deleted when the servlet returns.
  */
 public final class ServletInvoker {
 
@@ -33,24 +34,35 @@ public final class ServletInvoker {
         this.clock = clock;
     }
 
-    /** Serves {@code request} with {@code servlet}, routed as {@code route}, in {@code context} (null until the whiteboard supplies one). */
-    public void service(Servlet servlet, Request request, Response response, ServletRoute route, ServletContext context)
-            throws IOException, ServletException {
-        ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, limits,
+    /**
+     * Serves {@code request} with {@code servlet}, routed as {@code route}, in {@code context} (null until
+     * the whiteboard supplies one), reading multipart bodies under {@code multipart} (null: not at all).
+     */
+    public void service(Servlet servlet, Request request, Response response, ServletRoute route, ServletContext context,
+            MultipartConfigElement multipart) throws IOException, ServletException {
+        ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, limits, multipart,
                 Long.toHexString(requestIds.incrementAndGet()));
         ServletResponseAdapter servletResponse = new ServletResponseAdapter(response, servletRequest, limits.bufferSize(),
                 errorPages, clock);
         try {
             servlet.service(servletRequest, servletResponse);
         } catch (BadRequestException e) {
-            if (servletResponse.isCommitted()) {
-                throw e;
-            }
-            servletResponse.reset();
-            servletResponse.sendError(e.status(), e.getMessage());
+            answer(servletResponse, e, e.status());
+        } catch (MultipartTooLargeException e) {
+            answer(servletResponse, e, e.status());
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } finally {
+            servletRequest.cleanUp();
         }
         servletResponse.finish();
+    }
+
+    private static void answer(ServletResponseAdapter response, RuntimeException problem, int status) {
+        if (response.isCommitted()) {
+            throw problem;
+        }
+        response.reset();
+        response.sendError(status, problem.getMessage());
     }
 }

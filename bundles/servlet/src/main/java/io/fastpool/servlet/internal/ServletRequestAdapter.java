@@ -3,6 +3,7 @@ package io.fastpool.servlet.internal;
 import io.fastpool.api.Request;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletConnection;
 import jakarta.servlet.ServletContext;
@@ -21,6 +22,7 @@ import jakarta.servlet.http.Part;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
@@ -39,14 +41,15 @@ import java.util.Map;
  * A Fastpool {@link Request} seen through {@link HttpServletRequest}. Header values, addresses and
  * the scheme come from the CGI variables the web server passed (through {@code Request} and
  * {@link RequestOrigin}); the context path, servlet path and path info from the {@link ServletRoute}
- * the router matched. Parameters ({@link RequestParameters}) and cookies are parsed on first use.
+ * the router matched. Parameters ({@link RequestParameters}), multipart parts ({@link MultipartParts})
+ * and cookies are parsed on first use.
  *
  * <p>Longer than most classes here because {@code HttpServletRequest} has some seventy methods;
  * each is a line or a few, and the work sits in the helpers named above.
  *
  * <p>Not yet (docs/servlet.md): sessions ({@code getSession(true)} throws, {@code getSession(false)}
- * is {@code null}), async ({@code startAsync} throws as for a servlet without async support),
- * multipart ({@code getParts} throws), login, and HTTP upgrade (FastCGI cannot carry it).
+ * is {@code null}), async ({@code startAsync} throws as for a servlet without async support), login,
+ * and HTTP upgrade (FastCGI cannot carry it).
  */
 public final class ServletRequestAdapter implements HttpServletRequest {
 
@@ -56,13 +59,16 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     private final ServletRoute route;
     private final ServletContext context;
     private final ServletLimits limits;
+    private final MultipartConfigElement multipart;
     private final String requestId;
     private final RequestOrigin origin;
     private final RequestInput input;
     private final Map<String, Object> attributes = new LinkedHashMap<>();
     private String characterEncoding;
     private Map<String, String[]> parameters;
-    private BadRequestException parameterFailure;
+    private RuntimeException parameterFailure;
+    private MultipartParts parts;
+    private RuntimeException partsFailure;
     private List<Cookie> cookies;
     private BodyUse bodyUse = BodyUse.NONE;
     private BufferedReader reader;
@@ -72,13 +78,16 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     /**
      * @param context   the servlet context the route belongs to; {@code null} until the whiteboard supplies one
+     * @param multipart the servlet's multipart configuration, {@code null} when it reads no {@code multipart/form-data}
      * @param requestId what {@link #getRequestId()} reports, unique among the server's current requests
      */
-    public ServletRequestAdapter(Request request, ServletRoute route, ServletContext context, ServletLimits limits, String requestId) {
+    public ServletRequestAdapter(Request request, ServletRoute route, ServletContext context, ServletLimits limits,
+            MultipartConfigElement multipart, String requestId) {
         this.request = request;
         this.route = route;
         this.context = context;
         this.limits = limits;
+        this.multipart = multipart;
         this.requestId = requestId;
         this.origin = new RequestOrigin(request);
         this.input = new RequestInput(request.body());
@@ -253,7 +262,8 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     /**
      * Parsed once. A form body is parsed only for a POST of {@code application/x-www-form-urlencoded}
-     * whose body the servlet has not started reading. A failure is thrown again on every call.
+     * whose body the servlet has not started reading; the fields of a {@code multipart/form-data} body
+     * only when the servlet has a multipart configuration. A failure is thrown again on every call.
      */
     @Override
     public Map<String, String[]> getParameterMap() {
@@ -263,12 +273,23 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         if (parameters == null) {
             try {
                 parameters = RequestParameters.parse(request.queryString(), formBody(), limits);
-            } catch (BadRequestException e) {
+                if (multipart != null && isMultipart() && (parts != null || bodyUse == BodyUse.NONE)) {
+                    parameters = withFormFields(parameters);
+                }
+            } catch (BadRequestException | MultipartTooLargeException e) {
                 parameterFailure = e;
                 throw e;
             }
         }
         return parameters;
+    }
+
+    private Map<String, String[]> withFormFields(Map<String, String[]> queryParameters) {
+        try {
+            return RequestParameters.withFields(queryParameters, multipartParts(), charsetOrUtf8());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the multipart body failed: " + e.getMessage(), e);
+        }
     }
 
     private RequestParameters.FormBody formBody() {
@@ -277,13 +298,16 @@ public final class ServletRequestAdapter implements HttpServletRequest {
                 || !ContentType.parse(type).is("application/x-www-form-urlencoded")) {
             return null;
         }
-        Charset charset;
+        return new RequestParameters.FormBody(input, getContentLengthLong(), charsetOrUtf8());
+    }
+
+    /** The request's charset, else UTF-8: how form bodies are read. */
+    private Charset charsetOrUtf8() {
         try {
-            charset = characterEncoding == null ? StandardCharsets.UTF_8 : charset(characterEncoding);
+            return characterEncoding == null ? StandardCharsets.UTF_8 : charset(characterEncoding);
         } catch (UnsupportedEncodingException e) {
             throw new MalformedParameterException("form body: " + e.getMessage(), e);
         }
-        return new RequestParameters.FormBody(input, getContentLengthLong(), charset);
     }
 
     // ---- attributes
@@ -406,17 +430,63 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     @Override public boolean isRequestedSessionIdFromCookie() { return false; }
     @Override public boolean isRequestedSessionIdFromURL() { return false; }
 
-    // ---- multipart, async, upgrade: not yet or not possible
+    // ---- multipart
 
+    /**
+     * Read once, under the servlet's multipart configuration. A request that is not
+     * {@code multipart/form-data} is a {@link ServletException}; a servlet without multipart
+     * configuration or a body over its limits an {@link IllegalStateException}, as the API says.
+     */
     @Override
-    public Collection<Part> getParts() throws ServletException {
-        throw new ServletException("multipart/form-data (getParts)" + NOT_YET);
+    public Collection<Part> getParts() throws IOException, ServletException {
+        if (!isMultipart()) {
+            throw new ServletException("not a multipart/form-data request (Content-Type: " + request.contentType() + ")");
+        }
+        if (multipart == null) {
+            throw new IllegalStateException("this servlet has no multipart configuration"
+                    + " (osgi.http.whiteboard.servlet.multipart.enabled=true): its requests' parts are not read");
+        }
+        return multipartParts().parts();
     }
 
     @Override
-    public Part getPart(String name) throws ServletException {
-        throw new ServletException("multipart/form-data (getPart)" + NOT_YET);
+    public Part getPart(String name) throws IOException, ServletException {
+        for (Part part : getParts()) {
+            if (part.getName().equals(name)) {
+                return part;
+            }
+        }
+        return null;
     }
+
+    private MultipartParts multipartParts() throws IOException {
+        if (partsFailure != null) {
+            throw partsFailure;
+        }
+        if (parts == null) {
+            try {
+                parts = MultipartParts.read(this, multipart, limits, charsetOrUtf8());
+            } catch (MultipartTooLargeException | MalformedMultipartException e) {
+                partsFailure = e;
+                throw e;
+            }
+        }
+        return parts;
+    }
+
+    private boolean isMultipart() {
+        String type = request.contentType();
+        return type != null && ContentType.parse(type).is("multipart/form-data");
+    }
+
+    /** Deletes the files the request's parts were stored in; called when the request ends. */
+    public void cleanUp() {
+        if (parts != null) {
+            parts.delete();
+        }
+    }
+
+    // ---- async, upgrade: not yet or not possible
 
     @Override public boolean isAsyncStarted() { return false; }
     @Override public boolean isAsyncSupported() { return false; }

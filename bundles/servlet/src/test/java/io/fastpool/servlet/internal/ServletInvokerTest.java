@@ -46,7 +46,7 @@ class ServletInvokerTest {
     private final FakeResponse response = new FakeResponse();
 
     private void serve(FakeRequest request) throws Exception {
-        invoker.service(new GreetingServlet(), request, response, ServletRoute.everything(request.contextPath(), request.pathInfo()), null);
+        invoker.service(new GreetingServlet(), request, response, ServletRoute.everything(request.contextPath(), request.pathInfo()), null, null);
     }
 
     @Test

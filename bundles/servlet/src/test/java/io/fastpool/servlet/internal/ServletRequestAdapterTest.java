@@ -23,7 +23,7 @@ class ServletRequestAdapterTest {
 
     private static ServletRequestAdapter adapt(FakeRequest request, ServletLimits limits) {
         return new ServletRequestAdapter(request, ServletRoute.everything(request.contextPath(), request.pathInfo()),
-                null, limits, "7");
+                null, limits, null, "7");
     }
 
     private static FakeRequest formPost(String body, String contentType) {
@@ -35,7 +35,7 @@ class ServletRequestAdapterTest {
     void reportsTheRequestLineAndTheRoutesPaths() {
         FakeRequest fake = new FakeRequest("GET", "/shop/cart/item%20x?id=1&q=a+b", "/shop");
         ServletRequestAdapter request = new ServletRequestAdapter(fake,
-                new ServletRoute("/shop", "/cart", "/item x", MappingMatch.PATH, "/cart/*"), null, ServletLimits.DEFAULTS, "7");
+                new ServletRoute("/shop", "/cart", "/item x", MappingMatch.PATH, "/cart/*"), null, ServletLimits.DEFAULTS, null, "7");
 
         assertThat(request.getMethod()).isEqualTo("GET");
         assertThat(request.getProtocol()).isEqualTo("HTTP/1.1");
@@ -349,7 +349,7 @@ class ServletRequestAdapterTest {
     }
 
     @Test
-    void sessionsAsyncAndMultipartSayTheyAreNotThereYet() {
+    void sessionsAndAsyncSayTheyAreNotThereYet() {
         ServletRequestAdapter request = adapt(new FakeRequest("GET", "/a/b"));
 
         assertThat(request.getSession(false)).isNull();
@@ -357,7 +357,6 @@ class ServletRequestAdapterTest {
                 .hasMessageContaining("HttpSession is not supported by Fastpool's servlet adapter yet");
         assertThat(request.isAsyncSupported()).isFalse();
         assertThatThrownBy(request::startAsync).isInstanceOf(IllegalStateException.class).hasMessageContaining("not supported");
-        assertThatThrownBy(request::getParts).hasMessageContaining("multipart/form-data");
         assertThatThrownBy(() -> request.upgrade(null)).hasMessageContaining("FastCGI");
     }
 }

@@ -25,7 +25,7 @@ class ServletResponseAdapterTest {
     private ServletResponseAdapter adapt(String uri, int bufferSize, ErrorPageHandler errorPages) {
         FakeRequest fake = new FakeRequest("GET", uri).serverName("shop.example").header("Host", "shop.example:8080");
         ServletRequestAdapter request = new ServletRequestAdapter(fake, ServletRoute.everything(fake.contextPath(), fake.pathInfo()),
-                null, ServletLimits.DEFAULTS, "1");
+                null, ServletLimits.DEFAULTS, null, "1");
         return new ServletResponseAdapter(fastpool, request, bufferSize, errorPages, CLOCK);
     }
 
