@@ -33,9 +33,15 @@ final class ResponseOutput extends ServletOutputStream {
         this.committer = committer;
     }
 
+    /** One byte; {@code ServletOutputStream.print} writes every character this way, so it stays cheap while the buffer has room. */
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        if (!discarding && count < buffer.length && (contentLength < 0 || written + 1 < contentLength)) {
+            buffer[count++] = (byte) b;
+            written++;
+        } else {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
     }
 
     @Override
