@@ -12,6 +12,9 @@ import java.util.Locale;
 record ContentType(String mediaType, String charset) {
 
     static ContentType parse(String header) {
+        if (header.indexOf(';') < 0) {
+            return new ContentType(header.trim(), null);
+        }
         StringBuilder type = new StringBuilder();
         String charset = null;
         String[] parts = header.split(";");

@@ -31,6 +31,9 @@ final class RequestParameters {
 
     /** Every parameter, in order of first appearance, values in order; unmodifiable. */
     static Map<String, String[]> parse(String queryString, FormBody form, ServletLimits limits) {
+        if (queryString.isEmpty() && form == null) {
+            return Collections.emptyMap();
+        }
         Map<String, List<String>> values = new LinkedHashMap<>();
         FormDecoder.decode(queryString, StandardCharsets.UTF_8, values, limits.maxFormKeys(), "query string");
         if (form != null) {

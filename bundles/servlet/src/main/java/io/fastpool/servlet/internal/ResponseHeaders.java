@@ -3,6 +3,7 @@ package io.fastpool.servlet.internal;
 import io.fastpool.api.Response;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,21 +15,24 @@ import java.util.TreeMap;
  */
 final class ResponseHeaders {
 
-    private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    /** Made on the first header: many responses set none but their content type. */
+    private Map<String, List<String>> headers = Collections.emptyMap();
 
     void set(String name, String value) {
         if (value == null) {
-            headers.remove(name);
+            if (!headers.isEmpty()) {
+                headers.remove(name);
+            }
         } else {
             List<String> values = new ArrayList<>(1);
             values.add(value);
-            headers.put(name, values);
+            writable().put(name, values);
         }
     }
 
     void add(String name, String value) {
         if (value != null) {
-            headers.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
+            writable().computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
         }
     }
 
@@ -51,7 +55,14 @@ final class ResponseHeaders {
     }
 
     void clear() {
-        headers.clear();
+        headers = Collections.emptyMap();
+    }
+
+    private Map<String, List<String>> writable() {
+        if (headers.isEmpty()) {
+            headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        }
+        return headers;
     }
 
     void copyTo(Response response) {

@@ -41,7 +41,7 @@ public final class ServletInvoker {
     public void service(Servlet servlet, Request request, Response response, ServletRoute route, ServletContext context,
             MultipartConfigElement multipart) throws IOException, ServletException {
         ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, limits, multipart,
-                Long.toHexString(requestIds.incrementAndGet()));
+                requestIds.incrementAndGet());
         ServletResponseAdapter servletResponse = new ServletResponseAdapter(response, servletRequest, limits.bufferSize(),
                 errorPages, clock);
         try {

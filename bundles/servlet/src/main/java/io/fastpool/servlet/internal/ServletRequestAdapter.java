@@ -60,10 +60,10 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     private final ServletContext context;
     private final ServletLimits limits;
     private final MultipartConfigElement multipart;
-    private final String requestId;
-    private final RequestOrigin origin;
+    private final long requestId;
+    private RequestOrigin origin;
     private final RequestInput input;
-    private final Map<String, Object> attributes = new LinkedHashMap<>();
+    private Map<String, Object> attributes = Collections.emptyMap();
     private String characterEncoding;
     private Map<String, String[]> parameters;
     private RuntimeException parameterFailure;
@@ -79,17 +79,16 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     /**
      * @param context   the servlet context the route belongs to; {@code null} until the whiteboard supplies one
      * @param multipart the servlet's multipart configuration, {@code null} when it reads no {@code multipart/form-data}
-     * @param requestId what {@link #getRequestId()} reports, unique among the server's current requests
+     * @param requestId what {@link #getRequestId()} reports (in hexadecimal), unique among the server's current requests
      */
     public ServletRequestAdapter(Request request, ServletRoute route, ServletContext context, ServletLimits limits,
-            MultipartConfigElement multipart, String requestId) {
+            MultipartConfigElement multipart, long requestId) {
         this.request = request;
         this.route = route;
         this.context = context;
         this.limits = limits;
         this.multipart = multipart;
         this.requestId = requestId;
-        this.origin = new RequestOrigin(request);
         this.input = new RequestInput(request.body());
         this.characterEncoding = ContentType.charsetOf(request.contentType());
     }
@@ -103,9 +102,17 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     @Override public String getMethod() { return request.method(); }
     @Override public String getProtocol() { return request.protocol(); }
-    @Override public String getScheme() { return origin.scheme(); }
-    @Override public String getRequestURI() { return origin.requestUri(); }
-    @Override public StringBuffer getRequestURL() { return new StringBuffer(origin.root()).append(origin.requestUri()); }
+    @Override public String getScheme() { return origin().scheme(); }
+    @Override public String getRequestURI() { return origin().requestUri(); }
+    @Override public StringBuffer getRequestURL() { return new StringBuffer(origin().root()).append(origin().requestUri()); }
+
+    /** Made on first use: a servlet that never asks where the client went costs no Host header lookup. */
+    private RequestOrigin origin() {
+        if (origin == null) {
+            origin = new RequestOrigin(request);
+        }
+        return origin;
+    }
     @Override public String getContextPath() { return route.contextPath(); }
     @Override public String getServletPath() { return route.servletPath(); }
     @Override public String getPathInfo() { return route.pathInfo(); }
@@ -314,22 +321,32 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     @Override public Object getAttribute(String name) { return attributes.get(name); }
     @Override public Enumeration<String> getAttributeNames() { return Collections.enumeration(List.copyOf(attributes.keySet())); }
-    @Override public void removeAttribute(String name) { attributes.remove(name); }
 
+    @Override
+    public void removeAttribute(String name) {
+        if (!attributes.isEmpty()) {
+            attributes.remove(name);
+        }
+    }
+
+    /** The map is made on the first attribute: most requests never set one. */
     @Override
     public void setAttribute(String name, Object value) {
         if (value == null) {
-            attributes.remove(name);
-        } else {
-            attributes.put(name, value);
+            removeAttribute(name);
+            return;
         }
+        if (attributes.isEmpty()) {
+            attributes = new LinkedHashMap<>(4);
+        }
+        attributes.put(name, value);
     }
 
     // ---- connection
 
     @Override public boolean isSecure() { return request.isSecure(); }
-    @Override public String getServerName() { return origin.serverName(); }
-    @Override public int getServerPort() { return origin.serverPort(); }
+    @Override public String getServerName() { return origin().serverName(); }
+    @Override public int getServerPort() { return origin().serverPort(); }
     @Override public String getRemoteAddr() { return request.remoteAddress(); }
     @Override public int getRemotePort() { return request.remotePort(); }
     @Override public String getLocalAddr() { return request.serverAddress(); }
@@ -347,14 +364,14 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         return name == null || name.isEmpty() ? request.serverAddress() : name;
     }
 
-    @Override public String getRequestId() { return requestId; }
+    @Override public String getRequestId() { return Long.toHexString(requestId); }
     /** FastCGI carries no HTTP/2 stream id through to the app. */
     @Override public String getProtocolRequestId() { return ""; }
 
     @Override
     public ServletConnection getServletConnection() {
         return new ServletConnection() {
-            @Override public String getConnectionId() { return requestId; }
+            @Override public String getConnectionId() { return getRequestId(); }
             @Override public String getProtocol() { return request.protocol(); }
             @Override public String getProtocolConnectionId() { return ""; }
             @Override public boolean isSecure() { return request.isSecure(); }

@@ -340,10 +340,8 @@ public final class ServletResponseAdapter implements HttpServletResponse {
             }
             return;
         }
-        if (printWriter != null) {
-            printWriter.flush();
-        }
-        output.flush();
+        // The PrintWriter wraps the ResponseWriter unbuffered, and that writes into the output: all is there.
+        output.drain();
     }
 
     /** Hands status and headers to Fastpool's response, once. */

@@ -23,7 +23,7 @@ class ServletRequestAdapterTest {
 
     private static ServletRequestAdapter adapt(FakeRequest request, ServletLimits limits) {
         return new ServletRequestAdapter(request, ServletRoute.everything(request.contextPath(), request.pathInfo()),
-                null, limits, null, "7");
+                null, limits, null, 7);
     }
 
     private static FakeRequest formPost(String body, String contentType) {
@@ -35,7 +35,7 @@ class ServletRequestAdapterTest {
     void reportsTheRequestLineAndTheRoutesPaths() {
         FakeRequest fake = new FakeRequest("GET", "/shop/cart/item%20x?id=1&q=a+b", "/shop");
         ServletRequestAdapter request = new ServletRequestAdapter(fake,
-                new ServletRoute("/shop", "/cart", "/item x", MappingMatch.PATH, "/cart/*"), null, ServletLimits.DEFAULTS, null, "7");
+                new ServletRoute("/shop", "/cart", "/item x", MappingMatch.PATH, "/cart/*"), null, ServletLimits.DEFAULTS, null, 7);
 
         assertThat(request.getMethod()).isEqualTo("GET");
         assertThat(request.getProtocol()).isEqualTo("HTTP/1.1");

@@ -51,7 +51,7 @@ class ServletRequestMultipartTest {
 
     private ServletRequestAdapter adapt(FakeRequest request, MultipartConfigElement multipart) {
         return new ServletRequestAdapter(request, ServletRoute.everything(request.contextPath(), request.pathInfo()), null,
-                ServletLimits.DEFAULTS, multipart, "1");
+                ServletLimits.DEFAULTS, multipart, 1);
     }
 
     private MultipartConfigElement config(long maxFileSize) {
@@ -125,7 +125,7 @@ class ServletRequestMultipartTest {
     void moreFilesThanMaxFormKeysIsRefused() {
         FakeRequest fake = upload(body(file("a", "a.txt", "1"), file("b", "b.txt", "2"), file("c", "c.txt", "3")));
         ServletRequestAdapter request = new ServletRequestAdapter(fake, ServletRoute.everything("/app", "/upload"), null,
-                new ServletLimits(1000, 2, 8192), config(-1), "1");
+                new ServletLimits(1000, 2, 8192), config(-1), 1);
 
         assertThatThrownBy(request::getParts).isInstanceOf(MultipartTooLargeException.class);
     }

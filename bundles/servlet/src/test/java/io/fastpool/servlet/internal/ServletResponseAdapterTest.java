@@ -25,7 +25,7 @@ class ServletResponseAdapterTest {
     private ServletResponseAdapter adapt(String uri, int bufferSize, ErrorPageHandler errorPages) {
         FakeRequest fake = new FakeRequest("GET", uri).serverName("shop.example").header("Host", "shop.example:8080");
         ServletRequestAdapter request = new ServletRequestAdapter(fake, ServletRoute.everything(fake.contextPath(), fake.pathInfo()),
-                null, ServletLimits.DEFAULTS, null, "1");
+                null, ServletLimits.DEFAULTS, null, 1);
         return new ServletResponseAdapter(fastpool, request, bufferSize, errorPages, CLOCK);
     }
 
@@ -65,7 +65,19 @@ class ServletResponseAdapterTest {
         assertThat(response.isCommitted()).isTrue();
         assertThat(fastpool.text()).isEqualTo("hello");
         assertThat(fastpool.header("Content-Type")).isEqualTo("text/plain");
-        assertThat(fastpool.isCommitted()).isTrue();
+        assertThat(fastpool.isCommitted()).as("not flushed: the response ends as the servlet returns, in one write").isFalse();
+    }
+
+    @Test
+    void closingTheStreamCommitsWithoutFlushingToTheClient() throws IOException {
+        ServletResponseAdapter response = adapt(8192);
+        response.getOutputStream().print("done");
+
+        response.getOutputStream().close();
+
+        assertThat(response.isCommitted()).isTrue();
+        assertThat(fastpool.text()).isEqualTo("done");
+        assertThat(fastpool.isCommitted()).isFalse();
     }
 
     @Test
