@@ -61,8 +61,8 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     private final ServletLimits limits;
     private final MultipartConfigElement multipart;
     private final long requestId;
-    private RequestOrigin origin;
     private final RequestInput input;
+    private RequestOrigin origin;
     private Map<String, Object> attributes = Collections.emptyMap();
     private String characterEncoding;
     private Map<String, String[]> parameters;
@@ -93,11 +93,6 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         this.characterEncoding = ContentType.charsetOf(request.contentType());
     }
 
-    /** The Fastpool request underneath. */
-    public Request fastpoolRequest() {
-        return request;
-    }
-
     // ---- request line and paths
 
     @Override public String getMethod() { return request.method(); }
@@ -113,6 +108,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         }
         return origin;
     }
+
     @Override public String getContextPath() { return route.contextPath(); }
     @Override public String getServletPath() { return route.servletPath(); }
     @Override public String getPathInfo() { return route.pathInfo(); }
@@ -207,10 +203,10 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         return characterEncoding;
     }
 
-    /** Takes effect for parameters and the reader not yet read; ignored once the reader is taken, as the API says. */
+    /** Takes effect for parameters and the reader not yet read; ignored once either was, as the API says. */
     @Override
     public void setCharacterEncoding(String encoding) throws UnsupportedEncodingException {
-        if (bodyUse == BodyUse.READER) {
+        if (bodyUse == BodyUse.READER || parameters != null) {
             return;
         }
         charset(encoding);

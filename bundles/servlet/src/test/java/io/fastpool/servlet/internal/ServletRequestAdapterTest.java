@@ -7,11 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastpool.testkit.FakeRequest;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.MappingMatch;
 import java.io.ByteArrayInputStream;
 import java.io.UnsupportedEncodingException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
@@ -190,12 +194,14 @@ class ServletRequestAdapterTest {
     }
 
     @Test
-    void aFormWithoutCharsetIsUtf8AndSetCharacterEncodingBeforeParsingOverridesIt() throws Exception {
+    void aFormWithoutCharsetIsUtf8AndSetCharacterEncodingCountsOnlyBeforeParsing() throws Exception {
         assertThat(adapt(formPost("n=caf%C3%A9", "application/x-www-form-urlencoded")).getParameter("n")).isEqualTo("café");
 
         ServletRequestAdapter latin = adapt(formPost("n=caf%E9", "application/x-www-form-urlencoded"));
         latin.setCharacterEncoding("ISO-8859-1");
         assertThat(latin.getParameter("n")).isEqualTo("café");
+        latin.setCharacterEncoding("UTF-16");
+        assertThat(latin.getCharacterEncoding()).isEqualTo("ISO-8859-1");
     }
 
     @Test
@@ -346,6 +352,28 @@ class ServletRequestAdapterTest {
         assertThat(adapt(new FakeRequest("GET", "/a/b")).getLocale()).isEqualTo(Locale.getDefault());
         ServletRequestAdapter garbled = adapt(new FakeRequest("GET", "/a/b").header("Accept-Language", "en;q=x;;"));
         assertThat(Collections.list(garbled.getLocales())).containsExactly(Locale.getDefault());
+    }
+
+    @Test
+    void aRelativeDispatcherPathResolvesAgainstTheServletPathAndPathInfo() {
+        List<String> asked = new ArrayList<>();
+        ServletContext context = (ServletContext) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ServletContext.class}, (proxy, method, arguments) -> {
+                    if (method.getName().equals("getRequestDispatcher")) {
+                        asked.add((String) arguments[0]);
+                    }
+                    return null;
+                });
+        FakeRequest fake = new FakeRequest("GET", "/shop/cart/items/view", "/shop");
+        ServletRequestAdapter request = new ServletRequestAdapter(fake,
+                new ServletRoute("/shop", "/cart", "/items/view", MappingMatch.PATH, "/cart/*"), context, ServletLimits.DEFAULTS, null, 7);
+
+        request.getRequestDispatcher("edit");
+        request.getRequestDispatcher("/top");
+
+        assertThat(asked).containsExactly("/cart/items/edit", "/top");
+        assertThat(request.getServletContext()).isSameAs(context);
+        assertThat(adapt(new FakeRequest("GET", "/a/b")).getRequestDispatcher("x")).as("no context yet").isNull();
     }
 
     @Test
