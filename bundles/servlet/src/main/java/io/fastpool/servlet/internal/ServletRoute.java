@@ -21,12 +21,16 @@ public record ServletRoute(String contextPath, String servletPath, String pathIn
         return new ServletRoute(contextPath, "", path.isEmpty() ? null : path, MappingMatch.PATH, "/*");
     }
 
-    /** The value the mapping matched, as {@link jakarta.servlet.http.HttpServletMapping#getMatchValue()} defines it. */
+    /**
+     * The value the mapping matched, as {@link jakarta.servlet.http.HttpServletMapping#getMatchValue()}
+     * defines it: for {@code /cart/*} and {@code /cart/item} it is {@code item}, for {@code *.jsp} and
+     * {@code /a/b.jsp} it is {@code a/b}.
+     */
     public String matchValue() {
         return switch (match) {
             case CONTEXT_ROOT, DEFAULT -> "";
             case EXACT -> servletPath.substring(1);
-            case PATH -> servletPath.isEmpty() ? "" : servletPath.substring(1);
+            case PATH -> pathInfo == null ? "" : pathInfo.substring(1);
             case EXTENSION -> servletPath.substring(1, servletPath.lastIndexOf('.'));
         };
     }

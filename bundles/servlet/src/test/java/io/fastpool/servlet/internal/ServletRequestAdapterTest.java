@@ -51,7 +51,7 @@ class ServletRequestAdapterTest {
         assertThat(request.getQueryString()).isEqualTo("id=1&q=a+b");
         assertThat(request.getHttpServletMapping().getMappingMatch()).isEqualTo(MappingMatch.PATH);
         assertThat(request.getHttpServletMapping().getPattern()).isEqualTo("/cart/*");
-        assertThat(request.getHttpServletMapping().getMatchValue()).isEqualTo("cart");
+        assertThat(request.getHttpServletMapping().getMatchValue()).isEqualTo("item x");
         assertThat(request.getDispatcherType()).isEqualTo(DispatcherType.REQUEST);
         assertThat(request.getRequestId()).isEqualTo("7");
     }
