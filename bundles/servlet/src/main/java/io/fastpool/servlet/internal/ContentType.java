@@ -43,8 +43,8 @@ record ContentType(String mediaType, String charset) {
         return bare.trim().toLowerCase(Locale.ROOT).equals(type);
     }
 
-    /** The header value with {@code charset} (when not null) as its charset parameter. */
-    String withCharset(String charset) {
+    /** The header value of {@code mediaType} with {@code charset} (when not null) as its charset parameter. */
+    static String headerValue(String mediaType, String charset) {
         return charset == null ? mediaType : mediaType + ";charset=" + charset;
     }
 

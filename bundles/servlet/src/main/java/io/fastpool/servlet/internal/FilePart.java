@@ -3,6 +3,7 @@ package io.fastpool.servlet.internal;
 import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,7 +45,7 @@ final class FilePart implements Part {
         return item.isFormField();
     }
 
-    String text(java.nio.charset.Charset charset) throws IOException {
+    String text(Charset charset) throws IOException {
         return item.getString(charset);
     }
 

@@ -24,13 +24,9 @@ import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletDiskFileUpl
  */
 final class MultipartParts {
 
-    private final MultipartConfigElement config;
-    private final Path location;
     private final List<FilePart> parts;
 
-    private MultipartParts(MultipartConfigElement config, List<FilePart> parts) {
-        this.config = config;
-        this.location = location(config);
+    private MultipartParts(List<FilePart> parts) {
         this.parts = parts;
     }
 
@@ -56,7 +52,7 @@ final class MultipartParts {
         } catch (FileUploadException e) {
             throw new MalformedMultipartException("multipart body could not be read: " + e.getMessage(), e);
         }
-        return new MultipartParts(config, parts);
+        return new MultipartParts(parts);
     }
 
     private static Path location(MultipartConfigElement config) {
@@ -86,10 +82,5 @@ final class MultipartParts {
                 // The temporary file stays in the location; nothing else can be done about it here.
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return parts.size() + " parts in " + location + " (max file " + config.getMaxFileSize() + ")";
     }
 }

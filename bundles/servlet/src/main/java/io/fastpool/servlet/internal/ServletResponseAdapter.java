@@ -198,7 +198,7 @@ public final class ServletResponseAdapter implements HttpServletResponse {
 
     @Override
     public String getContentType() {
-        return mediaType == null ? null : new ContentType(mediaType, null).withCharset(charset);
+        return mediaType == null ? null : ContentType.headerValue(mediaType, charset);
     }
 
     /** Ignored once the writer is taken or the response committed, as the API says; {@code null} forgets the charset. */
