@@ -12,10 +12,19 @@ import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
 import io.fastpool.pool.internal.BenchPool;
 import io.fastpool.samples.hello.Hello;
+import io.fastpool.servlet.internal.ErrorPageHandler;
+import io.fastpool.servlet.internal.ServletInvoker;
+import io.fastpool.servlet.internal.ServletLimits;
+import io.fastpool.servlet.internal.ServletRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +53,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code listenerOnly}: the route's target runs {@link Hello} at once on the calling thread,
  *       which plays the connection's event loop: the listener's own cost (decoding, the request and
  *       response objects, routing, the CGI response) plus the app's.
+ *   <li>{@code listenerOnlyServlet}: the same, with the hello answered by an {@link HttpServlet}
+ *       through the Servlet adapter ({@link ServletInvoker}): what the Servlet API costs per request
+ *       on top of {@code listenerOnly}, before any whiteboard routing.
  *   <li>{@code listenerAndPool}: the route's target is a real pool ({@link BenchPool}: its queue and
  *       its worker thread, with the app's class loader as context class loader, timing and
  *       allocation figures per request); the benchmark thread waits for END_REQUEST as an event
@@ -128,6 +140,46 @@ public class RequestPathBenchmark {
         }
     }
 
+    /** The hello as a servlet: what {@link HelloServlet} answers is byte for byte what {@link Hello} does. */
+    static final class HelloServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        private static final byte[] HELLO_WORLD = EXPECTED_BODY.getBytes(StandardCharsets.UTF_8);
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.setContentType("text/plain");
+            String name = request.getParameter("name");
+            response.getOutputStream().write(name == null ? HELLO_WORLD : ("Hello, " + name + "!").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The listener with a servlet answering inline on the event loop, through the Servlet adapter. */
+    @State(Scope.Thread)
+    public static class ListenerOnlyServlet {
+        Rig rig;
+
+        @Setup
+        public void setup() {
+            HelloServlet servlet = new HelloServlet();
+            ServletInvoker invoker = new ServletInvoker(ServletLimits.DEFAULTS, ErrorPageHandler.PLAIN, Clock.systemUTC());
+            rig = new Rig(exchange -> {
+                try {
+                    invoker.service(servlet, exchange.request(), exchange.response(),
+                            ServletRoute.everything(exchange.request().contextPath(), exchange.request().pathInfo()), null, null);
+                } catch (IOException | ServletException e) {
+                    throw new IllegalStateException("hello servlet failed", e);
+                } finally {
+                    exchange.complete();
+                }
+            });
+        }
+
+        @TearDown
+        public void tearDown() {
+            rig.close();
+        }
+    }
+
     /** The listener with a real pool running the app on its worker thread. */
     @State(Scope.Thread)
     public static class ListenerAndPool {
@@ -162,6 +214,11 @@ public class RequestPathBenchmark {
 
     @Benchmark
     public int listenerOnly(ListenerOnly state) {
+        return state.rig.request();
+    }
+
+    @Benchmark
+    public int listenerOnlyServlet(ListenerOnlyServlet state) {
         return state.rig.request();
     }
 

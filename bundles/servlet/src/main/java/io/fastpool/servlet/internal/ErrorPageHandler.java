@@ -1,0 +1,22 @@
+package io.fastpool.servlet.internal;
+
+import io.fastpool.api.Response;
+import java.io.IOException;
+
+/**
+ * Writes the page for a {@code sendError}, once the servlet has returned. The hook where the
+ * whiteboard will dispatch to an app's error pages ({@code osgi.http.whiteboard.servlet.errorPage});
+ * until then {@link #PLAIN} answers with Fastpool's short plain-text page, never a stack trace.
+ */
+@FunctionalInterface
+public interface ErrorPageHandler {
+
+    /** Fastpool's own error page: the status, its reason and the message. */
+    ErrorPageHandler PLAIN = (status, message, response) -> response.sendError(status, message);
+
+    /**
+     * @param response Fastpool's response, not yet committed, already carrying the headers the
+     *                 servlet set (cookies, for one) except Content-Type and Content-Length
+     */
+    void sendErrorPage(int status, String message, Response response) throws IOException;
+}

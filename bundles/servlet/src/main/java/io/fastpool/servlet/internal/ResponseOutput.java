@@ -1,0 +1,158 @@
+package io.fastpool.servlet.internal;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+
+/**
+ * The response body as a {@link ServletOutputStream}, buffered as the Servlet API requires: bytes
+ * stay in a buffer of {@code getBufferSize()} bytes, which {@code reset()} can still discard, until
+ * it overflows or is flushed; then the response commits (status and headers go to Fastpool's
+ * response) and the bytes follow. Once as many bytes as a declared Content-Length are written the
+ * response commits, and writing more is an error rather than a broken HTTP message.
+ *
+ * <p>The buffer's array grows as bytes come, up to the buffer size: most responses are far smaller
+ * than 8 KiB, and an array of the full size made for every request was 8 KiB of garbage each
+ * (RequestPathBenchmark's servlet hello allocated 10.3 KB per request with it).
+ */
+final class ResponseOutput extends ServletOutputStream {
+
+    /** Commits the response: status and headers to Fastpool's response, once. */
+    interface Committer {
+        void commit() throws IOException;
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final int FIRST_ARRAY = 64;
+
+    private final Committer committer;
+    private final OutputStream body;
+    private byte[] buffer = EMPTY;
+    private int bufferSize;
+    private int count;
+    private long written;
+    private long contentLength = -1;
+    private boolean discarding;
+
+    ResponseOutput(OutputStream body, int bufferSize, Committer committer) {
+        this.body = body;
+        this.bufferSize = bufferSize;
+        this.committer = committer;
+    }
+
+    /** One byte; {@code ServletOutputStream.print} writes every character this way, so it stays cheap while the buffer has room. */
+    @Override
+    public void write(int b) throws IOException {
+        if (!discarding && count < buffer.length && (contentLength < 0 || written + 1 < contentLength)) {
+            buffer[count++] = (byte) b;
+            written++;
+        } else {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        if (discarding || length == 0) {
+            return;
+        }
+        if (contentLength >= 0 && written + length > contentLength) {
+            throw new IOException("writing " + length + " more bytes would exceed the response's Content-Length of "
+                    + contentLength + " (" + written + " written)");
+        }
+        if (count + length > bufferSize) {
+            drain();
+        }
+        if (length >= bufferSize) {
+            committer.commit();
+            body.write(bytes, offset, length);
+        } else {
+            if (count + length > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.min(bufferSize, Math.max(count + length, Math.max(FIRST_ARRAY, buffer.length * 2))));
+            }
+            System.arraycopy(bytes, offset, buffer, count, length);
+            count += length;
+        }
+        written += length;
+        if (written == contentLength) {
+            drain();
+        }
+    }
+
+    /** Commits the response and sends what is buffered on to the client now. */
+    @Override
+    public void flush() throws IOException {
+        if (!discarding) {
+            drain();
+            body.flush();
+        }
+    }
+
+    /**
+     * Commits the response and hands what is buffered to Fastpool's response, without flushing that
+     * to the client: the response completes when the servlet returns, and a flush here would cost
+     * the web server a second write (and packet) for every response. What {@code finish()} and a
+     * servlet closing its stream do.
+     */
+    void drain() throws IOException {
+        if (discarding) {
+            return;
+        }
+        committer.commit();
+        if (count > 0) {
+            body.write(buffer, 0, count);
+            count = 0;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        drain();
+    }
+
+    int bufferSize() {
+        return bufferSize;
+    }
+
+    /** Whether anything was written since the start or the last reset. */
+    boolean hasContent() {
+        return written > 0;
+    }
+
+    void setBufferSize(int size) {
+        bufferSize = size;
+        if (buffer.length > size) {
+            buffer = EMPTY;
+        }
+    }
+
+    void setContentLength(long length) {
+        contentLength = length;
+    }
+
+    /** Drops what is buffered, as {@code resetBuffer()} does. */
+    void resetBuffer() {
+        count = 0;
+        written = 0;
+    }
+
+    /** From now on writes are dropped: the response was replaced by an error or a redirect. */
+    void discardFurtherWrites() {
+        resetBuffer();
+        discarding = true;
+    }
+
+    /** Always ready: writes block, as a request without {@code startAsync} may. */
+    @Override
+    public boolean isReady() {
+        return true;
+    }
+
+    /** Non-blocking writes need async requests, which the adapter does not offer yet (docs/servlet.md). */
+    @Override
+    public void setWriteListener(WriteListener listener) {
+        throw new IllegalStateException("non-blocking writes need an async request; Fastpool's servlet adapter has no async support yet");
+    }
+}

@@ -1,0 +1,68 @@
+package io.fastpool.servlet.internal;
+
+import io.fastpool.api.Request;
+import io.fastpool.api.Response;
+import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs one Fastpool request through a servlet: wraps request and response in the Servlet API,
+ * calls {@code service}, and finishes the response. What the whiteboard will call on a pool thread
+ * once it has matched the route. A request the Servlet API could not describe
+ * ({@link BadRequestException}: a malformed parameter or multipart body, an invalid Content-Length,
+ * a form too large; {@link MultipartTooLargeException}) is answered with its status and message if the response is not committed yet. Any other
+ * exception is left to the pool, which answers 500 and logs it with the app's name, as for a
+ * {@code WebApp}; an I/O error met inside {@code getParameter} is rethrown as the
+ * {@link IOException} it was. Files holding multipart parts are deleted when the servlet returns.
+ */
+public final class ServletInvoker {
+
+    private final ServletLimits limits;
+    private final ErrorPageHandler errorPages;
+    private final Clock clock;
+    private final AtomicLong requestIds = new AtomicLong();
+
+    public ServletInvoker(ServletLimits limits, ErrorPageHandler errorPages, Clock clock) {
+        this.limits = limits;
+        this.errorPages = errorPages;
+        this.clock = clock;
+    }
+
+    /**
+     * Serves {@code request} with {@code servlet}, routed as {@code route}, in {@code context} (null until
+     * the whiteboard supplies one), reading multipart bodies under {@code multipart} (null: not at all).
+     */
+    public void service(Servlet servlet, Request request, Response response, ServletRoute route, ServletContext context,
+            MultipartConfigElement multipart) throws IOException, ServletException {
+        ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, limits, multipart,
+                requestIds.incrementAndGet());
+        ServletResponseAdapter servletResponse = new ServletResponseAdapter(response, servletRequest, limits.bufferSize(),
+                errorPages, clock);
+        try {
+            servlet.service(servletRequest, servletResponse);
+        } catch (BadRequestException e) {
+            answer(servletResponse, e, e.status());
+        } catch (MultipartTooLargeException e) {
+            answer(servletResponse, e, e.status());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            servletRequest.cleanUp();
+        }
+        servletResponse.finish();
+    }
+
+    private static void answer(ServletResponseAdapter response, RuntimeException problem, int status) {
+        if (response.isCommitted()) {
+            throw problem;
+        }
+        response.reset();
+        response.sendError(status, problem.getMessage());
+    }
+}

@@ -1,0 +1,532 @@
+package io.fastpool.servlet.internal;
+
+import io.fastpool.api.Request;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.ServletConnection;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletMapping;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import jakarta.servlet.http.HttpUpgradeHandler;
+import jakarta.servlet.http.MappingMatch;
+import jakarta.servlet.http.Part;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
+import java.security.Principal;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A Fastpool {@link Request} seen through {@link HttpServletRequest}. Header values, addresses and
+ * the scheme come from the CGI variables the web server passed (through {@code Request} and
+ * {@link RequestOrigin}); the context path, servlet path and path info from the {@link ServletRoute}
+ * the router matched. Parameters ({@link RequestParameters}), multipart parts ({@link MultipartParts})
+ * and cookies are parsed on first use.
+ *
+ * <p>Longer than most classes here because {@code HttpServletRequest} has some seventy methods;
+ * each is a line or a few, and the work sits in the helpers named above.
+ *
+ * <p>Not yet (docs/servlet.md): sessions ({@code getSession(true)} throws, {@code getSession(false)}
+ * is {@code null}), async ({@code startAsync} throws as for a servlet without async support), login,
+ * and HTTP upgrade (FastCGI cannot carry it).
+ */
+public final class ServletRequestAdapter implements HttpServletRequest {
+
+    private static final String NOT_YET = " is not supported by Fastpool's servlet adapter yet (issue 16; docs/servlet.md)";
+
+    private final Request request;
+    private final ServletRoute route;
+    private final ServletContext context;
+    private final ServletLimits limits;
+    private final MultipartConfigElement multipart;
+    private final long requestId;
+    private final RequestInput input;
+    private RequestOrigin origin;
+    private Map<String, Object> attributes = Collections.emptyMap();
+    private String characterEncoding;
+    private Map<String, String[]> parameters;
+    private RuntimeException parameterFailure;
+    private MultipartParts parts;
+    private RuntimeException partsFailure;
+    private List<Cookie> cookies;
+    private BodyUse bodyUse = BodyUse.NONE;
+    private BufferedReader reader;
+
+    /** Which of the body's views the servlet took: the Servlet API allows one of stream and reader. */
+    private enum BodyUse { NONE, STREAM, READER }
+
+    /**
+     * @param context   the servlet context the route belongs to; {@code null} until the whiteboard supplies one
+     * @param multipart the servlet's multipart configuration, {@code null} when it reads no {@code multipart/form-data}
+     * @param requestId what {@link #getRequestId()} reports (in hexadecimal), unique among the server's current requests
+     */
+    public ServletRequestAdapter(Request request, ServletRoute route, ServletContext context, ServletLimits limits,
+            MultipartConfigElement multipart, long requestId) {
+        this.request = request;
+        this.route = route;
+        this.context = context;
+        this.limits = limits;
+        this.multipart = multipart;
+        this.requestId = requestId;
+        this.input = new RequestInput(request.body());
+        this.characterEncoding = ContentType.charsetOf(request.contentType());
+    }
+
+    // ---- request line and paths
+
+    @Override public String getMethod() { return request.method(); }
+    @Override public String getProtocol() { return request.protocol(); }
+    @Override public String getScheme() { return origin().scheme(); }
+    @Override public String getRequestURI() { return origin().requestUri(); }
+    @Override public StringBuffer getRequestURL() { return new StringBuffer(origin().root()).append(origin().requestUri()); }
+
+    /** Made on first use: a servlet that never asks where the client went costs no Host header lookup. */
+    private RequestOrigin origin() {
+        if (origin == null) {
+            origin = new RequestOrigin(request);
+        }
+        return origin;
+    }
+
+    @Override public String getContextPath() { return route.contextPath(); }
+    @Override public String getServletPath() { return route.servletPath(); }
+    @Override public String getPathInfo() { return route.pathInfo(); }
+    /** No request maps to a file: Fastpool serves from bundles. */
+    @Override public String getPathTranslated() { return null; }
+
+    @Override
+    public String getQueryString() {
+        String query = request.queryString();
+        return query.isEmpty() ? null : query;
+    }
+
+    @Override
+    public HttpServletMapping getHttpServletMapping() {
+        return new HttpServletMapping() {
+            @Override public String getMatchValue() { return route.matchValue(); }
+            @Override public String getPattern() { return route.pattern(); }
+            @Override public String getServletName() { return ""; }
+            @Override public MappingMatch getMappingMatch() { return route.match(); }
+        };
+    }
+
+    // ---- headers
+
+    @Override public String getHeader(String name) { return request.header(name); }
+    @Override public Enumeration<String> getHeaders(String name) { return Collections.enumeration(request.headers().getAll(name)); }
+    @Override public Enumeration<String> getHeaderNames() { return Collections.enumeration(request.headers().names()); }
+
+    @Override
+    public long getDateHeader(String name) {
+        String value = request.header(name);
+        return value == null ? -1 : HttpDates.parse(value);
+    }
+
+    @Override
+    public int getIntHeader(String name) {
+        String value = request.header(name);
+        return value == null ? -1 : Integer.parseInt(value.trim());
+    }
+
+    @Override
+    public String getContentType() {
+        return request.contentType();
+    }
+
+    @Override
+    public int getContentLength() {
+        long length = getContentLengthLong();
+        return length > Integer.MAX_VALUE ? -1 : (int) length;
+    }
+
+    /** {@code -1} without a Content-Length; {@link InvalidContentLengthException} for one that is not a number. */
+    @Override
+    public long getContentLengthLong() {
+        String header = request.header("Content-Length");
+        if (header == null) {
+            return -1;
+        }
+        String digits = header.trim();
+        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new InvalidContentLengthException("Content-Length '" + header + "' is not a non-negative number");
+        }
+        return Long.parseLong(digits);
+    }
+
+    // ---- cookies and locales
+
+    @Override
+    public Cookie[] getCookies() {
+        if (cookies == null) {
+            cookies = Cookies.parse(request.headers().getAll("Cookie"));
+        }
+        return cookies.isEmpty() ? null : cookies.stream().map(c -> (Cookie) c.clone()).toArray(Cookie[]::new);
+    }
+
+    @Override
+    public Locale getLocale() {
+        List<Locale> locales = AcceptLanguage.locales(request.header("Accept-Language"));
+        return locales.isEmpty() ? Locale.getDefault() : locales.get(0);
+    }
+
+    @Override
+    public Enumeration<Locale> getLocales() {
+        List<Locale> locales = AcceptLanguage.locales(request.header("Accept-Language"));
+        return Collections.enumeration(locales.isEmpty() ? List.of(Locale.getDefault()) : locales);
+    }
+
+    // ---- body
+
+    @Override
+    public String getCharacterEncoding() {
+        return characterEncoding;
+    }
+
+    /** Takes effect for parameters and the reader not yet read; ignored once either was, as the API says. */
+    @Override
+    public void setCharacterEncoding(String encoding) throws UnsupportedEncodingException {
+        if (bodyUse == BodyUse.READER || parameters != null) {
+            return;
+        }
+        charset(encoding);
+        characterEncoding = encoding;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+        if (bodyUse == BodyUse.READER) {
+            throw new IllegalStateException("getReader() was called on this request: the body can be read one way only");
+        }
+        bodyUse = BodyUse.STREAM;
+        return input;
+    }
+
+    /** In the request's charset, else ISO-8859-1 as the Servlet API prescribes. */
+    @Override
+    public BufferedReader getReader() throws IOException {
+        if (bodyUse == BodyUse.STREAM) {
+            throw new IllegalStateException("getInputStream() was called on this request: the body can be read one way only");
+        }
+        if (reader == null) {
+            Charset charset = characterEncoding == null ? StandardCharsets.ISO_8859_1 : charset(characterEncoding);
+            reader = new BufferedReader(new InputStreamReader(input, charset));
+            bodyUse = BodyUse.READER;
+        }
+        return reader;
+    }
+
+    private static Charset charset(String name) throws UnsupportedEncodingException {
+        try {
+            return Charset.forName(name);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            throw new UnsupportedEncodingException("unknown charset '" + name + "'");
+        }
+    }
+
+    // ---- parameters
+
+    @Override
+    public String getParameter(String name) {
+        String[] values = getParameterMap().get(name);
+        return values == null ? null : values[0];
+    }
+
+    @Override
+    public Enumeration<String> getParameterNames() {
+        return Collections.enumeration(getParameterMap().keySet());
+    }
+
+    @Override
+    public String[] getParameterValues(String name) {
+        String[] values = getParameterMap().get(name);
+        return values == null ? null : values.clone();
+    }
+
+    /**
+     * Parsed once. A form body is parsed only for a POST of {@code application/x-www-form-urlencoded}
+     * whose body the servlet has not started reading; the fields of a {@code multipart/form-data} body
+     * only when the servlet has a multipart configuration. A failure is thrown again on every call.
+     */
+    @Override
+    public Map<String, String[]> getParameterMap() {
+        if (parameterFailure != null) {
+            throw parameterFailure;
+        }
+        if (parameters == null) {
+            try {
+                parameters = RequestParameters.parse(request.queryString(), formBody(), limits);
+                if (multipart != null && isMultipart() && (parts != null || bodyUse == BodyUse.NONE)) {
+                    parameters = withFormFields(parameters);
+                }
+            } catch (BadRequestException | MultipartTooLargeException e) {
+                parameterFailure = e;
+                throw e;
+            }
+        }
+        return parameters;
+    }
+
+    private Map<String, String[]> withFormFields(Map<String, String[]> queryParameters) {
+        try {
+            return RequestParameters.withFields(queryParameters, multipartParts(), charsetOrUtf8());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the multipart body failed: " + e.getMessage(), e);
+        }
+    }
+
+    private RequestParameters.FormBody formBody() {
+        String type = request.contentType();
+        if (!"POST".equals(request.method()) || bodyUse != BodyUse.NONE || type == null
+                || !ContentType.parse(type).is("application/x-www-form-urlencoded")) {
+            return null;
+        }
+        return new RequestParameters.FormBody(input, getContentLengthLong(), charsetOrUtf8());
+    }
+
+    /** The request's charset, else UTF-8: how form bodies are read. */
+    private Charset charsetOrUtf8() {
+        try {
+            return characterEncoding == null ? StandardCharsets.UTF_8 : charset(characterEncoding);
+        } catch (UnsupportedEncodingException e) {
+            throw new MalformedParameterException("form body: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- attributes
+
+    @Override public Object getAttribute(String name) { return attributes.get(name); }
+    @Override public Enumeration<String> getAttributeNames() { return Collections.enumeration(List.copyOf(attributes.keySet())); }
+
+    @Override
+    public void removeAttribute(String name) {
+        if (!attributes.isEmpty()) {
+            attributes.remove(name);
+        }
+    }
+
+    /** The map is made on the first attribute: most requests never set one. */
+    @Override
+    public void setAttribute(String name, Object value) {
+        if (value == null) {
+            removeAttribute(name);
+            return;
+        }
+        if (attributes.isEmpty()) {
+            attributes = new LinkedHashMap<>(4);
+        }
+        attributes.put(name, value);
+    }
+
+    // ---- connection
+
+    @Override public boolean isSecure() { return request.isSecure(); }
+    @Override public String getServerName() { return origin().serverName(); }
+    @Override public int getServerPort() { return origin().serverPort(); }
+    @Override public String getRemoteAddr() { return request.remoteAddress(); }
+    @Override public int getRemotePort() { return request.remotePort(); }
+    @Override public String getLocalAddr() { return request.serverAddress(); }
+    @Override public int getLocalPort() { return request.serverPort(); }
+
+    @Override
+    public String getRemoteHost() {
+        String host = request.variable("REMOTE_HOST");
+        return host == null || host.isEmpty() ? request.remoteAddress() : host;
+    }
+
+    @Override
+    public String getLocalName() {
+        String name = request.variable("SERVER_NAME");
+        return name == null || name.isEmpty() ? request.serverAddress() : name;
+    }
+
+    @Override public String getRequestId() { return Long.toHexString(requestId); }
+    /** FastCGI carries no HTTP/2 stream id through to the app. */
+    @Override public String getProtocolRequestId() { return ""; }
+
+    @Override
+    public ServletConnection getServletConnection() {
+        return new ServletConnection() {
+            @Override public String getConnectionId() { return getRequestId(); }
+            @Override public String getProtocol() { return request.protocol(); }
+            @Override public String getProtocolConnectionId() { return ""; }
+            @Override public boolean isSecure() { return request.isSecure(); }
+        };
+    }
+
+    // ---- context and dispatch
+
+    @Override public ServletContext getServletContext() { return context; }
+    @Override public DispatcherType getDispatcherType() { return DispatcherType.REQUEST; }
+
+    /** Relative paths resolve against this request's servlet path and path info; the context decides the rest. */
+    @Override
+    public RequestDispatcher getRequestDispatcher(String path) {
+        if (context == null || path == null) {
+            return null;
+        }
+        if (path.startsWith("/")) {
+            return context.getRequestDispatcher(path);
+        }
+        String current = route.servletPath() + (route.pathInfo() == null ? "" : route.pathInfo());
+        return context.getRequestDispatcher(current.substring(0, current.lastIndexOf('/') + 1) + path);
+    }
+
+    // ---- security: the web server authenticates; REMOTE_USER says whom
+
+    @Override public String getAuthType() { return request.variable("AUTH_TYPE"); }
+
+    @Override
+    public String getRemoteUser() {
+        String user = request.variable("REMOTE_USER");
+        return user == null || user.isEmpty() ? null : user;
+    }
+
+    @Override
+    public Principal getUserPrincipal() {
+        String user = getRemoteUser();
+        return user == null ? null : () -> user;
+    }
+
+    /** Roles come with the whiteboard's ServletContextHelper.handleSecurity, later. */
+    @Override public boolean isUserInRole(String role) { return false; }
+
+    @Override
+    public boolean authenticate(HttpServletResponse response) throws ServletException {
+        throw new ServletException("authenticate()" + NOT_YET);
+    }
+
+    @Override
+    public void login(String username, String password) throws ServletException {
+        throw new ServletException("login()" + NOT_YET);
+    }
+
+    @Override
+    public void logout() throws ServletException {
+        throw new ServletException("logout()" + NOT_YET);
+    }
+
+    // ---- sessions: not yet (docs/servlet.md)
+
+    /** {@code null}: no session exists, since none can be made yet. */
+    @Override public HttpSession getSession(boolean create) {
+        if (create) {
+            throw new UnsupportedOperationException("HttpSession" + NOT_YET);
+        }
+        return null;
+    }
+
+    @Override public HttpSession getSession() { return getSession(true); }
+    @Override public String changeSessionId() { throw new IllegalStateException("this request has no session"); }
+    @Override public String getRequestedSessionId() { return null; }
+    @Override public boolean isRequestedSessionIdValid() { return false; }
+    @Override public boolean isRequestedSessionIdFromCookie() { return false; }
+    @Override public boolean isRequestedSessionIdFromURL() { return false; }
+
+    // ---- multipart
+
+    /**
+     * Read once, under the servlet's multipart configuration. A request that is not
+     * {@code multipart/form-data} is a {@link ServletException}; a servlet without multipart
+     * configuration or a body over its limits an {@link IllegalStateException}, as the API says.
+     */
+    @Override
+    public Collection<Part> getParts() throws IOException, ServletException {
+        if (!isMultipart()) {
+            throw new ServletException("not a multipart/form-data request (Content-Type: " + request.contentType() + ")");
+        }
+        if (multipart == null) {
+            throw new IllegalStateException("this servlet has no multipart configuration"
+                    + " (osgi.http.whiteboard.servlet.multipart.enabled=true): its requests' parts are not read");
+        }
+        return multipartParts().parts();
+    }
+
+    @Override
+    public Part getPart(String name) throws IOException, ServletException {
+        for (Part part : getParts()) {
+            if (part.getName().equals(name)) {
+                return part;
+            }
+        }
+        return null;
+    }
+
+    private MultipartParts multipartParts() throws IOException {
+        if (partsFailure != null) {
+            throw partsFailure;
+        }
+        if (parts == null) {
+            try {
+                parts = MultipartParts.read(this, multipart, limits, charsetOrUtf8());
+            } catch (MultipartTooLargeException | MalformedMultipartException e) {
+                partsFailure = e;
+                throw e;
+            }
+        }
+        return parts;
+    }
+
+    private boolean isMultipart() {
+        String type = request.contentType();
+        return type != null && ContentType.parse(type).is("multipart/form-data");
+    }
+
+    /** Deletes the files the request's parts were stored in; called when the request ends. */
+    public void cleanUp() {
+        if (parts != null) {
+            parts.delete();
+        }
+    }
+
+    // ---- async, upgrade: not yet or not possible
+
+    @Override public boolean isAsyncStarted() { return false; }
+    @Override public boolean isAsyncSupported() { return false; }
+
+    @Override
+    public AsyncContext startAsync() {
+        throw new IllegalStateException("startAsync()" + NOT_YET);
+    }
+
+    @Override
+    public AsyncContext startAsync(ServletRequest servletRequest, ServletResponse servletResponse) {
+        throw new IllegalStateException("startAsync()" + NOT_YET);
+    }
+
+    @Override
+    public AsyncContext getAsyncContext() {
+        throw new IllegalStateException("this request is not in async mode");
+    }
+
+    /** FastCGI carries requests, not connections: an upgraded protocol cannot pass through the web server. */
+    @Override
+    public <T extends HttpUpgradeHandler> T upgrade(Class<T> handlerClass) throws ServletException {
+        throw new ServletException("HTTP upgrade is not possible over FastCGI: the web server keeps the connection");
+    }
+
+    @Override
+    public String toString() {
+        return request.toString();
+    }
+}

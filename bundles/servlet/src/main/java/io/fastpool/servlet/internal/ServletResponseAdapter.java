@@ -1,0 +1,370 @@
+package io.fastpool.servlet.internal;
+
+import io.fastpool.api.Response;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.UnsupportedCharsetException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@link HttpServletResponse} over a Fastpool {@link Response}. Status and headers are kept here
+ * ({@link ResponseHeaders}) and the body in a buffer ({@link ResponseOutput}) until the response
+ * commits, since the Servlet API may change or {@code reset()} them until then; committing hands
+ * them to Fastpool's response. The content type and its charset are kept apart, as the API's rules
+ * for {@code setContentType}, {@code setCharacterEncoding}, {@code setLocale} and {@code getWriter}
+ * require. {@code sendError} leaves the page to an {@link ErrorPageHandler} after the servlet returns;
+ * {@code sendRedirect} makes the location absolute ({@link RedirectLocation}).
+ *
+ * <p>The caller ({@link ServletInvoker}) calls {@link #finish()} when the servlet returns.
+ */
+public final class ServletResponseAdapter implements HttpServletResponse {
+
+    private static final String DEFAULT_CHARSET = "ISO-8859-1";
+
+    private final Response response;
+    private final ServletRequestAdapter request;
+    private final ErrorPageHandler errorPages;
+    private final Clock clock;
+    private final ResponseHeaders headers = new ResponseHeaders();
+    private final ResponseOutput output;
+    private int status = SC_OK;
+    private String mediaType;
+    private String charset;
+    private Locale locale;
+    private long contentLength = -1;
+    private BodyUse bodyUse = BodyUse.NONE;
+    private ResponseWriter writer;
+    private PrintWriter printWriter;
+    private boolean committed;
+    private boolean sent;
+    private String errorMessage;
+
+    /** Which of the body's views the servlet took: the Servlet API allows one of stream and writer. */
+    private enum BodyUse { NONE, STREAM, WRITER }
+
+    public ServletResponseAdapter(Response response, ServletRequestAdapter request, int bufferSize, ErrorPageHandler errorPages, Clock clock) {
+        this.response = response;
+        this.request = request;
+        this.errorPages = errorPages;
+        this.clock = clock;
+        this.output = new ResponseOutput(response.body(), bufferSize, this::commit);
+    }
+
+    // ---- status
+
+    @Override
+    public void setStatus(int status) {
+        if (!committed) {
+            this.status = status;
+        }
+    }
+
+    @Override
+    public int getStatus() {
+        return status;
+    }
+
+    /** Answers with {@code status} through the error page hook once the servlet returns; the body written so far is dropped. */
+    @Override
+    public void sendError(int status, String message) {
+        checkNotCommitted("sendError(" + status + ")");
+        this.status = status;
+        this.errorMessage = message == null ? "" : message;
+        output.discardFurtherWrites();
+        committed = true;
+    }
+
+    @Override
+    public void sendError(int status) {
+        sendError(status, null);
+    }
+
+    /** A 302 to {@code location} made absolute against the request URL; the body written so far is dropped. */
+    @Override
+    public void sendRedirect(String location) throws IOException {
+        checkNotCommitted("sendRedirect");
+        if (location == null) {
+            throw new IllegalArgumentException("sendRedirect needs a location");
+        }
+        output.discardFurtherWrites();
+        status = SC_FOUND;
+        headers.set("Location", RedirectLocation.absolute(location, request.getRequestURL().toString()));
+        commit();
+    }
+
+    // ---- headers
+
+    @Override
+    public void setHeader(String name, String value) {
+        if (committed || name == null) {
+            return;
+        }
+        if (name.equalsIgnoreCase("Content-Type")) {
+            setContentType(value);
+        } else if (name.equalsIgnoreCase("Content-Length")) {
+            setContentLengthLong(value == null ? -1 : Long.parseLong(value.trim()));
+        } else {
+            headers.set(name, value);
+        }
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+        if (name != null && (name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Length"))) {
+            setHeader(name, value);
+        } else if (!committed && name != null) {
+            headers.add(name, value);
+        }
+    }
+
+    @Override public void setDateHeader(String name, long date) { setHeader(name, HttpDates.format(date)); }
+    @Override public void addDateHeader(String name, long date) { addHeader(name, HttpDates.format(date)); }
+    @Override public void setIntHeader(String name, int value) { setHeader(name, Integer.toString(value)); }
+    @Override public void addIntHeader(String name, int value) { addHeader(name, Integer.toString(value)); }
+
+    @Override
+    public boolean containsHeader(String name) {
+        return getHeader(name) != null;
+    }
+
+    @Override
+    public String getHeader(String name) {
+        if (name.equalsIgnoreCase("Content-Type")) {
+            return getContentType();
+        }
+        if (name.equalsIgnoreCase("Content-Length")) {
+            return contentLength < 0 ? null : Long.toString(contentLength);
+        }
+        return headers.get(name);
+    }
+
+    @Override
+    public Collection<String> getHeaders(String name) {
+        String special = name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Length") ? getHeader(name) : null;
+        return special != null ? List.of(special) : headers.getAll(name);
+    }
+
+    @Override
+    public Collection<String> getHeaderNames() {
+        List<String> names = new ArrayList<>(headers.names());
+        if (getContentType() != null) {
+            names.add("Content-Type");
+        }
+        if (contentLength >= 0) {
+            names.add("Content-Length");
+        }
+        return names;
+    }
+
+    @Override
+    public void addCookie(Cookie cookie) {
+        addHeader("Set-Cookie", Cookies.format(cookie, clock.millis()));
+    }
+
+    /** Sessions travel in cookies, never in URLs: URLs are returned unchanged. */
+    @Override public String encodeURL(String url) { return url; }
+    @Override public String encodeRedirectURL(String url) { return url; }
+
+    // ---- content type, charset, locale, length
+
+    @Override
+    public void setContentType(String type) {
+        if (committed) {
+            return;
+        }
+        if (type == null) {
+            mediaType = null;
+            if (bodyUse != BodyUse.WRITER) {
+                charset = null;
+            }
+            return;
+        }
+        ContentType parsed = ContentType.parse(type);
+        mediaType = parsed.mediaType();
+        if (parsed.charset() != null && bodyUse != BodyUse.WRITER) {
+            charset = parsed.charset();
+        }
+    }
+
+    @Override
+    public String getContentType() {
+        return mediaType == null ? null : ContentType.headerValue(mediaType, charset);
+    }
+
+    /** Ignored once the writer is taken or the response committed, as the API says; {@code null} forgets the charset. */
+    @Override
+    public void setCharacterEncoding(String encoding) {
+        if (!committed && bodyUse != BodyUse.WRITER) {
+            charset = encoding;
+        }
+    }
+
+    /** The charset set, else ISO-8859-1, the Servlet API's default. */
+    @Override
+    public String getCharacterEncoding() {
+        return charset == null ? DEFAULT_CHARSET : charset;
+    }
+
+    /** Sets Content-Language; the charset stays as set (no locale-to-charset mapping is configured). */
+    @Override
+    public void setLocale(Locale locale) {
+        if (!committed && locale != null) {
+            this.locale = locale;
+            headers.set("Content-Language", locale.toLanguageTag());
+        }
+    }
+
+    @Override
+    public Locale getLocale() {
+        return locale == null ? Locale.getDefault() : locale;
+    }
+
+    @Override
+    public void setContentLength(int length) {
+        setContentLengthLong(length);
+    }
+
+    @Override
+    public void setContentLengthLong(long length) {
+        if (!committed) {
+            contentLength = length < 0 ? -1 : length;
+            output.setContentLength(contentLength);
+        }
+    }
+
+    // ---- body
+
+    @Override
+    public ServletOutputStream getOutputStream() {
+        if (bodyUse == BodyUse.WRITER) {
+            throw new IllegalStateException("getWriter() was called on this response: the body can be written one way only");
+        }
+        bodyUse = BodyUse.STREAM;
+        return output;
+    }
+
+    /** Encodes in {@link #getCharacterEncoding()}, which from now on also shows in the Content-Type. */
+    @Override
+    public PrintWriter getWriter() throws UnsupportedEncodingException {
+        if (bodyUse == BodyUse.STREAM) {
+            throw new IllegalStateException("getOutputStream() was called on this response: the body can be written one way only");
+        }
+        if (printWriter == null) {
+            Charset encoding = charsetFor(getCharacterEncoding());
+            charset = getCharacterEncoding();
+            writer = new ResponseWriter(output, encoding);
+            printWriter = new PrintWriter(writer);
+            bodyUse = BodyUse.WRITER;
+        }
+        return printWriter;
+    }
+
+    private static Charset charsetFor(String name) throws UnsupportedEncodingException {
+        try {
+            return Charset.forName(name);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            throw new UnsupportedEncodingException("the response's charset '" + name + "' is not known to this Java runtime");
+        }
+    }
+
+    @Override
+    public void setBufferSize(int size) {
+        if (committed || output.hasContent()) {
+            throw new IllegalStateException("setBufferSize after content was written or the response committed");
+        }
+        output.setBufferSize(Math.max(size, 0));
+    }
+
+    @Override
+    public int getBufferSize() {
+        return output.bufferSize();
+    }
+
+    @Override
+    public void flushBuffer() throws IOException {
+        if (printWriter != null) {
+            printWriter.flush();
+        }
+        output.flush();
+    }
+
+    @Override
+    public void resetBuffer() {
+        checkNotCommitted("resetBuffer");
+        output.resetBuffer();
+        if (writer != null) {
+            writer.reset();
+        }
+    }
+
+    /** Clears status, headers, content type, buffer, and which of stream and writer was taken. */
+    @Override
+    public void reset() {
+        checkNotCommitted("reset");
+        resetBuffer();
+        status = SC_OK;
+        headers.clear();
+        mediaType = null;
+        charset = null;
+        locale = null;
+        setContentLengthLong(-1);
+        bodyUse = BodyUse.NONE;
+        writer = null;
+        printWriter = null;
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return committed;
+    }
+
+    // ---- completion
+
+    /** Ends the response once the servlet returned: the error page if one was asked for, else the buffered body. */
+    public void finish() throws IOException {
+        if (errorMessage != null) {
+            if (!sent) {
+                sent = true;
+                headers.copyTo(response);
+                errorPages.sendErrorPage(status, errorMessage.isEmpty() ? null : errorMessage, response);
+            }
+            return;
+        }
+        // The PrintWriter wraps the ResponseWriter unbuffered, and that writes into the output: all is there.
+        output.drain();
+    }
+
+    /** Hands status and headers to Fastpool's response, once. */
+    private void commit() {
+        committed = true;
+        if (sent) {
+            return;
+        }
+        sent = true;
+        response.setStatus(status);
+        String contentType = getContentType();
+        if (contentType != null) {
+            response.setContentType(contentType);
+        }
+        if (contentLength >= 0) {
+            response.setHeader("Content-Length", Long.toString(contentLength));
+        }
+        headers.copyTo(response);
+    }
+
+    private void checkNotCommitted(String action) {
+        if (committed) {
+            throw new IllegalStateException(action + ": the response is already committed");
+        }
+    }
+}
