@@ -98,4 +98,28 @@ class SlowTest {
     private interface ThrowingRunnable {
         void run() throws Exception;
     }
+
+    @Test
+    void computesTheCpuMillisecondsAskedForOnItsOwnThread() throws Exception {
+        FakeResponse response = new FakeResponse();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadCpuTime();
+
+        slow.handle(new FakeRequest("GET", "/slow?cpu=50", "/slow"), response);
+
+        assertThat(threads.getCurrentThreadCpuTime() - before).isGreaterThanOrEqualTo(Duration.ofMillis(50).toNanos());
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.text()).isEqualTo("computed 50 ms");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "60001", "ten", ""})
+    void answers400ForCpuThatIsNotFromZeroToOneMinute(String cpu) throws Exception {
+        FakeResponse response = new FakeResponse();
+
+        slow.handle(new FakeRequest("GET", "/slow?cpu=" + cpu, "/slow"), response);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorMessage()).isEqualTo("cpu must be a whole number of milliseconds from 0 to 60000, was \"" + cpu + "\"");
+    }
 }
