@@ -142,6 +142,8 @@ class StatusIT {
         assertThat(map(small.get("fpm"))).containsKeys("accepted conn", "listen queue", "max listen queue", "idle processes",
                 "active processes", "total processes", "max active processes", "slow requests");
         assertThat(map(small.get("latencyMicros"))).containsKeys("p50", "p90", "p99", "max");
+        assertThat(map(small.get("lastInterval"))).containsKeys("start", "end", "lengthSeconds", "latencyMicros", "queueWaitMicros");
+        assertThat(map(map(small.get("lastInterval")).get("latencyMicros"))).containsKeys("count", "p50", "p90", "p99", "max");
 
         List<Object> listeners = list(status.get("listeners"));
         assertThat(listeners).extracting(l -> map(l).get("listen")).containsExactly("unix:" + socket, "tcp:127.0.0.1:" + tcpPort);
