@@ -109,6 +109,15 @@ class StatusFiguresIT {
             assertThat(sample(metrics, "fastpool_pool_timeouts_total")).isEqualTo(3);
             assertThat(sample(metrics, "fastpool_pool_server_errors_total")).isEqualTo(3);
             assertThat(metrics).contains("fastpool_pool_latency_seconds_count{pool=\"" + KNOWN + "\"} " + served);
+
+            // No request for a whole interval (5 s): the last interval reads as empty, the since-start figures stay.
+            Platform.await(Duration.ofSeconds(15), "an interval without requests", () -> lastIntervalRequests(socket) == 0);
+            try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+                metrics = client.get(1, true, "/fastpool-status?openmetrics").body();
+            }
+            assertThat(sample(metrics, "fastpool_pool_interval_requests")).isZero();
+            assertThat(sample(metrics, "fastpool_pool_interval_length_seconds")).isBetween(5L, 6L);
+            assertThat(metrics).contains("fastpool_pool_latency_seconds_count{pool=\"" + KNOWN + "\"} " + served);
         }
     }
 
@@ -123,6 +132,23 @@ class StatusFiguresIT {
     private static int queued(Pools pools) {
         try {
             return (Integer) pools.read(KNOWN, "queued");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long lastIntervalRequests(Path socket) {
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            Map<String, Object> status = JSON.std.mapFrom(client.get(1, true, "/fastpool-status?json").body());
+            for (Object pool : (List<Object>) status.get("pools")) {
+                Map<String, Object> map = (Map<String, Object>) pool;
+                if (KNOWN.equals(map.get("name"))) {
+                    Map<String, Object> interval = (Map<String, Object>) map.get("lastInterval");
+                    return ((Number) ((Map<String, Object>) interval.get("latencyMicros")).get("count")).longValue();
+                }
+            }
+            return -1;
         } catch (Exception e) {
             return -1;
         }

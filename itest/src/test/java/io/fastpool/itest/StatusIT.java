@@ -119,6 +119,16 @@ class StatusIT {
         return JSON.std.mapFrom(response.body());
     }
 
+    /** Requests in the pool's last completed interval, as the JSON says; -1 when it cannot be read. */
+    static long lastIntervalRequests(String pool) {
+        try {
+            Map<String, Object> interval = map(poolIn(statusJson(), pool).get("lastInterval"));
+            return ((Number) map(interval.get("latencyMicros")).get("count")).longValue();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     static Map<String, Object> poolIn(Map<String, Object> status, String name) {
         return list(status.get("pools")).stream().map(StatusIT::map).filter(p -> name.equals(p.get("name"))).findFirst()
                 .orElseThrow(() -> new AssertionError("no pool " + name + " in " + status.get("pools")));
@@ -142,6 +152,8 @@ class StatusIT {
         assertThat(map(small.get("fpm"))).containsKeys("accepted conn", "listen queue", "max listen queue", "idle processes",
                 "active processes", "total processes", "max active processes", "slow requests");
         assertThat(map(small.get("latencyMicros"))).containsKeys("p50", "p90", "p99", "max");
+        assertThat(map(small.get("lastInterval"))).containsKeys("start", "end", "lengthSeconds", "latencyMicros", "queueWaitMicros");
+        assertThat(map(map(small.get("lastInterval")).get("latencyMicros"))).containsKeys("count", "p50", "p90", "p99", "max");
 
         List<Object> listeners = list(status.get("listeners"));
         assertThat(listeners).extracting(l -> map(l).get("listen")).containsExactly("unix:" + socket, "tcp:127.0.0.1:" + tcpPort);
@@ -296,6 +308,9 @@ class StatusIT {
             get("/other");
         }
         Thread.sleep(2500); // two more history samples (sampleIntervalSeconds=1) with the traffic in them
+        // The latency chart plots each sample's last 5 s interval: wait for one that holds the traffic.
+        Platform.await(Duration.ofSeconds(15), "an interval holding the traffic in both pools",
+                () -> lastIntervalRequests(SMALL) > 0 && lastIntervalRequests(OTHER) > 0);
         ExternalTool chromium = ExternalTool.require("chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser",
                 "/usr/bin/google-chrome");
         try (Nginx nginx = Nginx.start(work.resolve("nginx"), """

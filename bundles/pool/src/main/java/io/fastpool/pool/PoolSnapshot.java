@@ -14,13 +14,22 @@ import java.util.List;
  * @param queued requests waiting
  * @param maxQueued most requests ever waiting at once
  * @param counters counts since the pool was created
- * @param latency request latency percentiles, in microseconds, from dispatch to completion
- * @param queueWait time spent waiting in the queue, percentiles in microseconds
+ * @param latency request latency percentiles since the pool was created, in microseconds, from dispatch to completion
+ * @param queueWait time spent waiting in the queue since the pool was created, percentiles in microseconds
  * @param inFlight requests running now, longest first
+ * @param lastInterval latency and queue wait over the last completed interval alone, where a spike shows at once
  */
 public record PoolSnapshot(String name, PoolState state, PoolSettings settings, List<AppView> apps, int threads,
         int busyThreads, int queued, int maxQueued, Counters counters, Percentiles latency, Percentiles queueWait,
-        List<InFlight> inFlight) {
+        List<InFlight> inFlight, Interval lastInterval) {
+
+    /** A snapshot without interval figures (the 2.1 constructor): {@link Interval#NONE}. */
+    public PoolSnapshot(String name, PoolState state, PoolSettings settings, List<AppView> apps, int threads,
+            int busyThreads, int queued, int maxQueued, Counters counters, Percentiles latency, Percentiles queueWait,
+            List<InFlight> inFlight) {
+        this(name, state, settings, apps, threads, busyThreads, queued, maxQueued, counters, latency, queueWait, inFlight,
+                Interval.NONE);
+    }
 
     /**
      * Counts since the pool was created.
@@ -70,6 +79,29 @@ public record PoolSnapshot(String name, PoolState state, PoolSettings settings, 
 
     /** Percentiles of a distribution, in microseconds. */
     public record Percentiles(long count, long p50, long p90, long p99, long max) {
+
+        /** No value recorded. */
+        public static final Percentiles NONE = new Percentiles(0, 0, 0, 0, 0);
+    }
+
+    /**
+     * Latency and queue wait over one interval of the pool's clock alone, not since the pool was
+     * created: the pool ends an interval every {@link #SECONDS} seconds (a little later when its
+     * watchdog is late), and every reader (status page, metrics, shell) sees the same last completed
+     * interval until the next one ends; reading resets nothing. An interval in which no request ended
+     * has a count of 0.
+     *
+     * @param lengthMillis how long the interval lasted; 0 when none has ended yet
+     * @param endedMillisAgo how long before the snapshot it ended
+     * @param latency request latency percentiles over the interval, in microseconds
+     * @param queueWait queue wait percentiles over the interval, in microseconds
+     */
+    public record Interval(long lengthMillis, long endedMillisAgo, Percentiles latency, Percentiles queueWait) {
+
+        /** The length the pool gives an interval: the status page's default sample interval and its CPU window. */
+        public static final int SECONDS = 5;
+        /** No interval has ended yet. */
+        public static final Interval NONE = new Interval(0, 0, Percentiles.NONE, Percentiles.NONE);
     }
 
     /** A request running now. */

@@ -4,7 +4,7 @@
  * defaults. The shell commands and the status page build on it.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package io.fastpool.pool;
 
 import org.osgi.annotation.bundle.Export;

@@ -56,7 +56,7 @@ final class Pool {
 
     private final String name;
     private final PoolHost host;
-    private final PoolStats stats = new PoolStats();
+    private final PoolStats stats;
     private final List<App> apps = new CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final RapidFailProtection rapidFail;
@@ -75,6 +75,7 @@ final class Pool {
         this.settings = settings;
         this.host = host;
         LongSupplier clock = host.clock();
+        this.stats = new PoolStats(clock);
         this.rapidFail = new RapidFailProtection(clock);
         this.runner = new RequestRunner(name, host, this::settings, stats, new RequestRunner.Outcomes() {
             @Override

@@ -56,8 +56,9 @@ final class PoolSnapshots {
         } finally {
             lock.unlock();
         }
+        PoolStats.Latencies latencies = stats.latencies();
         return new PoolSnapshot(name, now, settings, views, threads.size(), busy, queued, stats.maxQueued(),
-                counters(settings, threads), stats.latencyPercentiles(), stats.queueWaitPercentiles(), inFlight);
+                counters(settings, threads), latencies.latency(), latencies.queueWait(), inFlight, latencies.lastInterval());
     }
 
     /**

@@ -1,22 +1,28 @@
 package io.fastpool.pool.internal;
 
 import io.fastpool.pool.PoolSnapshot;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
+import java.util.function.LongSupplier;
 
-/** Counts and latency distributions of one pool since it was created. */
+/**
+ * Counts and latency distributions of one pool since it was created, and latency and queue wait
+ * over the last completed interval of {@link PoolSnapshot.Interval#SECONDS} seconds.
+ *
+ * <p>One interval clock for every reader: the interval ends when it has lasted its length, found so
+ * by the pool's watchdog (every 200 ms) or by a reader, whichever comes first; every reader then
+ * sees that same interval until the next one ends. Reading never ends an interval early, so a
+ * reader cannot shorten what another sees (as two callers of the JDK's {@code getCpuLoad} each see
+ * the few milliseconds since the other's call). An interval lasts its length plus at most the
+ * watchdog's period; without a watchdog (tests, benchmarks) it lasts until the next read, and its
+ * length says so.
+ */
 final class PoolStats {
 
     /** Microseconds up to an hour. */
     private static final long HIGHEST = 3_600_000_000L;
-    /**
-     * Two significant digits (1% resolution) and auto-resizing: a histogram holds only the range it
-     * has seen, a few kilobytes, where a fixed one-hour range at three digits took 368 KiB. Each is
-     * made by the pool's first request: an idle app costs nothing here (2,000 apps fit in 512 MB).
-     */
-    private static final int DIGITS = 2;
+    private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(PoolSnapshot.Interval.SECONDS);
 
     final LongAdder served = new LongAdder();
     final LongAdder rejected = new LongAdder();
@@ -34,36 +40,21 @@ final class PoolStats {
     private final AtomicInteger maxQueued = new AtomicInteger();
     private final Distribution latency = new Distribution();
     private final Distribution queueWait = new Distribution();
+    private final LongSupplier clock;
+    /** When the current interval started, and the last completed one's bounds (equal until one has ended). Guarded by this. */
+    private long intervalStart;
+    private long lastStart;
+    private long lastEnd;
 
-    /** A histogram made on first use, and its percentiles kept until a new value arrives. */
-    private static final class Distribution {
-        private volatile Histogram histogram;
-        private PoolSnapshot.Percentiles last = new PoolSnapshot.Percentiles(0, 0, 0, 0, 0);
+    /** Latency and queue wait at one moment: since the pool was created, and over the last interval. */
+    record Latencies(PoolSnapshot.Percentiles latency, PoolSnapshot.Percentiles queueWait, PoolSnapshot.Interval lastInterval) {
+    }
 
-        void record(long micros) {
-            Histogram current = histogram;
-            if (current == null) {
-                synchronized (this) {
-                    current = histogram;
-                    if (current == null) {
-                        current = new ConcurrentHistogram(DIGITS);
-                        histogram = current;
-                    }
-                }
-            }
-            current.recordValue(micros);
-        }
-
-        synchronized PoolSnapshot.Percentiles percentiles() {
-            Histogram current = histogram;
-            if (current == null || current.getTotalCount() == last.count()) {
-                return last;
-            }
-            Histogram copy = current.copy();
-            last = new PoolSnapshot.Percentiles(copy.getTotalCount(), copy.getValueAtPercentile(50),
-                    copy.getValueAtPercentile(90), copy.getValueAtPercentile(99), copy.getMaxValue());
-            return last;
-        }
+    PoolStats(LongSupplier clock) {
+        this.clock = clock;
+        this.intervalStart = clock.getAsLong();
+        this.lastStart = intervalStart;
+        this.lastEnd = intervalStart;
     }
 
     void queued(int length) {
@@ -89,12 +80,28 @@ final class PoolStats {
                 slowRequests.sum(), accessLogDropped);
     }
 
-    PoolSnapshot.Percentiles latencyPercentiles() {
-        return latency.percentiles();
+    /** Ends the current interval if it has lasted its length by {@code now} (the pool's clock): the watchdog's call. */
+    synchronized void endIntervalIfDue(long now) {
+        if (now - intervalStart < INTERVAL_NANOS) {
+            return;
+        }
+        latency.endInterval();
+        queueWait.endInterval();
+        lastStart = intervalStart;
+        lastEnd = now;
+        intervalStart = now;
     }
 
-    PoolSnapshot.Percentiles queueWaitPercentiles() {
-        return queueWait.percentiles();
+    /** The figures now: the interval ended if due, and what was recorded until now counted since the start. */
+    synchronized Latencies latencies() {
+        long now = clock.getAsLong();
+        endIntervalIfDue(now);
+        latency.drain();
+        queueWait.drain();
+        PoolSnapshot.Interval interval = lastEnd == lastStart ? PoolSnapshot.Interval.NONE
+                : new PoolSnapshot.Interval(TimeUnit.NANOSECONDS.toMillis(lastEnd - lastStart),
+                        TimeUnit.NANOSECONDS.toMillis(now - lastEnd), latency.lastInterval(), queueWait.lastInterval());
+        return new Latencies(latency.sinceStart(), queueWait.sinceStart(), interval);
     }
 
     private static long clamp(long micros) {

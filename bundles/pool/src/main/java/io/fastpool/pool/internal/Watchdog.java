@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A pool's watchdog, run every few hundred milliseconds by the manager's watchdog thread through
- * {@link #check}: it logs slow requests, interrupts those past {@code requestTimeout} (answered 504)
+ * {@link #check}: it ends the statistics' interval when due (so every reader sees intervals of
+ * the same length), logs slow requests, interrupts those past {@code requestTimeout} (answered 504)
  * and orphans a worker that does not stop, answers 503 to requests that waited longer than
  * {@code startupTimeLimit} for their app, releases an idle pool ({@code idleTimeout}), and decides
  * when a recycle is due (an orphan, {@code recycleAfterTime}, {@code recycleAfterRequests}), which it
@@ -96,8 +97,9 @@ final class Watchdog {
     /** Time-outs, orphans, requests waiting too long for their app, the idle time-out, recycles due. */
     void check() {
         PoolSettings current = pool.settings();
+        long now = clock.getAsLong();
+        stats.endIntervalIfDue(now); // before the lock: the statistics' monitor is a leaf lock
         Findings found;
-        long now;
         boolean recycle;
         lock.lock();
         try {
@@ -107,7 +109,6 @@ final class Watchdog {
                 asleep = !pool.hasSessions();
                 return;
             }
-            now = clock.getAsLong();
             found = new Findings();
             checkRunning(current, now, found);
             PoolState state = pool.state();

@@ -567,6 +567,29 @@ class PoolTest {
     }
 
     @Test
+    void theWatchdogEndsTheIntervalAndEverySnapshotCarriesTheSameOne() throws Exception {
+        FakeApp app = new FakeApp("bundle/timed", (request, response) -> response.body().write(1));
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        for (int i = 0; i < 5; i++) {
+            FakeExchange exchange = new FakeExchange("/app");
+            pool.submit(app, exchange);
+            assertThat(exchange.awaitCompletion()).isTrue();
+        }
+        assertThat(pool.snapshot().lastInterval()).isEqualTo(io.fastpool.pool.PoolSnapshot.Interval.NONE);
+        advance(5000);
+        pool.check();
+        advance(1000);
+        var first = pool.snapshot().lastInterval();
+        var second = pool.snapshot().lastInterval();
+        assertThat(first.latency().count()).isEqualTo(5);
+        assertThat(first.queueWait().count()).isEqualTo(5);
+        assertThat(first.lengthMillis()).isEqualTo(5000);
+        assertThat(first.endedMillisAgo()).isEqualTo(1000);
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
     void recycleAfterRequestsFiresAtEveryMultipleUnderConcurrency() throws Exception {
         FakeApp app = new FakeApp("bundle/counted", (request, response) -> response.body().write(1));
         Pool pool = pool(Map.of("maxThreads", 4, "recycleAfterRequests", 10));

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class RequestRunnerTest {
 
     private final TestHost host = new TestHost();
-    private final PoolStats stats = new PoolStats();
+    private final PoolStats stats = new PoolStats(System::nanoTime);
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final List<String> recycles = new CopyOnWriteArrayList<>();
 

@@ -21,7 +21,7 @@ class WorkersTest {
 
     private final TestHost host = new TestHost();
     private final ReentrantLock lock = new ReentrantLock();
-    private final PoolStats stats = new PoolStats();
+    private final PoolStats stats = new PoolStats(System::nanoTime);
     private volatile boolean retiring;
     private Workers workers;
 

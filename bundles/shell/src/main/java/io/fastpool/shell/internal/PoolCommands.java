@@ -59,13 +59,19 @@ public final class PoolCommands {
         this.stackOf = stackOf;
     }
 
-    @Descriptor("list the pools: state, threads, queue, counts and p99 latency")
+    @Descriptor("list the pools: state, threads, queue, counts, p50 and p99 latency over the last interval (5 s) and p99"
+            + " since the pool started")
     public String pools() {
-        Table table = new Table("POOL", "STATE", "BUSY/THREADS", "QUEUED", "SERVED", "REJECTED", "5XX", "TIMEOUTS", "P99 MS");
+        String interval = "(" + PoolSnapshot.Interval.SECONDS + "S)";
+        Table table = new Table("POOL", "STATE", "BUSY/THREADS", "QUEUED", "SERVED", "REJECTED", "5XX", "TIMEOUTS",
+                "P50 MS " + interval, "P99 MS " + interval, "P99 MS (ALL)");
         for (PoolSnapshot pool : pools.pools()) {
             PoolSnapshot.Counters counts = pool.counters();
+            PoolSnapshot.Percentiles last = pool.lastInterval().latency();
+            boolean measured = last.count() > 0;
             table.row(pool.name(), pool.state(), pool.busyThreads() + "/" + pool.threads(), pool.queued(), counts.served(),
-                    counts.rejected(), counts.serverErrors(), counts.timeouts(), millis(pool.latency().p99()));
+                    counts.rejected(), counts.serverErrors(), counts.timeouts(), measured ? millis(last.p50()) : "-",
+                    measured ? millis(last.p99()) : "-", millis(pool.latency().p99()));
         }
         return table.size() == 0 ? "no pools: no app is deployed\n" : table.toString();
     }
@@ -94,8 +100,11 @@ public final class PoolCommands {
                 .append(", failures ").append(c.failures()).append(", restarts ").append(c.restarts()).append(", recycles ")
                 .append(c.recycles()).append(", activations ").append(c.activations()).append(", slow ").append(c.slowRequests())
                 .append(c.accessLogDropped() > 0 ? ", access log lines dropped " + c.accessLogDropped() : "").append('\n');
-        out.append("latency    ").append(percentiles(pool.latency())).append('\n');
-        out.append("queue wait ").append(percentiles(pool.queueWait())).append('\n');
+        PoolSnapshot.Interval last = pool.lastInterval();
+        out.append("latency    ").append(percentiles(pool.latency())).append(" since the pool started\n");
+        out.append("  last ").append(interval(last, last.latency())).append('\n');
+        out.append("queue wait ").append(percentiles(pool.queueWait())).append(" since the pool started\n");
+        out.append("  last ").append(interval(last, last.queueWait())).append('\n');
         out.append("cost       cpu ").append(c.cpuNanos() / 1_000_000).append(" ms, allocated ").append(c.allocatedBytes() / 1024)
                 .append(" KiB").append(c.served() > 0 ? " (" + c.allocatedBytes() / c.served() + " bytes per request)" : "").append('\n');
         Table apps = new Table("APP", "ACTIVE", "SESSIONS", "NEW", "RETURNING", "CREATED", "EVICTED", "EVICTED NEW",
@@ -308,6 +317,19 @@ public final class PoolCommands {
     private static String percentiles(PoolSnapshot.Percentiles p) {
         return "p50 " + millis(p.p50()) + " ms, p90 " + millis(p.p90()) + " ms, p99 " + millis(p.p99()) + " ms, max "
                 + millis(p.max()) + " ms (" + p.count() + " requests)";
+    }
+
+    /** One figure over the last interval, with how long it lasted and when it ended. */
+    private static String interval(PoolSnapshot.Interval interval, PoolSnapshot.Percentiles p) {
+        if (interval.lengthMillis() == 0) {
+            return PoolSnapshot.Interval.SECONDS + " s: no interval has ended yet";
+        }
+        String window = seconds(interval.lengthMillis()) + " s, ended " + seconds(interval.endedMillisAgo()) + " s ago";
+        return p.count() == 0 ? window + ": no request" : window + ": " + percentiles(p);
+    }
+
+    private static String seconds(long millis) {
+        return String.format(java.util.Locale.ROOT, "%.1f", millis / 1000.0);
     }
 
     private static String millis(long micros) {

@@ -66,11 +66,17 @@ class PoolCommandsTest {
     }
 
     private static PoolSnapshot pool(String name, PoolState state, long served, List<PoolSnapshot.InFlight> inFlight) {
+        return pool(name, state, served, inFlight, new PoolSnapshot.Interval(5_000, 1_200,
+                new PoolSnapshot.Percentiles(50, 400, 2_000, 80_000, 95_000), new PoolSnapshot.Percentiles(50, 10, 20, 700, 900)));
+    }
+
+    private static PoolSnapshot pool(String name, PoolState state, long served, List<PoolSnapshot.InFlight> inFlight,
+            PoolSnapshot.Interval lastInterval) {
         return new PoolSnapshot(name, state, PoolSettings.DEFAULTS,
                 List.of(new PoolSnapshot.AppView(name + "/app", true, 3, 5, 2)), 2, inFlight.size(), 1, 4,
                 new PoolSnapshot.Counters(served, 7, 1, 0, 0, 0, 0, 0, 1, 5_000_000, 1_024_000, 2, 0),
                 new PoolSnapshot.Percentiles(served, 150, 900, 2_500, 9_000),
-                new PoolSnapshot.Percentiles(served, 10, 20, 30, 40), inFlight);
+                new PoolSnapshot.Percentiles(served, 10, 20, 30, 40), inFlight, lastInterval);
     }
 
     @Test
@@ -86,6 +92,18 @@ class PoolCommandsTest {
     }
 
     @Test
+    void poolsShowsTheLastIntervalsP50AndP99BesideTheSinceStartP99() {
+        PoolSnapshot.Interval quiet = new PoolSnapshot.Interval(5_000, 300, PoolSnapshot.Percentiles.NONE, PoolSnapshot.Percentiles.NONE);
+        List<String> lines = commands(pool("shop", PoolState.RUNNING, 1234, List.of()),
+                pool("blog", PoolState.RUNNING, 5, List.of(), quiet),
+                pool("new", PoolState.RUNNING, 0, List.of(), PoolSnapshot.Interval.NONE)).pools().lines().toList();
+        assertThat(lines.get(0).split("  +")).endsWith("TIMEOUTS", "P50 MS (5S)", "P99 MS (5S)", "P99 MS (ALL)");
+        assertThat(lines.get(1).split(" +")).endsWith("0.400", "80.000", "2.500");
+        assertThat(lines.get(2).split(" +")).as("no request in the last interval").endsWith("-", "-", "2.500");
+        assertThat(lines.get(3).split(" +")).as("no interval ended yet").endsWith("-", "-", "2.500");
+    }
+
+    @Test
     void withNoPoolsItSaysSo() {
         assertThat(commands().pools()).isEqualTo("no pools: no app is deployed\n");
         assertThat(commands().requests()).isEqualTo("no request in flight\n");
@@ -98,6 +116,21 @@ class PoolCommandsTest {
         assertThat(out).contains("pool shop: RUNNING", "queueLength=1000", "served 100, rejected 7, 5xx 1", "activations 1, slow 2\n",
                 "latency    p50 0.150 ms, p90 0.900 ms, p99 2.500 ms, max 9.000 ms (100 requests)",
                 "allocated 1000 KiB (10240 bytes per request)", "shop/app", "1500", "GET /cart");
+    }
+
+    @Test
+    void poolShowsTheLastIntervalBesideTheFiguresSinceThePoolStarted() {
+        String out = commands(pool("shop", PoolState.RUNNING, 100, List.of())).pool("shop");
+        assertThat(out).contains(
+                "latency    p50 0.150 ms, p90 0.900 ms, p99 2.500 ms, max 9.000 ms (100 requests) since the pool started\n"
+                + "  last 5.0 s, ended 1.2 s ago: p50 0.400 ms, p90 2.000 ms, p99 80.000 ms, max 95.000 ms (50 requests)\n"
+                + "queue wait p50 0.010 ms, p90 0.020 ms, p99 0.030 ms, max 0.040 ms (100 requests) since the pool started\n"
+                + "  last 5.0 s, ended 1.2 s ago: p50 0.010 ms, p90 0.020 ms, p99 0.700 ms, max 0.900 ms (50 requests)\n");
+        String fresh = commands(pool("new", PoolState.RUNNING, 0, List.of(), PoolSnapshot.Interval.NONE)).pool("new");
+        assertThat(fresh).contains("  last 5 s: no interval has ended yet\n");
+        PoolSnapshot.Interval quiet = new PoolSnapshot.Interval(5_100, 300, PoolSnapshot.Percentiles.NONE, PoolSnapshot.Percentiles.NONE);
+        assertThat(commands(pool("blog", PoolState.RUNNING, 5, List.of(), quiet)).pool("blog"))
+                .contains("  last 5.1 s, ended 0.3 s ago: no request\n");
     }
 
     @Test

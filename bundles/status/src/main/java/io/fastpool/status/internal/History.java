@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * The dashboard's recent past: a ring buffer of samples taken every few seconds (by default 5 s x
  * 120, the last ten minutes). Rates are the counters' growth since the previous sample; the latency
- * percentiles are the pool's own, which cover everything since the pool was created. It also keeps
+ * percentiles are the pool's own: those of its last completed interval (5 s, the pool's clock; a
+ * spike shows in the next sample) and those since the pool was created. It also keeps
  * the most busy threads each pool was seen with (PHP-FPM's "max active processes"), which, being
  * sampled, is a lower bound.
  */
@@ -33,10 +34,11 @@ final class History {
      * @param latencyP50Micros median latency since the pool was created
      * @param latencyP99Micros 99th percentile latency since the pool was created
      * @param queueWaitP99Micros 99th percentile queue wait since the pool was created
+     * @param interval the pool's last completed interval: its latency and queue wait alone
      */
     record PoolPoint(double requestsPerSecond, double rejectedPerSecond, double serverErrorsPerSecond,
             double cpuMillisPerRequest, int busyThreads, int threads, int queued, long latencyP50Micros,
-            long latencyP99Micros, long queueWaitP99Micros) {
+            long latencyP99Micros, long queueWaitP99Micros, PoolSnapshot.Interval interval) {
     }
 
     /**
@@ -102,7 +104,7 @@ final class History {
                     rate(now.serverErrors() - before.serverErrors(), seconds),
                     served == 0 ? 0 : Math.max(0, now.cpuNanos() - before.cpuNanos()) / 1e6 / served,
                     pool.busyThreads(), pool.threads(), pool.queued(), pool.latency().p50(), pool.latency().p99(),
-                    pool.queueWait().p99()));
+                    pool.queueWait().p99(), pool.lastInterval()));
         }
         previousCounters.keySet().retainAll(present);
         maxBusyThreads.keySet().retainAll(present);

@@ -40,7 +40,7 @@ final class HtmlFormat {
 
     private static final List<Column> POOL_COLUMNS = Column.headings("pool", "state", "busy threads", "threads", "max threads",
             "queued", "max queued", "queue length", "served", "rejected", "5xx", "time-outs", "latency p50", "latency p99",
-            "queue wait p99", "CPU / request", "alloc / request");
+            "queue wait p99", "latency p50, last 5 s", "latency p99, last 5 s", "CPU / request", "alloc / request");
     private static final List<Column> LISTENER_COLUMNS = Column.of("listen", "listen", "accepted", "accepted", "open", "open",
             "active", "active", "idle", "idle", "held", "held", "refused", "refused");
     private static final List<Column> RESPONSE_COLUMNS = Column.of("1xx", "responses.1xx", "2xx", "responses.2xx",
@@ -150,6 +150,7 @@ final class HtmlFormat {
                     Long.toString(c.rejected()), Long.toString(c.serverErrors()), Long.toString(c.timeouts()),
                     Advisor.millis(pool.latency().p50()) + " ms", Advisor.millis(pool.latency().p99()) + " ms",
                     Advisor.millis(pool.queueWait().p99()) + " ms",
+                    Advisor.millis(pool.lastInterval().latency().p50()) + " ms", Advisor.millis(pool.lastInterval().latency().p99()) + " ms",
                     c.served() == 0 ? "-" : Advisor.round(c.cpuNanos() / 1e6 / c.served()) + " ms",
                     c.served() == 0 ? "-" : c.allocatedBytes() / c.served() + " B"));
         }

@@ -12,14 +12,14 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The status page as JSON ({@code ?json}): the figures, the advice and the history the dashboard
- * charts. Each pool and listen address also carries an {@code fpm} object with PHP-FPM's status
+ * charts ({@link HistoryJson}). Each pool and listen address also carries an {@code fpm} object with PHP-FPM's status
  * field names, for readers who know those.
  *
  * <p>Written with jackson-core's streaming {@link JsonGenerator} (the bundle the json sample already
@@ -63,7 +63,7 @@ final class JsonFormat {
                 configuration(json, configuration);
             }
             json.writeEndArray();
-            history(json, report.history());
+            HistoryJson.write(json, report.history());
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("a StringWriter does not fail", e);
@@ -197,6 +197,7 @@ final class JsonFormat {
         json.writeNumberField("allocatedBytesPerRequest", c.served() == 0 ? 0 : c.allocatedBytes() / c.served());
         percentiles(json, "latencyMicros", pool.latency());
         percentiles(json, "queueWaitMicros", pool.queueWait());
+        lastInterval(json, pool.lastInterval(), report);
         settings(json, settings);
         json.writeArrayFieldStart("apps");
         for (PoolSnapshot.AppView app : pool.apps()) {
@@ -273,6 +274,22 @@ final class JsonFormat {
         json.writeEndObject();
     }
 
+    /**
+     * The pool's last completed interval: its window (start and end as the report's clock puts them,
+     * {@code null} before one has ended) and latency and queue wait over it alone.
+     */
+    private static void lastInterval(JsonGenerator json, PoolSnapshot.Interval interval, StatusReport report) throws IOException {
+        json.writeObjectFieldStart("lastInterval");
+        boolean ended = interval.lengthMillis() > 0;
+        Instant end = report.time().minusMillis(interval.endedMillisAgo());
+        json.writeStringField("start", ended ? end.minusMillis(interval.lengthMillis()).toString() : null);
+        json.writeStringField("end", ended ? end.toString() : null);
+        numberField(json, "lengthSeconds", interval.lengthMillis() / 1000.0);
+        percentiles(json, "latencyMicros", interval.latency());
+        percentiles(json, "queueWaitMicros", interval.queueWait());
+        json.writeEndObject();
+    }
+
     private static void settings(JsonGenerator json, PoolSettings s) throws IOException {
         json.writeObjectFieldStart("settings");
         json.writeNumberField("queueLength", s.queueLength());
@@ -322,61 +339,6 @@ final class JsonFormat {
         json.writeArrayFieldStart(name);
         for (String value : values) {
             json.writeString(value);
-        }
-        json.writeEndArray();
-    }
-
-    private static void history(JsonGenerator json, History.View view) throws IOException {
-        List<History.Sample> samples = view.samples();
-        json.writeObjectFieldStart("history");
-        json.writeNumberField("intervalSeconds", view.intervalSeconds());
-        json.writeArrayFieldStart("time");
-        for (History.Sample sample : samples) {
-            json.writeNumber(sample.timeMillis());
-        }
-        json.writeEndArray();
-        series(json, "requestsPerSecond", samples, s -> s.requestsPerSecond() < 0 ? Double.NaN : Advisor.round(s.requestsPerSecond()));
-        series(json, "serverErrorsPerSecond", samples,
-                s -> s.serverErrorsPerSecond() < 0 ? Double.NaN : Advisor.round(s.serverErrorsPerSecond()));
-        series(json, "openConnections", samples, s -> s.openConnections() < 0 ? Double.NaN : s.openConnections());
-        json.writeObjectFieldStart("pools");
-        for (String pool : view.poolNames()) {
-            json.writeObjectFieldStart(pool);
-            poolSeries(json, "requestsPerSecond", samples, pool, p -> Advisor.round(p.requestsPerSecond()));
-            poolSeries(json, "rejectedPerSecond", samples, pool, p -> Advisor.round(p.rejectedPerSecond()));
-            poolSeries(json, "serverErrorsPerSecond", samples, pool, p -> Advisor.round(p.serverErrorsPerSecond()));
-            poolSeries(json, "cpuMillisPerRequest", samples, pool, p -> Math.round(p.cpuMillisPerRequest() * 1000) / 1000.0);
-            poolSeries(json, "busyThreads", samples, pool, History.PoolPoint::busyThreads);
-            poolSeries(json, "threads", samples, pool, History.PoolPoint::threads);
-            poolSeries(json, "queued", samples, pool, History.PoolPoint::queued);
-            poolSeries(json, "latencyP50Micros", samples, pool, History.PoolPoint::latencyP50Micros);
-            poolSeries(json, "latencyP99Micros", samples, pool, History.PoolPoint::latencyP99Micros);
-            poolSeries(json, "queueWaitP99Micros", samples, pool, History.PoolPoint::queueWaitP99Micros);
-            json.writeEndObject();
-        }
-        json.writeEndObject();
-        json.writeEndObject();
-    }
-
-    private static void series(JsonGenerator json, String name, List<History.Sample> samples, ToDoubleFunction<History.Sample> value)
-            throws IOException {
-        json.writeArrayFieldStart(name);
-        for (History.Sample sample : samples) {
-            number(json, value.applyAsDouble(sample));
-        }
-        json.writeEndArray();
-    }
-
-    private static void poolSeries(JsonGenerator json, String name, List<History.Sample> samples, String pool,
-            ToDoubleFunction<History.PoolPoint> value) throws IOException {
-        json.writeArrayFieldStart(name);
-        for (History.Sample sample : samples) {
-            History.PoolPoint point = sample.pools().get(pool);
-            if (point == null) {
-                json.writeNull();
-            } else {
-                number(json, value.applyAsDouble(point));
-            }
         }
         json.writeEndArray();
     }

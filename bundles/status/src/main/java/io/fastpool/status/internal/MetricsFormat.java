@@ -178,6 +178,7 @@ final class MetricsFormat {
                 PoolSnapshot::queueWait);
         poolFamilyDouble(pools, "fastpool_pool_queue_wait_max_seconds", Type.GAUGE, "seconds", "Longest wait in the queue since the pool was created.",
                 p -> p.queueWait().max() / 1e6);
+        interval(pools);
         poolFamily(pools, "fastpool_pool_sessions_max", Type.GAUGE, null, "The maxSessions setting: sessions one app may hold.",
                 p -> p.settings().maxSessions());
         appFamily(pools, "fastpool_app_active", Type.GAUGE, "Whether the app's instance is activated (1) or not (0).", a -> a.active() ? 1 : 0);
@@ -190,6 +191,45 @@ final class MetricsFormat {
         appSegmentFamily(pools, "fastpool_app_sessions_evicted_by_segment", Type.COUNTER, "Sessions dropped for want of room by"
                 + " segment: new (one-shot churn) and returning (returning users who lost theirs: maxSessions is too low).",
                 PoolSnapshot.AppView::newSessionsEvicted, PoolSnapshot.AppView::returningSessionsEvicted);
+    }
+
+    /**
+     * The last completed interval (5 s) of each pool: gauges beside the since-start summaries, which
+     * stay what Prometheus expects of a summary. The window's length is a gauge of its own; a pool
+     * with no interval ended yet has none of these samples.
+     */
+    private void interval(List<PoolSnapshot> all) {
+        List<PoolSnapshot> pools = all.stream().filter(p -> p.lastInterval().lengthMillis() > 0).toList();
+        poolFamilyDouble(pools, "fastpool_pool_interval_length_seconds", Type.GAUGE, "seconds",
+                "Length of the last completed interval, which the fastpool_pool_interval_ figures cover.",
+                p -> p.lastInterval().lengthMillis() / 1000.0);
+        poolFamily(pools, "fastpool_pool_interval_requests", Type.GAUGE, null,
+                "Requests that ended in the last completed interval (statistics on).", p -> p.lastInterval().latency().count());
+        percentiles(pools, "fastpool_pool_interval_latency_seconds", "Request latency over the last completed interval alone.",
+                p -> p.lastInterval().latency());
+        poolFamilyDouble(pools, "fastpool_pool_interval_latency_max_seconds", Type.GAUGE, "seconds",
+                "Longest request of the last completed interval.", p -> p.lastInterval().latency().max() / 1e6);
+        percentiles(pools, "fastpool_pool_interval_queue_wait_seconds", "Queue wait over the last completed interval alone.",
+                p -> p.lastInterval().queueWait());
+        poolFamilyDouble(pools, "fastpool_pool_interval_queue_wait_max_seconds", Type.GAUGE, "seconds",
+                "Longest wait in the queue in the last completed interval.", p -> p.lastInterval().queueWait().max() / 1e6);
+    }
+
+    /**
+     * Percentiles as a gauge family with a {@code percentile} label (50, 90, 99). Not {@code quantile}:
+     * Prometheus keeps that label for summaries (promtool's lint refuses it elsewhere), and a summary's
+     * quantiles would claim to cover its {@code _count}, which counts since the start.
+     */
+    private void percentiles(List<PoolSnapshot> pools, String name, String help,
+            java.util.function.Function<PoolSnapshot, PoolSnapshot.Percentiles> percentiles) {
+        Family family = family(name, Type.GAUGE, "seconds", help);
+        for (PoolSnapshot pool : pools) {
+            PoolSnapshot.Percentiles p = percentiles.apply(pool);
+            family.sample(p.p50() / 1e6, "pool", pool.name(), "percentile", "50");
+            family.sample(p.p90() / 1e6, "pool", pool.name(), "percentile", "90");
+            family.sample(p.p99() / 1e6, "pool", pool.name(), "percentile", "99");
+        }
+        family.write();
     }
 
     private void poolFamily(List<PoolSnapshot> pools, String name, Type type, String unit, String help, ToLongFunction<PoolSnapshot> value) {

@@ -70,6 +70,7 @@
     var d = add(dl, el('div'));
     add(d, el('dt', null, label));
     add(d, el('dd', null, value));
+    return d;
   }
   function chart(parent, title, times, series, format) {
     var f = add(parent, el('figure', 'chart'));
@@ -186,9 +187,16 @@
     fig(dl, 'rejected', num(c.rejected));
     fig(dl, '5xx', num(c.serverErrors));
     fig(dl, 'time-outs', num(c.timeouts));
-    fig(dl, 'latency p50', ms(p.latencyMicros.p50));
-    fig(dl, 'latency p99', ms(p.latencyMicros.p99));
-    fig(dl, 'queue wait p99', ms(p.queueWaitMicros.p99));
+    var li = p.lastInterval;
+    var covers = li.end ? 'the last interval: ' + num(li.lengthSeconds) + ' s, ' + li.start + ' to ' + li.end
+        : 'the last interval (none has ended yet)';
+    // The last completed interval (5 s) first: a spike shows there; the since-start figures hardly move.
+    var none = li.latencyMicros.count === 0;
+    fig(dl, 'p50, 5 s', none ? '-' : ms(li.latencyMicros.p50)).title = 'latency p50 over ' + covers;
+    fig(dl, 'p99, 5 s', none ? '-' : ms(li.latencyMicros.p99)).title = 'latency p99 over ' + covers;
+    fig(dl, 'queue p99, 5 s', none ? '-' : ms(li.queueWaitMicros.p99)).title = 'queue wait p99 over ' + covers;
+    fig(dl, 'p50/p99, all', ms(p.latencyMicros.p50) + ' / ' + ms(p.latencyMicros.p99)).title = 'latency since the pool started';
+    fig(dl, 'queue p99, all', ms(p.queueWaitMicros.p99)).title = 'queue wait p99 since the pool started';
     fig(dl, 'threads', p.threads + ' of ' + p.maxThreads);
     fig(dl, 'CPU / request', ms(p.cpuMicrosPerRequest));
     fig(dl, 'alloc / request', bytes(p.allocatedBytesPerRequest));
@@ -200,9 +208,9 @@
       chart(box, 'requests per second', h.time, [
         {label: 'served', values: ph.requestsPerSecond},
         {label: 'rejected', values: ph.rejectedPerSecond, color: '#dc2626'}], num);
-      chart(box, 'latency since pool start, ms', h.time, [
-        {label: 'p50', values: ph.latencyP50Micros.map(toMs)},
-        {label: 'p99', values: ph.latencyP99Micros.map(toMs), color: '#9333ea'}], num);
+      chart(box, 'latency per 5 s interval, ms', h.time, [
+        {label: 'p50', values: ph.intervalLatencyP50Micros.map(toMs)},
+        {label: 'p99', values: ph.intervalLatencyP99Micros.map(toMs), color: '#9333ea'}], num);
       chart(box, 'threads and queue', h.time, [
         {label: 'busy', values: ph.busyThreads},
         {label: 'threads', values: ph.threads, color: '#16a34a'},

@@ -45,6 +45,9 @@ final class Fixtures {
         long allocatedBytes = 10_000L * 20_000;
         PoolSnapshot.Percentiles latency = new PoolSnapshot.Percentiles(10_000, 800, 2_000, 9_000, 40_000);
         PoolSnapshot.Percentiles queueWait = new PoolSnapshot.Percentiles(10_000, 5, 10, 20, 3_000);
+        /** The last 5 s: a spike the since-start figures hide (p99 120 ms against 9 ms). */
+        PoolSnapshot.Interval lastInterval = new PoolSnapshot.Interval(5_000, 1_200,
+                new PoolSnapshot.Percentiles(250, 700, 1_500, 120_000, 300_000), new PoolSnapshot.Percentiles(250, 5, 10, 2_000, 4_000));
         List<PoolSnapshot.AppView> apps = List.of(new PoolSnapshot.AppView("shop/app", true, 12, 40, 0, 9, 3, 0, 0));
         List<PoolSnapshot.InFlight> inFlight = List.of();
 
@@ -69,7 +72,7 @@ final class Fixtures {
         PoolSnapshot snapshot() {
             return new PoolSnapshot(name, state, settings, apps, threads, busy, queued, maxQueued,
                     new PoolSnapshot.Counters(served, rejected, serverErrors, timeouts, orphans, failures, restarts, recycles,
-                            activations, cpuNanos, allocatedBytes, slowRequests, 0), latency, queueWait, inFlight);
+                            activations, cpuNanos, allocatedBytes, slowRequests, 0), latency, queueWait, inFlight, lastInterval);
         }
     }
 

@@ -37,6 +37,7 @@ class HistoryTest {
         assertThat(point.serverErrorsPerSecond()).isEqualTo(1.0);
         assertThat(point.cpuMillisPerRequest()).isEqualTo(2.0);
         assertThat(point.latencyP99Micros()).isEqualTo(9_000);
+        assertThat(point.interval().latency().p99()).as("the last interval's, beside the since-start one").isEqualTo(120_000);
         assertThat(view.poolNames()).containsExactly("shop");
     }
 

@@ -77,6 +77,23 @@ class JsonFormatTest {
     }
 
     @Test
+    void eachPoolCarriesItsLastIntervalWithItsWindowBesideTheSinceStartFigures() throws Exception {
+        Fixtures.Pool fresh = pool().name("fresh");
+        fresh.lastInterval = PoolSnapshot.Interval.NONE;
+        List<Object> pools = list(render(Fixtures.report(List.of(pool().snapshot(), fresh.snapshot()))).get("pools"));
+        Map<String, Object> interval = map(map(pools.get(0)).get("lastInterval"));
+        assertThat(interval).containsEntry("start", "2026-03-01T11:59:53.800Z").containsEntry("end", "2026-03-01T11:59:58.800Z")
+                .containsEntry("lengthSeconds", 5);
+        assertThat(map(interval.get("latencyMicros"))).containsEntry("count", 250).containsEntry("p50", 700)
+                .containsEntry("p99", 120_000).containsEntry("max", 300_000);
+        assertThat(map(interval.get("queueWaitMicros"))).containsEntry("p99", 2_000);
+        assertThat(map(map(pools.get(0)).get("latencyMicros"))).as("since start, beside it").containsEntry("p99", 9_000);
+        Map<String, Object> none = map(map(pools.get(1)).get("lastInterval"));
+        assertThat(none).containsEntry("start", null).containsEntry("end", null).containsEntry("lengthSeconds", 0);
+        assertThat(map(none.get("latencyMicros"))).containsEntry("count", 0);
+    }
+
+    @Test
     void adviceCarriesItsFigures() throws Exception {
         Fixtures.Pool pool = pool();
         pool.orphans = 1;
@@ -101,6 +118,21 @@ class JsonFormatTest {
         assertThat(list(pool.get("requestsPerSecond"))).as("50 requests per 5 s sample").containsExactly(null, 10, 10);
         assertThat(list(pool.get("busyThreads"))).containsExactly(null, 1, 1);
         assertThat(list(pool.get("latencyP99Micros"))).containsExactly(null, 9_000, 9_000);
+        assertThat(list(pool.get("intervalLatencyP50Micros"))).containsExactly(null, 700, 700);
+        assertThat(list(pool.get("intervalLatencyP99Micros"))).containsExactly(null, 120_000, 120_000);
+        assertThat(list(pool.get("intervalQueueWaitP99Micros"))).containsExactly(null, 2_000, 2_000);
+        assertThat(list(pool.get("intervalRequests"))).containsExactly(null, 250, 250);
+    }
+
+    @Test
+    void anIntervalWithoutRequestsIsAGapInTheHistoryNotALatencyOfZero() throws Exception {
+        Fixtures.Pool quiet = pool();
+        quiet.lastInterval = new PoolSnapshot.Interval(5_000, 100, PoolSnapshot.Percentiles.NONE, PoolSnapshot.Percentiles.NONE);
+        Map<String, Object> pool = map(map(map(render(Fixtures.reportWithHistory(List.of(quiet))).get("history")).get("pools"))
+                .get("shop"));
+        assertThat(list(pool.get("intervalLatencyP99Micros"))).containsExactly(null, null, null);
+        assertThat(list(pool.get("intervalQueueWaitP99Micros"))).containsExactly(null, null, null);
+        assertThat(list(pool.get("intervalRequests"))).containsExactly(null, 0, 0);
     }
 
     @Test

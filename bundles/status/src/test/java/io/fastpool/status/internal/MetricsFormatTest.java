@@ -3,6 +3,7 @@ package io.fastpool.status.internal;
 import static io.fastpool.status.internal.Fixtures.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastpool.pool.PoolSnapshot;
 import io.fastpool.pool.PoolState;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,6 +47,30 @@ class MetricsFormatTest {
                 "fastpool_app_sessions_by_segment{pool=\"shop\",app=\"shop/app\",segment=\"returning\"} 3",
                 "# TYPE fastpool_app_sessions_evicted_by_segment counter",
                 "fastpool_app_sessions_evicted_by_segment_total{pool=\"shop\",app=\"shop/app\",segment=\"returning\"} 0");
+        assertSamplesBelongToTheirFamily(lines, true);
+    }
+
+    @Test
+    void theLastIntervalIsGaugesBesideTheSinceStartSummaryWithItsWindow() {
+        Fixtures.Pool fresh = pool().name("fresh");
+        fresh.lastInterval = PoolSnapshot.Interval.NONE;
+        String text = MetricsFormat.render(Fixtures.report(List.of(pool().snapshot(), fresh.snapshot())), MetricsFormat.Flavour.OPENMETRICS);
+        List<String> lines = text.lines().toList();
+        assertThat(lines).contains("# TYPE fastpool_pool_latency_seconds summary",
+                "fastpool_pool_latency_seconds{pool=\"shop\",quantile=\"0.99\"} 0.009",
+                "# TYPE fastpool_pool_interval_length_seconds gauge", "# UNIT fastpool_pool_interval_length_seconds seconds",
+                "fastpool_pool_interval_length_seconds{pool=\"shop\"} 5",
+                "fastpool_pool_interval_requests{pool=\"shop\"} 250",
+                "# TYPE fastpool_pool_interval_latency_seconds gauge",
+                "fastpool_pool_interval_latency_seconds{pool=\"shop\",percentile=\"50\"} 7.0E-4",
+                "fastpool_pool_interval_latency_seconds{pool=\"shop\",percentile=\"99\"} 0.12",
+                "fastpool_pool_interval_latency_max_seconds{pool=\"shop\"} 0.3",
+                "fastpool_pool_interval_queue_wait_seconds{pool=\"shop\",percentile=\"99\"} 0.002",
+                "fastpool_pool_interval_queue_wait_max_seconds{pool=\"shop\"} 0.004");
+        assertThat(text).as("no interval has ended for this pool yet").doesNotContain("fastpool_pool_interval_length_seconds{pool=\"fresh\"}",
+                "fastpool_pool_interval_latency_seconds{pool=\"fresh\"");
+        assertThat(lines).as("promtool: only a summary may have a quantile label")
+                .filteredOn(line -> line.startsWith("fastpool_pool_interval_")).noneMatch(line -> line.contains("quantile="));
         assertSamplesBelongToTheirFamily(lines, true);
     }
 
