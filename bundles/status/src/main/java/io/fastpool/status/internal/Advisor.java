@@ -16,14 +16,17 @@ import java.util.Map;
  * Turns the figures into tuning advice, each piece with the numbers behind it: the same list for
  * {@code fastpool:advise} and the status page. Pure: no clock, no services, only the report.
  *
- * <p>The pools' counters and percentiles cover everything since each pool was created, so advice
- * reflects that whole span, not only the last minutes; rules that compare rates use the server's
- * uptime.
+ * <p>Whether requests wait now is judged on the pools' last interval (queue wait percentiles over
+ * the last five seconds) and the CPU over the same window, so the advice follows the load of the
+ * moment and names its window. The other rules read counters since each pool was created; those
+ * that compare rates use the server's uptime.
  */
 final class Advisor {
 
     /** Fewer requests than this say too little for a percentile or an average to advise on. */
     static final long MIN_REQUESTS = 100;
+    /** Fewer requests than this in the last interval say too little for its queue wait percentile. */
+    static final long MIN_INTERVAL_REQUESTS = 20;
     /** Requests waiting this long in the queue (99th percentile) mean the pool is short of threads or of CPU. */
     static final long QUEUE_WAIT_P99_LIMIT_MICROS = 50_000;
     /** Below this share of CPU in use, the CPU counts as idle enough for more threads to help. */
@@ -113,20 +116,22 @@ final class Advisor {
         if (pool.state() != PoolState.RUNNING) {
             return; // waiting is expected while a pool starts, drains or swaps
         }
-        PoolSnapshot.Percentiles wait = pool.queueWait();
-        boolean slowQueue = wait.count() >= MIN_REQUESTS && wait.p99() >= QUEUE_WAIT_P99_LIMIT_MICROS;
+        PoolSnapshot.Interval interval = pool.lastInterval();
+        PoolSnapshot.Percentiles wait = interval.queueWait();
+        boolean slowQueue = wait.count() >= MIN_INTERVAL_REQUESTS && wait.p99() >= QUEUE_WAIT_P99_LIMIT_MICROS;
         boolean queuedNow = pool.queued() > 0 && pool.threads() >= pool.settings().maxThreads();
         if (!slowQueue && !queuedNow) {
             return;
         }
         double cpu = system.cpuBusy();
         int maxThreads = pool.settings().maxThreads();
+        String window = "the last " + seconds(interval.lengthMillis()) + " s";
         Map<String, Object> figures = figures("queued", pool.queued(), "queueWaitP99Ms", millis(wait.p99()),
-                "queueWaitCount", wait.count(), "busyThreads", pool.busyThreads(), "threads", pool.threads(),
+                "queueWaitCount", wait.count(), "queueWaitWindow", window, "busyThreads", pool.busyThreads(), "threads", pool.threads(),
                 "maxThreads", maxThreads, "cpuBusyPercent", cpu < 0 ? "unknown" : percent(cpu),
                 "cpuSource", system.cpuBusySource());
         String waiting = (queuedNow ? pool.queued() + " requests are waiting now" : "requests waited")
-                + " (queue wait p99 " + millis(wait.p99()) + " ms over " + wait.count() + " requests)";
+                + " (queue wait p99 " + millis(wait.p99()) + " ms over " + wait.count() + " requests in " + window + ")";
         if (cpu < 0) {
             advice.add(new Advice(Advice.Severity.INFO, "queueWaiting", pool.name(), "pool " + pool.name() + ": " + waiting
                     + "; the CPU's load is unknown here, so whether more threads would help cannot be told: compare"
@@ -288,6 +293,11 @@ final class Advisor {
 
     static double millis(long micros) {
         return round(micros / 1000.0);
+    }
+
+    /** Milliseconds as seconds with one decimal, as the CPU's window is written: {@code 5.0}. */
+    static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.1f", millis / 1000.0);
     }
 
     static double percent(double share) {

@@ -37,29 +37,47 @@ class AdvisorTest {
         pool.threads = 4;
         pool.busy = 4;
         pool.queued = 7;
-        pool.queueWait = new PoolSnapshot.Percentiles(10_000, 100, 30_000, 80_000, 200_000);
+        pool.lastInterval = interval(new PoolSnapshot.Percentiles(400, 100, 30_000, 80_000, 200_000));
         List<Advice> advice = advise(pool, Fixtures.idleCpu());
         assertThat(rules(advice)).containsExactly("raiseMaxThreads");
         Advice raise = advice.get(0);
         assertThat(raise.severity()).isEqualTo(Advice.Severity.WARNING);
         assertThat(raise.pool()).isEqualTo("shop");
-        assertThat(raise.message()).contains("7 requests are waiting now", "p99 80.0 ms", "20.0% busy (/proc/stat over 5.0 s)",
+        assertThat(raise.message()).contains("7 requests are waiting now", "p99 80.0 ms over 400 requests in the last 5.0 s",
+                "20.0% busy (/proc/stat over 5.0 s)",
                 "maxThreads (now 4, e.g. to 6)",
                 "io.fastpool.pool~shop.cfg");
         assertThat(raise.figures()).containsEntry("queued", 7).containsEntry("queueWaitP99Ms", 80.0).containsEntry("maxThreads", 4)
-                .containsEntry("cpuBusyPercent", 20.0).containsEntry("cpuSource", "/proc/stat over 5.0 s");
+                .containsEntry("cpuBusyPercent", 20.0).containsEntry("cpuSource", "/proc/stat over 5.0 s")
+                .containsEntry("queueWaitWindow", "the last 5.0 s");
+    }
+
+    private static PoolSnapshot.Interval interval(PoolSnapshot.Percentiles queueWait) {
+        return new PoolSnapshot.Interval(5_000, 1_000, new PoolSnapshot.Percentiles(queueWait.count(), 700, 1_500, 9_000, 20_000),
+                queueWait);
+    }
+
+    @Test
+    void theQueueWaitIsJudgedOnTheLastIntervalNotSinceTheStart() {
+        Fixtures.Pool pool = pool();
+        pool.queueWait = new PoolSnapshot.Percentiles(10_000, 100, 30_000, 900_000, 900_000);
+        assertThat(advise(pool, Fixtures.idleCpu())).as("requests waited an hour ago, none in the last 5 s").isEmpty();
+        pool.queueWait = new PoolSnapshot.Percentiles(10_000, 5, 10, 20, 3_000);
+        pool.lastInterval = interval(new PoolSnapshot.Percentiles(300, 100, 30_000, 900_000, 900_000));
+        assertThat(rules(advise(pool, Fixtures.idleCpu()))).as("a spike now, hidden in the since-start figures").containsExactly("raiseMaxThreads");
     }
 
     @Test
     void aSlowQueueP99AloneIsEnoughOnceThereAreEnoughRequests() {
         Fixtures.Pool pool = pool();
-        pool.queueWait = new PoolSnapshot.Percentiles(Advisor.MIN_REQUESTS, 100, 30_000, Advisor.QUEUE_WAIT_P99_LIMIT_MICROS, 90_000);
+        pool.lastInterval = interval(new PoolSnapshot.Percentiles(Advisor.MIN_INTERVAL_REQUESTS, 100, 30_000,
+                Advisor.QUEUE_WAIT_P99_LIMIT_MICROS, 90_000));
         assertThat(rules(advise(pool))).containsExactly("raiseMaxThreads");
         assertThat(advise(pool).get(0).message()).contains("requests waited");
 
-        pool.queueWait = new PoolSnapshot.Percentiles(Advisor.MIN_REQUESTS - 1, 100, 30_000, 900_000, 900_000);
+        pool.lastInterval = interval(new PoolSnapshot.Percentiles(Advisor.MIN_INTERVAL_REQUESTS - 1, 100, 30_000, 900_000, 900_000));
         assertThat(advise(pool)).as("too few requests to judge").isEmpty();
-        pool.queueWait = new PoolSnapshot.Percentiles(10_000, 100, 30_000, Advisor.QUEUE_WAIT_P99_LIMIT_MICROS - 1, 900_000);
+        pool.lastInterval = interval(new PoolSnapshot.Percentiles(10_000, 100, 30_000, Advisor.QUEUE_WAIT_P99_LIMIT_MICROS - 1, 900_000));
         assertThat(advise(pool)).as("just under the limit").isEmpty();
     }
 
@@ -97,7 +115,7 @@ class AdvisorTest {
         assertThat(advise(pool)).isEmpty();
         pool.threads = 4;
         pool.state = PoolState.SWAPPING;
-        pool.queueWait = new PoolSnapshot.Percentiles(10_000, 100, 30_000, 900_000, 900_000);
+        pool.lastInterval = interval(new PoolSnapshot.Percentiles(10_000, 100, 30_000, 900_000, 900_000));
         assertThat(advise(pool)).isEmpty();
     }
 
