@@ -1,0 +1,81 @@
+package io.fastpool.servlet.internal;
+
+import jakarta.servlet.Servlet;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The Servlet Whiteboard extender: tracks the {@code jakarta.servlet.Servlet} services that carry
+ * {@code osgi.http.whiteboard.servlet.pattern}, without getting them, and groups them by the
+ * bundle that registered them into one {@link ServletApp} each, which Fastpool's pool manager then
+ * runs like any {@code WebApp} bundle: a pool per bundle, activated on its first request.
+ *
+ * <p>Only the default servlet context is served so far; a servlet selecting another context
+ * ({@code osgi.http.whiteboard.context.select}) is logged and left out. Filters, listeners,
+ * resources, error pages and {@code HttpServiceRuntime} are not there yet ({@code docs/servlet.md}).
+ */
+@Component(immediate = true)
+public final class ServletWhiteboard {
+
+    private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
+
+    private final BundleContext context;
+    private final ServletInvoker invoker = new ServletInvoker(ServletLimits.DEFAULTS, ErrorPageHandler.PLAIN, Clock.systemUTC());
+    /** By bundle id; guarded by this object. */
+    private final Map<Long, ServletApp> apps = new HashMap<>();
+
+    @Activate
+    public ServletWhiteboard(BundleContext context) {
+        this.context = context;
+    }
+
+    @Reference(service = Servlet.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(osgi.http.whiteboard.servlet.pattern=*)")
+    synchronized void addServlet(ServiceReference<Servlet> reference) {
+        Bundle bundle = reference.getBundle();
+        if (bundle == null) {
+            return; // unregistered meanwhile
+        }
+        WhiteboardServlet servlet = WhiteboardServlet.of(propertiesOf(reference));
+        if (!servlet.servesDefaultContext()) {
+            LOG.log(Level.WARNING, "servlet service " + servlet.serviceId() + " of bundle " + bundle.getSymbolicName()
+                    + " selects the servlet context " + servlet.contextSelect() + "; only the default context is served yet: left out");
+            removeServlet(reference);
+            return;
+        }
+        apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker)).put(reference, servlet);
+    }
+
+    synchronized void updatedServlet(ServiceReference<Servlet> reference) {
+        addServlet(reference);
+    }
+
+    synchronized void removeServlet(ServiceReference<Servlet> reference) {
+        apps.entrySet().removeIf(entry -> entry.getValue().remove(reference));
+    }
+
+    @Deactivate
+    synchronized void close() {
+        apps.values().forEach(ServletApp::close);
+        apps.clear();
+    }
+
+    private static Map<String, Object> propertiesOf(ServiceReference<?> reference) {
+        Map<String, Object> properties = new HashMap<>();
+        for (String key : reference.getPropertyKeys()) {
+            properties.put(key, reference.getProperty(key));
+        }
+        return properties;
+    }
+}
