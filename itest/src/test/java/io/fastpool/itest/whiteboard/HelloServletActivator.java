@@ -1,0 +1,82 @@
+package io.fastpool.itest.whiteboard;
+
+import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Hashtable;
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * The activator of a plain Servlet Whiteboard bundle, as an app written for any whiteboard would
+ * be: it registers an {@link HttpServlet} at {@code /hello/*} and knows nothing of Fastpool. It
+ * counts its servlet's {@code init} and {@code destroy} calls in system properties (the test's
+ * class space does not share its classes), and registers a {@link Runnable} that unregisters the
+ * servlet, so the test can take the servlet away while the bundle stays.
+ */
+public final class HelloServletActivator implements BundleActivator {
+
+    static final String INITS = "whiteboard.hello.inits";
+    static final String DESTROYS = "whiteboard.hello.destroys";
+
+    /** Answers with what the Servlet API tells it about the request. */
+    public static final class HelloServlet extends HttpServlet {
+
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void init(ServletConfig config) throws ServletException {
+            super.init(config);
+            count(INITS);
+        }
+
+        @Override
+        public void destroy() {
+            count(DESTROYS);
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.setContentType("text/plain;charset=UTF-8");
+            response.getWriter().print("servletPath=" + request.getServletPath() + " pathInfo=" + request.getPathInfo()
+                    + " name=" + request.getParameter("name") + " servlet=" + getServletName()
+                    + " greeting=" + getInitParameter("greeting") + " inits=" + System.getProperty(INITS)
+                    + " loader=" + (Thread.currentThread().getContextClassLoader() == HelloServlet.class.getClassLoader()));
+        }
+
+        private static synchronized void count(String property) {
+            System.setProperty(property, Integer.toString(Integer.getInteger(property, 0) + 1));
+        }
+    }
+
+    private ServiceRegistration<Servlet> servlet;
+
+    @Override
+    public void start(BundleContext context) {
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("osgi.http.whiteboard.servlet.pattern", "/hello/*");
+        properties.put("osgi.http.whiteboard.servlet.name", "hello");
+        properties.put("servlet.init.greeting", "Hi");
+        servlet = context.registerService(Servlet.class, new HelloServlet(), properties);
+        Hashtable<String, Object> remover = new Hashtable<>();
+        remover.put("whiteboard.test", "unregister-servlet");
+        context.registerService(Runnable.class, this::unregisterServlet, remover);
+    }
+
+    private synchronized void unregisterServlet() {
+        if (servlet != null) {
+            servlet.unregister();
+            servlet = null;
+        }
+    }
+
+    @Override
+    public void stop(BundleContext context) {
+        // the framework unregisters the services
+    }
+}
