@@ -16,6 +16,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -31,6 +32,8 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -138,6 +141,49 @@ class ServletWhiteboardIT {
         assertThat(System.getProperty("whiteboard.hello.destroys")).isEqualTo("1");
     }
 
+    @Test
+    void theIdleTimeOutDestroysTheServletsAndTheNextRequestInitialisesThemAgain() throws Exception {
+        Bundle app = framework.getBundleContext().installBundle(helloBundle("1.0.0", "idleTimeout=1s").toUri().toString());
+        app.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> webAppOf(app) != null);
+
+        assertThat(get("/hello/one")).endsWith("inits=1 loader=true");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(System.getProperty("whiteboard.hello.destroys")));
+
+        assertThat(get("/hello/two")).endsWith("inits=2 loader=true");
+        assertThat(webAppOf(app)).as("the app stays registered while idle").isNotNull();
+    }
+
+    @Test
+    void aRequestArrivingWhileTheBundleSwapsWaitsInItsQueueAndIsServedByTheNewVersion() throws Exception {
+        Bundle app = framework.getBundleContext().installBundle(helloBundle().toUri().toString());
+        app.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> webAppOf(app) != null);
+        assertThat(get("/hello/before")).endsWith("inits=1 loader=true");
+
+        app.stop();
+        assertThat(webAppOf(app)).isNull();
+        assertThat(System.getProperty("whiteboard.hello.destroys")).isEqualTo("1");
+        CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return get("/hello/during");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> queued(APP_BUNDLE) == 1);
+        try (InputStream version2 = Files.newInputStream(helloBundle("2.0.0", null))) {
+            app.update(version2);
+        }
+        app.start();
+
+        String during = waiting.get(10, TimeUnit.SECONDS);
+        assertThat(statusOf(during)).isEqualTo(200);
+        assertThat(during).endsWith("servletPath=/hello pathInfo=/during name=null servlet=hello greeting=Hi inits=2 loader=true");
+        assertThat(app.getVersion().getMajor()).isEqualTo(2);
+        assertThat(poolNames()).containsOnlyOnce(APP_BUNDLE);
+    }
+
     /** The {@code WebApp} service registered in {@code bundle}'s name, or null. */
     private ServiceReference<?> webAppOf(Bundle bundle) throws Exception {
         ServiceReference<?>[] references = framework.getBundleContext().getAllServiceReferences("io.fastpool.api.WebApp", null);
@@ -153,32 +199,60 @@ class ServletWhiteboardIT {
 
     /** The pool manager's pool names, read by reflection (its classes are the pool bundle's). */
     private List<String> poolNames() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (Object pool : pools()) {
+            names.add((String) call(pool, "name"));
+        }
+        return names;
+    }
+
+    /** How many requests wait in the queue of the pool named {@code name}. */
+    private int queued(String name) throws Exception {
+        for (Object pool : pools()) {
+            if (name.equals(call(pool, "name"))) {
+                return (Integer) call(pool, "queued");
+            }
+        }
+        return 0;
+    }
+
+    private List<?> pools() throws Exception {
         BundleContext context = framework.getBundleContext();
         ServiceReference<?> reference = context.getAllServiceReferences("io.fastpool.pool.PoolManager", null)[0];
-        Object manager = context.getService(reference);
-        List<String> names = new ArrayList<>();
-        for (Object pool : (List<?>) manager.getClass().getMethod("pools").invoke(manager)) {
-            Method name = pool.getClass().getMethod("name");
-            name.setAccessible(true);
-            names.add((String) name.invoke(pool));
+        try {
+            return (List<?>) call(context.getService(reference), "pools");
+        } finally {
+            context.ungetService(reference);
         }
-        context.ungetService(reference);
-        return names;
+    }
+
+    private static Object call(Object target, String method) throws Exception {
+        Method found = target.getClass().getMethod(method);
+        found.setAccessible(true);
+        return found.invoke(target);
     }
 
     /** The whiteboard bundle: the activator and its servlet, importing only the Servlet API and the framework. */
     private Path helloBundle() throws IOException {
+        return helloBundle("1.0.0", null);
+    }
+
+    /** The whiteboard bundle at {@code version}, with a {@code Fastpool-Pool} header when {@code poolSettings} is not null. */
+    private Path helloBundle(String version, String poolSettings) throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         main.putValue("Bundle-ManifestVersion", "2");
         main.putValue("Bundle-SymbolicName", APP_BUNDLE);
-        main.putValue("Bundle-Version", "1.0.0");
+        main.putValue("Bundle-Version", version);
+        if (poolSettings != null) {
+            main.putValue("Fastpool-Pool", poolSettings);
+        }
         main.putValue("Bundle-Activator", HelloServletActivator.class.getName());
         main.putValue("Import-Package", "jakarta.servlet,jakarta.servlet.http,org.osgi.framework");
         main.putValue("Require-Capability", "osgi.implementation;filter:=\"(&(osgi.implementation=osgi.http)(version>=2.0)(!(version>=3.0)))\","
                 + "osgi.contract;filter:=\"(&(osgi.contract=JavaServlet)(version=6.0.0))\"");
-        Path jar = work.resolve(APP_BUNDLE + ".jar");
+        Path jar = work.resolve(APP_BUNDLE + "-" + version + ".jar");
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
             for (Class<?> type : List.of(HelloServletActivator.class, HelloServletActivator.HelloServlet.class)) {
                 String entry = type.getName().replace('.', '/') + ".class";
