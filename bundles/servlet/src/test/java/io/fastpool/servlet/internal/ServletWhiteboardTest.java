@@ -1,0 +1,253 @@
+package io.fastpool.servlet.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastpool.api.WebApp;
+import io.fastpool.testkit.FakeRequest;
+import io.fastpool.testkit.FakeResponse;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceFactory;
+import org.osgi.framework.ServiceObjects;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * The extender without a framework: servlet services (fakes made with {@link Proxy}) come and go,
+ * and the test watches the {@code WebApp} registrations made in each bundle's name and runs requests
+ * through the service the pool would get.
+ */
+class ServletWhiteboardTest {
+
+    /** Counts its life and says where a request landed. */
+    static final class RecordingServlet extends HttpServlet {
+
+        private static final long serialVersionUID = 1L;
+        int inits;
+        int destroys;
+
+        @Override
+        public void init(ServletConfig config) throws ServletException {
+            super.init(config);
+            inits++;
+        }
+
+        @Override
+        public void destroy() {
+            destroys++;
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.getWriter().print(getServletName() + " " + request.getServletPath() + " " + request.getPathInfo() + " "
+                    + getInitParameter("colour"));
+        }
+    }
+
+    /** A WebApp registration made in a fake bundle's name. */
+    static final class Registration {
+        final ServiceFactory<WebApp> factory;
+        Dictionary<String, ?> properties;
+        boolean unregistered;
+
+        Registration(ServiceFactory<WebApp> factory, Dictionary<String, ?> properties) {
+            this.factory = factory;
+            this.properties = properties;
+        }
+    }
+
+    private final AtomicLong serviceIds = new AtomicLong();
+    private final Map<ServiceReference<?>, RecordingServlet> services = new HashMap<>();
+    private final Map<Long, List<Registration>> registrations = new HashMap<>();
+    private final ServletWhiteboard whiteboard = new ServletWhiteboard(fake(BundleContext.class, (name, args) -> switch (name) {
+        case "getServiceObjects" -> serviceObjects((ServiceReference<?>) args[0]);
+        default -> throw new UnsupportedOperationException(name);
+    }));
+
+    @Test
+    void eachBundleGetsOneAppMountedWhereItsPatternsMeet() {
+        Bundle shop = bundle(1, "shop");
+        Bundle blog = bundle(2, "blog");
+
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/shop/cart/*")));
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/shop/pay")));
+        whiteboard.addServlet(servlet(blog, Map.of("osgi.http.whiteboard.servlet.pattern", new String[] {"/blog/*"})));
+
+        assertThat(registrations.get(1L)).hasSize(1);
+        assertThat(registrations.get(1L).get(0).properties.get("fastpool.mount.path")).isEqualTo("/shop");
+        assertThat(registrations.get(1L).get(0).properties.get("component.name")).isEqualTo("servlet-whiteboard");
+        assertThat(registrations.get(2L)).hasSize(1);
+        assertThat(registrations.get(2L).get(0).properties.get("fastpool.mount.path")).isEqualTo("/blog");
+    }
+
+    @Test
+    void aChangeMovesTheMountAndTheLastServletGoneUnregistersTheApp() {
+        Bundle shop = bundle(1, "shop");
+        ServiceReference<jakarta.servlet.Servlet> cart = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/shop/cart/*"));
+        ServiceReference<jakarta.servlet.Servlet> home = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/"));
+        whiteboard.addServlet(cart);
+        Registration app = registrations.get(1L).get(0);
+        assertThat(app.properties.get("fastpool.mount.path")).isEqualTo("/shop/cart");
+
+        whiteboard.addServlet(home);
+        assertThat(app.properties.get("fastpool.mount.path")).isEqualTo("/");
+        whiteboard.removeServlet(home);
+        assertThat(app.properties.get("fastpool.mount.path")).isEqualTo("/shop/cart");
+        assertThat(app.unregistered).isFalse();
+
+        whiteboard.removeServlet(cart);
+        assertThat(app.unregistered).isTrue();
+        assertThat(registrations.get(1L)).hasSize(1);
+    }
+
+    @Test
+    void theServletsStartWhenThePoolGetsTheAppAndStopWhenItLetsGo() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        ServiceReference<jakarta.servlet.Servlet> cart = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*",
+                "osgi.http.whiteboard.servlet.name", "cart", "servlet.init.colour", "blue"));
+        whiteboard.addServlet(cart);
+        Registration app = registrations.get(1L).get(0);
+        RecordingServlet servlet = services.get(cart);
+        assertThat(servlet.inits).as("nothing starts at registration").isZero();
+
+        WebApp active = app.factory.getService(shop, null);
+        assertThat(servlet.inits).isEqualTo(1);
+        FakeResponse response = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/cart/items/3", "/cart"), response);
+        FakeResponse missing = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/cart", "/cart"), missing);
+
+        assertThat(response.text()).isEqualTo("cart /cart /items/3 blue");
+        assertThat(missing.text()).isEqualTo("cart /cart null blue");
+        assertThat(servlet.inits).isEqualTo(1);
+        app.factory.ungetService(shop, null, active);
+        assertThat(servlet.destroys).isEqualTo(1);
+    }
+
+    @Test
+    void aPathNoPatternMatchesIsNotFound() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart")));
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        FakeResponse response = new FakeResponse();
+
+        active.handle(new FakeRequest("GET", "/cart/more", "/cart"), response);
+
+        assertThat(response.status()).isEqualTo(404);
+    }
+
+    @Test
+    void theHigherRankedServletTakesASharedPatternAndAServletThatGoesIsDestroyed() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        ServiceReference<jakarta.servlet.Servlet> plain = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/a/*",
+                "osgi.http.whiteboard.servlet.name", "plain"));
+        ServiceReference<jakarta.servlet.Servlet> ranked = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/a/*",
+                "osgi.http.whiteboard.servlet.name", "ranked", "service.ranking", 10));
+        whiteboard.addServlet(plain);
+        whiteboard.addServlet(ranked);
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+
+        FakeResponse first = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/a/x", "/a"), first);
+        whiteboard.removeServlet(ranked);
+        FakeResponse second = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/a/x", "/a"), second);
+
+        assertThat(first.text()).startsWith("ranked ");
+        assertThat(services.get(ranked).destroys).isEqualTo(1);
+        assertThat(second.text()).startsWith("plain ");
+    }
+
+    @Test
+    void aServletOfAnotherContextIsLeftOut() {
+        Bundle shop = bundle(1, "shop");
+
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/a/*",
+                "osgi.http.whiteboard.context.select", "(osgi.http.whiteboard.context.name=other)")));
+
+        assertThat(registrations.get(1L)).isNull();
+    }
+
+    // ---- fakes ----------------------------------------------------------------------------------
+
+    private Bundle bundle(long id, String symbolicName) {
+        BundleContext context = fake(BundleContext.class, (name, args) -> switch (name) {
+            case "registerService" -> register(id, args);
+            default -> throw new UnsupportedOperationException(name);
+        });
+        return fake(Bundle.class, (name, args) -> switch (name) {
+            case "getBundleId" -> id;
+            case "getSymbolicName" -> symbolicName;
+            case "getBundleContext" -> context;
+            default -> throw new UnsupportedOperationException(name);
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private ServiceRegistration<WebApp> register(long bundleId, Object[] args) {
+        assertThat(args[0]).isEqualTo(WebApp.class);
+        Registration registration = new Registration((ServiceFactory<WebApp>) args[1], (Dictionary<String, ?>) args[2]);
+        registrations.computeIfAbsent(bundleId, id -> new ArrayList<>()).add(registration);
+        return fake(ServiceRegistration.class, (name, more) -> {
+            switch (name) {
+                case "setProperties" -> registration.properties = (Dictionary<String, ?>) more[0];
+                case "unregister" -> registration.unregistered = true;
+                default -> throw new UnsupportedOperationException(name);
+            }
+            return null;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private ServiceReference<jakarta.servlet.Servlet> servlet(Bundle bundle, Map<String, Object> given) {
+        Hashtable<String, Object> properties = new Hashtable<>(given);
+        properties.put("service.id", serviceIds.incrementAndGet());
+        ServiceReference<jakarta.servlet.Servlet> reference = fake(ServiceReference.class, (name, args) -> switch (name) {
+            case "getBundle" -> bundle;
+            case "getProperty" -> properties.get((String) args[0]);
+            case "getPropertyKeys" -> Collections.list(properties.keys()).toArray(String[]::new);
+            default -> throw new UnsupportedOperationException(name);
+        });
+        services.put(reference, new RecordingServlet());
+        return reference;
+    }
+
+    private ServiceObjects<?> serviceObjects(ServiceReference<?> reference) {
+        return fake(ServiceObjects.class, (name, args) -> switch (name) {
+            case "getService" -> services.get(reference);
+            case "ungetService" -> null;
+            default -> throw new UnsupportedOperationException(name);
+        });
+    }
+
+    interface Answer {
+        Object answer(String method, Object[] args);
+    }
+
+    /** A fake of {@code type}: {@code answer} handles its methods; equality is identity. */
+    @SuppressWarnings("unchecked")
+    private static <T> T fake(Class<T> type, Answer answer) {
+        return (T) Proxy.newProxyInstance(ServletWhiteboardTest.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> switch (method.getName()) {
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "toString" -> type.getSimpleName() + "@" + System.identityHashCode(proxy);
+            default -> answer.answer(method.getName(), args == null ? new Object[0] : args);
+        });
+    }
+}
