@@ -3,14 +3,22 @@ package io.fastpool.servlet.internal;
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
 import io.fastpool.api.WebApp;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.UnavailableException;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.ServiceObjects;
@@ -19,12 +27,13 @@ import org.osgi.framework.ServiceReference;
 /**
  * A whiteboard app while its pool holds it (from its first request to its idle time-out): the
  * {@link WebApp} the pool calls, which matches each request's path against the bundle's current
- * {@link ServletMapping} and runs the matched servlet through the {@link ServletInvoker}.
+ * {@link ServletMapping}, and runs the bundle's filters that apply, then the matched servlet,
+ * through the {@link ServletInvoker}.
  *
- * <p>Servlets are got from the registry and {@code init}ed when the pool activates the app (on its
- * pool's thread, with the app bundle's class loader), and a servlet registered while the app is
- * active on its first request. Each is {@code destroy}ed and released when the app is released,
- * or at once when its service goes or changes. A servlet whose {@code init} failed answers
+ * <p>Servlets and filters are got from the registry and {@code init}ed when the pool activates the
+ * app (on its pool's thread, with the app bundle's class loader); one registered while the app is
+ * active, on its first request. Each is {@code destroy}ed and released when the app is released,
+ * or at once when its service goes or changes. One whose {@code init} failed answers
  * {@link UnavailableException} (500) until it is registered again or the app restarts.
  */
 final class ActiveServlets implements WebApp {
@@ -32,7 +41,7 @@ final class ActiveServlets implements WebApp {
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
 
     private final ServletApp app;
-    private final Map<ServiceReference<Servlet>, Instance> instances = new ConcurrentHashMap<>();
+    private final Map<ServiceReference<?>, Instance<?>> instances = new ConcurrentHashMap<>();
 
     ActiveServlets(ServletApp app) {
         this.app = app;
@@ -40,30 +49,33 @@ final class ActiveServlets implements WebApp {
 
     @Override
     public void handle(Request request, Response response) throws Exception {
-        ServletMapping.Match<ServletApp.Registered> match = app.mapping().match("", request.path());
+        String path = request.path();
+        ServletMapping.Match<ServletApp.Registered> match = app.mapping().match("", path);
         if (match == null) {
             response.sendError(404, null);
             return;
         }
-        ServletApp.Registered servlet = match.target();
-        app.invoker().service(instanceOf(servlet).servlet(), request, response, match.route(), null,
-                servlet.description().multipart());
+        ServletApp.Registered registered = match.target();
+        ServletInstance servlet = servletOf(registered);
+        Servlet started = servlet.get();
+        List<Filter> filters = filtersFor(path, servlet.name());
+        FilterChain chain = filters.isEmpty() ? started::service : new Chain(filters, 0, started);
+        app.invoker().service(chain, request, response, match.route(), null, registered.description().multipart());
     }
 
-    /** Gets and initialises every servlet of the current mapping; one that fails is logged and answers 500. */
+    /** Gets and initialises every servlet and filter there is now; one that fails is logged and answers 500. */
     void initialiseAll() {
-        app.mapping().targets().forEach(servlet -> {
-            try {
-                instanceOf(servlet).servlet();
-            } catch (ServletException e) {
-                // logged by the instance
-            }
-        });
+        for (ServletApp.Registered servlet : app.mapping().targets()) {
+            startQuietly(servletOf(servlet));
+        }
+        for (ServletApp.RegisteredFilter filter : app.filters()) {
+            startQuietly(filterOf(filter));
+        }
     }
 
-    /** A servlet's service went or changed: it is destroyed now, and initialised again if asked again. */
-    void discard(ServiceReference<Servlet> reference) {
-        Instance gone = instances.remove(reference);
+    /** A servlet's or filter's service went or changed: it is destroyed now, and initialised again if asked again. */
+    void discard(ServiceReference<?> reference) {
+        Instance<?> gone = instances.remove(reference);
         if (gone != null) {
             gone.destroy();
         }
@@ -73,83 +85,173 @@ final class ActiveServlets implements WebApp {
         instances.keySet().forEach(this::discard);
     }
 
-    private Instance instanceOf(ServletApp.Registered servlet) {
-        return instances.computeIfAbsent(servlet.reference(), reference -> new Instance(servlet));
+    private List<Filter> filtersFor(String path, String servletName) throws ServletException {
+        List<ServletApp.RegisteredFilter> all = app.filters();
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        List<Filter> applying = new ArrayList<>();
+        for (ServletApp.RegisteredFilter filter : all) {
+            if (filter.description().appliesTo(path, servletName)) {
+                applying.add(filterOf(filter).get());
+            }
+        }
+        return applying;
     }
 
-    /** One servlet got from the registry: initialised once, destroyed once. */
-    private final class Instance {
+    private ServletInstance servletOf(ServletApp.Registered servlet) {
+        return (ServletInstance) instances.computeIfAbsent(servlet.reference(), reference -> new ServletInstance(servlet));
+    }
 
-        private final ServletApp.Registered registered;
-        private ServiceObjects<Servlet> objects;
-        private Servlet servlet;
+    private FilterInstance filterOf(ServletApp.RegisteredFilter filter) {
+        return (FilterInstance) instances.computeIfAbsent(filter.reference(), reference -> new FilterInstance(filter));
+    }
+
+    private static void startQuietly(Instance<?> instance) {
+        try {
+            instance.get();
+        } catch (ServletException e) {
+            // logged by the instance
+        }
+    }
+
+    /** The filters that apply, in order, then the servlet. */
+    private record Chain(List<Filter> filters, int position, Servlet servlet) implements FilterChain {
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response) throws IOException, ServletException {
+            if (position < filters.size()) {
+                filters.get(position).doFilter(request, response, new Chain(filters, position + 1, servlet));
+            } else {
+                servlet.service(request, response);
+            }
+        }
+    }
+
+    /** One servlet or filter got from the registry: initialised once, destroyed once. */
+    private abstract class Instance<S> {
+
+        private final ServiceReference<S> reference;
+        private final String configuredName;
+        private final String kind;
+        private ServiceObjects<S> objects;
+        private S service;
+        private String name;
         private ServletException failure;
         private boolean destroyed;
 
-        Instance(ServletApp.Registered registered) {
-            this.registered = registered;
+        Instance(ServiceReference<S> reference, String configuredName, long serviceId, String kind) {
+            this.reference = reference;
+            this.configuredName = configuredName;
+            this.kind = kind + " " + (configuredName != null ? configuredName : "service " + serviceId);
         }
 
-        synchronized Servlet servlet() throws ServletException {
-            if (servlet != null) {
-                return servlet;
+        abstract void start(S got, String name) throws ServletException;
+
+        abstract void stop(S started);
+
+        /** Its name: as configured, else its class's (known once got). */
+        synchronized String name() {
+            return name != null ? name : configuredName;
+        }
+
+        synchronized S get() throws ServletException {
+            if (service != null) {
+                return service;
             }
             if (failure != null || destroyed) {
-                throw failure != null ? failure : new UnavailableException("servlet " + describe() + " is going away");
+                throw failure != null ? failure : new UnavailableException(kind + " is going away");
             }
-            objects = app.whiteboard().getServiceObjects(registered.reference());
-            Servlet got = objects == null ? null : objects.getService();
+            objects = app.whiteboard().getServiceObjects(reference);
+            S got = objects == null ? null : objects.getService();
             if (got == null) {
                 objects = null;
-                throw new UnavailableException("servlet " + describe() + " is not registered any more");
+                throw new UnavailableException(kind + " is not registered any more");
             }
+            String chosen = configuredName != null ? configuredName : got.getClass().getName();
             try {
-                got.init(new Config(nameOf(got), registered.description().initParams()));
+                start(got, chosen);
             } catch (ServletException | RuntimeException e) {
                 objects.ungetService(got);
-                failure = new UnavailableException("servlet " + describe() + " failed in init: " + e);
-                LOG.log(Level.ERROR, "servlet " + describe() + " of bundle " + app.bundleName()
+                failure = new UnavailableException(kind + " failed in init: " + e);
+                LOG.log(Level.ERROR, kind + " of bundle " + app.bundleName()
                         + " failed in init, so its requests are answered 500 until it is registered again", e);
                 throw failure;
             }
-            servlet = got;
+            name = chosen;
+            service = got;
             return got;
         }
 
         synchronized void destroy() {
             destroyed = true;
-            if (servlet == null) {
+            if (service == null) {
                 return;
             }
             try {
-                servlet.destroy();
+                stop(service);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "servlet " + describe() + " of bundle " + app.bundleName() + " failed in destroy", e);
+                LOG.log(Level.WARNING, kind + " of bundle " + app.bundleName() + " failed in destroy", e);
             }
             try {
-                objects.ungetService(servlet);
+                objects.ungetService(service);
             } catch (RuntimeException alreadyGone) {
                 // its bundle is stopping; the framework releases it anyway
             }
-            servlet = null;
-        }
-
-        private String nameOf(Servlet got) {
-            String name = registered.description().name();
-            return name != null ? name : got.getClass().getName();
-        }
-
-        private String describe() {
-            String name = registered.description().name();
-            return name != null ? name : "service " + registered.description().serviceId();
+            service = null;
         }
     }
 
-    /** What a servlet's {@code init} is given: its name and init parameters; no servlet context yet. */
-    private record Config(String name, Map<String, String> parameters) implements ServletConfig {
+    private final class ServletInstance extends Instance<Servlet> {
+
+        private final Map<String, String> initParams;
+
+        ServletInstance(ServletApp.Registered servlet) {
+            super(servlet.reference(), servlet.description().name(), servlet.description().serviceId(), "servlet");
+            initParams = servlet.description().initParams();
+        }
+
+        @Override
+        void start(Servlet got, String name) throws ServletException {
+            got.init(new Config(name, initParams));
+        }
+
+        @Override
+        void stop(Servlet started) {
+            started.destroy();
+        }
+    }
+
+    private final class FilterInstance extends Instance<Filter> {
+
+        private final Map<String, String> initParams;
+
+        FilterInstance(ServletApp.RegisteredFilter filter) {
+            super(filter.reference(), filter.description().name(), filter.description().serviceId(), "filter");
+            initParams = filter.description().initParams();
+        }
+
+        @Override
+        void start(Filter got, String name) throws ServletException {
+            got.init(new Config(name, initParams));
+        }
+
+        @Override
+        void stop(Filter started) {
+            started.destroy();
+        }
+    }
+
+    /** What {@code init} is given: a name and init parameters; no servlet context yet. */
+    private record Config(String name, Map<String, String> parameters) implements ServletConfig, FilterConfig {
 
         @Override
         public String getServletName() {
+            return name;
+        }
+
+        @Override
+        public String getFilterName() {
             return name;
         }
 

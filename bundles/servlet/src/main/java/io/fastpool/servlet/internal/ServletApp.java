@@ -2,6 +2,7 @@ package io.fastpool.servlet.internal;
 
 import io.fastpool.api.Mount;
 import io.fastpool.api.WebApp;
+import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -22,6 +23,9 @@ import org.osgi.framework.ServiceRegistration;
  * that bundle's name (the extender pattern), so the pool manager, which puts each app bundle's
  * apps in a pool of its own, gives the bundle its pool, its settings ({@code Fastpool-Pool}
  * header) and its class loader, and keeps its route while the bundle is updated.
+ *
+ * <p>The bundle's filters apply to its servlets (not, so far, to other bundles' servlets in the same
+ * context).
  *
  * <p>The service is a {@link ServiceFactory}: the pool's first {@code getService}, on the first
  * request, makes the {@link ActiveServlets} that get and {@code init} the servlets; its
@@ -47,11 +51,18 @@ final class ServletApp implements ServiceFactory<WebApp> {
     record Registered(ServiceReference<Servlet> reference, WhiteboardServlet description) {
     }
 
+    /** A filter service and what its properties say. */
+    record RegisteredFilter(ServiceReference<Filter> reference, WhiteboardFilter description) {
+    }
+
     private final Bundle bundle;
     private final BundleContext whiteboard;
     private final ServletInvoker invoker;
     private final Map<ServiceReference<Servlet>, WhiteboardServlet> servlets = new HashMap<>();
+    private final Map<ServiceReference<Filter>, WhiteboardFilter> filters = new HashMap<>();
     private volatile ServletMapping<Registered> mapping = ServletMapping.<Registered>builder().build();
+    /** In the order they run: highest ranking, then oldest, first. */
+    private volatile List<RegisteredFilter> filterOrder = List.of();
     private volatile ActiveServlets active;
     private ServiceRegistration<WebApp> registration;
     private String mountPath;
@@ -73,23 +84,47 @@ final class ServletApp implements ServiceFactory<WebApp> {
         refresh();
     }
 
-    /** A servlet went; returns whether none is left (then the app is unregistered). */
-    synchronized boolean remove(ServiceReference<Servlet> reference) {
-        if (servlets.remove(reference) == null) {
-            return servlets.isEmpty();
-        }
+    /** A filter came or its properties changed: it applies to this bundle's servlets from the next request. */
+    synchronized void putFilter(ServiceReference<Filter> reference, WhiteboardFilter description) {
+        WhiteboardFilter before = filters.put(reference, description);
         ActiveServlets current = active;
-        if (current != null) {
+        if (before != null && !before.equals(description) && current != null) {
             current.discard(reference);
         }
-        refresh();
-        return servlets.isEmpty();
+        filterOrder = filterOrderOf(filters);
+    }
+
+    /**
+     * A servlet or filter went; returns whether nothing is left of this bundle (the app is
+     * unregistered with its last servlet).
+     */
+    synchronized boolean remove(ServiceReference<?> reference) {
+        boolean servlet = servlets.remove(reference) != null;
+        boolean filter = filters.remove(reference) != null;
+        if (servlet || filter) {
+            ActiveServlets current = active;
+            if (current != null) {
+                current.discard(reference);
+            }
+            filterOrder = filterOrderOf(filters);
+        }
+        if (servlet) {
+            refresh();
+        }
+        return servlets.isEmpty() && filters.isEmpty();
     }
 
     /** The whiteboard is going away. */
     synchronized void close() {
         servlets.clear();
+        filters.clear();
+        filterOrder = List.of();
         refresh();
+    }
+
+    /** The filters, in the order they run. */
+    List<RegisteredFilter> filters() {
+        return filterOrder;
     }
 
     ServletMapping<Registered> mapping() {
@@ -177,6 +212,13 @@ final class ServletApp implements ServiceFactory<WebApp> {
         properties.put("component.name", APP_NAME);
         properties.put(Constants.SERVICE_DESCRIPTION, "the Servlet Whiteboard servlets of " + bundle.getSymbolicName());
         return properties;
+    }
+
+    private static List<RegisteredFilter> filterOrderOf(Map<ServiceReference<Filter>, WhiteboardFilter> filters) {
+        List<RegisteredFilter> order = new ArrayList<>();
+        filters.forEach((reference, description) -> order.add(new RegisteredFilter(reference, description)));
+        order.sort((a, b) -> a.description().outranks(b.description()) ? -1 : b.description().outranks(a.description()) ? 1 : 0);
+        return List.copyOf(order);
     }
 
     /**

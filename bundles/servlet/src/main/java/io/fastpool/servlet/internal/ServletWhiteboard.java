@@ -1,5 +1,6 @@
 package io.fastpool.servlet.internal;
 
+import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -21,8 +22,11 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * bundle that registered them into one {@link ServletApp} each, which Fastpool's pool manager then
  * runs like any {@code WebApp} bundle: a pool per bundle, activated on its first request.
  *
- * <p>Only the default servlet context is served so far; a servlet selecting another context
- * ({@code osgi.http.whiteboard.context.select}) is logged and left out. Filters, listeners,
+ * <p>{@code Filter} services with {@code osgi.http.whiteboard.filter.pattern}, {@code .filter.regex}
+ * or {@code .filter.servlet} join their bundle's app and filter its servlets' requests.
+ *
+ * <p>Only the default servlet context is served so far; a servlet or filter selecting another
+ * context ({@code osgi.http.whiteboard.context.select}) is logged and left out. Listeners,
  * resources, error pages and {@code HttpServiceRuntime} are not there yet ({@code docs/servlet.md}).
  */
 @Component(immediate = true)
@@ -51,7 +55,7 @@ public final class ServletWhiteboard {
         if (!servlet.servesDefaultContext()) {
             LOG.log(Level.WARNING, "servlet service " + servlet.serviceId() + " of bundle " + bundle.getSymbolicName()
                     + " selects the servlet context " + servlet.contextSelect() + "; only the default context is served yet: left out");
-            removeServlet(reference);
+            removeService(reference);
             return;
         }
         apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker)).put(reference, servlet);
@@ -62,6 +66,43 @@ public final class ServletWhiteboard {
     }
 
     synchronized void removeServlet(ServiceReference<Servlet> reference) {
+        removeService(reference);
+    }
+
+    @Reference(service = Filter.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(|(osgi.http.whiteboard.filter.pattern=*)(osgi.http.whiteboard.filter.regex=*)(osgi.http.whiteboard.filter.servlet=*))")
+    synchronized void addFilter(ServiceReference<Filter> reference) {
+        Bundle bundle = reference.getBundle();
+        if (bundle == null) {
+            return;
+        }
+        WhiteboardFilter filter;
+        try {
+            filter = WhiteboardFilter.of(propertiesOf(reference));
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "filter service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
+                    + " left out: " + e.getMessage());
+            removeService(reference);
+            return;
+        }
+        if (!filter.servesDefaultContext()) {
+            LOG.log(Level.WARNING, "filter service " + filter.serviceId() + " of bundle " + bundle.getSymbolicName()
+                    + " selects the servlet context " + filter.contextSelect() + "; only the default context is served yet: left out");
+            removeService(reference);
+            return;
+        }
+        apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker)).putFilter(reference, filter);
+    }
+
+    synchronized void updatedFilter(ServiceReference<Filter> reference) {
+        addFilter(reference);
+    }
+
+    synchronized void removeFilter(ServiceReference<Filter> reference) {
+        removeService(reference);
+    }
+
+    private void removeService(ServiceReference<?> reference) {
         apps.entrySet().removeIf(entry -> entry.getValue().remove(reference));
     }
 

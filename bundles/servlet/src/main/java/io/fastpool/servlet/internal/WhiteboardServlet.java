@@ -43,29 +43,57 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
 
     /** Reads a servlet service's properties (its {@code ServiceReference}'s, as a map). */
     static WhiteboardServlet of(Map<String, Object> properties) {
-        Map<String, String> initParams = new LinkedHashMap<>();
-        properties.forEach((key, value) -> {
-            if (key.startsWith(HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX) && value != null) {
-                initParams.put(key.substring(HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX.length()), String.valueOf(value));
-            }
-        });
-        Object name = properties.get(HTTP_WHITEBOARD_SERVLET_NAME);
-        Object select = properties.get(HTTP_WHITEBOARD_CONTEXT_SELECT);
-        return new WhiteboardServlet(((Number) properties.getOrDefault("service.id", 0L)).longValue(),
-                properties.get("service.ranking") instanceof Integer ranking ? ranking : 0,
-                name instanceof String text && !text.isBlank() ? text : null,
-                strings(properties.get(HTTP_WHITEBOARD_SERVLET_PATTERN)), Map.copyOf(initParams), multipart(properties),
-                select instanceof String text ? text.trim() : null);
+        return new WhiteboardServlet(serviceId(properties), ranking(properties), text(properties, HTTP_WHITEBOARD_SERVLET_NAME),
+                strings(properties.get(HTTP_WHITEBOARD_SERVLET_PATTERN)),
+                initParams(properties, HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX), multipart(properties), contextSelect(properties));
     }
 
     /** Whether it selects the default servlet context (no selection, or the default context by name). */
     boolean servesDefaultContext() {
-        return contextSelect == null || contextSelect.equals(DEFAULT_CONTEXT_SELECT);
+        return servesDefaultContext(contextSelect);
     }
 
     /** Whether it comes before {@code other} for a pattern both claim: higher ranking, then the older service. */
     boolean outranks(WhiteboardServlet other) {
-        return ranking != other.ranking ? ranking > other.ranking : serviceId < other.serviceId;
+        return outranks(ranking, serviceId, other.ranking, other.serviceId);
+    }
+
+    // ---- reading whiteboard properties, for filters too ------------------------------------------
+
+    static boolean servesDefaultContext(String contextSelect) {
+        return contextSelect == null || contextSelect.equals(DEFAULT_CONTEXT_SELECT);
+    }
+
+    static boolean outranks(int ranking, long serviceId, int otherRanking, long otherServiceId) {
+        return ranking != otherRanking ? ranking > otherRanking : serviceId < otherServiceId;
+    }
+
+    static long serviceId(Map<String, Object> properties) {
+        return ((Number) properties.getOrDefault("service.id", 0L)).longValue();
+    }
+
+    static int ranking(Map<String, Object> properties) {
+        return properties.get("service.ranking") instanceof Integer ranking ? ranking : 0;
+    }
+
+    /** A non-blank String property, or null. */
+    static String text(Map<String, Object> properties, String key) {
+        return properties.get(key) instanceof String text && !text.isBlank() ? text : null;
+    }
+
+    static String contextSelect(Map<String, Object> properties) {
+        return properties.get(HTTP_WHITEBOARD_CONTEXT_SELECT) instanceof String text ? text.trim() : null;
+    }
+
+    /** The properties starting with {@code prefix}, without it, as Strings. */
+    static Map<String, String> initParams(Map<String, Object> properties, String prefix) {
+        Map<String, String> initParams = new LinkedHashMap<>();
+        properties.forEach((key, value) -> {
+            if (key.startsWith(prefix) && value != null) {
+                initParams.put(key.substring(prefix.length()), String.valueOf(value));
+            }
+        });
+        return Map.copyOf(initParams);
     }
 
     private static MultipartConfigElement multipart(Map<String, Object> properties) {
@@ -86,7 +114,8 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
         return value == null ? otherwise : Long.parseLong(value.toString().trim());
     }
 
-    private static List<String> strings(Object value) {
+    /** A String, String[] or collection property as a list; empty when absent. */
+    static List<String> strings(Object value) {
         List<String> values = new ArrayList<>();
         if (value instanceof String text) {
             values.add(text);

@@ -73,7 +73,7 @@ class ServletWhiteboardTest {
     }
 
     private final AtomicLong serviceIds = new AtomicLong();
-    private final Map<ServiceReference<?>, RecordingServlet> services = new HashMap<>();
+    private final Map<ServiceReference<?>, Object> services = new HashMap<>();
     private final Map<Long, List<Registration>> registrations = new HashMap<>();
     private final ServletWhiteboard whiteboard = new ServletWhiteboard(fake(BundleContext.class, (name, args) -> switch (name) {
         case "getServiceObjects" -> serviceObjects((ServiceReference<?>) args[0]);
@@ -123,7 +123,7 @@ class ServletWhiteboardTest {
                 "osgi.http.whiteboard.servlet.name", "cart", "servlet.init.colour", "blue"));
         whiteboard.addServlet(cart);
         Registration app = registrations.get(1L).get(0);
-        RecordingServlet servlet = services.get(cart);
+        RecordingServlet servlet = (RecordingServlet) services.get(cart);
         assertThat(servlet.inits).as("nothing starts at registration").isZero();
 
         WebApp active = app.factory.getService(shop, null);
@@ -170,7 +170,7 @@ class ServletWhiteboardTest {
         active.handle(new FakeRequest("GET", "/a/x", "/a"), second);
 
         assertThat(first.text()).startsWith("ranked ");
-        assertThat(services.get(ranked).destroys).isEqualTo(1);
+        assertThat(((RecordingServlet) services.get(ranked)).destroys).isEqualTo(1);
         assertThat(second.text()).startsWith("plain ");
     }
 
@@ -182,6 +182,63 @@ class ServletWhiteboardTest {
                 "osgi.http.whiteboard.context.select", "(osgi.http.whiteboard.context.name=other)")));
 
         assertThat(registrations.get(1L)).isNull();
+    }
+
+    @Test
+    void theBundlesFiltersWrapItsServletsInRankingOrderWhereTheyApply() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/*", "osgi.http.whiteboard.servlet.name", "all")));
+        ServiceReference<jakarta.servlet.Filter> outer = filter(shop, "outer", Map.of("osgi.http.whiteboard.filter.pattern", "/a/*",
+                "service.ranking", 5));
+        whiteboard.addFilter(outer);
+        whiteboard.addFilter(filter(shop, "inner", Map.of("osgi.http.whiteboard.filter.servlet", "all")));
+        whiteboard.addFilter(filter(shop, "never", Map.of("osgi.http.whiteboard.filter.regex", "/b/.*")));
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        assertThat(((TaggingFilter) services.get(outer)).inits).as("filters start with the app").isEqualTo(1);
+
+        FakeResponse response = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/a/x", "/"), response);
+
+        assertThat(response.text()).isEqualTo("[outer][inner]all  /a/x null");
+        registrations.get(1L).get(0).factory.ungetService(shop, null, active);
+        assertThat(((TaggingFilter) services.get(outer)).destroys).isEqualTo(1);
+    }
+
+    @Test
+    void aBundleWithFiltersOnlyHasNoApp() {
+        Bundle shop = bundle(1, "shop");
+
+        whiteboard.addFilter(filter(shop, "lonely", Map.of("osgi.http.whiteboard.filter.pattern", "/*")));
+
+        assertThat(registrations.get(1L)).isNull();
+    }
+
+    /** Writes its name before the rest of the chain answers. */
+    static final class TaggingFilter implements jakarta.servlet.Filter {
+        private final String tag;
+        int inits;
+        int destroys;
+
+        TaggingFilter(String tag) {
+            this.tag = tag;
+        }
+
+        @Override
+        public void init(jakarta.servlet.FilterConfig config) {
+            inits++;
+        }
+
+        @Override
+        public void doFilter(jakarta.servlet.ServletRequest request, jakarta.servlet.ServletResponse response,
+                jakarta.servlet.FilterChain chain) throws IOException, ServletException {
+            response.getWriter().print("[" + tag + "]");
+            chain.doFilter(request, response);
+        }
+
+        @Override
+        public void destroy() {
+            destroys++;
+        }
     }
 
     // ---- fakes ----------------------------------------------------------------------------------
@@ -214,17 +271,26 @@ class ServletWhiteboardTest {
         });
     }
 
-    @SuppressWarnings("unchecked")
     private ServiceReference<jakarta.servlet.Servlet> servlet(Bundle bundle, Map<String, Object> given) {
+        return reference(bundle, given, new RecordingServlet());
+    }
+
+    private ServiceReference<jakarta.servlet.Filter> filter(Bundle bundle, String tag, Map<String, Object> given) {
+        return reference(bundle, given, new TaggingFilter(tag));
+    }
+
+    /** A service of {@code bundle} with these properties and a new service id, whose service is {@code service}. */
+    @SuppressWarnings("unchecked")
+    private <S> ServiceReference<S> reference(Bundle bundle, Map<String, Object> given, S service) {
         Hashtable<String, Object> properties = new Hashtable<>(given);
         properties.put("service.id", serviceIds.incrementAndGet());
-        ServiceReference<jakarta.servlet.Servlet> reference = fake(ServiceReference.class, (name, args) -> switch (name) {
+        ServiceReference<S> reference = fake(ServiceReference.class, (name, args) -> switch (name) {
             case "getBundle" -> bundle;
             case "getProperty" -> properties.get((String) args[0]);
             case "getPropertyKeys" -> Collections.list(properties.keys()).toArray(String[]::new);
             default -> throw new UnsupportedOperationException(name);
         });
-        services.put(reference, new RecordingServlet());
+        services.put(reference, service);
         return reference;
     }
 
