@@ -120,7 +120,7 @@ class ServletWhiteboardIT {
         String second = get("/hello/again/and%20again");
 
         assertThat(statusOf(first)).isEqualTo(200);
-        assertThat(first).contains("Content-Type: text/plain;charset=UTF-8")
+        assertThat(first).contains("Content-Type: text/plain;charset=UTF-8").contains("X-Filtered: yes")
                 .endsWith("servletPath=/hello pathInfo=/world name=Ada servlet=hello greeting=Hi inits=1 loader=true");
         assertThat(second).endsWith("servletPath=/hello pathInfo=/again/and again name=null servlet=hello greeting=Hi inits=1 loader=true");
         assertThat(poolNames()).contains(APP_BUNDLE);
@@ -254,7 +254,8 @@ class ServletWhiteboardIT {
                 + "osgi.contract;filter:=\"(&(osgi.contract=JavaServlet)(version=6.0.0))\"");
         Path jar = work.resolve(APP_BUNDLE + "-" + version + ".jar");
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            for (Class<?> type : List.of(HelloServletActivator.class, HelloServletActivator.HelloServlet.class)) {
+            for (Class<?> type : List.of(HelloServletActivator.class, HelloServletActivator.HelloServlet.class,
+                    HelloServletActivator.MarkingFilter.class)) {
                 String entry = type.getName().replace('.', '/') + ".class";
                 out.putNextEntry(new JarEntry(entry));
                 try (InputStream in = type.getClassLoader().getResourceAsStream(entry)) {

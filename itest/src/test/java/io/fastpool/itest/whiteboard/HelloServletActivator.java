@@ -1,8 +1,12 @@
 package io.fastpool.itest.whiteboard;
 
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,7 +18,8 @@ import org.osgi.framework.ServiceRegistration;
 
 /**
  * The activator of a plain Servlet Whiteboard bundle, as an app written for any whiteboard would
- * be: it registers an {@link HttpServlet} at {@code /hello/*} and knows nothing of Fastpool. It
+ * be: it registers an {@link HttpServlet} at {@code /hello/*} and a filter for the same pattern, and
+ * knows nothing of Fastpool. It
  * counts its servlet's {@code init} and {@code destroy} calls in system properties (the test's
  * class space does not share its classes), and registers a {@link Runnable} that unregisters the
  * servlet, so the test can take the servlet away while the bundle stays.
@@ -54,6 +59,16 @@ public final class HelloServletActivator implements BundleActivator {
         }
     }
 
+    /** Marks the requests it sees with a response header. */
+    public static final class MarkingFilter implements Filter {
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+            ((HttpServletResponse) response).setHeader("X-Filtered", "yes");
+            chain.doFilter(request, response);
+        }
+    }
+
     private ServiceRegistration<Servlet> servlet;
 
     @Override
@@ -63,6 +78,9 @@ public final class HelloServletActivator implements BundleActivator {
         properties.put("osgi.http.whiteboard.servlet.name", "hello");
         properties.put("servlet.init.greeting", "Hi");
         servlet = context.registerService(Servlet.class, new HelloServlet(), properties);
+        Hashtable<String, Object> filter = new Hashtable<>();
+        filter.put("osgi.http.whiteboard.filter.pattern", "/hello/*");
+        context.registerService(Filter.class, new MarkingFilter(), filter);
         Hashtable<String, Object> remover = new Hashtable<>();
         remover.put("whiteboard.test", "unregister-servlet");
         context.registerService(Runnable.class, this::unregisterServlet, remover);
