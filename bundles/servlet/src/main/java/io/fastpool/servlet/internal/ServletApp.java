@@ -29,7 +29,8 @@ import org.osgi.framework.ServiceRegistration;
  *
  * <p>The service is a {@link ServiceFactory}: the pool's first {@code getService}, on the first
  * request, makes the {@link ActiveServlets} that get and {@code init} the servlets; its
- * {@code ungetService}, at the idle time-out or when the app goes, {@code destroy}s them.
+ * {@code ungetService}, at the idle time-out or when the app goes, {@code destroy}s them. It expects
+ * one consumer, the pool manager: another bundle getting the service would start the servlets again.
  *
  * <p>The app is mounted at the longest path all its patterns share ({@link ServletMapping#commonPrefix()}),
  * not at the servlet context's path: every bundle of the default context would otherwise claim the
