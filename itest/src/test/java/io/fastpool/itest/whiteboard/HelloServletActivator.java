@@ -37,6 +37,7 @@ public final class HelloServletActivator implements BundleActivator {
         @Override
         public void init(ServletConfig config) throws ServletException {
             super.init(config);
+            log("starting"); // through the servlet context, as GenericServlet does
             count(INITS);
         }
 

@@ -41,10 +41,13 @@ final class ActiveServlets implements WebApp {
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
 
     private final ServletApp app;
+    /** A new one each time the app starts, as for a web app that is restarted: its attributes begin empty. */
+    private final ServletContext context;
     private final Map<ServiceReference<?>, Instance<?>> instances = new ConcurrentHashMap<>();
 
     ActiveServlets(ServletApp app) {
         this.app = app;
+        this.context = new WhiteboardServletContext(app.bundle());
     }
 
     @Override
@@ -60,7 +63,7 @@ final class ActiveServlets implements WebApp {
         Servlet started = servlet.get();
         List<Filter> filters = filtersFor(path, servlet.name());
         FilterChain chain = filters.isEmpty() ? started::service : new Chain(filters, 0, started);
-        app.invoker().service(chain, request, response, match.route(), null, registered.description().multipart());
+        app.invoker().service(chain, request, response, match.route(), context, registered.description().multipart());
     }
 
     /** Gets and initialises every servlet and filter there is now; one that fails is logged and answers 500. */
@@ -213,7 +216,7 @@ final class ActiveServlets implements WebApp {
 
         @Override
         void start(Servlet got, String name) throws ServletException {
-            got.init(new Config(name, initParams));
+            got.init(new Config(name, initParams, context));
         }
 
         @Override
@@ -233,7 +236,7 @@ final class ActiveServlets implements WebApp {
 
         @Override
         void start(Filter got, String name) throws ServletException {
-            got.init(new Config(name, initParams));
+            got.init(new Config(name, initParams, context));
         }
 
         @Override
@@ -242,8 +245,8 @@ final class ActiveServlets implements WebApp {
         }
     }
 
-    /** What {@code init} is given: a name and init parameters; no servlet context yet. */
-    private record Config(String name, Map<String, String> parameters) implements ServletConfig, FilterConfig {
+    /** What {@code init} is given: a name, init parameters and the servlet context. */
+    private record Config(String name, Map<String, String> parameters, ServletContext context) implements ServletConfig, FilterConfig {
 
         @Override
         public String getServletName() {
@@ -257,7 +260,7 @@ final class ActiveServlets implements WebApp {
 
         @Override
         public ServletContext getServletContext() {
-            return null;
+            return context;
         }
 
         @Override

@@ -136,6 +136,10 @@ final class ServletApp implements ServiceFactory<WebApp> {
         return mountPath;
     }
 
+    Bundle bundle() {
+        return bundle;
+    }
+
     String bundleName() {
         return bundle.getSymbolicName();
     }

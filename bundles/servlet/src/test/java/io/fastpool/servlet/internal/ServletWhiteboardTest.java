@@ -41,6 +41,7 @@ class ServletWhiteboardTest {
         private static final long serialVersionUID = 1L;
         int inits;
         int destroys;
+        boolean sameContext;
 
         @Override
         public void init(ServletConfig config) throws ServletException {
@@ -55,6 +56,7 @@ class ServletWhiteboardTest {
 
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            sameContext = request.getServletContext() == getServletContext() && getServletContext() != null;
             response.getWriter().print(getServletName() + " " + request.getServletPath() + " " + request.getPathInfo() + " "
                     + getInitParameter("colour"));
         }
@@ -135,6 +137,7 @@ class ServletWhiteboardTest {
 
         assertThat(response.text()).isEqualTo("cart /cart /items/3 blue");
         assertThat(missing.text()).isEqualTo("cart /cart null blue");
+        assertThat(servlet.sameContext).as("init and the request give the same servlet context").isTrue();
         assertThat(servlet.inits).isEqualTo(1);
         app.factory.ungetService(shop, null, active);
         assertThat(servlet.destroys).isEqualTo(1);
