@@ -62,8 +62,12 @@ final class ActiveServlets implements WebApp {
         ServletInstance servlet = servletOf(registered);
         Servlet started = servlet.get();
         List<Filter> filters = filtersFor(path, servlet.name());
-        FilterChain chain = filters.isEmpty() ? started::service : new Chain(filters, 0, started);
-        app.invoker().service(chain, request, response, match.route(), context, registered.description().multipart());
+        if (filters.isEmpty()) {
+            app.invoker().service(started, request, response, match.route(), context, registered.description().multipart());
+        } else {
+            app.invoker().service(new Chain(filters, 0, started), request, response, match.route(), context,
+                    registered.description().multipart());
+        }
     }
 
     /** Gets and initialises every servlet and filter there is now; one that fails is logged and answers 500. */

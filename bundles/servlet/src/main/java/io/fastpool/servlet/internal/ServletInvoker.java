@@ -41,18 +41,28 @@ public final class ServletInvoker {
      */
     public void service(Servlet servlet, Request request, Response response, ServletRoute route, ServletContext context,
             MultipartConfigElement multipart) throws IOException, ServletException {
-        service((FilterChain) servlet::service, request, response, route, context, multipart);
+        serve(servlet, null, request, response, route, context, multipart);
     }
 
     /** Serves {@code request} through {@code chain}: the filters that apply, then the servlet. */
     public void service(FilterChain chain, Request request, Response response, ServletRoute route, ServletContext context,
             MultipartConfigElement multipart) throws IOException, ServletException {
+        serve(null, chain, request, response, route, context, multipart);
+    }
+
+    /** Through {@code chain} when there is one, else straight to {@code servlet} (no chain object per request). */
+    private void serve(Servlet servlet, FilterChain chain, Request request, Response response, ServletRoute route,
+            ServletContext context, MultipartConfigElement multipart) throws IOException, ServletException {
         ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, limits, multipart,
                 requestIds.incrementAndGet());
         ServletResponseAdapter servletResponse = new ServletResponseAdapter(response, servletRequest, limits.bufferSize(),
                 errorPages, clock);
         try {
-            chain.doFilter(servletRequest, servletResponse);
+            if (chain != null) {
+                chain.doFilter(servletRequest, servletResponse);
+            } else {
+                servlet.service(servletRequest, servletResponse);
+            }
         } catch (BadRequestException e) {
             answer(servletResponse, e, e.status());
         } catch (MultipartTooLargeException e) {
