@@ -51,7 +51,15 @@ public final class ServletWhiteboard {
         if (bundle == null) {
             return; // unregistered meanwhile
         }
-        WhiteboardServlet servlet = WhiteboardServlet.of(propertiesOf(reference));
+        WhiteboardServlet servlet;
+        try {
+            servlet = WhiteboardServlet.of(propertiesOf(reference));
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "servlet service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
+                    + " left out: " + e.getMessage());
+            removeService(reference);
+            return;
+        }
         if (!servlet.servesDefaultContext()) {
             LOG.log(Level.WARNING, "servlet service " + servlet.serviceId() + " of bundle " + bundle.getSymbolicName()
                     + " selects the servlet context " + servlet.contextSelect() + "; only the default context is served yet: left out");

@@ -41,7 +41,10 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
 
     private static final String DEFAULT_CONTEXT_SELECT = "(" + HTTP_WHITEBOARD_CONTEXT_NAME + "=" + HTTP_WHITEBOARD_DEFAULT_CONTEXT_NAME + ")";
 
-    /** Reads a servlet service's properties (its {@code ServiceReference}'s, as a map). */
+    /**
+     * Reads a servlet service's properties (its {@code ServiceReference}'s, as a map); a multipart
+     * size that is not a number is an {@link IllegalArgumentException}.
+     */
     static WhiteboardServlet of(Map<String, Object> properties) {
         return new WhiteboardServlet(serviceId(properties), ranking(properties), text(properties, HTTP_WHITEBOARD_SERVLET_NAME),
                 strings(properties.get(HTTP_WHITEBOARD_SERVLET_PATTERN)),
@@ -111,7 +114,14 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
         if (value instanceof Number number) {
             return number.longValue();
         }
-        return value == null ? otherwise : Long.parseLong(value.toString().trim());
+        if (value == null) {
+            return otherwise;
+        }
+        try {
+            return Long.parseLong(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("a multipart size must be a number of bytes, was '" + value + "'", e);
+        }
     }
 
     /** A String, String[] or collection property as a list; empty when absent. */

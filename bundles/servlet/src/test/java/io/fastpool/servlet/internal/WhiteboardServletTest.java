@@ -1,6 +1,7 @@
 package io.fastpool.servlet.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,13 @@ class WhiteboardServletTest {
         assertThat(servlet.multipart().getMaxRequestSize()).isEqualTo(5000L);
         assertThat(servlet.multipart().getFileSizeThreshold()).isEqualTo(10);
         assertThat(servlet.multipart().getLocation()).isEmpty();
+    }
+
+    @Test
+    void aMultipartSizeThatIsNotANumberIsRefusedWithTheValue() {
+        assertThatThrownBy(() -> WhiteboardServlet.of(Map.of("osgi.http.whiteboard.servlet.multipart.enabled", "true",
+                "osgi.http.whiteboard.servlet.multipart.maxFileSize", "1 MB")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'1 MB'");
     }
 
     @Test
