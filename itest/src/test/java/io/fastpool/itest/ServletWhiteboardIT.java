@@ -71,6 +71,7 @@ class ServletWhiteboardIT {
     void startPlatform() throws Exception {
         System.clearProperty("whiteboard.hello.inits");
         System.clearProperty("whiteboard.hello.destroys");
+        System.clearProperty("whiteboard.ds.created");
         socket = work.resolve("fastpool.sock");
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, work.resolve("felix").toString());
@@ -184,6 +185,57 @@ class ServletWhiteboardIT {
         assertThat(poolNames()).containsOnlyOnce(APP_BUNDLE);
     }
 
+    @Test
+    void aDelayedComponentServletIsMadeOnTheFirstRequestNotAtDeploy() throws Exception {
+        Bundle app = framework.getBundleContext().installBundle(componentBundle().toUri().toString());
+        app.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> webAppOf(app) != null);
+
+        assertThat(System.getProperty("whiteboard.ds.created")).as("SCR has not made the servlet yet").isNull();
+        String response = get("/ds/x");
+
+        assertThat(statusOf(response)).isEqualTo(200);
+        assertThat(response).endsWith("component at /ds/x");
+        assertThat(System.getProperty("whiteboard.ds.created")).isEqualTo("1");
+        assertThat(webAppOf(app).getProperty("fastpool.mount.path")).isEqualTo("/ds");
+    }
+
+    /** A bundle whose servlet is a delayed DS component ({@link io.fastpool.itest.whiteboard.DsHelloServlet}). */
+    private Path componentBundle() throws IOException {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", APP_BUNDLE + ".ds");
+        main.putValue("Bundle-Version", "1.0.0");
+        main.putValue("Import-Package", "jakarta.servlet,jakarta.servlet.http");
+        main.putValue("Service-Component", "OSGI-INF/hello.xml");
+        Path jar = work.resolve(APP_BUNDLE + ".ds.jar");
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            out.putNextEntry(new JarEntry("OSGI-INF/hello.xml"));
+            out.write("""
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="ds-hello">
+                      <implementation class="io.fastpool.itest.whiteboard.DsHelloServlet"/>
+                      <service><provide interface="jakarta.servlet.Servlet"/></service>
+                      <property name="osgi.http.whiteboard.servlet.pattern" value="/ds/*"/>
+                    </scr:component>
+                    """.getBytes(UTF_8));
+            out.closeEntry();
+            addClass(out, io.fastpool.itest.whiteboard.DsHelloServlet.class);
+        }
+        return jar;
+    }
+
+    private static void addClass(JarOutputStream out, Class<?> type) throws IOException {
+        String entry = type.getName().replace('.', '/') + ".class";
+        out.putNextEntry(new JarEntry(entry));
+        try (InputStream in = type.getClassLoader().getResourceAsStream(entry)) {
+            in.transferTo(out);
+        }
+        out.closeEntry();
+    }
+
     /** The {@code WebApp} service registered in {@code bundle}'s name, or null. */
     private ServiceReference<?> webAppOf(Bundle bundle) throws Exception {
         ServiceReference<?>[] references = framework.getBundleContext().getAllServiceReferences("io.fastpool.api.WebApp", null);
@@ -256,12 +308,7 @@ class ServletWhiteboardIT {
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
             for (Class<?> type : List.of(HelloServletActivator.class, HelloServletActivator.HelloServlet.class,
                     HelloServletActivator.MarkingFilter.class)) {
-                String entry = type.getName().replace('.', '/') + ".class";
-                out.putNextEntry(new JarEntry(entry));
-                try (InputStream in = type.getClassLoader().getResourceAsStream(entry)) {
-                    in.transferTo(out);
-                }
-                out.closeEntry();
+                addClass(out, type);
             }
         }
         return jar;
