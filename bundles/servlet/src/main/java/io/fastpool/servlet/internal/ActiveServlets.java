@@ -9,8 +9,12 @@ import jakarta.servlet.FilterConfig;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestEvent;
+import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.UnavailableException;
 import java.io.IOException;
@@ -18,6 +22,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.EventListener;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,9 +35,10 @@ import org.osgi.framework.ServiceReference;
  * {@link ServletMapping}, and runs the bundle's filters that apply, then the matched servlet,
  * through the {@link ServletInvoker}.
  *
- * <p>Servlets and filters are got from the registry and {@code init}ed when the pool activates the
- * app (on its pool's thread, with the app bundle's class loader); one registered while the app is
- * active, on its first request. Each is {@code destroy}ed and released when the app is released,
+ * <p>When the pool activates the app (on its pool's thread, with the app bundle's class loader), the
+ * listeners hear that the servlet context is initialised, then the filters and servlets are got
+ * from the registry and {@code init}ed; one registered while the app is active, on its first
+ * request. Request listeners hear of each request around its filters and servlet. Each is {@code destroy}ed and released when the app is released,
  * or at once when its service goes or changes. One whose {@code init} failed answers
  * {@link UnavailableException} (500) until it is registered again or the app restarts.
  */
@@ -62,16 +68,26 @@ final class ActiveServlets implements WebApp {
         ServletInstance servlet = servletOf(registered);
         Servlet started = servlet.get();
         List<Filter> filters = filtersFor(path, servlet.name());
-        if (filters.isEmpty()) {
+        List<ServletRequestListener> listeners = requestListeners();
+        if (filters.isEmpty() && listeners.isEmpty()) {
             app.invoker().service(started, request, response, match.route(), context, registered.description().multipart());
-        } else {
-            app.invoker().service(new Chain(filters, 0, started), request, response, match.route(), context,
-                    registered.description().multipart());
+            return;
         }
+        FilterChain chain = new Chain(filters, 0, started);
+        if (!listeners.isEmpty()) {
+            chain = new Listened(listeners, context, chain);
+        }
+        app.invoker().service(chain, request, response, match.route(), context, registered.description().multipart());
     }
 
-    /** Gets and initialises every servlet and filter there is now; one that fails is logged and answers 500. */
+    /**
+     * Tells the listeners that the app starts, then gets and initialises every filter and servlet
+     * there is now; one that fails is logged and answers 500.
+     */
     void initialiseAll() {
+        for (ServletApp.RegisteredListener listener : app.listeners()) {
+            startQuietly(listenerOf(listener));
+        }
         for (ServletApp.Registered servlet : app.mapping().targets()) {
             startQuietly(servletOf(servlet));
         }
@@ -88,8 +104,33 @@ final class ActiveServlets implements WebApp {
         }
     }
 
+    /** Destroys the servlets and filters, then tells the listeners that the app stops, in the reverse of their order. */
     void destroyAll() {
-        instances.keySet().forEach(this::discard);
+        List<ServletApp.RegisteredListener> listeners = new ArrayList<>(app.listeners());
+        for (ServiceReference<?> reference : instances.keySet()) {
+            if (!(instances.get(reference) instanceof ListenerInstance)) {
+                discard(reference);
+            }
+        }
+        Collections.reverse(listeners);
+        listeners.forEach(listener -> discard(listener.reference()));
+        instances.keySet().forEach(this::discard); // listeners that went from the app's list meanwhile
+    }
+
+    /** The request listeners, started (told that the app started) if they were not yet. */
+    private List<ServletRequestListener> requestListeners() throws ServletException {
+        List<ServletApp.RegisteredListener> all = app.listeners();
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        List<ServletRequestListener> listening = new ArrayList<>();
+        for (ServletApp.RegisteredListener listener : all) {
+            EventListener started = listenerOf(listener).get();
+            if (listener.description().requestEvents() && started instanceof ServletRequestListener requestListener) {
+                listening.add(requestListener);
+            }
+        }
+        return listening;
     }
 
     private List<Filter> filtersFor(String path, String servletName) throws ServletException {
@@ -114,6 +155,10 @@ final class ActiveServlets implements WebApp {
         return (FilterInstance) instances.computeIfAbsent(filter.reference(), reference -> new FilterInstance(filter));
     }
 
+    private ListenerInstance listenerOf(ServletApp.RegisteredListener listener) {
+        return (ListenerInstance) instances.computeIfAbsent(listener.reference(), reference -> new ListenerInstance(listener));
+    }
+
     private static void startQuietly(Instance<?> instance) {
         try {
             instance.get();
@@ -135,7 +180,28 @@ final class ActiveServlets implements WebApp {
         }
     }
 
-    /** One servlet or filter got from the registry: initialised once, destroyed once. */
+    /** Tells the request listeners of a request around the rest of its chain; each that heard of its start hears of its end. */
+    private record Listened(List<ServletRequestListener> listeners, ServletContext context, FilterChain next) implements FilterChain {
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response) throws IOException, ServletException {
+            ServletRequestEvent event = new ServletRequestEvent(context, request);
+            int told = 0;
+            try {
+                for (ServletRequestListener listener : listeners) {
+                    listener.requestInitialized(event);
+                    told++;
+                }
+                next.doFilter(request, response);
+            } finally {
+                for (int i = told - 1; i >= 0; i--) {
+                    listeners.get(i).requestDestroyed(event);
+                }
+            }
+        }
+    }
+
+    /** One servlet, filter or listener got from the registry: started once, stopped once. */
     private abstract class Instance<S> {
 
         private final ServiceReference<S> reference;
@@ -246,6 +312,36 @@ final class ActiveServlets implements WebApp {
         @Override
         void stop(Filter started) {
             started.destroy();
+        }
+    }
+
+    /** A listener: told that the app started when got, that it stops when destroyed. */
+    private final class ListenerInstance extends Instance<EventListener> {
+
+        private final boolean contextEvents;
+
+        ListenerInstance(ServletApp.RegisteredListener listener) {
+            super(cast(listener.reference()), null, listener.description().serviceId(), "listener");
+            contextEvents = listener.description().contextEvents();
+        }
+
+        @SuppressWarnings("unchecked")
+        private static ServiceReference<EventListener> cast(ServiceReference<? extends EventListener> reference) {
+            return (ServiceReference<EventListener>) reference;
+        }
+
+        @Override
+        void start(EventListener got, String name) {
+            if (contextEvents && got instanceof ServletContextListener contextListener) {
+                contextListener.contextInitialized(new ServletContextEvent(context));
+            }
+        }
+
+        @Override
+        void stop(EventListener started) {
+            if (contextEvents && started instanceof ServletContextListener contextListener) {
+                contextListener.contextDestroyed(new ServletContextEvent(context));
+            }
         }
     }
 

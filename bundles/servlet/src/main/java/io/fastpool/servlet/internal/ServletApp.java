@@ -7,10 +7,13 @@ import jakarta.servlet.Servlet;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Dictionary;
+import java.util.EventListener;
 import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -24,8 +27,8 @@ import org.osgi.framework.ServiceRegistration;
  * apps in a pool of its own, gives the bundle its pool, its settings ({@code Fastpool-Pool}
  * header) and its class loader, and keeps its route while the bundle is updated.
  *
- * <p>The bundle's filters apply to its servlets (not, so far, to other bundles' servlets in the same
- * context).
+ * <p>The bundle's filters apply to its servlets, and its listeners hear of its app (not, so far, of
+ * other bundles' servlets in the same context).
  *
  * <p>The service is a {@link ServiceFactory}: the pool's first {@code getService}, on the first
  * request, makes the {@link ActiveServlets} that get and {@code init} the servlets; its
@@ -56,6 +59,10 @@ final class ServletApp implements ServiceFactory<WebApp> {
     record RegisteredFilter(ServiceReference<Filter> reference, WhiteboardFilter description) {
     }
 
+    /** A listener service and what its properties say. */
+    record RegisteredListener(ServiceReference<? extends EventListener> reference, WhiteboardListener description) {
+    }
+
     private final Bundle bundle;
     private final BundleContext whiteboard;
     private final ServletInvoker invoker;
@@ -64,6 +71,9 @@ final class ServletApp implements ServiceFactory<WebApp> {
     private volatile ServletMapping<Registered> mapping = ServletMapping.<Registered>builder().build();
     /** In the order they run: highest ranking, then oldest, first. */
     private volatile List<RegisteredFilter> filterOrder = List.of();
+    private final Map<ServiceReference<? extends EventListener>, WhiteboardListener> listeners = new HashMap<>();
+    /** In the order they are told that the app starts: highest ranking, then oldest, first. */
+    private volatile List<RegisteredListener> listenerOrder = List.of();
     private volatile ActiveServlets active;
     private ServiceRegistration<WebApp> registration;
     private String mountPath;
@@ -95,24 +105,32 @@ final class ServletApp implements ServiceFactory<WebApp> {
         filterOrder = filterOrderOf(filters);
     }
 
+    /** A listener came: it is told from the next request on (or when the app starts). */
+    synchronized void putListener(ServiceReference<? extends EventListener> reference, WhiteboardListener description) {
+        listeners.put(reference, description);
+        listenerOrder = ordered(listeners, RegisteredListener::new, (a, b) -> a.description().outranks(b.description()));
+    }
+
     /**
-     * A servlet or filter went; returns whether nothing is left of this bundle (the app is
-     * unregistered with its last servlet).
+     * A servlet, filter or listener went; returns whether nothing is left of this bundle (the app
+     * is unregistered with its last servlet).
      */
     synchronized boolean remove(ServiceReference<?> reference) {
         boolean servlet = servlets.remove(reference) != null;
         boolean filter = filters.remove(reference) != null;
-        if (servlet || filter) {
+        boolean listener = listeners.remove(reference) != null;
+        if (servlet || filter || listener) {
             ActiveServlets current = active;
             if (current != null) {
                 current.discard(reference);
             }
             filterOrder = filterOrderOf(filters);
+            listenerOrder = ordered(listeners, RegisteredListener::new, (a, b) -> a.description().outranks(b.description()));
         }
         if (servlet) {
             refresh();
         }
-        return servlets.isEmpty() && filters.isEmpty();
+        return servlets.isEmpty() && filters.isEmpty() && listeners.isEmpty();
     }
 
     /** The whiteboard is going away. */
@@ -120,12 +138,19 @@ final class ServletApp implements ServiceFactory<WebApp> {
         servlets.clear();
         filters.clear();
         filterOrder = List.of();
+        listeners.clear();
+        listenerOrder = List.of();
         refresh();
     }
 
     /** The filters, in the order they run. */
     List<RegisteredFilter> filters() {
         return filterOrder;
+    }
+
+    /** The listeners, in the order they are told that the app starts. */
+    List<RegisteredListener> listeners() {
+        return listenerOrder;
     }
 
     ServletMapping<Registered> mapping() {
@@ -220,9 +245,14 @@ final class ServletApp implements ServiceFactory<WebApp> {
     }
 
     private static List<RegisteredFilter> filterOrderOf(Map<ServiceReference<Filter>, WhiteboardFilter> filters) {
-        List<RegisteredFilter> order = new ArrayList<>();
-        filters.forEach((reference, description) -> order.add(new RegisteredFilter(reference, description)));
-        order.sort((a, b) -> a.description().outranks(b.description()) ? -1 : b.description().outranks(a.description()) ? 1 : 0);
+        return ordered(filters, RegisteredFilter::new, (a, b) -> a.description().outranks(b.description()));
+    }
+
+    /** The entries of {@code services} made into {@code R}s, those that {@code outranks} others first. */
+    private static <K, D, R> List<R> ordered(Map<K, D> services, BiFunction<K, D, R> make, BiPredicate<R, R> outranks) {
+        List<R> order = new ArrayList<>();
+        services.forEach((reference, description) -> order.add(make.apply(reference, description)));
+        order.sort((a, b) -> outranks.test(a, b) ? -1 : outranks.test(b, a) ? 1 : 0);
         return List.copyOf(order);
     }
 

@@ -2,8 +2,11 @@ package io.fastpool.servlet.internal;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRequestListener;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.EventListener;
 import java.util.HashMap;
 import java.util.Map;
 import org.osgi.framework.Bundle;
@@ -23,16 +26,19 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * runs like any {@code WebApp} bundle: a pool per bundle, activated on its first request.
  *
  * <p>{@code Filter} services with {@code osgi.http.whiteboard.filter.pattern}, {@code .filter.regex}
- * or {@code .filter.servlet} join their bundle's app and filter its servlets' requests.
+ * or {@code .filter.servlet} join their bundle's app and filter its servlets' requests;
+ * {@code ServletContextListener} and {@code ServletRequestListener} services with
+ * {@code osgi.http.whiteboard.listener=true} hear of its start, stop and requests.
  *
  * <p>Only the default servlet context is served so far; a servlet or filter selecting another
- * context ({@code osgi.http.whiteboard.context.select}) is logged and left out. Listeners,
- * resources, error pages and {@code HttpServiceRuntime} are not there yet ({@code docs/servlet.md}).
+ * context ({@code osgi.http.whiteboard.context.select}) is logged and left out. Other listener
+ * kinds, resources, error pages and {@code HttpServiceRuntime} are not there yet ({@code docs/servlet.md}).
  */
 @Component(immediate = true)
 public final class ServletWhiteboard {
 
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
+    private static final String LISTENER = "(osgi.http.whiteboard.listener=true)";
 
     private final BundleContext context;
     private final ServletInvoker invoker = new ServletInvoker(ServletLimits.DEFAULTS, ErrorPageHandler.PLAIN, Clock.systemUTC());
@@ -108,6 +114,41 @@ public final class ServletWhiteboard {
 
     synchronized void removeFilter(ServiceReference<Filter> reference) {
         removeService(reference);
+    }
+
+    @Reference(service = ServletContextListener.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = LISTENER)
+    synchronized void addContextListener(ServiceReference<ServletContextListener> reference) {
+        addListener(reference);
+    }
+
+    synchronized void removeContextListener(ServiceReference<ServletContextListener> reference) {
+        removeService(reference);
+    }
+
+    @Reference(service = ServletRequestListener.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = LISTENER)
+    synchronized void addRequestListener(ServiceReference<ServletRequestListener> reference) {
+        addListener(reference);
+    }
+
+    synchronized void removeRequestListener(ServiceReference<ServletRequestListener> reference) {
+        removeService(reference);
+    }
+
+    /** A listener service (a service may be several kinds of listener: it is kept once). */
+    private void addListener(ServiceReference<? extends EventListener> reference) {
+        Bundle bundle = reference.getBundle();
+        if (bundle == null) {
+            return;
+        }
+        WhiteboardListener listener = WhiteboardListener.of(propertiesOf(reference));
+        if (!listener.servesDefaultContext()) {
+            LOG.log(Level.WARNING, "listener service " + listener.serviceId() + " of bundle " + bundle.getSymbolicName()
+                    + " selects the servlet context " + listener.contextSelect() + "; only the default context is served yet: left out");
+            return;
+        }
+        apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker)).putListener(reference, listener);
     }
 
     private void removeService(ServiceReference<?> reference) {

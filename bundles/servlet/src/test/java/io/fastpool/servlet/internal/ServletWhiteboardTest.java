@@ -216,6 +216,59 @@ class ServletWhiteboardTest {
         assertThat(registrations.get(1L)).isNull();
     }
 
+    @Test
+    void listenersHearTheAppStartBeforeItsServletsAndStopAfterThemAndEachRequestAroundIt() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        ServiceReference<jakarta.servlet.Servlet> cart = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*"));
+        whiteboard.addServlet(cart);
+        RecordingServlet servlet = (RecordingServlet) services.get(cart);
+        List<String> events = new ArrayList<>();
+        // Both objects are both kinds of listener; each hears only the events of the interface it is registered under.
+        whiteboard.addContextListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true",
+                "objectClass", new String[] {jakarta.servlet.ServletContextListener.class.getName()}), new LoggingListener(events, servlet)));
+        whiteboard.addRequestListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true",
+                "objectClass", new String[] {jakarta.servlet.ServletRequestListener.class.getName()}), new LoggingListener(events, servlet)));
+        Registration app = registrations.get(1L).get(0);
+
+        WebApp active = app.factory.getService(shop, null);
+        active.handle(new FakeRequest("GET", "/cart/1", "/cart"), new FakeResponse());
+        app.factory.ungetService(shop, null, active);
+
+        assertThat(events).containsExactly("context up, servlet inits 0", "request in /cart", "request out",
+                "context down, servlet destroys 1");
+    }
+
+    /** Records what it hears, with the servlet's life so far. */
+    static final class LoggingListener implements jakarta.servlet.ServletContextListener, jakarta.servlet.ServletRequestListener {
+        private final List<String> events;
+        private final RecordingServlet servlet;
+
+        LoggingListener(List<String> events, RecordingServlet servlet) {
+            this.events = events;
+            this.servlet = servlet;
+        }
+
+        @Override
+        public void contextInitialized(jakarta.servlet.ServletContextEvent event) {
+            events.add("context up, servlet inits " + servlet.inits);
+        }
+
+        @Override
+        public void contextDestroyed(jakarta.servlet.ServletContextEvent event) {
+            events.add("context down, servlet destroys " + servlet.destroys);
+        }
+
+        @Override
+        public void requestInitialized(jakarta.servlet.ServletRequestEvent event) {
+            events.add("request in " + ((HttpServletRequest) event.getServletRequest()).getServletPath());
+        }
+
+        @Override
+        public void requestDestroyed(jakarta.servlet.ServletRequestEvent event) {
+            events.add("request out");
+        }
+    }
+
     /** Writes its name before the rest of the chain answers. */
     static final class TaggingFilter implements jakarta.servlet.Filter {
         private final String tag;
