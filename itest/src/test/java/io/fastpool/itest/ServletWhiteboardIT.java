@@ -72,6 +72,7 @@ class ServletWhiteboardIT {
         System.clearProperty("whiteboard.hello.inits");
         System.clearProperty("whiteboard.hello.destroys");
         System.clearProperty("whiteboard.ds.created");
+        System.clearProperty("whiteboard.hello.contexts");
         socket = work.resolve("fastpool.sock");
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, work.resolve("felix").toString());
@@ -116,6 +117,7 @@ class ServletWhiteboardIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> webAppOf(app) != null);
         assertThat(webAppOf(app).getProperty("fastpool.mount.path")).isEqualTo("/hello");
         assertThat(System.getProperty("whiteboard.hello.inits")).as("init waits for the first request").isNull();
+        assertThat(System.getProperty("whiteboard.hello.contexts")).as("so does the servlet context").isNull();
 
         String first = get("/hello/world?name=Ada");
         String second = get("/hello/again/and%20again");
@@ -125,6 +127,7 @@ class ServletWhiteboardIT {
                 .endsWith("servletPath=/hello pathInfo=/world name=Ada servlet=hello greeting=Hi inits=1 loader=true");
         assertThat(second).endsWith("servletPath=/hello pathInfo=/again/and again name=null servlet=hello greeting=Hi inits=1 loader=true");
         assertThat(poolNames()).contains(APP_BUNDLE);
+        assertThat(System.getProperty("whiteboard.hello.contexts")).isEqualTo("1");
     }
 
     @Test
@@ -307,7 +310,7 @@ class ServletWhiteboardIT {
         Path jar = work.resolve(APP_BUNDLE + "-" + version + ".jar");
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
             for (Class<?> type : List.of(HelloServletActivator.class, HelloServletActivator.HelloServlet.class,
-                    HelloServletActivator.MarkingFilter.class)) {
+                    HelloServletActivator.MarkingFilter.class, HelloServletActivator.StartListener.class)) {
                 addClass(out, type);
             }
         }

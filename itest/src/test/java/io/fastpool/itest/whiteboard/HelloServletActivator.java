@@ -4,6 +4,8 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -18,8 +20,8 @@ import org.osgi.framework.ServiceRegistration;
 
 /**
  * The activator of a plain Servlet Whiteboard bundle, as an app written for any whiteboard would
- * be: it registers an {@link HttpServlet} at {@code /hello/*} and a filter for the same pattern, and
- * knows nothing of Fastpool. It
+ * be: it registers an {@link HttpServlet} at {@code /hello/*}, a filter for the same pattern and a
+ * servlet context listener, and knows nothing of Fastpool. It
  * counts its servlet's {@code init} and {@code destroy} calls in system properties (the test's
  * class space does not share its classes), and registers a {@link Runnable} that unregisters the
  * servlet, so the test can take the servlet away while the bundle stays.
@@ -28,6 +30,7 @@ public final class HelloServletActivator implements BundleActivator {
 
     static final String INITS = "whiteboard.hello.inits";
     static final String DESTROYS = "whiteboard.hello.destroys";
+    static final String CONTEXTS = "whiteboard.hello.contexts";
 
     /** Answers with what the Servlet API tells it about the request. */
     public static final class HelloServlet extends HttpServlet {
@@ -55,7 +58,7 @@ public final class HelloServletActivator implements BundleActivator {
                     + " loader=" + (Thread.currentThread().getContextClassLoader() == HelloServlet.class.getClassLoader()));
         }
 
-        private static synchronized void count(String property) {
+        static synchronized void count(String property) {
             System.setProperty(property, Integer.toString(Integer.getInteger(property, 0) + 1));
         }
     }
@@ -67,6 +70,15 @@ public final class HelloServletActivator implements BundleActivator {
         public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
             ((HttpServletResponse) response).setHeader("X-Filtered", "yes");
             chain.doFilter(request, response);
+        }
+    }
+
+    /** Counts the times its servlet context starts. */
+    public static final class StartListener implements ServletContextListener {
+
+        @Override
+        public void contextInitialized(ServletContextEvent event) {
+            HelloServlet.count(CONTEXTS);
         }
     }
 
@@ -82,6 +94,9 @@ public final class HelloServletActivator implements BundleActivator {
         Hashtable<String, Object> filter = new Hashtable<>();
         filter.put("osgi.http.whiteboard.filter.pattern", "/hello/*");
         context.registerService(Filter.class, new MarkingFilter(), filter);
+        Hashtable<String, Object> listener = new Hashtable<>();
+        listener.put("osgi.http.whiteboard.listener", "true");
+        context.registerService(ServletContextListener.class, new StartListener(), listener);
         Hashtable<String, Object> remover = new Hashtable<>();
         remover.put("whiteboard.test", "unregister-servlet");
         context.registerService(Runnable.class, this::unregisterServlet, remover);
