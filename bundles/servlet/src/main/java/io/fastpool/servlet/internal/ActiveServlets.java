@@ -38,9 +38,10 @@ import org.osgi.framework.ServiceReference;
  * <p>When the pool activates the app (on its pool's thread, with the app bundle's class loader), the
  * listeners hear that the servlet context is initialised, then the filters and servlets are got
  * from the registry and {@code init}ed; one registered while the app is active, on its first
- * request. Request listeners hear of each request around its filters and servlet. Each is {@code destroy}ed and released when the app is released,
- * or at once when its service goes or changes. One whose {@code init} failed answers
- * {@link UnavailableException} (500) until it is registered again or the app restarts.
+ * request. Request listeners hear of each request around its filters and servlet. Each is
+ * {@code destroy}ed and released when the app is released, or at once when its service goes or
+ * changes. One whose {@code init} failed answers {@link UnavailableException} (500) until it is
+ * registered again or the app restarts.
  */
 final class ActiveServlets implements WebApp {
 

@@ -215,6 +215,9 @@ final class ServletApp implements ServiceFactory<WebApp> {
     }
 
     private void register(String path) {
+        if (bundle.getState() == Bundle.STOPPING) {
+            return; // its services are being taken away; one registered now could outlive the bundle's stop
+        }
         BundleContext context = bundle.getBundleContext();
         if (context == null) {
             LOG.log(Level.WARNING, "servlets of bundle " + bundle.getSymbolicName() + " not served: the bundle is not active");

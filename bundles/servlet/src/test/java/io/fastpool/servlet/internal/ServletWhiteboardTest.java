@@ -238,6 +238,15 @@ class ServletWhiteboardTest {
                 "context down, servlet destroys 1");
     }
 
+    @Test
+    void aBundleThatIsStoppingGetsNoNewApp() {
+        Bundle stopping = bundle(1, "shop", Bundle.STOPPING);
+
+        whiteboard.addServlet(servlet(stopping, Map.of("osgi.http.whiteboard.servlet.pattern", "/a/*")));
+
+        assertThat(registrations.get(1L)).isNull();
+    }
+
     /** Records what it hears, with the servlet's life so far. */
     static final class LoggingListener implements jakarta.servlet.ServletContextListener, jakarta.servlet.ServletRequestListener {
         private final List<String> events;
@@ -300,6 +309,10 @@ class ServletWhiteboardTest {
     // ---- fakes ----------------------------------------------------------------------------------
 
     private Bundle bundle(long id, String symbolicName) {
+        return bundle(id, symbolicName, Bundle.ACTIVE);
+    }
+
+    private Bundle bundle(long id, String symbolicName, int state) {
         BundleContext context = fake(BundleContext.class, (name, args) -> switch (name) {
             case "registerService" -> register(id, args);
             default -> throw new UnsupportedOperationException(name);
@@ -308,6 +321,7 @@ class ServletWhiteboardTest {
             case "getBundleId" -> id;
             case "getSymbolicName" -> symbolicName;
             case "getBundleContext" -> context;
+            case "getState" -> state;
             default -> throw new UnsupportedOperationException(name);
         });
     }
