@@ -2,6 +2,7 @@ package io.fastpool.servlet.internal;
 
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
+import jakarta.servlet.FilterChain;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
@@ -40,12 +41,28 @@ public final class ServletInvoker {
      */
     public void service(Servlet servlet, Request request, Response response, ServletRoute route, ServletContext context,
             MultipartConfigElement multipart) throws IOException, ServletException {
+        serve(servlet, null, request, response, route, context, multipart);
+    }
+
+    /** Serves {@code request} through {@code chain}: the filters that apply, then the servlet. */
+    public void service(FilterChain chain, Request request, Response response, ServletRoute route, ServletContext context,
+            MultipartConfigElement multipart) throws IOException, ServletException {
+        serve(null, chain, request, response, route, context, multipart);
+    }
+
+    /** Through {@code chain} when there is one, else straight to {@code servlet} (no chain object per request). */
+    private void serve(Servlet servlet, FilterChain chain, Request request, Response response, ServletRoute route,
+            ServletContext context, MultipartConfigElement multipart) throws IOException, ServletException {
         ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, limits, multipart,
                 requestIds.incrementAndGet());
         ServletResponseAdapter servletResponse = new ServletResponseAdapter(response, servletRequest, limits.bufferSize(),
                 errorPages, clock);
         try {
-            servlet.service(servletRequest, servletResponse);
+            if (chain != null) {
+                chain.doFilter(servletRequest, servletResponse);
+            } else {
+                servlet.service(servletRequest, servletResponse);
+            }
         } catch (BadRequestException e) {
             answer(servletResponse, e, e.status());
         } catch (MultipartTooLargeException e) {

@@ -1,0 +1,389 @@
+package io.fastpool.servlet.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastpool.api.WebApp;
+import io.fastpool.testkit.FakeRequest;
+import io.fastpool.testkit.FakeResponse;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceFactory;
+import org.osgi.framework.ServiceObjects;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * The extender without a framework: servlet services (fakes made with {@link Proxy}) come and go,
+ * and the test watches the {@code WebApp} registrations made in each bundle's name and runs requests
+ * through the service the pool would get.
+ */
+class ServletWhiteboardTest {
+
+    /** Counts its life and says where a request landed. */
+    static final class RecordingServlet extends HttpServlet {
+
+        private static final long serialVersionUID = 1L;
+        int inits;
+        int destroys;
+        boolean sameContext;
+
+        @Override
+        public void init(ServletConfig config) throws ServletException {
+            super.init(config);
+            inits++;
+        }
+
+        @Override
+        public void destroy() {
+            destroys++;
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            sameContext = request.getServletContext() == getServletContext() && getServletContext() != null;
+            response.getWriter().print(getServletName() + " " + request.getServletPath() + " " + request.getPathInfo() + " "
+                    + getInitParameter("colour"));
+        }
+    }
+
+    /** A WebApp registration made in a fake bundle's name. */
+    static final class Registration {
+        final ServiceFactory<WebApp> factory;
+        Dictionary<String, ?> properties;
+        boolean unregistered;
+
+        Registration(ServiceFactory<WebApp> factory, Dictionary<String, ?> properties) {
+            this.factory = factory;
+            this.properties = properties;
+        }
+    }
+
+    private final AtomicLong serviceIds = new AtomicLong();
+    private final Map<ServiceReference<?>, Object> services = new HashMap<>();
+    private final Map<Long, List<Registration>> registrations = new HashMap<>();
+    private final ServletWhiteboard whiteboard = new ServletWhiteboard(fake(BundleContext.class, (name, args) -> switch (name) {
+        case "getServiceObjects" -> serviceObjects((ServiceReference<?>) args[0]);
+        default -> throw new UnsupportedOperationException(name);
+    }));
+
+    @Test
+    void eachBundleGetsOneAppMountedWhereItsPatternsMeet() {
+        Bundle shop = bundle(1, "shop");
+        Bundle blog = bundle(2, "blog");
+
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/shop/cart/*")));
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/shop/pay")));
+        whiteboard.addServlet(servlet(blog, Map.of("osgi.http.whiteboard.servlet.pattern", new String[] {"/blog/*"})));
+
+        assertThat(registrations.get(1L)).hasSize(1);
+        assertThat(registrations.get(1L).get(0).properties.get("fastpool.mount.path")).isEqualTo("/shop");
+        assertThat(registrations.get(1L).get(0).properties.get("component.name")).isEqualTo("servlet-whiteboard");
+        assertThat(registrations.get(2L)).hasSize(1);
+        assertThat(registrations.get(2L).get(0).properties.get("fastpool.mount.path")).isEqualTo("/blog");
+    }
+
+    @Test
+    void aChangeMovesTheMountAndTheLastServletGoneUnregistersTheApp() {
+        Bundle shop = bundle(1, "shop");
+        ServiceReference<jakarta.servlet.Servlet> cart = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/shop/cart/*"));
+        ServiceReference<jakarta.servlet.Servlet> home = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/"));
+        whiteboard.addServlet(cart);
+        Registration app = registrations.get(1L).get(0);
+        assertThat(app.properties.get("fastpool.mount.path")).isEqualTo("/shop/cart");
+
+        whiteboard.addServlet(home);
+        assertThat(app.properties.get("fastpool.mount.path")).isEqualTo("/");
+        whiteboard.removeServlet(home);
+        assertThat(app.properties.get("fastpool.mount.path")).isEqualTo("/shop/cart");
+        assertThat(app.unregistered).isFalse();
+
+        whiteboard.removeServlet(cart);
+        assertThat(app.unregistered).isTrue();
+        assertThat(registrations.get(1L)).hasSize(1);
+    }
+
+    @Test
+    void theServletsStartWhenThePoolGetsTheAppAndStopWhenItLetsGo() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        ServiceReference<jakarta.servlet.Servlet> cart = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*",
+                "osgi.http.whiteboard.servlet.name", "cart", "servlet.init.colour", "blue"));
+        whiteboard.addServlet(cart);
+        Registration app = registrations.get(1L).get(0);
+        RecordingServlet servlet = (RecordingServlet) services.get(cart);
+        assertThat(servlet.inits).as("nothing starts at registration").isZero();
+
+        WebApp active = app.factory.getService(shop, null);
+        assertThat(servlet.inits).isEqualTo(1);
+        FakeResponse response = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/cart/items/3", "/cart"), response);
+        FakeResponse missing = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/cart", "/cart"), missing);
+
+        assertThat(response.text()).isEqualTo("cart /cart /items/3 blue");
+        assertThat(missing.text()).isEqualTo("cart /cart null blue");
+        assertThat(servlet.sameContext).as("init and the request give the same servlet context").isTrue();
+        assertThat(servlet.inits).isEqualTo(1);
+        app.factory.ungetService(shop, null, active);
+        assertThat(servlet.destroys).isEqualTo(1);
+    }
+
+    @Test
+    void aPathNoPatternMatchesIsNotFound() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart")));
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        FakeResponse response = new FakeResponse();
+
+        active.handle(new FakeRequest("GET", "/cart/more", "/cart"), response);
+
+        assertThat(response.status()).isEqualTo(404);
+    }
+
+    @Test
+    void theHigherRankedServletTakesASharedPatternAndAServletThatGoesIsDestroyed() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        ServiceReference<jakarta.servlet.Servlet> plain = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/a/*",
+                "osgi.http.whiteboard.servlet.name", "plain"));
+        ServiceReference<jakarta.servlet.Servlet> ranked = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/a/*",
+                "osgi.http.whiteboard.servlet.name", "ranked", "service.ranking", 10));
+        whiteboard.addServlet(plain);
+        whiteboard.addServlet(ranked);
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+
+        FakeResponse first = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/a/x", "/a"), first);
+        whiteboard.removeServlet(ranked);
+        FakeResponse second = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/a/x", "/a"), second);
+
+        assertThat(first.text()).startsWith("ranked ");
+        assertThat(((RecordingServlet) services.get(ranked)).destroys).isEqualTo(1);
+        assertThat(second.text()).startsWith("plain ");
+    }
+
+    @Test
+    void aServletOfAnotherContextIsLeftOut() {
+        Bundle shop = bundle(1, "shop");
+
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/a/*",
+                "osgi.http.whiteboard.context.select", "(osgi.http.whiteboard.context.name=other)")));
+
+        assertThat(registrations.get(1L)).isNull();
+    }
+
+    @Test
+    void theBundlesFiltersWrapItsServletsInRankingOrderWhereTheyApply() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/*", "osgi.http.whiteboard.servlet.name", "all")));
+        ServiceReference<jakarta.servlet.Filter> outer = filter(shop, "outer", Map.of("osgi.http.whiteboard.filter.pattern", "/a/*",
+                "service.ranking", 5));
+        whiteboard.addFilter(outer);
+        whiteboard.addFilter(filter(shop, "inner", Map.of("osgi.http.whiteboard.filter.servlet", "all")));
+        whiteboard.addFilter(filter(shop, "never", Map.of("osgi.http.whiteboard.filter.regex", "/b/.*")));
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        assertThat(((TaggingFilter) services.get(outer)).inits).as("filters start with the app").isEqualTo(1);
+
+        FakeResponse response = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/a/x", "/"), response);
+
+        assertThat(response.text()).isEqualTo("[outer][inner]all  /a/x null");
+        registrations.get(1L).get(0).factory.ungetService(shop, null, active);
+        assertThat(((TaggingFilter) services.get(outer)).destroys).isEqualTo(1);
+    }
+
+    @Test
+    void aBundleWithFiltersOnlyHasNoApp() {
+        Bundle shop = bundle(1, "shop");
+
+        whiteboard.addFilter(filter(shop, "lonely", Map.of("osgi.http.whiteboard.filter.pattern", "/*")));
+
+        assertThat(registrations.get(1L)).isNull();
+    }
+
+    @Test
+    void listenersHearTheAppStartBeforeItsServletsAndStopAfterThemAndEachRequestAroundIt() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        ServiceReference<jakarta.servlet.Servlet> cart = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*"));
+        whiteboard.addServlet(cart);
+        RecordingServlet servlet = (RecordingServlet) services.get(cart);
+        List<String> events = new ArrayList<>();
+        // Both objects are both kinds of listener; each hears only the events of the interface it is registered under.
+        whiteboard.addContextListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true",
+                "objectClass", new String[] {jakarta.servlet.ServletContextListener.class.getName()}), new LoggingListener(events, servlet)));
+        whiteboard.addRequestListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true",
+                "objectClass", new String[] {jakarta.servlet.ServletRequestListener.class.getName()}), new LoggingListener(events, servlet)));
+        Registration app = registrations.get(1L).get(0);
+
+        WebApp active = app.factory.getService(shop, null);
+        active.handle(new FakeRequest("GET", "/cart/1", "/cart"), new FakeResponse());
+        app.factory.ungetService(shop, null, active);
+
+        assertThat(events).containsExactly("context up, servlet inits 0", "request in /cart", "request out",
+                "context down, servlet destroys 1");
+    }
+
+    @Test
+    void aBundleThatIsStoppingGetsNoNewApp() {
+        Bundle stopping = bundle(1, "shop", Bundle.STOPPING);
+
+        whiteboard.addServlet(servlet(stopping, Map.of("osgi.http.whiteboard.servlet.pattern", "/a/*")));
+
+        assertThat(registrations.get(1L)).isNull();
+    }
+
+    /** Records what it hears, with the servlet's life so far. */
+    static final class LoggingListener implements jakarta.servlet.ServletContextListener, jakarta.servlet.ServletRequestListener {
+        private final List<String> events;
+        private final RecordingServlet servlet;
+
+        LoggingListener(List<String> events, RecordingServlet servlet) {
+            this.events = events;
+            this.servlet = servlet;
+        }
+
+        @Override
+        public void contextInitialized(jakarta.servlet.ServletContextEvent event) {
+            events.add("context up, servlet inits " + servlet.inits);
+        }
+
+        @Override
+        public void contextDestroyed(jakarta.servlet.ServletContextEvent event) {
+            events.add("context down, servlet destroys " + servlet.destroys);
+        }
+
+        @Override
+        public void requestInitialized(jakarta.servlet.ServletRequestEvent event) {
+            events.add("request in " + ((HttpServletRequest) event.getServletRequest()).getServletPath());
+        }
+
+        @Override
+        public void requestDestroyed(jakarta.servlet.ServletRequestEvent event) {
+            events.add("request out");
+        }
+    }
+
+    /** Writes its name before the rest of the chain answers. */
+    static final class TaggingFilter implements jakarta.servlet.Filter {
+        private final String tag;
+        int inits;
+        int destroys;
+
+        TaggingFilter(String tag) {
+            this.tag = tag;
+        }
+
+        @Override
+        public void init(jakarta.servlet.FilterConfig config) {
+            inits++;
+        }
+
+        @Override
+        public void doFilter(jakarta.servlet.ServletRequest request, jakarta.servlet.ServletResponse response,
+                jakarta.servlet.FilterChain chain) throws IOException, ServletException {
+            response.getWriter().print("[" + tag + "]");
+            chain.doFilter(request, response);
+        }
+
+        @Override
+        public void destroy() {
+            destroys++;
+        }
+    }
+
+    // ---- fakes ----------------------------------------------------------------------------------
+
+    private Bundle bundle(long id, String symbolicName) {
+        return bundle(id, symbolicName, Bundle.ACTIVE);
+    }
+
+    private Bundle bundle(long id, String symbolicName, int state) {
+        BundleContext context = fake(BundleContext.class, (name, args) -> switch (name) {
+            case "registerService" -> register(id, args);
+            default -> throw new UnsupportedOperationException(name);
+        });
+        return fake(Bundle.class, (name, args) -> switch (name) {
+            case "getBundleId" -> id;
+            case "getSymbolicName" -> symbolicName;
+            case "getBundleContext" -> context;
+            case "getState" -> state;
+            default -> throw new UnsupportedOperationException(name);
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private ServiceRegistration<WebApp> register(long bundleId, Object[] args) {
+        assertThat(args[0]).isEqualTo(WebApp.class);
+        Registration registration = new Registration((ServiceFactory<WebApp>) args[1], (Dictionary<String, ?>) args[2]);
+        registrations.computeIfAbsent(bundleId, id -> new ArrayList<>()).add(registration);
+        return fake(ServiceRegistration.class, (name, more) -> {
+            switch (name) {
+                case "setProperties" -> registration.properties = (Dictionary<String, ?>) more[0];
+                case "unregister" -> registration.unregistered = true;
+                default -> throw new UnsupportedOperationException(name);
+            }
+            return null;
+        });
+    }
+
+    private ServiceReference<jakarta.servlet.Servlet> servlet(Bundle bundle, Map<String, Object> given) {
+        return reference(bundle, given, new RecordingServlet());
+    }
+
+    private ServiceReference<jakarta.servlet.Filter> filter(Bundle bundle, String tag, Map<String, Object> given) {
+        return reference(bundle, given, new TaggingFilter(tag));
+    }
+
+    /** A service of {@code bundle} with these properties and a new service id, whose service is {@code service}. */
+    @SuppressWarnings("unchecked")
+    private <S> ServiceReference<S> reference(Bundle bundle, Map<String, Object> given, S service) {
+        Hashtable<String, Object> properties = new Hashtable<>(given);
+        properties.put("service.id", serviceIds.incrementAndGet());
+        ServiceReference<S> reference = fake(ServiceReference.class, (name, args) -> switch (name) {
+            case "getBundle" -> bundle;
+            case "getProperty" -> properties.get((String) args[0]);
+            case "getPropertyKeys" -> Collections.list(properties.keys()).toArray(String[]::new);
+            default -> throw new UnsupportedOperationException(name);
+        });
+        services.put(reference, service);
+        return reference;
+    }
+
+    private ServiceObjects<?> serviceObjects(ServiceReference<?> reference) {
+        return fake(ServiceObjects.class, (name, args) -> switch (name) {
+            case "getService" -> services.get(reference);
+            case "ungetService" -> null;
+            default -> throw new UnsupportedOperationException(name);
+        });
+    }
+
+    interface Answer {
+        Object answer(String method, Object[] args);
+    }
+
+    /** A fake of {@code type}: {@code answer} handles its methods; equality is identity. */
+    @SuppressWarnings("unchecked")
+    private static <T> T fake(Class<T> type, Answer answer) {
+        return (T) Proxy.newProxyInstance(ServletWhiteboardTest.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> switch (method.getName()) {
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "toString" -> type.getSimpleName() + "@" + System.identityHashCode(proxy);
+            default -> answer.answer(method.getName(), args == null ? new Object[0] : args);
+        });
+    }
+}
