@@ -7,7 +7,7 @@ import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
 import io.fastpool.itest.support.ConnectionHolder;
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.RetainedHeap;
@@ -66,7 +66,7 @@ class BadInputIT {
     @AfterAll
     static void stop() throws Exception {
         try {
-            OsgiNettyLeaks.assertNoneAfterHello(socket);
+            JulNettyLeaks.assertNoneAfterHello(socket);
         } finally {
             if (bystander != null) {
                 bystander.close();

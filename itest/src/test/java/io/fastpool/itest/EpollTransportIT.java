@@ -3,7 +3,7 @@ package io.fastpool.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.itest.apps.TestAppActivator;
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.WebServerProcess;
@@ -90,7 +90,7 @@ class EpollTransportIT {
                     .containsExactly("io.netty.transport-native-epoll.linux-x86_64");
 
             assertHelloOverBoth(socket, port);
-            OsgiNettyLeaks.assertNone(() -> hello(socket));
+            JulNettyLeaks.assertNone(() -> hello(socket));
         }
     }
 

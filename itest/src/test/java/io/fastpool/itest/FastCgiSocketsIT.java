@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastpool.fcgi.Fcgi;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.RetainedHeap;
@@ -59,7 +59,7 @@ class FastCgiSocketsIT {
     @AfterAll
     static void stopPlatform() throws Exception {
         if (platform != null) {
-            OsgiNettyLeaks.assertNoneAfterHello(socket);
+            JulNettyLeaks.assertNoneAfterHello(socket);
         }
         if (jetty != null) {
             jetty.stop();

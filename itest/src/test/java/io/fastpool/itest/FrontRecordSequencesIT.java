@@ -6,7 +6,7 @@ import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.WebServerProcess;
@@ -47,7 +47,7 @@ class FrontRecordSequencesIT {
     @AfterAll
     static void stop() throws Exception {
         try {
-            OsgiNettyLeaks.assertNoneAfterHello(socket);
+            JulNettyLeaks.assertNoneAfterHello(socket);
         } finally {
             platform.close();
         }

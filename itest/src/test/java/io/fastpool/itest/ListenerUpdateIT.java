@@ -2,7 +2,7 @@ package io.fastpool.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.WebServerProcess;
@@ -40,7 +40,7 @@ class ListenerUpdateIT {
     @AfterEach
     void stop() throws Exception {
         try {
-            OsgiNettyLeaks.assertNoneAfterHello(socket);
+            JulNettyLeaks.assertNoneAfterHello(socket);
         } finally {
             platform.close();
         }

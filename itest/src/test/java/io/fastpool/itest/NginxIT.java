@@ -3,7 +3,7 @@ package io.fastpool.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.itest.support.Nginx;
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.WebServerProcess;
 import java.net.URI;
@@ -77,7 +77,7 @@ class NginxIT {
     @AfterAll
     static void stop() throws Exception {
         if (platform != null) {
-            OsgiNettyLeaks.assertNoneAfterHello(socket);
+            JulNettyLeaks.assertNoneAfterHello(socket);
         }
         if (nginx != null) {
             nginx.close();

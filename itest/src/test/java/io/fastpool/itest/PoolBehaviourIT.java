@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.itest.apps.PooledApps;
 import io.fastpool.itest.apps.PooledHello;
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.Pools;
 import io.fastpool.itest.support.RawFcgiClient;
@@ -74,7 +74,7 @@ class PoolBehaviourIT {
     @AfterEach
     void stop() throws Exception {
         try {
-            OsgiNettyLeaks.assertNone(() -> { });
+            JulNettyLeaks.assertNone(() -> { });
         } finally {
             platform.close();
         }

@@ -2,7 +2,7 @@ package io.fastpool.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.Pools;
 import io.fastpool.itest.support.RawFcgiClient;
@@ -43,7 +43,7 @@ class SampleAppIT {
                 assertThat(client.get(1, true, "/hello/ignored/sub/path").body()).isEqualTo("Hello, world!");
             }
             assertThat(pools.read("io.fastpool.samples.hello", "counters", "served")).isEqualTo(3L);
-            OsgiNettyLeaks.assertNone(() -> { });
+            JulNettyLeaks.assertNone(() -> { });
         }
     }
 }

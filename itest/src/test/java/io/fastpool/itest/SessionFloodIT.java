@@ -2,7 +2,7 @@ package io.fastpool.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.Pools;
 import io.fastpool.itest.support.RawFcgiClient;
@@ -72,7 +72,7 @@ class SessionFloodIT {
             assertThat(pools.app(POOL, "newSessions")).isEqualTo(500 - USERS);
             assertThat(pools.app(POOL, "returningSessionsEvicted")).isEqualTo(0L);
             assertThat(pools.app(POOL, "newSessionsEvicted")).isEqualTo((long) USERS + FLOOD - 500);
-            OsgiNettyLeaks.assertNone(() -> { });
+            JulNettyLeaks.assertNone(() -> { });
         }
     }
 

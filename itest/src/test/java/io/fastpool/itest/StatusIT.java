@@ -7,7 +7,7 @@ import io.fastpool.itest.apps.PooledApps;
 import io.fastpool.itest.apps.PooledHello;
 import io.fastpool.itest.support.ExternalTool;
 import io.fastpool.itest.support.Nginx;
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.Pools;
 import io.fastpool.itest.support.RawFcgiClient;
@@ -70,7 +70,7 @@ class StatusIT {
     static void stop() throws Exception {
         if (platform != null) {
             try {
-                OsgiNettyLeaks.assertNone(() -> get("/fastpool-ping"));
+                JulNettyLeaks.assertNone(() -> get("/fastpool-ping"));
             } finally {
                 platform.close();
             }

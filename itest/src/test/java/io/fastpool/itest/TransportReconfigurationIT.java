@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastpool.itest.apps.TestAppActivator;
-import io.fastpool.itest.support.OsgiNettyLeaks;
+import io.fastpool.itest.support.JulNettyLeaks;
 import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.WebServerProcess;
@@ -57,7 +57,7 @@ class TransportReconfigurationIT {
                 assertThat(keptV4.get(1, true, "/hello").body()).as("a connection on a removed address").isEqualTo("Hello, world!");
                 assertThat(keptUnix.get(1, true, "/hello").body()).isEqualTo("Hello, world!");
             }
-            OsgiNettyLeaks.assertNone(() -> {
+            JulNettyLeaks.assertNone(() -> {
                 try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
                     client.get(1, true, "/hello");
                 } catch (IOException e) {

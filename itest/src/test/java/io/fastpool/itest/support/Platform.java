@@ -49,7 +49,7 @@ public final class Platform implements AutoCloseable {
      */
     public static Platform start(Path storage, Map<String, Map<String, Object>> configurations, List<String> extraBundles)
             throws Exception {
-        OsgiNettyLeaks.install();
+        JulNettyLeaks.install();
         Files.createDirectories(storage);
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.toAbsolutePath().toString());
@@ -111,12 +111,12 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    private static List<String> bundlePaths() {
-        String list = System.getProperty("platform.bundles");
+    private static List<String> bundlePaths() throws java.io.IOException {
+        String list = System.getProperty("platform.bundles.file");
         if (list == null || list.isBlank() || list.contains("${")) {
-            throw new IllegalStateException("system property platform.bundles is not set: run through failsafe (mvn verify)");
+            throw new IllegalStateException("system property platform.bundles.file is not set: run through failsafe (mvn verify)");
         }
-        return List.of(list.split(","));
+        return List.of(Files.readString(Path.of(list)).strip().split(File.pathSeparator));
     }
 
     public BundleContext context() {
