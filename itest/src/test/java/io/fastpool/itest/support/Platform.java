@@ -102,7 +102,11 @@ public final class Platform implements AutoCloseable {
         transport.put("listen", tcpPort > 0 ? new String[] {"unix:" + socket, "tcp:127.0.0.1:" + tcpPort} : new String[] {"unix:" + socket});
         Platform platform = start(work.resolve("felix"), Map.of("io.fastpool.transport", transport));
         try {
-            platform.install(io.fastpool.itest.apps.TestAppActivator.bundle(work));
+            Path app = work.resolve("io.fastpool.itest.app.jar");
+            try (java.io.InputStream in = io.fastpool.itest.apps.TestApps.testApp()) {
+                Files.copy(in, app, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            platform.install(app);
             await(Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
             return platform;
         } catch (Exception | Error e) {

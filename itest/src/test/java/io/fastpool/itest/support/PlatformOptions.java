@@ -9,6 +9,7 @@ import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.streamBundle;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
+import io.fastpool.itest.apps.TestApps;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,11 +19,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
+import java.util.stream.Stream;
 import org.ops4j.pax.exam.Constants;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.cm.ConfigurationAdminOptions;
 import org.ops4j.pax.exam.cm.ConfigurationOption;
 import org.ops4j.pax.exam.options.ProvisionOption;
+import org.ops4j.pax.exam.options.UrlProvisionOption;
 
 /**
  * The pax-exam options that assemble the Fastpool platform in Felix: the bundles platform/pom.xml
@@ -75,9 +78,27 @@ public final class PlatformOptions {
                 .put("listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + tcpPort});
     }
 
+    /**
+     * The platform with the transport listening on {@code socket} (and on 127.0.0.1:{@code tcpPort}
+     * if it is above 0) and the test app bundle ({@link io.fastpool.itest.apps.TestAppActivator}) installed.
+     */
+    public static Option withTestApp(Path socket, int tcpPort) {
+        return composite(platform(tcpPort > 0 ? transportOn(socket, tcpPort) : transportOn(socket)), testBundle(TestApps.testApp()));
+    }
+
     /** A bundle that failsafe names in the system property {@code property} (a file), at the platform's start level. */
     public static Option bundleNamedBy(String property) {
-        return bundle(new File(requiredProperty(property)).toURI().toString()).startLevel(PLATFORM_LEVEL);
+        return bundleFile(requiredProperty(property));
+    }
+
+    /** The bundles that failsafe lists (files, comma-separated) in the system property {@code property}; fragments are not started. */
+    public static Option bundlesListedBy(String property) {
+        return composite(Stream.of(requiredProperty(property).split(",")).map(PlatformOptions::bundleFile).toArray(Option[]::new));
+    }
+
+    private static Option bundleFile(String file) {
+        UrlProvisionOption option = bundle(new File(file).toURI().toString()).startLevel(PLATFORM_LEVEL);
+        return header(file, org.osgi.framework.Constants.FRAGMENT_HOST) == null ? option : option.noStart();
     }
 
     /** A bundle built at test time, started with Configuration Admin, before the rest of the platform. */
@@ -127,9 +148,13 @@ public final class PlatformOptions {
     }
 
     private static String symbolicName(String file) {
+        String name = header(file, org.osgi.framework.Constants.BUNDLE_SYMBOLICNAME);
+        return name == null ? "" : name.split(";")[0].trim();
+    }
+
+    private static String header(String file, String name) {
         try (JarFile jar = new JarFile(file)) {
-            String name = jar.getManifest().getMainAttributes().getValue(org.osgi.framework.Constants.BUNDLE_SYMBOLICNAME);
-            return name == null ? "" : name.split(";")[0].trim();
+            return jar.getManifest().getMainAttributes().getValue(name);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the manifest of " + file, e);
         }
