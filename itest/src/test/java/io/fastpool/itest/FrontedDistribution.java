@@ -3,9 +3,9 @@ package io.fastpool.itest;
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.itest.apps.BigResponse;
-import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.TestBundles;
+import io.fastpool.itest.support.Waits;
 import io.fastpool.itest.support.WebServerProcess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -114,7 +114,7 @@ final class FrontedDistribution implements AutoCloseable {
         try {
             for (String[] app : new String[][] {{"/hello", "200 OK Hello, world!"}, {"/echo/", "200 OK method: GET"},
                     {"/slow?ms=0", "200 OK slept 0 ms"}, {"/big?bytes=3", "200 OK abc"}, {"/json/hello", "200 OK {"}}) {
-                Platform.await(Duration.ofSeconds(30), app[0] + " to answer over the unix socket (log: " + output + ")",
+                Waits.await(Duration.ofSeconds(30), app[0] + " to answer over the unix socket (log: " + output + ")",
                         () -> DistributionIT.answerFrom(home, app[0]).startsWith(app[1]));
             }
             Object group = Files.getAttribute(home.resolve("run/fastpool.sock"), "posix:group");

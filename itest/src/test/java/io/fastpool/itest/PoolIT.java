@@ -1,8 +1,8 @@
 package io.fastpool.itest;
 
-import static io.fastpool.itest.support.Waits.await;
 import static io.fastpool.itest.support.PlatformChecks.configureFactory;
 import static io.fastpool.itest.support.PlatformChecks.install;
+import static io.fastpool.itest.support.Waits.await;
 import static io.fastpool.itest.support.Waits.threadsNamed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;

@@ -1,7 +1,7 @@
 package io.fastpool.itest;
 
-import static io.fastpool.itest.support.Waits.await;
 import static io.fastpool.itest.support.PlatformChecks.configure;
+import static io.fastpool.itest.support.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;

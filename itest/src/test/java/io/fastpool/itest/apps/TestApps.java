@@ -1,10 +1,10 @@
 package io.fastpool.itest.apps;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -75,7 +75,7 @@ public final class TestApps {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new java.io.ByteArrayInputStream(out.toByteArray());
+        return new ByteArrayInputStream(out.toByteArray());
     }
 
     private static Path write(Path jar, InputStream content) {
