@@ -33,6 +33,8 @@ import org.ops4j.pax.exam.options.UrlProvisionOption;
  * inside the framework, and the tests' configurations.
  * Configuration Admin and the configurations start one start level before the rest, so the
  * transport never binds its default address (tcp 127.0.0.1:9000) before its configuration is in.
+ * Values a test needs inside the framework (a socket path, a port) go there as system properties:
+ * the options are built on the test's side, the test methods run inside the framework.
  */
 public final class PlatformOptions {
 
@@ -79,11 +81,11 @@ public final class PlatformOptions {
     }
 
     /**
-     * The platform with the transport listening on {@code socket} (and on 127.0.0.1:{@code tcpPort}
-     * if it is above 0) and the test app bundle ({@link io.fastpool.itest.apps.TestAppActivator}) installed.
+     * The platform with the transport listening on {@code socket} and on 127.0.0.1:{@code tcpPort},
+     * and the test app bundle ({@link io.fastpool.itest.apps.TestAppActivator}) installed.
      */
     public static Option withTestApp(Path socket, int tcpPort) {
-        return composite(platform(tcpPort > 0 ? transportOn(socket, tcpPort) : transportOn(socket)), testBundle(TestApps.testApp()));
+        return composite(platform(transportOn(socket, tcpPort)), testBundle(TestApps.testApp()));
     }
 
     /** A bundle that failsafe names in the system property {@code property} (a file), at the platform's start level. */
