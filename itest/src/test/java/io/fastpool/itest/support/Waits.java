@@ -17,8 +17,9 @@ public final class Waits {
             Awaitility.await(what).pollInSameThread().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
                     .until(condition::getAsBoolean);
         } catch (ConditionTimeoutException e) {
-            // An assertion failure, as the tests that add context to a failed wait expect.
-            throw new AssertionError("timed out after " + timeout + " waiting for " + what, e);
+            // An assertion failure, as the tests that add context to a failed wait expect; without Awaitility's exception
+            // as its cause, since pax-exam reports the root cause of a failure inside the framework, not the failure.
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what);
         }
     }
 
