@@ -1,6 +1,6 @@
 package io.fastpool.itest;
 
-import static io.fastpool.itest.support.PlatformChecks.install;
+import static io.fastpool.itest.support.InFramework.install;
 import static io.fastpool.itest.support.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;

@@ -3,6 +3,7 @@ package io.fastpool.itest.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
@@ -11,15 +12,15 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.service.cm.ConfigurationAdmin;
 
-/** What the platform tests do inside the framework besides waiting ({@link Waits}): find a bundle, install an app, configure. */
-public final class PlatformChecks {
+/** What the platform tests do inside the framework, besides waiting ({@link Waits}): find a bundle, install an app, configure. */
+public final class InFramework {
 
-    private PlatformChecks() {
+    private InFramework() {
     }
 
     /** The installed bundle with this symbolic name. */
     public static Bundle bundle(BundleContext context, String symbolicName) {
-        return java.util.Arrays.stream(context.getBundles()).filter(b -> symbolicName.equals(b.getSymbolicName())).findFirst()
+        return Arrays.stream(context.getBundles()).filter(b -> symbolicName.equals(b.getSymbolicName())).findFirst()
                 .orElseThrow(() -> new AssertionError("no bundle " + symbolicName + " in the platform"));
     }
 
