@@ -3,7 +3,7 @@ package io.fastpool.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.Waits;
 import io.fastpool.itest.support.RawFcgiClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,7 +56,7 @@ class AdviceScenariosIT {
         long loadStarted = System.nanoTime();
         load(16, "/slow?cpu=20");
 
-        Platform.await(INTERVAL.multipliedBy(2).plusSeconds(2), "CPU busy above 80% on the status page", () -> cpuBusy() > 0.8);
+        Waits.await(INTERVAL.multipliedBy(2).plusSeconds(2), "CPU busy above 80% on the status page", () -> cpuBusy() > 0.8);
         assertThat(Duration.ofNanos(System.nanoTime() - loadStarted)).isLessThan(INTERVAL.multipliedBy(2).plusSeconds(2));
 
         Map<String, Object> advice = awaitAdvice("addCapacity");
@@ -101,9 +101,9 @@ class AdviceScenariosIT {
         Files.writeString(home.resolve("conf/io.fastpool.pool~" + POOL + ".cfg"), poolSettings.entrySet().stream()
                 .map(setting -> setting.getKey() + " = " + setting.getValue()).collect(Collectors.joining("\n", "", "\n")));
         server = new ProcessBuilder(home.resolve("bin/fastpool").toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Platform.await(Duration.ofSeconds(30), "/slow to answer (log: " + log + ")",
+        Waits.await(Duration.ofSeconds(30), "/slow to answer (log: " + log + ")",
                 () -> DistributionIT.answerFrom(home, "/slow?ms=0").startsWith("200 OK slept 0 ms"));
-        Platform.await(Duration.ofSeconds(10), "the pool's settings (log: " + log + ")",
+        Waits.await(Duration.ofSeconds(10), "the pool's settings (log: " + log + ")",
                 () -> {
                     try {
                         return poolMaxThreads() == Integer.parseInt(poolSettings.get("maxThreads"));
@@ -168,7 +168,7 @@ class AdviceScenariosIT {
     /** The slow pool's advice by {@code rule}, once it appears (within three intervals of load). */
     private Map<String, Object> awaitAdvice(String rule) throws Exception {
         List<Map<String, Object>> found = new ArrayList<>();
-        Platform.await(INTERVAL.multipliedBy(3).plusSeconds(5), "advice " + rule + " (log: " + log + ")", () -> {
+        Waits.await(INTERVAL.multipliedBy(3).plusSeconds(5), "advice " + rule + " (log: " + log + ")", () -> {
             try {
                 found.clear();
                 adviceNow().stream().filter(advice -> rule.equals(advice.get("rule"))).forEach(found::add);

@@ -1,14 +1,17 @@
 package io.fastpool.itest;
 
+import static io.fastpool.itest.support.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
+import io.fastpool.itest.apps.TestApps;
 import io.fastpool.itest.support.ConnectionHolder;
 import io.fastpool.itest.support.OsgiNettyLeaks;
-import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.RetainedHeap;
 import io.fastpool.itest.support.WebServerProcess;
@@ -16,7 +19,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,53 +31,75 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.cm.ConfigurationAdminOptions;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * Bad input at the socket, as a hostile or broken peer sends it: each gets a clear error and closes
  * at most its request or its connection; other connections keep being served; nothing leaks, and
  * memory stays bounded.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
-class BadInputIT {
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class BadInputIT {
 
     static final int PARAMS_TIMEOUT_SECONDS = 5;
     static final int MAX_CONNECTIONS = 5000;
 
+    @Rule
+    public final Timeout timeout = Timeout.seconds(180);
+
     static Path work;
     static Path socket;
     static int port;
-    static Platform platform;
-    static RawFcgiClient bystander;
+    RawFcgiClient bystander;
 
-    @BeforeAll
-    static void start() throws Exception {
-        work = Files.createTempDirectory(Path.of("target"), "bad-input-it").toAbsolutePath();
+    @Configuration
+    public Option[] platform() throws IOException {
+        Path work = PlatformOptions.workFolder("bad-input-it");
+        Path socket = work.resolve("run/fastpool.sock");
+        int port = WebServerProcess.freePort();
+        return new Option[] {
+            PlatformOptions.platform(
+                    PlatformOptions.transportOn(socket, port).put("recordTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS)
+                            .put("maxConnections", MAX_CONNECTIONS),
+                    // A request's PARAMS time-out is the listener's; a record's, the transport's: both short here.
+                    ConfigurationAdminOptions.newConfiguration("io.fastpool.listener").put("paramsTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS)),
+            PlatformOptions.testBundle(TestApps.testApp()),
+            systemProperty("bad-input-it.work").value(work.toString()),
+            systemProperty("bad-input-it.port").value(Integer.toString(port))};
+    }
+
+    /** One platform for the class; each test has a bystander connection of its own, kept open through its hostile input. */
+    @Before
+    public void openBystander() throws IOException {
+        work = Path.of(System.getProperty("bad-input-it.work"));
         socket = work.resolve("run/fastpool.sock");
-        port = WebServerProcess.freePort();
-        platform = Platform.withTestApp(work, socket, port, Map.of("recordTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS,
-                "maxConnections", MAX_CONNECTIONS));
-        // A request's PARAMS time-out is the listener's; a record's, the transport's: both short here.
-        platform.configure("io.fastpool.listener", Map.of("paramsTimeoutSeconds", (long) PARAMS_TIMEOUT_SECONDS));
+        port = Integer.getInteger("bad-input-it.port");
+        await(Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
         bystander = RawFcgiClient.unix(socket);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
+    @After
+    public void closeBystander() throws IOException {
         try {
-            OsgiNettyLeaks.assertNoneAfterHello(socket);
+            OsgiNettyLeaks.assertNone();
         } finally {
-            if (bystander != null) {
-                bystander.close();
-            }
-            platform.close();
+            bystander.close();
         }
     }
 
-    private static void assertBystanderServed() throws IOException {
+    private void assertBystanderServed() throws IOException {
         assertThat(bystander.get(1, true, "/hello").body()).isEqualTo("Hello, world!");
     }
 
@@ -88,7 +112,7 @@ class BadInputIT {
     }
 
     @Test
-    void recordsThatBreakTheFramingCloseTheirConnectionAndNoOther() throws Exception {
+    public void recordsThatBreakTheFramingCloseTheirConnectionAndNoOther() throws Exception {
         Map<String, byte[]> breakers = new LinkedHashMap<>();
         breakers.put("version 2", hex("02 01 0001 0008 00 00 | 0001 01 0000000000"));
         breakers.put("application record with request id 0", hex("01 05 0000 0000 00 00"));
@@ -109,7 +133,7 @@ class BadInputIT {
     }
 
     @Test
-    void requestsThatBreakARuleAreAnsweredAndTheirConnectionLives() throws Exception {
+    public void requestsThatBreakARuleAreAnsweredAndTheirConnectionLives() throws Exception {
         try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
             client.send(hex("01 01 0001 0008 00 00 | 0009 01 0000000000"));
             assertThat(client.await(1).status).as("role 9").isEqualTo(FcgiProtocolStatus.UNKNOWN_ROLE);
@@ -131,7 +155,7 @@ class BadInputIT {
     }
 
     @Test
-    void tenThousandRequestsOpenedOnOneConnectionAreRefusedPastTheLimitWithBoundedMemory() throws Exception {
+    public void tenThousandRequestsOpenedOnOneConnectionAreRefusedPastTheLimitWithBoundedMemory() throws Exception {
         try (RetainedHeap heap = RetainedHeap.start(); RawFcgiClient client = RawFcgiClient.tcp(port)) {
             byte[] begins = bytes(out -> {
                 for (int id = 1; id <= 10_000; id++) {
@@ -155,7 +179,7 @@ class BadInputIT {
     }
 
     @Test
-    void tenThousandConnectionsWithUnfinishedRequestsAreBoundedByTheLimitsAndCutOff() throws Exception {
+    public void tenThousandConnectionsWithUnfinishedRequestsAreBoundedByTheLimitsAndCutOff() throws Exception {
         byte[] unfinished = bytes(out -> {
             FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true);
             FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("GET", "/hello"));
@@ -178,7 +202,7 @@ class BadInputIT {
     }
 
     @Test
-    void aClientSendingOneByteASecondIsCutOffWhileOthersAreServed() throws Exception {
+    public void aClientSendingOneByteASecondIsCutOffWhileOthersAreServed() throws Exception {
         byte[] request = RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/hello"), new byte[0]);
         try (RawFcgiClient slow = RawFcgiClient.tcp(port)) {
             long start = System.nanoTime();
@@ -200,7 +224,7 @@ class BadInputIT {
     }
 
     @Test
-    void closingAtEveryStageOfARequestLeavesTheServerServing() throws Exception {
+    public void closingAtEveryStageOfARequestLeavesTheServerServing() throws Exception {
         byte[] body = new byte[200];
         byte[] request = RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("POST", "/echo", "CONTENT_LENGTH", "200"), body);
         for (int cut = 0; cut < request.length; cut++) {
@@ -223,7 +247,7 @@ class BadInputIT {
     }
 
     @Test
-    void afterAHundredThousandConnectionsTheOpenFileCountIsBackWhereItStarted() throws Exception {
+    public void afterAHundredThousandConnectionsTheOpenFileCountIsBackWhereItStarted() throws Exception {
         byte[] request = RawFcgiClient.requestBytes(1, false, RawFcgiClient.params("GET", "/hello"), new byte[0]);
         runConnections(2_000, request);
         long before = openFiles();
@@ -232,7 +256,7 @@ class BadInputIT {
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("100,000 connections (one request each, keep-conn off, unix socket) in %.1f s: %,.0f connections/s%n",
                 seconds, 100_000 / seconds);
-        Platform.await(Duration.ofSeconds(10), "the open file count to come back to " + before, () -> openFiles() <= before);
+        await(Duration.ofSeconds(10), "the open file count to come back to " + before, () -> openFiles() <= before);
         long after = openFiles();
         System.out.printf("open files before %d, after 100,000 connections %d%n", before, after);
         // Not above where it started: nothing leaked. It may be lower, when a file opened by earlier work closed meanwhile.

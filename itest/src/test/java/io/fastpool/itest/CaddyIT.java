@@ -3,7 +3,7 @@ package io.fastpool.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.itest.support.Caddy;
-import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.Waits;
 import io.fastpool.itest.support.WebServerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,7 +51,7 @@ class CaddyIT extends FrontChecks {
     @Order(2)
     void twentySequentialRequestsOpenTwentyFastCgiConnectionsThatFastpoolCloses() throws Exception {
         long used = newFastCgiConnectionsFor(20);
-        Platform.await(Duration.ofSeconds(5), "Caddy's FastCGI connections to be closed",
+        Waits.await(Duration.ofSeconds(5), "Caddy's FastCGI connections to be closed",
                 () -> ((Number) uncheckedUnixListener().get("open")).longValue() == 0);
         System.out.printf("Caddy: 20 sequential requests, %d new FastCGI connections, none left open%n", used);
         assertThat(used).as("new FastCGI connections for 20 sequential requests").isEqualTo(20);

@@ -2,8 +2,8 @@ package io.fastpool.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
+import io.fastpool.itest.support.Waits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -291,7 +291,7 @@ class ConfigFilesUntouchedIT {
     static Process launch(Path home, Path log) throws Exception {
         InetSocketAddress tcp = tcpListener(home);
         if (tcp != null) {
-            Platform.await(Duration.ofSeconds(30), tcp + " (the shipped TCP listener) to be free: another process holds it", () -> free(tcp));
+            Waits.await(Duration.ofSeconds(30), tcp + " (the shipped TCP listener) to be free: another process holds it", () -> free(tcp));
         }
         Process process = new ProcessBuilder(home.resolve("bin/fastpool").toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -308,7 +308,7 @@ class ConfigFilesUntouchedIT {
             throws Exception {
         Path socket = home.resolve("run/fastpool.sock");
         try {
-            Platform.await(TO_SERVE, where + ": the socket " + socket, () -> alive(server, where, log) && Files.exists(socket));
+            Waits.await(TO_SERVE, where + ": the socket " + socket, () -> alive(server, where, log) && Files.exists(socket));
             awaitAnswer(TO_SERVE, where, server, log, home, app, answer -> answer.startsWith("200 "));
             awaitAnswer(TO_SERVE, where, server, log, home, ping, "200 OK pong"::equals);
         } catch (AssertionError e) {
@@ -321,7 +321,7 @@ class ConfigFilesUntouchedIT {
             java.util.function.Predicate<String> test) throws InterruptedException {
         String[] last = {"nothing yet"};
         try {
-            Platform.await(timeout, where + ": " + uri, () -> alive(server, where, log) && test.test(last[0] = answer(home, uri)));
+            Waits.await(timeout, where + ": " + uri, () -> alive(server, where, log) && test.test(last[0] = answer(home, uri)));
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + " (its last answer: " + last[0] + ")", e);
         }
@@ -351,7 +351,7 @@ class ConfigFilesUntouchedIT {
         assertThat(server.waitFor(30, TimeUnit.SECONDS)).as(where + ": the server exited within 30 s of SIGTERM").isTrue();
         InetSocketAddress tcp = tcpListener(home);
         if (tcp != null) {
-            Platform.await(Duration.ofSeconds(30), where + ": " + tcp + " to be free after the exit", () -> free(tcp));
+            Waits.await(Duration.ofSeconds(30), where + ": " + tcp + " to be free after the exit", () -> free(tcp));
         }
     }
 

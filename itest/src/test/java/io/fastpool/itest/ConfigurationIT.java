@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.itest.apps.PooledApps;
 import io.fastpool.itest.apps.PooledHello;
-import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.TestBundles;
+import io.fastpool.itest.support.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,8 +49,8 @@ class ConfigurationIT {
         home = work.resolve("fastpool");
         output = work.resolve("server.log");
         server = DistributionIT.copyAndStart(built, home, output);
-        Platform.await(Duration.ofSeconds(20), "/hello to answer (log: " + output + ")", () -> answer("/hello").startsWith("200"));
-        Platform.await(Duration.ofSeconds(10), "every configuration to be read", () -> exec("fastpool:config")
+        Waits.await(Duration.ofSeconds(20), "/hello to answer (log: " + output + ")", () -> answer("/hello").startsWith("200"));
+        Waits.await(Duration.ofSeconds(10), "every configuration to be read", () -> exec("fastpool:config")
                 .contains("org.apache.felix.fileinstall~deploy"));
     }
 
@@ -95,7 +95,7 @@ class ConfigurationIT {
                 + file + "\"").contains("\"rule\":\"configurationRefused\"");
 
         write("conf/io.fastpool.transport.cfg", shipped);
-        Platform.await(Duration.ofSeconds(10), "the fixed file to run", () -> exec("fastpool:config")
+        Waits.await(Duration.ofSeconds(10), "the fixed file to run", () -> exec("fastpool:config")
                 .matches("(?s).*io.fastpool.transport\\s+ok.*"));
         assertThat(answer("/fastpool-status?json")).contains("{\"pid\":\"io.fastpool.transport\",\"refused\":false");
     }
@@ -118,7 +118,7 @@ class ConfigurationIT {
                 .contains("refused: " + HELLO_FILE + " (fix it; until then the values above run)");
 
         write(HELLO_FILE, "maxThreads = 3\nrequestTimeout = 45s\n");
-        Platform.await(Duration.ofSeconds(10), "the fixed pool file to run", () -> exec("fastpool:config " + HELLO_POOL)
+        Waits.await(Duration.ofSeconds(10), "the fixed pool file to run", () -> exec("fastpool:config " + HELLO_POOL)
                 .matches("(?s).*maxThreads\\s+3\\s+" + java.util.regex.Pattern.quote(HELLO_FILE) + ".*"));
         assertThat(exec("fastpool:config " + HELLO_POOL)).doesNotContain("REFUSED")
                 .containsPattern("requestTimeout\\s+45s\\s+" + java.util.regex.Pattern.quote(HELLO_FILE))
@@ -127,7 +127,7 @@ class ConfigurationIT {
 
         Files.delete(home.resolve(HELLO_FILE));
         awaitLog(logger + HELLO_FILE + " removed: pool " + HELLO_POOL + " returns to its defaults");
-        Platform.await(Duration.ofSeconds(10), "the defaults", () -> exec("fastpool:config " + HELLO_POOL)
+        Waits.await(Duration.ofSeconds(10), "the defaults", () -> exec("fastpool:config " + HELLO_POOL)
                 .matches("(?s).*maxThreads\\s+" + 2 * Runtime.getRuntime().availableProcessors() + "\\s+default.*"));
         write(HELLO_FILE, shipped);
     }
@@ -141,9 +141,9 @@ class ConfigurationIT {
                 + " io.fastpool.status runs on its defaults");
         assertThat(answer("/fastpool-ping")).isEqualTo("200 OK pong");
         write("conf/io.fastpool.status.cfg", shipped.replace("pingPath = /fastpool-ping", "pingPath = /ping-again"));
-        Platform.await(Duration.ofSeconds(10), "the restored file to apply", () -> answer("/ping-again").equals("200 OK pong"));
+        Waits.await(Duration.ofSeconds(10), "the restored file to apply", () -> answer("/ping-again").equals("200 OK pong"));
         write("conf/io.fastpool.status.cfg", shipped);
-        Platform.await(Duration.ofSeconds(10), "the shipped ping path", () -> answer("/fastpool-ping").equals("200 OK pong"));
+        Waits.await(Duration.ofSeconds(10), "the shipped ping path", () -> answer("/fastpool-ping").equals("200 OK pong"));
     }
 
     @Test
@@ -162,10 +162,10 @@ class ConfigurationIT {
         Path jar = TestBundles.buildComponent(home.getParent().resolve("jars/watched"), "io.fastpool.itest.watched", "1.0.0",
                 PooledApps.IMPORTS, null, PooledApps.component("/watched"), PooledHello.class);
         DistributionIT.copyAtomically(jar, home.resolve("deploy/watched.jar"));
-        Platform.await(Duration.ofSeconds(10), "the jar dropped into deploy/ to serve", () -> answer("/watched").startsWith("200"));
+        Waits.await(Duration.ofSeconds(10), "the jar dropped into deploy/ to serve", () -> answer("/watched").startsWith("200"));
         write(file, shipped);
         Files.delete(home.resolve("deploy/watched.jar"));
-        Platform.await(Duration.ofSeconds(10), "the removed app's route to go", () -> answer("/watched").startsWith("404"));
+        Waits.await(Duration.ofSeconds(10), "the removed app's route to go", () -> answer("/watched").startsWith("404"));
     }
 
     @Test
@@ -175,7 +175,7 @@ class ConfigurationIT {
                 PooledApps.IMPORTS, "Fastpool-Pool: queueLength=lots, maxThreadz=2, requestTimeout=20s",
                 PooledApps.component("/badheader"), PooledHello.class);
         DistributionIT.copyAtomically(jar, home.resolve("deploy/badheader.jar"));
-        Platform.await(Duration.ofSeconds(10), "the app to serve", () -> answer("/badheader").startsWith("200"));
+        Waits.await(Duration.ofSeconds(10), "the app to serve", () -> answer("/badheader").startsWith("200"));
         String source = "the Fastpool-Pool header of io.fastpool.itest.badheader 1.0.0";
         String logger = "io.fastpool.pool.internal.PoolManagerComponent: ";
         assertThat(logLines()).contains(
@@ -199,7 +199,7 @@ class ConfigurationIT {
     }
 
     static void awaitLog(String text) throws InterruptedException {
-        Platform.await(Duration.ofSeconds(10), "the log line '" + text + "'", () -> log().contains(text));
+        Waits.await(Duration.ofSeconds(10), "the log line '" + text + "'", () -> log().contains(text));
     }
 
     static String read(String file) throws IOException {

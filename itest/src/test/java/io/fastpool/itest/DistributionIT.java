@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastpool.itest.apps.PooledApps;
 import io.fastpool.itest.apps.PooledHello;
 import io.fastpool.itest.support.Nginx;
-import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.TestBundles;
+import io.fastpool.itest.support.Waits;
 import io.fastpool.itest.support.WebServerProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -57,8 +57,8 @@ class DistributionIT {
         long started = System.nanoTime();
         server = copyAndStart(built, home, output);
         Path socket = home.resolve("run/fastpool.sock");
-        Platform.await(Duration.ofSeconds(20), "the server's socket (log: " + output + ")", () -> Files.exists(socket));
-        Platform.await(Duration.ofSeconds(20), "/hello to answer", () -> answer("/hello").startsWith("200 OK Hello, world!"));
+        Waits.await(Duration.ofSeconds(20), "the server's socket (log: " + output + ")", () -> Files.exists(socket));
+        Waits.await(Duration.ofSeconds(20), "/hello to answer", () -> answer("/hello").startsWith("200 OK Hello, world!"));
         startMillis = (System.nanoTime() - started) / 1_000_000;
         System.out.printf("distribution: from bin/fastpool to the first answer from /hello: %d ms%n", startMillis);
         String site = Files.readString(home.resolve("conf/nginx-fastpool.conf"))
@@ -122,7 +122,7 @@ class DistributionIT {
     @Test
     @Order(1)
     void everyShippedSampleAnswers() throws Exception {
-        Platform.await(Duration.ofSeconds(10), "the json sample", () -> answer("/json/hello").startsWith("200 OK"));
+        Waits.await(Duration.ofSeconds(10), "the json sample", () -> answer("/json/hello").startsWith("200 OK"));
         assertThat(answer("/json/hello")).isEqualTo("200 OK {\"message\":\"Hello, World!\"}");
         assertThat(answer("/json/items?count=2")).isEqualTo("200 OK [{\"id\":1,\"name\":\"item 1\"},{\"id\":2,\"name\":\"item 2\"}]");
         assertThat(answer("/json/items?count=0")).startsWith("400 Bad Request {\"error\":");
@@ -176,17 +176,17 @@ class DistributionIT {
                 PooledApps.IMPORTS, null, PooledApps.component("/dropped"), PooledHello.class);
         long dropped = System.nanoTime();
         copyAtomically(v1, deploy.resolve("dropped.jar"));
-        Platform.await(Duration.ofSeconds(5), "the dropped app", () -> answer("/dropped").startsWith("200 OK Hello from version 1"));
+        Waits.await(Duration.ofSeconds(5), "the dropped app", () -> answer("/dropped").startsWith("200 OK Hello from version 1"));
         long millis = (System.nanoTime() - dropped) / 1_000_000;
         System.out.printf("distribution: jar dropped into deploy/ to first answer: %d ms%n", millis);
         assertThat(millis).isLessThan(2_000);
 
         copyAtomically(v2, deploy.resolve("dropped.jar"));
-        Platform.await(Duration.ofSeconds(5), "the replaced app", () -> answer("/dropped").startsWith("200 OK Hello from version 2"));
+        Waits.await(Duration.ofSeconds(5), "the replaced app", () -> answer("/dropped").startsWith("200 OK Hello from version 2"));
         assertThat(viaNginx("/dropped")).startsWith("200 Hello from version 2");
 
         Files.delete(deploy.resolve("dropped.jar"));
-        Platform.await(Duration.ofSeconds(5), "the removed app's route to go", () -> answer("/dropped").startsWith("404"));
+        Waits.await(Duration.ofSeconds(5), "the removed app's route to go", () -> answer("/dropped").startsWith("404"));
         assertThat(answer("/hello")).startsWith("200 OK Hello, world!");
     }
 
@@ -196,7 +196,7 @@ class DistributionIT {
         Path corrupt = home.getParent().resolve("broken.jar");
         Files.writeString(corrupt, "this is not a zip file", StandardCharsets.UTF_8);
         copyAtomically(corrupt, home.resolve("deploy/broken.jar"));
-        Platform.await(Duration.ofSeconds(5), "a log line naming broken.jar", () -> log().contains("broken.jar"));
+        Waits.await(Duration.ofSeconds(5), "a log line naming broken.jar", () -> log().contains("broken.jar"));
         assertThat(answer("/hello")).startsWith("200 OK Hello, world!");
         Files.delete(home.resolve("deploy/broken.jar"));
     }
@@ -242,7 +242,7 @@ class DistributionIT {
         }
         assertThat(command("exec", "fastpool:deploy " + unresolvable)).startsWith("1 fastpool exec: deployed io.fastpool.itest.unresolvable")
                 .contains("INSTALLED, not started: it imports packages no bundle exports: com.example.nowhere");
-        Platform.await(Duration.ofSeconds(5), "FileInstall's log line naming the jar and the missing package", () -> log().lines()
+        Waits.await(Duration.ofSeconds(5), "FileInstall's log line naming the jar and the missing package", () -> log().lines()
                 .anyMatch(line -> line.contains("unresolvable.jar")) && log().contains("osgi.wiring.package=com.example.nowhere"));
         assertThat(Files.readString(home.resolve("log/fastpool.0.log"))).as("the reason is in log/, not only on the console")
                 .contains("unresolvable.jar").contains("com.example.nowhere");
@@ -250,7 +250,7 @@ class DistributionIT {
 
         assertThat(command("exec", "fastpool:undeploy io.fastpool.itest.execd")).matches(
                 "(?s)0 undeployed io.fastpool.itest.execd 1.0.0 \\(bundle \\d+\\): removed deploy/.*\\.jar\n");
-        Platform.await(Duration.ofSeconds(5), "the undeployed app's route to go", () -> answer("/execd").startsWith("404"));
+        Waits.await(Duration.ofSeconds(5), "the undeployed app's route to go", () -> answer("/execd").startsWith("404"));
         assertThat(command("exec", "fastpool:undeploy io.fastpool.transport")).startsWith("1 fastpool exec: io.fastpool.transport")
                 .contains("only apps in deploy/ can be undeployed");
         assertThat(answer("/hello")).startsWith("200 OK Hello, world!");
@@ -267,7 +267,7 @@ class DistributionIT {
         Path temporary = cfg.resolveSibling("transport.tmp");
         Files.writeString(temporary, changed);
         Files.move(temporary, cfg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Platform.await(Duration.ofSeconds(10), "the new TCP listener", () -> {
+        Waits.await(Duration.ofSeconds(10), "the new TCP listener", () -> {
             try (RawFcgiClient client = RawFcgiClient.tcp(port)) {
                 return client.get(1, true, "/hello").body().equals("Hello, world!");
             } catch (IOException e) {
@@ -287,7 +287,7 @@ class DistributionIT {
         Files.writeString(temporary, changed);
         Files.move(temporary, cfg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Path accessLog = home.resolve("log/access-hello.log");
-        Platform.await(Duration.ofSeconds(10), "an access log line for /hello?name=log", () -> {
+        Waits.await(Duration.ofSeconds(10), "an access log line for /hello?name=log", () -> {
             answer("/hello?name=log");
             try {
                 return Files.exists(accessLog) && Files.readString(accessLog).contains("\"GET /hello?name=log\" 200 ");

@@ -1,71 +1,101 @@
 package io.fastpool.itest;
 
+import static io.fastpool.itest.support.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import io.fastpool.fcgi.Fcgi;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.itest.support.OsgiNettyLeaks;
-import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.RetainedHeap;
 import io.fastpool.itest.support.WebServerProcess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamRequestContent;
-import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.fcgi.client.transport.HttpClientTransportOverFCGI;
 import org.eclipse.jetty.io.Transport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * The transport and the listener in a real Felix, reached over real TCP and unix sockets by an
  * independent FastCGI client (Jetty's) and by a byte-level one.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class FastCgiSocketsIT {
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class FastCgiSocketsIT {
 
-    static Path work;
+    @Rule
+    public final Timeout timeout = Timeout.seconds(120);
+
     static Path socket;
     static int port;
-    static Platform platform;
-    static HttpClient jetty;
+    HttpClient jetty;
 
-    @BeforeAll
-    static void startPlatform() throws Exception {
-        work = Files.createTempDirectory(Path.of("target"), "sockets-it").toAbsolutePath();
-        socket = work.resolve("run/fastpool.sock");
-        port = WebServerProcess.freePort();
-        platform = Platform.withTestApp(work, socket, port, Map.of());
+    /** The platform with the test app, and Jetty's client as bundles inside the framework, where the tests run. */
+    @Configuration
+    public Option[] platform() throws IOException {
+        Path socket = PlatformOptions.workFolder("sockets-it").resolve("run/fastpool.sock");
+        int port = WebServerProcess.freePort();
+        return new Option[] {PlatformOptions.withTestApp(socket, port), jettyClientBundles(),
+            systemProperty("sockets-it.socket").value(socket.toString()),
+            systemProperty("sockets-it.port").value(Integer.toString(port))};
+    }
+
+    private static Option jettyClientBundles() {
+        Stream<Option> core = Stream.of("jetty-client", "jetty-http", "jetty-io", "jetty-util", "jetty-alpn-client")
+                .map(artifact -> mavenBundle("org.eclipse.jetty", artifact).versionAsInProject());
+        Stream<Option> more = Stream.of(
+                mavenBundle("org.eclipse.jetty.compression", "jetty-compression-common").versionAsInProject(),
+                mavenBundle("org.eclipse.jetty.compression", "jetty-compression-gzip").versionAsInProject(),
+                mavenBundle("org.eclipse.jetty.fcgi", "jetty-fcgi-client").versionAsInProject());
+        return composite(Stream.concat(core, more).toArray(Option[]::new));
+    }
+
+    /** One platform for the class; a Jetty client per test. */
+    @Before
+    public void startJetty() throws Exception {
+        socket = Path.of(System.getProperty("sockets-it.socket"));
+        port = Integer.getInteger("sockets-it.port");
+        await(Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
         jetty = new HttpClient(new HttpClientTransportOverFCGI(1, "/"));
         jetty.setMaxConnectionsPerDestination(8);
         jetty.start();
     }
 
-    @AfterAll
-    static void stopPlatform() throws Exception {
-        if (platform != null) {
-            OsgiNettyLeaks.assertNoneAfterHello(socket);
-        }
-        if (jetty != null) {
+    @After
+    public void stopJetty() throws Exception {
+        try {
             jetty.stop();
-        }
-        if (platform != null) {
-            platform.close();
+        } finally {
+            OsgiNettyLeaks.assertNone();
         }
     }
 
@@ -74,7 +104,7 @@ class FastCgiSocketsIT {
     }
 
     @Test
-    void jettysFastCgiClientGetsAnAnswerOverTcp() throws Exception {
+    public void jettysFastCgiClientGetsAnAnswerOverTcp() throws Exception {
         ContentResponse response = jetty.newRequest(tcp("/hello")).timeout(10, TimeUnit.SECONDS).send();
         assertThat(response.getStatus()).isEqualTo(200);
         assertThat(response.getContentAsString()).isEqualTo("Hello, world!");
@@ -82,7 +112,7 @@ class FastCgiSocketsIT {
     }
 
     @Test
-    void jettysFastCgiClientGetsAnAnswerOverTheUnixSocket() throws Exception {
+    public void jettysFastCgiClientGetsAnAnswerOverTheUnixSocket() throws Exception {
         ContentResponse response = jetty.newRequest("http://localhost/hello").transport(new Transport.TCPUnix(socket))
                 .timeout(10, TimeUnit.SECONDS).send();
         assertThat(response.getStatus()).isEqualTo(200);
@@ -90,13 +120,13 @@ class FastCgiSocketsIT {
     }
 
     @Test
-    void theUnixSocketFileIsOwnerAndGroupReadWriteOnly() throws Exception {
+    public void theUnixSocketFileIsOwnerAndGroupReadWriteOnly() throws Exception {
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
                 .isEqualTo("rw-rw----");
     }
 
     @Test
-    void aPostedBodyReachesTheHandlerWholeWithItsHeaders() throws Exception {
+    public void aPostedBodyReachesTheHandlerWholeWithItsHeaders() throws Exception {
         byte[] body = new byte[1024 * 1024 + 17];
         new java.util.Random(7).nextBytes(body);
         ContentResponse response = jetty.POST(tcp("/echo/x?a=1&b=two")).headers(h -> h.put("X-Trace", "abc"))
@@ -111,14 +141,14 @@ class FastCgiSocketsIT {
     }
 
     @Test
-    void anUnmountedPathIsA404() throws Exception {
+    public void anUnmountedPathIsA404() throws Exception {
         ContentResponse response = jetty.newRequest(tcp("/nothing-here")).timeout(10, TimeUnit.SECONDS).send();
         assertThat(response.getStatus()).isEqualTo(404);
         assertThat(response.getContentAsString()).startsWith("404 Not Found");
     }
 
     @Test
-    void oneKeptConnectionServesAThousandRequests() throws Exception {
+    public void oneKeptConnectionServesAThousandRequests() throws Exception {
         try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
             for (int i = 0; i < 1000; i++) {
                 RawFcgiClient.Response response = client.get(1, true, "/hello");
@@ -129,7 +159,7 @@ class FastCgiSocketsIT {
     }
 
     @Test
-    void withoutKeepConnTheServerClosesAfterTheResponse() throws Exception {
+    public void withoutKeepConnTheServerClosesAfterTheResponse() throws Exception {
         try (RawFcgiClient client = RawFcgiClient.tcp(port)) {
             assertThat(client.get(1, false, "/hello").body()).isEqualTo("Hello, world!");
             assertThat(client.closedByServerWithin(5000)).isTrue();
@@ -137,7 +167,7 @@ class FastCgiSocketsIT {
     }
 
     @Test
-    void multiplexedRequestsOnOneConnectionAllComeBack() throws Exception {
+    public void multiplexedRequestsOnOneConnectionAllComeBack() throws Exception {
         try (RawFcgiClient client = RawFcgiClient.tcp(port)) {
             for (int id = 1; id <= 20; id++) {
                 client.send(RawFcgiClient.requestBytes(id, true,
@@ -150,7 +180,7 @@ class FastCgiSocketsIT {
     }
 
     @Test
-    void getValuesIsAnsweredFromTheConfiguredLimits() throws Exception {
+    public void getValuesIsAnsweredFromTheConfiguredLimits() throws Exception {
         try (RawFcgiClient client = RawFcgiClient.tcp(port)) {
             ByteBuf out = Unpooled.buffer();
             FcgiEncoder.writeGetValues(out, List.of(Fcgi.MAX_CONNS, Fcgi.MAX_REQS, Fcgi.MPXS_CONNS));
@@ -163,7 +193,7 @@ class FastCgiSocketsIT {
     }
 
     @Test
-    void aHundredMebibyteResponseStreamsWithBoundedHeap() throws Exception {
+    public void aHundredMebibyteResponseStreamsWithBoundedHeap() throws Exception {
         long size = 100L * 1024 * 1024;
         try (RetainedHeap heap = RetainedHeap.start(); RawFcgiClient client = RawFcgiClient.unix(socket)) {
             long stdout = client.drain(1, "/big?bytes=" + size);
@@ -173,7 +203,7 @@ class FastCgiSocketsIT {
     }
 
     @Test
-    void aGibibyteUploadPassesWithBoundedHeap() throws Exception {
+    public void aGibibyteUploadPassesWithBoundedHeap() throws Exception {
         long size = 1024L * 1024 * 1024;
         InputStream generated = new InputStream() {
             long left = size;

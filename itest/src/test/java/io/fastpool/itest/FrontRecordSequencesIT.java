@@ -1,24 +1,33 @@
 package io.fastpool.itest;
 
+import static io.fastpool.itest.support.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
 import io.fastpool.itest.support.OsgiNettyLeaks;
-import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.WebServerProcess;
 import io.netty.buffer.Unpooled;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import java.time.Duration;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * The record sequences fronts other than nginx send, written as bytes over real sockets: Caddy and
@@ -28,33 +37,41 @@ import org.junit.jupiter.api.Timeout;
  * pipe and it answered 502). A front that half-closes with an incomplete request is closed at once;
  * with a complete one it is answered, then closed.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class FrontRecordSequencesIT {
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class FrontRecordSequencesIT {
 
     static final int BODY = 1024 * 1024;
+
+    @Rule
+    public final Timeout timeout = Timeout.seconds(120);
+
     static Path socket;
     static int port;
-    static Platform platform;
 
-    @BeforeAll
-    static void start() throws Exception {
-        Path work = Files.createTempDirectory(Path.of("target"), "front-sequences-it").toAbsolutePath();
-        socket = work.resolve("run/fastpool.sock");
-        port = WebServerProcess.freePort();
-        platform = Platform.withTestApp(work, socket, port, Map.of());
+    @Configuration
+    public Option[] platform() throws IOException {
+        Path socket = PlatformOptions.workFolder("front-sequences-it").resolve("run/fastpool.sock");
+        int port = WebServerProcess.freePort();
+        return new Option[] {PlatformOptions.withTestApp(socket, port),
+            systemProperty("front-sequences-it.socket").value(socket.toString()),
+            systemProperty("front-sequences-it.port").value(Integer.toString(port))};
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            OsgiNettyLeaks.assertNoneAfterHello(socket);
-        } finally {
-            platform.close();
-        }
+    @Before
+    public void start() {
+        socket = Path.of(System.getProperty("front-sequences-it.socket"));
+        port = Integer.getInteger("front-sequences-it.port");
+        await(Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
+    }
+
+    @After
+    public void checkLeaks() {
+        OsgiNettyLeaks.assertNone();
     }
 
     @Test
-    void aPostAnsweredBeforeItsBodyKeepsEveryWriteOfTheBodyOverUnixAndTcp() throws Exception {
+    public void aPostAnsweredBeforeItsBodyKeepsEveryWriteOfTheBodyOverUnixAndTcp() throws Exception {
         for (int i = 0; i < 20; i++) {
             try (RawFcgiClient client = i % 2 == 0 ? RawFcgiClient.unix(socket) : RawFcgiClient.tcp(port)) {
                 client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, false)));
@@ -81,7 +98,7 @@ class FrontRecordSequencesIT {
     }
 
     @Test
-    void lighttpdsWholeRequestInOneWriteToAnAppThatNeverReadsTheBodyIsAnswered() throws Exception {
+    public void lighttpdsWholeRequestInOneWriteToAnAppThatNeverReadsTheBodyIsAnswered() throws Exception {
         for (int i = 0; i < 10; i++) {
             try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
                 client.send(RawFcgiClient.requestBytes(1, false, RawFcgiClient.params("POST", "/hello", "CONTENT_LENGTH",
@@ -93,7 +110,7 @@ class FrontRecordSequencesIT {
     }
 
     @Test
-    void aFrontThatHalfClosesWithAnIncompleteRequestIsClosedAtOnce() throws Exception {
+    public void aFrontThatHalfClosesWithAnIncompleteRequestIsClosedAtOnce() throws Exception {
         try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
             client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeBeginRequest(out, 1, FcgiRole.RESPONDER, true)));
             client.send(RawFcgiClient.bytes(out -> FcgiEncoder.writeParams(out, 1, RawFcgiClient.params("GET", "/hello"))));
@@ -114,7 +131,7 @@ class FrontRecordSequencesIT {
     }
 
     @Test
-    void aFrontThatHalfClosesAfterAWholeRequestIsAnsweredThenClosed() throws Exception {
+    public void aFrontThatHalfClosesAfterAWholeRequestIsAnsweredThenClosed() throws Exception {
         try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
             client.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/hello"), new byte[0]));
             client.shutdownOutput();

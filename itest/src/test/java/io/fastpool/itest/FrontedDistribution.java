@@ -3,8 +3,9 @@ package io.fastpool.itest;
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.itest.apps.BigResponse;
-import io.fastpool.itest.support.Platform;
 import io.fastpool.itest.support.RawFcgiClient;
+import io.fastpool.itest.support.TestBundles;
+import io.fastpool.itest.support.Waits;
 import io.fastpool.itest.support.WebServerProcess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -104,7 +105,7 @@ final class FrontedDistribution implements AutoCloseable {
             adapted = replaceRequired(adapted, "#unixSocketGroup = www-data", "unixSocketGroup = www-data", transport);
         }
         Files.writeString(transport, adapted, StandardCharsets.ISO_8859_1);
-        BigResponse.bundle(home.resolve("deploy"), "/big");
+        bigResponseBundle(home.resolve("deploy"), "/big");
 
         Path output = work.resolve("server.log");
         Process server = new ProcessBuilder(home.resolve("bin/fastpool").toString()).redirectErrorStream(true)
@@ -113,7 +114,7 @@ final class FrontedDistribution implements AutoCloseable {
         try {
             for (String[] app : new String[][] {{"/hello", "200 OK Hello, world!"}, {"/echo/", "200 OK method: GET"},
                     {"/slow?ms=0", "200 OK slept 0 ms"}, {"/big?bytes=3", "200 OK abc"}, {"/json/hello", "200 OK {"}}) {
-                Platform.await(Duration.ofSeconds(30), app[0] + " to answer over the unix socket (log: " + output + ")",
+                Waits.await(Duration.ofSeconds(30), app[0] + " to answer over the unix socket (log: " + output + ")",
                         () -> DistributionIT.answerFrom(home, app[0]).startsWith(app[1]));
             }
             Object group = Files.getAttribute(home.resolve("run/fastpool.sock"), "posix:group");
@@ -262,5 +263,19 @@ final class FrontedDistribution implements AutoCloseable {
                 server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** The {@link BigResponse} app bundle, mounted at {@code path}, written into {@code directory}. */
+    private static Path bigResponseBundle(Path directory, String path) throws IOException {
+        String component = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.4.0" name="big">
+                  <implementation class="io.fastpool.itest.apps.BigResponse"/>
+                  <service><provide interface="io.fastpool.api.WebApp"/></service>
+                  <property name="fastpool.mount.path" value="%s"/>
+                </scr:component>
+                """.formatted(path);
+        return TestBundles.buildComponent(directory, BigResponse.SYMBOLIC_NAME, "1.0.0",
+                "io.fastpool.api;version=\"[1,2)\"", null, component, BigResponse.class);
     }
 }

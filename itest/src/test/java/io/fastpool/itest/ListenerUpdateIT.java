@@ -1,60 +1,80 @@
 package io.fastpool.itest;
 
+import static io.fastpool.itest.support.InFramework.bundle;
+import static io.fastpool.itest.support.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import io.fastpool.itest.support.OsgiNettyLeaks;
-import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.WebServerProcess;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 
 /**
  * Invariant 3: updating the FastCGI listener bundle keeps idle keep-alive connections open; the
  * transport stops reading while no listener is registered and resumes when one is.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ListenerUpdateIT {
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class ListenerUpdateIT {
 
-    Path work;
+    @Rule
+    public final Timeout timeout = Timeout.seconds(60);
+
+    @Inject
+    BundleContext context;
+
     Path socket;
     int port;
-    Platform platform;
 
-    @BeforeEach
-    void start() throws Exception {
-        work = Files.createTempDirectory(Path.of("target"), "listener-update-it").toAbsolutePath();
-        socket = work.resolve("run/fastpool.sock");
-        port = WebServerProcess.freePort();
-        platform = Platform.withTestApp(work, socket, port, Map.of());
+    @Configuration
+    public Option[] platform() throws IOException {
+        Path socket = PlatformOptions.workFolder("listener-update-it").resolve("run/fastpool.sock");
+        int port = WebServerProcess.freePort();
+        return new Option[] {PlatformOptions.withTestApp(socket, port),
+            systemProperty("listener-update-it.socket").value(socket.toString()),
+            systemProperty("listener-update-it.port").value(Integer.toString(port))};
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            OsgiNettyLeaks.assertNoneAfterHello(socket);
-        } finally {
-            platform.close();
-        }
+    @Before
+    public void start() {
+        socket = Path.of(System.getProperty("listener-update-it.socket"));
+        port = Integer.getInteger("listener-update-it.port");
+        await(Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
+    }
+
+    @After
+    public void checkLeaks() {
+        OsgiNettyLeaks.assertNone();
     }
 
     @Test
-    void anIdleKeptConnectionSurvivesAListenerUpdateAndIsServedAfterIt() throws Exception {
-        Bundle listener = platform.bundle("io.fastpool.listener");
+    public void anIdleKeptConnectionSurvivesAListenerUpdateAndIsServedAfterIt() throws Exception {
+        Bundle listener = bundle(context, "io.fastpool.listener");
         try (RawFcgiClient unix = RawFcgiClient.unix(socket); RawFcgiClient tcp = RawFcgiClient.tcp(port)) {
             assertThat(unix.get(1, true, "/hello").body()).isEqualTo("Hello, world!");
             assertThat(tcp.get(1, true, "/hello").body()).isEqualTo("Hello, world!");
             for (int update = 0; update < 3; update++) {
                 listener.update();
-                Platform.await(Duration.ofSeconds(10), "the listener to come back", () -> listener.getState() == Bundle.ACTIVE);
+                await(Duration.ofSeconds(10), "the listener to come back", () -> listener.getState() == Bundle.ACTIVE);
                 assertThat(unix.get(1, true, "/hello").body()).as("unix, after update %d", update).isEqualTo("Hello, world!");
                 assertThat(tcp.get(1, true, "/hello").body()).as("tcp, after update %d", update).isEqualTo("Hello, world!");
             }
@@ -62,8 +82,8 @@ class ListenerUpdateIT {
     }
 
     @Test
-    void requestsSentWhileNoListenerIsRegisteredWaitAndAreAnsweredWhenItReturns() throws Exception {
-        Bundle listener = platform.bundle("io.fastpool.listener");
+    public void requestsSentWhileNoListenerIsRegisteredWaitAndAreAnsweredWhenItReturns() throws Exception {
+        Bundle listener = bundle(context, "io.fastpool.listener");
         try (RawFcgiClient kept = RawFcgiClient.unix(socket)) {
             assertThat(kept.get(1, true, "/hello").body()).isEqualTo("Hello, world!");
             listener.stop();

@@ -1,11 +1,14 @@
 package io.fastpool.itest;
 
+import static io.fastpool.itest.support.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
-import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.WebServerProcess;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,37 +21,57 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * Real nginx in front: with {@code fastcgi_keep_conn on} and an upstream {@code keepalive} pool
  * over the unix socket, and with keep-conn off over TCP.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class NginxIT {
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class NginxIT {
 
-    static Path work;
-    static Path socket;
-    static Platform platform;
-    static Nginx nginx;
+    @Rule
+    public final Timeout timeout = Timeout.seconds(120);
+
     static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    @BeforeAll
-    static void start() throws Exception {
-        work = Files.createTempDirectory(Path.of("target"), "nginx-it").toAbsolutePath();
-        socket = work.resolve("run/fastpool.sock");
+    Path work;
+    Path socket;
+    Nginx nginx;
+
+    @Configuration
+    public Option[] platform() throws IOException {
+        Path work = PlatformOptions.workFolder("nginx-it");
         int fcgiPort = WebServerProcess.freePort();
-        platform = Platform.withTestApp(work, socket, fcgiPort, Map.of());
+        return new Option[] {PlatformOptions.withTestApp(work.resolve("run/fastpool.sock"), fcgiPort),
+            systemProperty("nginx-it.work").value(work.toString()),
+            systemProperty("nginx-it.port").value(Integer.toString(fcgiPort))};
+    }
+
+    /** One platform for the class; nginx, started here inside the test, per test. */
+    @Before
+    public void start() throws Exception {
+        work = Path.of(System.getProperty("nginx-it.work"));
+        socket = work.resolve("run/fastpool.sock");
+        int fcgiPort = Integer.getInteger("nginx-it.port");
+        await(Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
         nginx = Nginx.start(work.resolve("nginx"), """
                 upstream fastpool_unix {
                     server unix:%s;
@@ -74,16 +97,12 @@ class NginxIT {
                 """.formatted(socket, fcgiPort));
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (platform != null) {
-            OsgiNettyLeaks.assertNoneAfterHello(socket);
-        }
-        if (nginx != null) {
+    @After
+    public void stop() throws Exception {
+        try {
             nginx.close();
-        }
-        if (platform != null) {
-            platform.close();
+        } finally {
+            OsgiNettyLeaks.assertNone();
         }
     }
 
@@ -97,7 +116,7 @@ class NginxIT {
     }
 
     @Test
-    void withKeepConnNginxReusesItsUpstreamConnections() throws Exception {
+    public void withKeepConnNginxReusesItsUpstreamConnections() throws Exception {
         Set<String> connections = new HashSet<>();
         for (int i = 0; i < 200; i++) {
             HttpResponse<String> response = get(nginx.url("/echo?i=" + i));
@@ -108,7 +127,7 @@ class NginxIT {
     }
 
     @Test
-    void withoutKeepConnEveryRequestTakesAConnectionOfItsOwn() throws Exception {
+    public void withoutKeepConnEveryRequestTakesAConnectionOfItsOwn() throws Exception {
         Set<String> connections = new HashSet<>();
         for (int i = 0; i < 50; i++) {
             HttpResponse<String> response = get(nginx.altUrl("/echo?i=" + i));
@@ -119,7 +138,7 @@ class NginxIT {
     }
 
     @Test
-    void headersQueryAndAPostedBodyPassThroughNginx() throws Exception {
+    public void headersQueryAndAPostedBodyPassThroughNginx() throws Exception {
         byte[] body = new byte[5 * 1024 * 1024];
         new java.util.Random(3).nextBytes(body);
         for (String url : List.of(nginx.url("/echo/a%20b?x=1"), nginx.altUrl("/echo/a%20b?x=1"))) {
@@ -137,7 +156,7 @@ class NginxIT {
     }
 
     @Test
-    void aLargeResponseArrivesWholeThroughNginx() throws Exception {
+    public void aLargeResponseArrivesWholeThroughNginx() throws Exception {
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(nginx.url("/big?bytes=20000000")))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(response.statusCode()).isEqualTo(200);
@@ -146,14 +165,14 @@ class NginxIT {
     }
 
     @Test
-    void anUnmountedPathIsA404ThroughNginx() throws Exception {
+    public void anUnmountedPathIsA404ThroughNginx() throws Exception {
         HttpResponse<String> response = get(nginx.url("/missing"));
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).startsWith("404 Not Found");
     }
 
     @Test
-    void concurrentClientsThroughNginxAllGetTheirAnswer() throws Exception {
+    public void concurrentClientsThroughNginxAllGetTheirAnswer() throws Exception {
         ExecutorService clients = Executors.newFixedThreadPool(16);
         try {
             List<Future<Integer>> results = new ArrayList<>();

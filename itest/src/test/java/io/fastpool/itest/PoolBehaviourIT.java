@@ -1,14 +1,21 @@
 package io.fastpool.itest;
 
+import static io.fastpool.itest.support.InFramework.configureFactory;
+import static io.fastpool.itest.support.InFramework.install;
+import static io.fastpool.itest.support.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import io.fastpool.itest.apps.PooledApps;
-import io.fastpool.itest.apps.PooledHello;
+import io.fastpool.itest.apps.TestApps;
 import io.fastpool.itest.support.OsgiNettyLeaks;
-import io.fastpool.itest.support.Platform;
-import io.fastpool.itest.support.Pools;
+import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
-import io.fastpool.itest.support.TestBundles;
+import io.fastpool.pool.PoolManager;
+import io.fastpool.pool.PoolSnapshot;
+import io.fastpool.pool.PoolState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,64 +27,97 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * What a client sees when a pool is overloaded, slow, crashing or undeployed; sessions under the
  * seed's denial of service; one pool's hung threads against another's latency.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
-class PoolBehaviourIT {
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class PoolBehaviourIT {
 
     static final String A = "io.fastpool.itest.a";
     static final String B = "io.fastpool.itest.b";
-    static final String IMPORTS = PooledApps.IMPORTS;
+
+    @Rule
+    public final Timeout timeout = Timeout.seconds(180);
+
+    @Inject
+    BundleContext context;
+    @Inject
+    ConfigurationAdmin configurationAdmin;
+    @Inject
+    PoolManager pools;
 
     Path work;
     Path socket;
-    Platform platform;
-    Pools pools;
     Bundle appA;
 
-    static String component(String path) {
-        return PooledApps.component(path);
+    /** A fresh platform per test; apps A and B built here, installed by each test once A's pool is configured. */
+    @Configuration
+    public Option[] platform() {
+        Path work = PlatformOptions.workFolder("pool-behaviour-it");
+        write(work.resolve("a.jar"), TestApps.pooledHello(A, "1.0.0", Map.of("fastpool.mount.path", "/a"), "Fastpool-Pool", "idleTimeout=1h"));
+        write(work.resolve("b.jar"), TestApps.pooledHello(B, "1.0.0", "/b"));
+        return new Option[] {PlatformOptions.platform(PlatformOptions.transportOn(work.resolve("run/fastpool.sock"))),
+            systemProperty("pool-behaviour-it.work").value(work.toString())};
     }
 
-    @BeforeEach
-    void start() throws Exception {
-        work = Files.createTempDirectory(Path.of("target"), "pool-behaviour-it").toAbsolutePath();
+    private static void write(Path jar, InputStream content) {
+        try (InputStream in = content) {
+            Files.copy(in, jar);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Before
+    public void start() throws Exception {
+        work = Path.of(System.getProperty("pool-behaviour-it.work"));
         socket = work.resolve("run/fastpool.sock");
-        platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
-                "listen", new String[] {"unix:" + socket})));
-        platform.configureFactory("io.fastpool.pool", A, Map.of("queueLength", 4, "maxThreads", 2, "requestTimeout", "1s",
+        configureFactory(configurationAdmin, "io.fastpool.pool", A, Map.of("queueLength", 4, "maxThreads", 2, "requestTimeout", "1s",
                 "rapidFailMaxFailures", 3, "maxSessions", 1000));
-        pools = new Pools(platform);
-        appA = platform.install(TestBundles.buildComponent(work.resolve("a"), A, "1.0.0", IMPORTS,
-                "Fastpool-Pool: idleTimeout=1h", component("/a"), PooledHello.class));
-        platform.install(TestBundles.buildComponent(work.resolve("b"), B, "1.0.0", IMPORTS, null, component("/b"), PooledHello.class));
-        Platform.await(Duration.ofSeconds(10), "both routes", () -> routes() == 2);
+        appA = install(context, work.resolve("a.jar"));
+        install(context, work.resolve("b.jar"));
+        await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
+        await(Duration.ofSeconds(10), "both routes", () -> routes() == 2);
     }
 
     private int routes() {
         try {
-            var references = platform.context().getAllServiceReferences("io.fastpool.api.spi.RequestTarget", null);
+            var references = context.getAllServiceReferences("io.fastpool.api.spi.RequestTarget", null);
             return references == null ? 0 : references.length;
         } catch (Exception e) {
             return 0;
         }
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            OsgiNettyLeaks.assertNone(() -> { });
-        } finally {
-            platform.close();
-        }
+    @After
+    public void checkLeaks() {
+        OsgiNettyLeaks.assertNone();
+    }
+
+    private PoolSnapshot pool(String name) {
+        return pools.pool(name).orElseThrow(() -> new AssertionError("no pool " + name));
+    }
+
+    private PoolSnapshot.AppView app(String name) {
+        return pool(name).apps().get(0);
     }
 
     private RawFcgiClient.Response get(String uri, String... params) throws Exception {
@@ -88,19 +128,13 @@ class PoolBehaviourIT {
     }
 
     @Test
-    void aFullQueueIsAnswered503WithRetryAfterAndTheRestAreServed() throws Exception {
+    public void aFullQueueIsAnswered503WithRetryAfterAndTheRestAreServed() throws Exception {
         try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
             for (int id = 1; id <= 7; id++) {
                 client.send(RawFcgiClient.requestBytes(id, true, RawFcgiClient.params("GET", "/a?mode=sleep&ms=700"), new byte[0]));
                 if (id == 2) {
                     // Both workers busy before the rest arrive, however slowly threads start on this machine.
-                    Platform.await(Duration.ofSeconds(10), "two busy threads", () -> {
-                        try {
-                            return pools.read(A, "busyThreads").equals(2);
-                        } catch (Exception e) {
-                            return false;
-                        }
-                    });
+                    await(Duration.ofSeconds(10), "two busy threads", () -> pool(A).busyThreads() == 2);
                 }
             }
             // 2 running (maxThreads), 4 waiting (queueLength): the 7th is refused at once.
@@ -111,44 +145,44 @@ class PoolBehaviourIT {
                 assertThat(client.await(id).httpStatus()).as("request %d", id).isEqualTo("200 OK");
             }
         }
-        assertThat(pools.read(A, "counters", "rejected")).isEqualTo(1L);
-        assertThat(pools.read(A, "maxQueued")).isEqualTo(4);
+        assertThat(pool(A).counters().rejected()).isEqualTo(1L);
+        assertThat(pool(A).maxQueued()).isEqualTo(4);
     }
 
     @Test
-    void aRequestPastItsTimeoutIsAnswered504() throws Exception {
+    public void aRequestPastItsTimeoutIsAnswered504() throws Exception {
         long start = System.nanoTime();
         RawFcgiClient.Response response = get("/a?mode=sleep&ms=5000");
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(response.httpStatus()).isEqualTo("504 Gateway Timeout");
         assertThat(millis).isBetween(900L, 3000L);
-        assertThat(pools.read(A, "counters", "timeouts")).isEqualTo(1L);
+        assertThat(pool(A).counters().timeouts()).isEqualTo(1L);
     }
 
     @Test
-    void errorsTripRapidFailProtectionAndTheDisabledPoolAnswers503UntilStarted() throws Exception {
+    public void errorsTripRapidFailProtectionAndTheDisabledPoolAnswers503UntilStarted() throws Exception {
         for (int i = 0; i < 3; i++) {
             assertThat(get("/a?mode=error").httpStatus()).isEqualTo("500 Internal Server Error");
         }
-        assertThat(pools.read(A, "state").toString()).isEqualTo("DISABLED");
+        assertThat(pool(A).state()).isEqualTo(PoolState.DISABLED);
         RawFcgiClient.Response refused = get("/a");
         assertThat(refused.httpStatus()).isEqualTo("503 Service Unavailable");
         assertThat(get("/b").httpStatus()).as("another pool").isEqualTo("200 OK");
-        pools.operate("start", A);
+        pools.start(A);
         assertThat(get("/a").body()).startsWith("Hello from version 1");
     }
 
     @Test
-    void anExceptionIsA500WithoutItsStackTraceAndThePoolServesOn() throws Exception {
+    public void anExceptionIsA500WithoutItsStackTraceAndThePoolServesOn() throws Exception {
         RawFcgiClient.Response response = get("/a?mode=fail");
         assertThat(response.httpStatus()).isEqualTo("500 Internal Server Error");
         assertThat(response.body()).doesNotContain("failing on purpose").doesNotContain("Exception");
         assertThat(get("/a").httpStatus()).isEqualTo("200 OK");
-        assertThat(pools.read(A, "state").toString()).isEqualTo("RUNNING");
+        assertThat(pool(A).state()).isEqualTo(PoolState.RUNNING);
     }
 
     @Test
-    void uninstallingAnAppAnswersItsWaitingRequests503AndRemovesItsRoute() throws Exception {
+    public void uninstallingAnAppAnswersItsWaitingRequests503AndRemovesItsRoute() throws Exception {
         appA.stop();
         try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
             client.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/a"), new byte[0]));
@@ -161,7 +195,7 @@ class PoolBehaviourIT {
     }
 
     @Test
-    void theSeedsDenialOfServiceReversedCookielessRequestsCreateNoSessionAndSessionsStayWithinTheirApp() throws Exception {
+    public void theSeedsDenialOfServiceReversedCookielessRequestsCreateNoSessionAndSessionsStayWithinTheirApp() throws Exception {
         // Another app's sessions, made first.
         List<String> cookiesOfB = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -171,24 +205,24 @@ class PoolBehaviourIT {
         }
         long cookieless = flood("/a", 200_000);
         assertThat(cookieless).isEqualTo(200_000);
-        assertThat(pools.app(A, "sessionsCreated")).as("sessions from 200,000 cookie-less requests").isEqualTo(0L);
+        assertThat(app(A).sessionsCreated()).as("sessions from 200,000 cookie-less requests").isEqualTo(0L);
 
         long creating = flood("/a?mode=session", 100_000);
         assertThat(creating).isEqualTo(100_000);
-        assertThat(pools.app(A, "sessionsCreated")).isEqualTo(100_000L);
-        assertThat((Integer) pools.app(A, "sessions")).as("within maxSessions").isEqualTo(1000);
-        assertThat(pools.app(A, "sessionsEvicted")).isEqualTo(99_000L);
+        assertThat(app(A).sessionsCreated()).isEqualTo(100_000L);
+        assertThat(app(A).sessions()).as("within maxSessions").isEqualTo(1000);
+        assertThat(app(A).sessionsEvicted()).isEqualTo(99_000L);
 
         // The other app's sessions, route and component are untouched.
         for (String cookie : cookiesOfB) {
             assertThat(get("/b?mode=session", "HTTP_COOKIE", cookie).body()).isEqualTo("count 2");
         }
-        assertThat(pools.app(B, "sessions")).isEqualTo(10);
+        assertThat(app(B).sessions()).isEqualTo(10);
         assertThat(get("/a").httpStatus()).isEqualTo("200 OK");
     }
 
     @Test
-    void oneAppsHungThreadsLeaveAnotherAppsLatencyAlone() throws Exception {
+    public void oneAppsHungThreadsLeaveAnotherAppsLatencyAlone() throws Exception {
         latencies("/b", 2000); // warm-up: the first measure would otherwise be the slower one
         long[] idle = latencies("/b", 2000);
         try (RawFcgiClient hog = RawFcgiClient.unix(socket)) {
@@ -196,7 +230,7 @@ class PoolBehaviourIT {
                 hog.send(RawFcgiClient.requestBytes(id, true, RawFcgiClient.params("GET", "/a?mode=sleep&ms=900"), new byte[0]));
             }
             Thread.sleep(100);
-            assertThat(pools.read(A, "busyThreads")).as("every thread of A is held").isEqualTo(2);
+            assertThat(pool(A).busyThreads()).as("every thread of A is held").isEqualTo(2);
             long[] loaded = latencies("/b", 2000);
             long idleP99 = idle[(int) (idle.length * 0.99)];
             long loadedP99 = loaded[(int) (loaded.length * 0.99)];

@@ -1,15 +1,20 @@
 package io.fastpool.itest;
 
+import static io.fastpool.itest.support.InFramework.configureFactory;
+import static io.fastpool.itest.support.InFramework.install;
+import static io.fastpool.itest.support.Waits.await;
+import static io.fastpool.itest.support.Waits.threadsNamed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import io.fastpool.itest.apps.PooledApps;
-import io.fastpool.itest.apps.PooledHello;
+import io.fastpool.itest.apps.TestApps;
 import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
-import io.fastpool.itest.support.Platform;
-import io.fastpool.itest.support.Pools;
+import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
-import io.fastpool.itest.support.TestBundles;
+import io.fastpool.pool.PoolManager;
+import io.fastpool.pool.PoolSnapshot;
+import io.fastpool.pool.PoolState;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,59 +27,91 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 
-/** The pool manager on the real platform: demand start, idle time-out, hot swap under load. */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class PoolIT {
+/**
+ * The pool manager on the real platform: demand start, idle time-out, hot swap under load. Each
+ * test gets a fresh platform; the app bundles are built beforehand and installed by the tests.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class PoolIT {
 
     static final String APP = "io.fastpool.itest.pooled";
-    static final String COMPONENT = PooledApps.component("/pooled");
-    static final String IMPORTS = PooledApps.IMPORTS;
+
+    @Rule
+    public final Timeout timeout = Timeout.seconds(120);
+
+    @Inject
+    BundleContext context;
+    @Inject
+    ConfigurationAdmin configurationAdmin;
+    @Inject
+    PoolManager pools;
 
     Path work;
     Path socket;
-    Platform platform;
 
-    @BeforeEach
-    void start() throws Exception {
+    @Configuration
+    public Option[] platform() {
+        Path work = PlatformOptions.workFolder("pool-it");
+        Path socket = work.resolve("run/fastpool.sock");
+        TestApps.pooledHelloJar(work.resolve("v1"), APP, "1.0.0", Map.of("fastpool.mount.path", "/pooled"));
+        TestApps.pooledHelloJar(work.resolve("v2"), APP, "2.0.0", Map.of("fastpool.mount.path", "/pooled"));
+        TestApps.pooledHelloJar(work.resolve("one"), "io.fastpool.itest.one", "1.0.0",
+                Map.of("fastpool.mount.path", "/one", "fastpool.mount.pool", "shared"));
+        TestApps.pooledHelloJar(work.resolve("two"), "io.fastpool.itest.two", "1.0.0",
+                Map.of("fastpool.mount.path", "/two", "fastpool.mount.pool", "shared", "fastpool.mount.host", "*.example.com"));
+        return new Option[] {PlatformOptions.platform(PlatformOptions.transportOn(socket)),
+            systemProperty("pool-it.work").value(work.toString())};
+    }
+
+    @Before
+    public void start() {
         System.clearProperty("pooled.activations");
         System.clearProperty("pooled.deactivations");
-        work = Files.createTempDirectory(Path.of("target"), "pool-it").toAbsolutePath();
+        work = Path.of(System.getProperty("pool-it.work"));
         socket = work.resolve("run/fastpool.sock");
-        platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
-                "listen", new String[] {"unix:" + socket})));
-        platform.configureFactory("io.fastpool.pool", APP, Map.of("idleTimeout", "1s", "maxThreads", 4));
-        Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
+        configureFactory(configurationAdmin, "io.fastpool.pool", APP, Map.of("idleTimeout", "1s", "maxThreads", 4));
+        await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            OsgiNettyLeaks.assertNone(() -> { });
-        } finally {
-            platform.close();
-        }
+    @After
+    public void checkLeaks() {
+        OsgiNettyLeaks.assertNone();
     }
 
-    private Path appJar(int major) throws Exception {
-        return TestBundles.buildComponent(work.resolve("v" + major), APP, major + ".0.0", IMPORTS, null, COMPONENT, PooledHello.class);
+    private Path appJar(int major) {
+        return work.resolve("v" + major).resolve(APP + "-" + major + ".0.0.jar");
     }
 
     private boolean routeRegistered() {
         try {
-            return platform.context().getAllServiceReferences("io.fastpool.api.spi.RequestTarget",
+            return context.getAllServiceReferences("io.fastpool.api.spi.RequestTarget",
                     "(fastpool.target.name=" + APP + "/*)") != null;
         } catch (Exception e) {
             return false;
         }
+    }
+
+    private PoolSnapshot pool(String name) {
+        return pools.pool(name).orElseThrow(() -> new AssertionError("no pool " + name));
     }
 
     private String get(String uri) throws Exception {
@@ -85,34 +122,34 @@ class PoolIT {
     }
 
     @Test
-    void anAppIsActivatedByItsFirstRequestAndReleasedWithItsThreadsAfterTheIdleTimeout() throws Exception {
+    public void anAppIsActivatedByItsFirstRequestAndReleasedWithItsThreadsAfterTheIdleTimeout() throws Exception {
         long installed = System.nanoTime();
-        platform.install(appJar(1));
-        Platform.await(Duration.ofSeconds(10), "the app's route", this::routeRegistered);
+        install(context, appJar(1));
+        await(Duration.ofSeconds(10), "the app's route", this::routeRegistered);
         assertThat(Integer.getInteger("pooled.activations")).as("activated before any request").isNull();
-        assertThat(Platform.threadsNamed("fastpool-pool-" + APP)).as("threads before any request").isZero();
+        assertThat(threadsNamed("fastpool-pool-" + APP)).as("threads before any request").isZero();
 
         String first = get("/pooled");
         long firstMillis = (System.nanoTime() - installed) / 1_000_000;
         System.out.printf("time from install to first response (demand start included): %d ms%n", firstMillis);
         assertThat(first).startsWith("200 OK Hello from version 1 on fastpool-pool-" + APP + "-").endsWith("loader true");
         assertThat(Integer.getInteger("pooled.activations")).isEqualTo(1);
-        assertThat(Platform.threadsNamed("fastpool-pool-" + APP)).isPositive();
+        assertThat(threadsNamed("fastpool-pool-" + APP)).isPositive();
 
-        Platform.await(Duration.ofSeconds(10), "the idle time-out to release the app",
+        await(Duration.ofSeconds(10), "the idle time-out to release the app",
                 () -> Integer.getInteger("pooled.deactivations", 0) == 1);
-        Platform.await(Duration.ofSeconds(10), "the pool's threads to end", () -> Platform.threadsNamed("fastpool-pool-" + APP) == 0);
+        await(Duration.ofSeconds(10), "the pool's threads to end", () -> threadsNamed("fastpool-pool-" + APP) == 0);
 
         assertThat(get("/pooled")).startsWith("200 OK Hello from version 1");
         assertThat(Integer.getInteger("pooled.activations")).as("started again on demand").isEqualTo(2);
     }
 
     @Test
-    void anAppReplacedTenTimesUnderLoadThroughNginxLosesNoRequest() throws Exception {
+    public void anAppReplacedTenTimesUnderLoadThroughNginxLosesNoRequest() throws Exception {
         Path v1 = appJar(1);
         Path v2 = appJar(2);
-        Bundle app = platform.install(v1);
-        Platform.await(Duration.ofSeconds(10), "the app's route", this::routeRegistered);
+        Bundle app = install(context, v1);
+        await(Duration.ofSeconds(10), "the app's route", this::routeRegistered);
         try (Nginx nginx = Nginx.start(work.resolve("nginx"), """
                 upstream fastpool { server unix:%s; keepalive 16; }
                 server {
@@ -170,30 +207,17 @@ class PoolIT {
     }
 
     @Test
-    void aRecycleThroughThePoolManagerGivesAFreshClassLoaderAndRequestsDuringItAreServed() throws Exception {
-        platform.install(appJar(1));
-        Platform.await(Duration.ofSeconds(10), "the app's route", this::routeRegistered);
+    public void aRecycleThroughThePoolManagerGivesAFreshClassLoaderAndRequestsDuringItAreServed() throws Exception {
+        install(context, appJar(1));
+        await(Duration.ofSeconds(10), "the app's route", this::routeRegistered);
         String before = get("/pooled?mode=loader");
-        Pools pools = new Pools(platform);
         try (RawFcgiClient waiting = RawFcgiClient.unix(socket)) {
-            Thread recycler = new Thread(() -> {
-                try {
-                    pools.operate("recycle", APP);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            Thread recycler = new Thread(() -> pools.recycle(APP));
             waiting.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/pooled?mode=sleep&ms=500"), new byte[0]));
             Thread.sleep(50);
             recycler.start();
             // Only once the pool drains is a new request held for the new code; before, the old code rightly serves it.
-            Platform.await(Duration.ofSeconds(5), "the pool to drain", () -> {
-                try {
-                    return pools.read(APP, "state").toString().equals("DRAINING");
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            await(Duration.ofSeconds(5), "the pool to drain", () -> pool(APP).state() == PoolState.DRAINING);
             waiting.send(RawFcgiClient.requestBytes(2, true, RawFcgiClient.params("GET", "/pooled?mode=loader"), new byte[0]));
             assertThat(waiting.await(1).httpStatus()).as("in flight during the recycle").isEqualTo("200 OK");
             RawFcgiClient.Response during = waiting.await(2);
@@ -202,26 +226,16 @@ class PoolIT {
             assertThat("200 OK " + during.body()).as("served by the new class loader").isNotEqualTo(before);
         }
         assertThat(get("/pooled?mode=loader")).isNotEqualTo(before);
-        assertThat(pools.read(APP, "counters", "recycles")).isEqualTo(1L);
-        assertThat(pools.read(APP, "state").toString()).isEqualTo("RUNNING");
+        assertThat(pool(APP).counters().recycles()).isEqualTo(1L);
+        assertThat(pool(APP).state()).isEqualTo(PoolState.RUNNING);
     }
 
     @Test
-    void appsNamingTheSamePoolShareItAndAVirtualHostMountAnswersOnlyItsHosts() throws Exception {
-        String pool = "<property name=\"fastpool.mount.pool\" value=\"shared\"/>";
-        platform.install(TestBundles.buildComponent(work.resolve("one"), "io.fastpool.itest.one", "1.0.0", IMPORTS, null,
-                PooledApps.component("/one", pool), PooledHello.class));
-        platform.install(TestBundles.buildComponent(work.resolve("two"), "io.fastpool.itest.two", "1.0.0", IMPORTS, null,
-                PooledApps.component("/two", pool + "<property name=\"fastpool.mount.host\" value=\"*.example.com\"/>"),
-                PooledHello.class));
-        Pools pools = new Pools(platform);
-        Platform.await(Duration.ofSeconds(10), "both apps in pool shared", () -> {
-            try {
-                return ((List<?>) pools.read("shared", "apps")).size() == 2;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+    public void appsNamingTheSamePoolShareItAndAVirtualHostMountAnswersOnlyItsHosts() throws Exception {
+        install(context, work.resolve("one/io.fastpool.itest.one-1.0.0.jar"));
+        install(context, work.resolve("two/io.fastpool.itest.two-1.0.0.jar"));
+        await(Duration.ofSeconds(10), "both apps in pool shared",
+                () -> pools.pool("shared").map(shared -> shared.apps().size() == 2).orElse(false));
         assertThat(get("/one")).startsWith("200 OK Hello from version 1 on fastpool-pool-shared-");
         try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
             client.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/two", "HTTP_HOST", "shop.example.com"), new byte[0]));
@@ -232,20 +246,14 @@ class PoolIT {
     }
 
     @Test
-    void aPoolConfigurationChangedAtRuntimeAppliesToTheRunningPool() throws Exception {
-        platform.install(appJar(1));
-        Platform.await(Duration.ofSeconds(10), "the app's route", this::routeRegistered);
+    public void aPoolConfigurationChangedAtRuntimeAppliesToTheRunningPool() throws Exception {
+        install(context, appJar(1));
+        await(Duration.ofSeconds(10), "the app's route", this::routeRegistered);
         assertThat(get("/pooled")).startsWith("200 OK");
-        Pools pools = new Pools(platform);
-        assertThat(pools.read(APP, "settings", "maxThreads")).isEqualTo(4);
-        platform.configureFactory("io.fastpool.pool", APP, Map.of("idleTimeout", "1s", "maxThreads", 1, "queueLength", 7));
-        Platform.await(Duration.ofSeconds(10), "the new settings", () -> {
-            try {
-                return pools.read(APP, "settings", "maxThreads").equals(1) && pools.read(APP, "settings", "queueLength").equals(7);
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        assertThat(pool(APP).settings().maxThreads()).isEqualTo(4);
+        configureFactory(configurationAdmin, "io.fastpool.pool", APP, Map.of("idleTimeout", "1s", "maxThreads", 1, "queueLength", 7));
+        await(Duration.ofSeconds(10), "the new settings",
+                () -> pool(APP).settings().maxThreads() == 1 && pool(APP).settings().queueLength() == 7);
         assertThat(get("/pooled")).startsWith("200 OK");
     }
 }

@@ -2,7 +2,7 @@ package io.fastpool.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.Waits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +46,7 @@ class ReadmeIT {
         Path work = Files.createTempDirectory(Path.of("target"), "readme-it").toAbsolutePath();
         home = work.resolve("fastpool");
         server = DistributionIT.copyAndStart(Path.of(System.getProperty("distribution.dir")), home, work.resolve("server.log"));
-        Platform.await(Duration.ofSeconds(20), "/hello to answer",
+        Waits.await(Duration.ofSeconds(20), "/hello to answer",
                 () -> DistributionIT.answerFrom(home, "/hello").startsWith("200 OK Hello, world!"));
     }
 

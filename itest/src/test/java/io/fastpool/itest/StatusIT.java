@@ -1,29 +1,50 @@
 package io.fastpool.itest;
 
+import static io.fastpool.itest.support.InFramework.configureFactory;
+import static io.fastpool.itest.support.InFramework.install;
+import static io.fastpool.itest.support.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import io.fastpool.itest.apps.PooledApps;
-import io.fastpool.itest.apps.PooledHello;
+import io.fastpool.itest.apps.TestApps;
 import io.fastpool.itest.support.ExternalTool;
 import io.fastpool.itest.support.Nginx;
 import io.fastpool.itest.support.OsgiNettyLeaks;
-import io.fastpool.itest.support.Platform;
-import io.fastpool.itest.support.Pools;
+import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
-import io.fastpool.itest.support.TestBundles;
 import io.fastpool.itest.support.WebServerProcess;
+import io.fastpool.pool.PoolManager;
+import io.fastpool.pool.PoolSnapshot;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import javax.inject.Inject;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.cm.ConfigurationAdminOptions;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * The status bundle on the real platform: ping, the JSON figures, status while the app pools
@@ -31,50 +52,67 @@ import org.junit.jupiter.api.Timeout;
  * OpenMetrics parser of the Prometheus Python client), and the dashboard in headless Chromium
  * behind real nginx.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
-class StatusIT {
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class StatusIT {
 
     /** A pool of one thread and a queue of one: easy to saturate. */
     static final String SMALL = "io.fastpool.itest.statussmall";
     static final String OTHER = "io.fastpool.itest.statusother";
 
+    @Rule
+    public final Timeout timeout = Timeout.seconds(180);
+
+    @Inject
+    BundleContext context;
+    @Inject
+    ConfigurationAdmin configurationAdmin;
+    @Inject
+    PoolManager pools;
+    @Inject
+    CommandProcessor processor;
+
     static Path work;
     static Path socket;
     static int tcpPort;
-    static Platform platform;
-    static Pools pools;
+    /** Whether this platform (one for the class) has its two apps yet: the first test installs them. */
+    static boolean appsInstalled;
 
-    @BeforeAll
-    static void start() throws Exception {
-        work = Files.createTempDirectory(Path.of("target"), "status-it").toAbsolutePath();
+    /** The platform with the status bundle; the apps built here, installed once SMALL's pool is configured. */
+    @Configuration
+    public Option[] platform() throws IOException {
+        Path work = PlatformOptions.workFolder("status-it");
+        int tcpPort = WebServerProcess.freePort();
+        TestApps.pooledHelloJar(work.resolve("small"), SMALL, "1.0.0", Map.of("fastpool.mount.path", "/small"));
+        TestApps.pooledHelloJar(work.resolve("other"), OTHER, "1.0.0", Map.of("fastpool.mount.path", "/other"));
+        return new Option[] {
+            PlatformOptions.platform(PlatformOptions.transportOn(work.resolve("run/fastpool.sock"), tcpPort),
+                    ConfigurationAdminOptions.newConfiguration("io.fastpool.status").put("sampleIntervalSeconds", 1)),
+            PlatformOptions.bundleNamedBy("bundle.status"),
+            mavenBundle("com.fasterxml.jackson.jr", "jackson-jr-objects").versionAsInProject(),
+            systemProperty("status-it.work").value(work.toString()),
+            systemProperty("status-it.port").value(Integer.toString(tcpPort))};
+    }
+
+    @Before
+    public void start() throws Exception {
+        work = Path.of(System.getProperty("status-it.work"));
         socket = work.resolve("run/fastpool.sock");
-        tcpPort = WebServerProcess.freePort();
-        String statusBundle = System.getProperty("bundle.status");
-        assertThat(statusBundle).as("system property bundle.status (run through failsafe: mvn verify)").isNotBlank()
-                .doesNotContain("${");
-        platform = Platform.start(work.resolve("felix"), Map.of(
-                "io.fastpool.transport", Map.of("listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + tcpPort}),
-                "io.fastpool.status", Map.of("sampleIntervalSeconds", 1)), List.of(statusBundle));
-        platform.configureFactory("io.fastpool.pool", SMALL, Map.of("maxThreads", 1, "queueLength", 1, "idleTimeout", "1h"));
-        platform.install(TestBundles.buildComponent(work.resolve("small"), SMALL, "1.0.0", PooledApps.IMPORTS, null,
-                PooledApps.component("/small"), PooledHello.class));
-        platform.install(TestBundles.buildComponent(work.resolve("other"), OTHER, "1.0.0", PooledApps.IMPORTS, null,
-                PooledApps.component("/other"), PooledHello.class));
-        pools = new Pools(platform);
-        Platform.await(Duration.ofSeconds(10), "the socket", () -> Files.exists(socket));
-        Platform.await(Duration.ofSeconds(10), "both apps and the status page", () -> get("/small").startsWith("200")
+        tcpPort = Integer.getInteger("status-it.port");
+        if (!appsInstalled) {
+            configureFactory(configurationAdmin, "io.fastpool.pool", SMALL, Map.of("maxThreads", 1, "queueLength", 1, "idleTimeout", "1h"));
+            install(context, work.resolve("small").resolve(SMALL + "-1.0.0.jar"));
+            install(context, work.resolve("other").resolve(OTHER + "-1.0.0.jar"));
+            appsInstalled = true;
+        }
+        await(Duration.ofSeconds(10), "the socket", () -> Files.exists(socket));
+        await(Duration.ofSeconds(10), "both apps and the status page", () -> get("/small").startsWith("200")
                 && get("/other").startsWith("200") && get("/fastpool-ping").startsWith("200"));
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (platform != null) {
-            try {
-                OsgiNettyLeaks.assertNone(() -> get("/fastpool-ping"));
-            } finally {
-                platform.close();
-            }
-        }
+    @After
+    public void checkLeaks() {
+        OsgiNettyLeaks.assertNone();
     }
 
     /** The status line and body of a GET over the unix socket, or "unreachable". */
@@ -135,7 +173,7 @@ class StatusIT {
     }
 
     @Test
-    void pingAnswersPongAsPlainText() throws Exception {
+    public void pingAnswersPongAsPlainText() throws Exception {
         RawFcgiClient.Response ping = request("/fastpool-ping", "198.51.100.20");
         assertThat(ping.httpStatus()).isEqualTo("200 OK");
         assertThat(ping.body()).isEqualTo("pong");
@@ -143,7 +181,7 @@ class StatusIT {
     }
 
     @Test
-    void theJsonHasEveryPoolAndTheListenAddressesWithTheirConnections() throws Exception {
+    public void theJsonHasEveryPoolAndTheListenAddressesWithTheirConnections() throws Exception {
         Map<String, Object> status = statusJson();
         assertThat(list(status.get("pools"))).extracting(p -> map(p).get("name")).containsExactlyInAnyOrder(SMALL, OTHER);
         Map<String, Object> small = poolIn(status, SMALL);
@@ -170,13 +208,13 @@ class StatusIT {
     }
 
     @Test
-    void statusAnswersWhileTheSmallPoolIsSaturatedAndTheOtherStopped() throws Exception {
-        pools.operate("stop", OTHER);
+    public void statusAnswersWhileTheSmallPoolIsSaturatedAndTheOtherStopped() throws Exception {
+        pools.stop(OTHER);
         try (RawFcgiClient app = RawFcgiClient.unix(socket)) {
             app.send(RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/small?mode=sleep&ms=3000"), new byte[0]));
-            Platform.await(Duration.ofSeconds(10), "the small pool's thread to be busy", () -> figure(SMALL, "busyThreads").equals(1));
+            await(Duration.ofSeconds(10), "the small pool's thread to be busy", () -> pool(SMALL).busyThreads() == 1);
             app.send(RawFcgiClient.requestBytes(2, true, RawFcgiClient.params("GET", "/small?mode=sleep&ms=10"), new byte[0]));
-            Platform.await(Duration.ofSeconds(10), "a request waiting in the small pool's queue", () -> figure(SMALL, "queued").equals(1));
+            await(Duration.ofSeconds(10), "a request waiting in the small pool's queue", () -> pool(SMALL).queued() == 1);
             app.send(RawFcgiClient.requestBytes(3, true, RawFcgiClient.params("GET", "/small"), new byte[0]));
             RawFcgiClient.Response refused = app.await(3);
             assertThat(refused.httpStatus()).as("the app: thread busy, queue full").isEqualTo("503 Service Unavailable");
@@ -196,20 +234,16 @@ class StatusIT {
             assertThat(app.await(1).httpStatus()).isEqualTo("200 OK");
             assertThat(app.await(2).httpStatus()).isEqualTo("200 OK");
         } finally {
-            pools.operate("start", OTHER);
+            pools.start(OTHER);
         }
     }
 
-    private static Object figure(String pool, String name) {
-        try {
-            return pools.read(pool, name);
-        } catch (Exception e) {
-            return null;
-        }
+    private PoolSnapshot pool(String name) {
+        return pools.pool(name).orElseThrow(() -> new AssertionError("no pool " + name));
     }
 
     @Test
-    void aClientOutsideAllowedClientsIsRefused403AndSeesNoFigures() throws Exception {
+    public void aClientOutsideAllowedClientsIsRefused403AndSeesNoFigures() throws Exception {
         for (String address : new String[] {"192.0.2.44", "10.1.2.3", "2001:db8::7"}) {
             for (String uri : new String[] {"/fastpool-status", "/fastpool-status?json", "/fastpool-status?openmetrics"}) {
                 RawFcgiClient.Response refused = request(uri, address);
@@ -221,8 +255,8 @@ class StatusIT {
     }
 
     @Test
-    void fastpoolAdviseInTheShellGivesTheAdviceOfTheJson() throws Exception {
-        pools.operate("stop", OTHER);
+    public void fastpoolAdviseInTheShellGivesTheAdviceOfTheJson() throws Exception {
+        pools.stop(OTHER);
         try {
             String advice = execute("fastpool:advise");
             assertThat(advice).contains("INFO    pool " + OTHER + " is stopped and answers 503; fastpool:start " + OTHER);
@@ -231,36 +265,25 @@ class StatusIT {
             assertThat(advice.lines().filter(line -> line.startsWith("WARNING ") || line.startsWith("INFO    ")).count())
                     .as("one paragraph per piece of advice in the JSON:%n%s", advice).isEqualTo(rules.size());
         } finally {
-            pools.operate("start", OTHER);
+            pools.start(OTHER);
         }
     }
 
     /** Runs a command line in a Gogo session; returns what the command returned and printed. */
-    private static String execute(String line) throws Exception {
-        org.osgi.framework.ServiceReference<?>[] references = platform.context().getAllServiceReferences(
-                "org.apache.felix.service.command.CommandProcessor", null);
-        assertThat(references).as("Gogo's CommandProcessor").isNotNull();
-        Object processor = platform.context().getService(references[0]);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream print = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
-        java.lang.reflect.Method createSession = processor.getClass().getMethod("createSession",
-                java.io.InputStream.class, java.io.OutputStream.class, java.io.OutputStream.class);
-        createSession.setAccessible(true);
-        Object session = createSession.invoke(processor, new java.io.ByteArrayInputStream(new byte[0]), print, print);
+    private String execute(String line) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), print, print);
         try {
-            java.lang.reflect.Method execute = session.getClass().getMethod("execute", CharSequence.class);
-            execute.setAccessible(true);
-            Object result = execute.invoke(session, line);
-            return (result == null ? "" : result.toString()) + out.toString(java.nio.charset.StandardCharsets.UTF_8);
+            Object result = session.execute(line);
+            return (result == null ? "" : result.toString()) + out.toString(StandardCharsets.UTF_8);
         } finally {
-            java.lang.reflect.Method close = session.getClass().getMethod("close");
-            close.setAccessible(true);
-            close.invoke(session);
+            session.close();
         }
     }
 
     @Test
-    void theMetricsPassRealParsers() throws Exception {
+    public void theMetricsPassRealParsers() throws Exception {
         get("/small");
         RawFcgiClient.Response openMetrics = request("/fastpool-status?openmetrics", "127.0.0.1");
         assertThat(openMetrics.httpStatus()).isEqualTo("200 OK");
@@ -302,14 +325,14 @@ class StatusIT {
     }
 
     @Test
-    void theDashboardDrawsEveryPoolInHeadlessChromiumBehindNginx() throws Exception {
+    public void theDashboardDrawsEveryPoolInHeadlessChromiumBehindNginx() throws Exception {
         for (int i = 0; i < 20; i++) {
             get("/small");
             get("/other");
         }
         Thread.sleep(2500); // two more history samples (sampleIntervalSeconds=1) with the traffic in them
         // The latency chart plots each sample's last 5 s interval: wait for one that holds the traffic.
-        Platform.await(Duration.ofSeconds(15), "an interval holding the traffic in both pools",
+        await(Duration.ofSeconds(15), "an interval holding the traffic in both pools",
                 () -> lastIntervalRequests(SMALL) > 0 && lastIntervalRequests(OTHER) > 0);
         ExternalTool chromium = ExternalTool.require("chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser",
                 "/usr/bin/google-chrome");

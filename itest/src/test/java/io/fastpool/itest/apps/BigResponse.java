@@ -3,18 +3,16 @@ package io.fastpool.itest.apps;
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
 import io.fastpool.api.WebApp;
-import io.fastpool.itest.support.TestBundles;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 
 /**
  * A Declarative Services {@link WebApp} that streams {@code ?bytes=N} bytes ({@link #chunk()} over and
  * over, cut at N): a response of several megabytes, which no shipped sample produces (the json
- * sample stops at 100 items). Tests of the distribution drop it into deploy/, packed by
- * {@link #bundle}; the in-process test app ({@link TestAppActivator}) answers /big with {@link #write}.
+ * sample stops at 100 items). Tests of the distribution drop it into deploy/ (see
+ * {@code FrontedDistribution}); the in-process test app ({@link TestAppActivator}) answers /big with {@link #write}.
  */
 public final class BigResponse implements WebApp {
 
@@ -55,19 +53,5 @@ public final class BigResponse implements WebApp {
             write(out, bytes);
         }
         return sha.digest();
-    }
-
-    /** The app bundle, mounted at {@code path}, written into {@code directory}. */
-    public static Path bundle(Path directory, String path) throws IOException {
-        String component = """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.4.0" name="big">
-                  <implementation class="io.fastpool.itest.apps.BigResponse"/>
-                  <service><provide interface="io.fastpool.api.WebApp"/></service>
-                  <property name="fastpool.mount.path" value="%s"/>
-                </scr:component>
-                """.formatted(path);
-        return TestBundles.buildComponent(directory, SYMBOLIC_NAME, "1.0.0",
-                "io.fastpool.api;version=\"[1,2)\"", null, component, BigResponse.class);
     }
 }

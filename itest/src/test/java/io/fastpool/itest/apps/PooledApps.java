@@ -1,6 +1,9 @@
 package io.fastpool.itest.apps;
 
-/** How tests pack {@link PooledHello} into an app bundle: its imports and its component description. */
+/**
+ * How the tests of the built distribution pack {@link PooledHello} by hand ({@code TestBundles}): its
+ * imports and its component description. The platform tests let bnd read its annotations ({@link TestApps}).
+ */
 public final class PooledApps {
 
     /** The imports of a bundle holding {@link PooledHello}. */

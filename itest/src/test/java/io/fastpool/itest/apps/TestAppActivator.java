@@ -4,15 +4,13 @@ import io.fastpool.api.Request;
 import io.fastpool.api.Response;
 import io.fastpool.api.spi.Exchange;
 import io.fastpool.api.spi.RequestTarget;
-import io.fastpool.itest.support.TestBundles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Hashtable;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
@@ -31,16 +29,8 @@ import org.osgi.framework.ServiceRegistration;
  */
 public final class TestAppActivator implements BundleActivator {
 
-    private static final String IMPORTS = "io.fastpool.api;version=\"[1,2)\",io.fastpool.api.spi;version=\"[1,2)\",org.osgi.framework";
-
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private ExecutorService workers;
-
-    /** The app bundle io.fastpool.itest.app 1.0.0 (this activator and {@link BigResponse}), written into {@code directory}. */
-    public static Path bundle(Path directory) throws IOException {
-        return TestBundles.build(directory, "io.fastpool.itest.app", "1.0.0", TestAppActivator.class, IMPORTS,
-                TestAppActivator.class, BigResponse.class);
-    }
 
     @Override
     public void start(BundleContext context) {

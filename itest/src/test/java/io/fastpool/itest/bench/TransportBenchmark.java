@@ -1,12 +1,12 @@
 package io.fastpool.itest.bench;
 
-import io.fastpool.itest.apps.PooledApps;
-import io.fastpool.itest.apps.PooledHello;
-import io.fastpool.itest.apps.TestAppActivator;
+import static io.fastpool.itest.support.Waits.await;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import io.fastpool.itest.apps.TestApps;
 import io.fastpool.itest.support.ConnectionHolder;
-import io.fastpool.itest.support.Platform;
+import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
-import io.fastpool.itest.support.TestBundles;
 import io.fastpool.itest.support.WebServerProcess;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -15,8 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
 
 /**
  * Prints the transport and listener figures; asserts nothing and is not part of {@code mvn verify}
@@ -33,47 +36,55 @@ import org.junit.jupiter.api.Test;
  *       after, divided by the count.
  * </ul>
  */
-class TransportBenchmark {
+@RunWith(PaxExam.class)
+public class TransportBenchmark {
 
-    @Test
-    void printFigures() throws Exception {
-        Path work = Files.createTempDirectory(Path.of("target"), "transport-benchmark").toAbsolutePath();
+    @Configuration
+    public Option[] platform() throws IOException {
+        Path work = PlatformOptions.workFolder("transport-benchmark");
         Path socket = work.resolve("run/fastpool.sock");
         int port = WebServerProcess.freePort();
+        return new Option[] {
+            PlatformOptions.platform(PlatformOptions.transportOn(socket, port).put("maxConnections", 20_000)),
+            PlatformOptions.testBundle(TestApps.testApp()),
+            PlatformOptions.testBundle(TestApps.pooledHello("io.fastpool.itest.pooled", "1.0.0", "/pooled")),
+            systemProperty("transport-benchmark.work").value(work.toString()),
+            systemProperty("transport-benchmark.port").value(Integer.toString(port))};
+    }
+
+    @Test
+    public void printFigures() throws Exception {
+        Path work = Path.of(System.getProperty("transport-benchmark.work"));
+        Path socket = work.resolve("run/fastpool.sock");
+        int port = Integer.getInteger("transport-benchmark.port");
         Path loadJar = Path.of("..", "bench", "target", "benchmarks.jar").toAbsolutePath().normalize();
         if (!Files.exists(loadJar)) {
             throw new IllegalStateException(loadJar + " is missing: build it with mvn -pl bench -am package -DskipTests");
         }
-        try (Platform platform = Platform.start(work.resolve("felix"), Map.of("io.fastpool.transport", Map.of(
-                "listen", new String[] {"unix:" + socket, "tcp:127.0.0.1:" + port}, "maxConnections", 20_000)))) {
-            platform.install(TestAppActivator.bundle(work));
-            platform.install(TestBundles.buildComponent(work.resolve("pooled"), "io.fastpool.itest.pooled", "1.0.0",
-                    PooledApps.IMPORTS, null, PooledApps.component("/pooled"), PooledHello.class));
-            Platform.await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
+        await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
 
-            System.out.println("== machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
-                    + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-            for (int connections : new int[] {8, 64}) {
-                System.out.println("== /hello over the unix socket, keep-conn, " + connections + " connections");
-                fcgiLoad(loadJar, "-c", Integer.toString(connections), "-d", "10s", "--warmup", "3s", "-p", "/hello", "unix:" + socket);
-            }
-            for (int connections : new int[] {8, 64}) {
-                System.out.println("== /pooled (a WebApp in its pool, default settings) over the unix socket, keep-conn, "
-                        + connections + " connections");
-                fcgiLoad(loadJar, "-c", Integer.toString(connections), "-d", "10s", "--warmup", "3s", "-p", "/pooled", "unix:" + socket);
-            }
-            System.out.println("== /hello over TCP, keep-conn off, 8 connections");
-            fcgiLoad(loadJar, "-c", "8", "-d", "10s", "--warmup", "3s", "-k", "off", "-p", "/hello", "tcp:127.0.0.1:" + port);
+        System.out.println("== machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        for (int connections : new int[] {8, 64}) {
+            System.out.println("== /hello over the unix socket, keep-conn, " + connections + " connections");
+            fcgiLoad(loadJar, "-c", Integer.toString(connections), "-d", "10s", "--warmup", "3s", "-p", "/hello", "unix:" + socket);
+        }
+        for (int connections : new int[] {8, 64}) {
+            System.out.println("== /pooled (a WebApp in its pool, default settings) over the unix socket, keep-conn, "
+                    + connections + " connections");
+            fcgiLoad(loadJar, "-c", Integer.toString(connections), "-d", "10s", "--warmup", "3s", "-p", "/pooled", "unix:" + socket);
+        }
+        System.out.println("== /hello over TCP, keep-conn off, 8 connections");
+        fcgiLoad(loadJar, "-c", "8", "-d", "10s", "--warmup", "3s", "-k", "off", "-p", "/hello", "tcp:127.0.0.1:" + port);
 
-            System.out.println("== heap per idle keep-alive connection");
-            long before = retainedHeap();
-            byte[] request = RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/hello"), new byte[0]);
-            try (ConnectionHolder holder = ConnectionHolder.open(socket, 10_000, request, true, work)) {
-                long after = retainedHeap();
-                System.out.printf("%,d idle connections held (%d refused): retained heap %,d -> %,d bytes, %,d bytes per connection%n",
-                        holder.opened, holder.refused, before, after, (after - before) / Math.max(1, holder.opened));
-                holder.release();
-            }
+        System.out.println("== heap per idle keep-alive connection");
+        long before = retainedHeap();
+        byte[] request = RawFcgiClient.requestBytes(1, true, RawFcgiClient.params("GET", "/hello"), new byte[0]);
+        try (ConnectionHolder holder = ConnectionHolder.open(socket, 10_000, request, true, work)) {
+            long after = retainedHeap();
+            System.out.printf("%,d idle connections held (%d refused): retained heap %,d -> %,d bytes, %,d bytes per connection%n",
+                    holder.opened, holder.refused, before, after, (after - before) / Math.max(1, holder.opened));
+            holder.release();
         }
     }
 

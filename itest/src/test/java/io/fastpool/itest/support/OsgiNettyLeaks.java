@@ -1,81 +1,43 @@
 package io.fastpool.itest.support;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import io.fastpool.testkit.NettyLeaks;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.tinybundles.TinyBundles;
 
 /**
- * Catches leak reports from the netty inside the OSGi framework. Those bundles have their own
- * copy of netty, so testkit's detector (on the test class path) never sees their buffers; they
- * run at PARANOID too (the JVM flag reaches every copy) and, with no SLF4J wired in OSGi, report
- * through java.util.logging, where this handler records them.
+ * Netty's leak check for the netty inside the OSGi framework. Those bundles have their own copy of
+ * netty, which testkit's detector on the test class path never sees; so testkit's
+ * {@link NettyLeaks} is installed into the framework too, as a bundle of its own that exports it
+ * and, as its activator, installs the recording detectors into the framework's netty before any
+ * buffer class of it loads (a detector is made when its buffer class initialises; see
+ * {@link NettyLeakRecorder}). The tests, inside the framework, reach that copy and fail on any
+ * report ({@link #assertNone()}).
  */
 public final class OsgiNettyLeaks {
-
-    private static final Queue<String> REPORTS = new ConcurrentLinkedQueue<>();
-    private static volatile boolean installed;
 
     private OsgiNettyLeaks() {
     }
 
-    /** Starts listening on java.util.logging's root; idempotent. */
-    public static synchronized void install() {
-        if (installed) {
-            return;
-        }
-        Logger.getLogger("").addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                String message = record.getMessage();
-                if (record.getLevel().intValue() >= Level.SEVERE.intValue() && message != null && message.contains("LEAK")) {
-                    REPORTS.add(record.getLoggerName() + ": " + message
-                            + (record.getParameters() != null ? " " + java.util.Arrays.toString(record.getParameters()) : ""));
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        });
-        installed = true;
-    }
-
-    /** {@link #assertNone(Runnable)}, poking with a request to the test app's /hello over {@code socket}. */
-    public static void assertNoneAfterHello(java.nio.file.Path socket) throws InterruptedException {
-        assertNone(() -> {
-            try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
-                client.get(1, true, "/hello");
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+    /** The recorder bundle, started before the platform's netty is used (with Configuration Admin). */
+    public static Option recorder() {
+        return PlatformOptions.beforePlatform(TinyBundles.bundle()
+                .symbolicName("io.fastpool.itest.nettyleaks")
+                .setHeader("Bundle-Version", "1.0.0")
+                .setHeader("Export-Package", NettyLeaks.class.getPackageName())
+                .activator(NettyLeakRecorder.class)
+                .addClass(NettyLeakRecorder.class)
+                .addClass(NettyLeaks.class)
+                .build(TinyBundles.bndBuilder()));
     }
 
     /**
-     * Collects garbage, lets {@code poke} allocate through the framework's netty (netty reports a
-     * leak only when it next tracks a buffer), and fails if any leak was reported.
+     * Inside the framework: collects garbage, lets the framework's netty report what it found,
+     * and fails if any of its buffers was dropped without being released since the last call.
      */
-    public static void assertNone(Runnable poke) throws InterruptedException {
-        for (int round = 0; round < 3; round++) {
-            System.gc();
-            Thread.sleep(50);
-            poke.run();
+    public static void assertNone() {
+        if (!NettyLeaks.installed()) {
+            throw new AssertionError("the netty leak recorder is not installed in the framework: add OsgiNettyLeaks.recorder()");
         }
-        List<String> found = new ArrayList<>();
-        for (String report; (report = REPORTS.poll()) != null; ) {
-            found.add(report);
-        }
-        if (!found.isEmpty()) {
-            throw new AssertionError(found.size() + " netty buffer leak(s) inside the OSGi framework:\n" + String.join("\n", found));
-        }
+        NettyLeaks.assertNoLeaks();
     }
 }

@@ -11,36 +11,15 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 /**
- * Packs classes from the test class path into a bundle jar at test time, so a test can install an
- * app of its own without a separate build. The classes may use only the packages listed as imports.
+ * Packs classes from the test class path into a bundle jar with a manifest and component
+ * description written by hand, for the tests of the built distribution, which drop such jars into
+ * its deploy/ folder, some with a header made wrong on purpose. The platform tests build their app
+ * bundles with TinyBundles and bnd instead ({@link io.fastpool.itest.apps.TestApps}). The classes
+ * may use only the packages listed as imports.
  */
 public final class TestBundles {
 
     private TestBundles() {
-    }
-
-    /**
-     * Writes a bundle named {@code symbolicName} holding {@code classes} (and their nested classes),
-     * with {@code activator} as Bundle-Activator, importing {@code imports}.
-     */
-    public static Path build(Path directory, String symbolicName, String version, Class<?> activator,
-            String imports, Class<?>... classes) throws IOException {
-        Manifest manifest = new Manifest();
-        Attributes main = manifest.getMainAttributes();
-        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.putValue("Bundle-ManifestVersion", "2");
-        main.putValue("Bundle-SymbolicName", symbolicName);
-        main.putValue("Bundle-Version", version);
-        main.putValue("Bundle-Activator", activator.getName());
-        main.putValue("Import-Package", imports);
-        Files.createDirectories(directory);
-        Path jar = directory.resolve(symbolicName + "-" + version + ".jar");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            for (Class<?> type : classes) {
-                addClassAndNested(out, type);
-            }
-        }
-        return jar;
     }
 
     /**
