@@ -8,6 +8,7 @@ import io.fastpool.fcgi.CgiParams;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
+import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.whiteboard.HelloServletActivator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -82,10 +83,10 @@ class ServletWhiteboardIT {
         framework.start();
         BundleContext context = framework.getBundleContext();
         List<Bundle> installed = new ArrayList<>();
-        for (String property : List.of("platform.bundles", "whiteboard.bundles")) {
-            for (String path : System.getProperty(property).split(",")) {
-                installed.add(context.installBundle(new File(path).toURI().toString()));
-            }
+        List<String> files = new ArrayList<>(PlatformOptions.platformBundleFiles());
+        files.addAll(List.of(System.getProperty("whiteboard.bundles").split(",")));
+        for (String path : files) {
+            installed.add(context.installBundle(new File(path).toURI().toString()));
         }
         for (Bundle bundle : installed) { // Configuration Admin first, so the transport never binds its default address
             if (bundle.getSymbolicName().startsWith("org.osgi.") || bundle.getSymbolicName().equals("org.apache.felix.configadmin")) {

@@ -140,7 +140,8 @@ public final class PlatformOptions {
                 mavenBundle("org.hamcrest", "hamcrest").versionAsInProject());
     }
 
-    private static List<String> platformBundleFiles() {
+    /** The platform's bundle files, as platform/pom.xml lists them (also for tests that start a framework of their own). */
+    public static List<String> platformBundleFiles() {
         Path list = Path.of(requiredProperty("platform.bundles.file"));
         try {
             return List.of(Files.readString(list).strip().split(File.pathSeparator));
