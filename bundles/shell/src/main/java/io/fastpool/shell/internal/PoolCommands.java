@@ -71,7 +71,7 @@ public final class PoolCommands {
             boolean measured = last.count() > 0;
             table.row(pool.name(), pool.state(), pool.busyThreads() + "/" + pool.threads(), pool.queued(), counts.served(),
                     counts.rejected(), counts.serverErrors(), counts.timeouts(), measured ? millis(last.p50()) : "-",
-                    measured ? millis(last.p99()) : "-", millis(pool.latency().p99()));
+                    measured ? millis(last.p99()) : "-", pool.latency().count() > 0 ? millis(pool.latency().p99()) : "-");
         }
         return table.size() == 0 ? "no pools: no app is deployed\n" : table.toString();
     }
