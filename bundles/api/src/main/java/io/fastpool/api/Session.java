@@ -33,4 +33,12 @@ public interface Session {
 
     /** Ends the session: its attributes are dropped and its id is no longer accepted. */
     void invalidate();
+
+    /**
+     * How long the session may go unused before it ends, in milliseconds (the pool's
+     * {@code sessionTimeout}); 0 or less: it never times out.
+     */
+    default long timeoutMillis() {
+        return 0;
+    }
 }

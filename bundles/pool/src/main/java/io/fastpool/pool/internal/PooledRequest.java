@@ -32,10 +32,12 @@ final class PooledRequest implements Request {
 
     @Override
     public Session session(boolean create) {
-        if (session != null) {
+        if (session != null && !SessionStore.ended(session)) {
             return session;
         }
-        String id = cookie(COOKIE);
+        boolean invalidatedHere = session != null;
+        session = null;
+        String id = invalidatedHere ? null : cookie(COOKIE); // after invalidate() (a logout), only a new session
         if (id != null) {
             session = sessions.find(id);
         }

@@ -64,6 +64,11 @@ final class SessionStore {
         }
     }
 
+    /** Whether {@code session} was invalidated (a request that holds it must not hand it out again). */
+    static boolean ended(Session session) {
+        return session instanceof StoredSession stored && stored.ended;
+    }
+
     /** The live session with this id, refreshed (and returning from now on); or {@code null}. */
     synchronized Session find(String id) {
         StoredSession session = protectedSegment.get(id);
@@ -217,6 +222,8 @@ final class SessionStore {
         private final long creationTime;
         private final Map<String, Object> attributes = new ConcurrentHashMap<>();
         private volatile long lastAccess;
+        /** Set by {@link #invalidate}: a request that held it asks the store again. */
+        private volatile boolean ended;
         /** Used again after it was made; guarded by the store. */
         private boolean returning;
 
@@ -262,8 +269,14 @@ final class SessionStore {
 
         @Override
         public void invalidate() {
+            ended = true;
             attributes.clear();
             SessionStore.this.invalidate(id);
+        }
+
+        @Override
+        public long timeoutMillis() {
+            return timeoutMillis;
         }
     }
 }

@@ -92,6 +92,28 @@ class SessionsTest {
     }
 
     @Test
+    void aSessionInvalidatedDuringARequestIsNotHandedOutAgainAndANewOneCanBeMade() {
+        Session old = request(new FakeExchange("/app")).session(true);
+        FakeExchange logout = new FakeExchange("/app").header("Cookie", "FPSESSION=" + old.id());
+        PooledRequest request = request(logout);
+        assertThat(request.session(false)).isSameAs(old);
+        old.invalidate();
+        assertThat(request.session(false)).as("the cookie names the ended session: none now").isNull();
+        Session fresh = request.session(true);
+        assertThat(fresh).isNotNull().isNotSameAs(old);
+        assertThat(fresh.id()).isNotEqualTo(old.id());
+        assertThat(logout.response.header("Set-Cookie")).startsWith("FPSESSION=" + fresh.id() + ";");
+        assertThat(request.session(false)).isSameAs(fresh);
+    }
+
+    @Test
+    void aSessionTellsItsPoolsTimeout() {
+        assertThat(store.create().timeoutMillis()).isEqualTo(60_000);
+        store.configure(3, 120_000);
+        assertThat(store.create().timeoutMillis()).isEqualTo(120_000);
+    }
+
+    @Test
     void twoAppsNeverShareSessions() {
         SessionStore other = new SessionStore(3, 60_000, clock::get);
         Session mine = store.create();

@@ -1,6 +1,7 @@
 package io.fastpool.servlet.internal;
 
 import io.fastpool.api.Request;
+import io.fastpool.api.Session;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.MultipartConfigElement;
@@ -47,8 +48,8 @@ import java.util.Map;
  * <p>Longer than most classes here because {@code HttpServletRequest} has some seventy methods;
  * each is a line or a few, and the work sits in the helpers named above.
  *
- * <p>Not yet (docs/servlet.md): sessions ({@code getSession(true)} throws, {@code getSession(false)}
- * is {@code null}), async ({@code startAsync} throws as for a servlet without async support), login,
+ * <p>Sessions are the pool's ({@link ServletSession}). Not yet (docs/servlet.md): async
+ * ({@code startAsync} throws as for a servlet without async support), {@code changeSessionId}, login,
  * and HTTP upgrade (FastCGI cannot carry it).
  */
 public final class ServletRequestAdapter implements HttpServletRequest {
@@ -70,6 +71,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     private MultipartParts parts;
     private RuntimeException partsFailure;
     private List<Cookie> cookies;
+    private ServletSession session;
     private BodyUse bodyUse = BodyUse.NONE;
     private BufferedReader reader;
 
@@ -426,21 +428,52 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         throw new ServletException("logout()" + NOT_YET);
     }
 
-    // ---- sessions: not yet (docs/servlet.md)
+    // ---- sessions: the pool's (made only when asked for; the cookie is the pool's FPSESSION)
 
-    /** {@code null}: no session exists, since none can be made yet. */
+    /** The cookie the pool keeps its session id in (io.fastpool.pool's PooledRequest sets it). */
+    static final String SESSION_COOKIE = "FPSESSION";
+
     @Override public HttpSession getSession(boolean create) {
-        if (create) {
-            throw new UnsupportedOperationException("HttpSession" + NOT_YET);
+        if (session != null && !session.invalidated()) {
+            return session;
+        }
+        Session found = request.session(create);
+        if (found == null) {
+            return null;
+        }
+        session = new ServletSession(found, context, !found.id().equals(getRequestedSessionId()));
+        return session;
+    }
+
+    @Override public HttpSession getSession() { return getSession(true); }
+
+    /** Not yet: the pool's store cannot move a session to a new id (docs/servlet.md). */
+    @Override public String changeSessionId() {
+        if (getSession(false) == null) {
+            throw new IllegalStateException("this request has no session");
+        }
+        throw new UnsupportedOperationException("changeSessionId()" + NOT_YET);
+    }
+
+    @Override public String getRequestedSessionId() {
+        if (cookies == null) {
+            cookies = Cookies.parse(request.headers().getAll("Cookie"));
+        }
+        for (Cookie cookie : cookies) {
+            if (SESSION_COOKIE.equals(cookie.getName())) {
+                return cookie.getValue();
+            }
         }
         return null;
     }
 
-    @Override public HttpSession getSession() { return getSession(true); }
-    @Override public String changeSessionId() { throw new IllegalStateException("this request has no session"); }
-    @Override public String getRequestedSessionId() { return null; }
-    @Override public boolean isRequestedSessionIdValid() { return false; }
-    @Override public boolean isRequestedSessionIdFromCookie() { return false; }
+    @Override public boolean isRequestedSessionIdValid() {
+        String requested = getRequestedSessionId();
+        HttpSession current = requested == null ? null : getSession(false);
+        return current != null && requested.equals(current.getId());
+    }
+
+    @Override public boolean isRequestedSessionIdFromCookie() { return getRequestedSessionId() != null; }
     @Override public boolean isRequestedSessionIdFromURL() { return false; }
 
     // ---- multipart

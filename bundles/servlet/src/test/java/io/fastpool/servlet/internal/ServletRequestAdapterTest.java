@@ -377,12 +377,9 @@ class ServletRequestAdapterTest {
     }
 
     @Test
-    void sessionsAndAsyncSayTheyAreNotThereYet() {
+    void asyncAndUpgradeSayTheyAreNotThere() {
         ServletRequestAdapter request = adapt(new FakeRequest("GET", "/a/b"));
 
-        assertThat(request.getSession(false)).isNull();
-        assertThatThrownBy(request::getSession).isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("HttpSession is not supported by Fastpool's servlet adapter yet");
         assertThat(request.isAsyncSupported()).isFalse();
         assertThatThrownBy(request::startAsync).isInstanceOf(IllegalStateException.class).hasMessageContaining("not supported");
         assertThatThrownBy(() -> request.upgrade(null)).hasMessageContaining("FastCGI");
