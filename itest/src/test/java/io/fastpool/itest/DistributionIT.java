@@ -136,6 +136,35 @@ class DistributionIT {
 
     @Test
     @Order(1)
+    void theServletSampleServesItsFormItsRedirectAndItsSessionThroughNginx() throws Exception {
+        Waits.await(Duration.ofSeconds(10), "the servlet sample", () -> answer("/servlet/").startsWith("200 OK"));
+        HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create(nginx.url("/servlet/")))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).isEqualTo(200);
+        assertThat(form.body()).contains("<form method=\"post\" action=\"greet\">");
+        assertThat(form.headers().firstValue("X-Served-By")).as("the whiteboard filter ran").hasValue("io.fastpool.samples.servlet");
+        assertThat(form.headers().firstValue("Set-Cookie")).as("no session until the app asks").isEmpty();
+
+        HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(nginx.url("/servlet/greet")))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("name=Ad%C3%A1"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).isEqualTo(302);
+        String location = posted.headers().firstValue("Location").orElseThrow();
+        assertThat(location).endsWith("/servlet/hello?name=Ad%C3%A1");
+
+        HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create(nginx.url("/servlet/hello?name=Ad%C3%A1")))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(first.body()).isEqualTo("Hello, Adá! Visit 1 in this session.");
+        String cookie = first.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        assertThat(cookie).startsWith("FPSESSION=");
+        HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(nginx.url("/servlet/hello?name=Ad%C3%A1")))
+                .header("Cookie", cookie).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.body()).isEqualTo("Hello, Adá! Visit 2 in this session.");
+        assertThat(command("exec", "fastpool:apps")).contains("io.fastpool.samples.servlet/servlet-whiteboard");
+    }
+
+    @Test
+    @Order(1)
     void theStatusPagePingAndAdviceAreShipped() throws Exception {
         assertThat(viaNginx("/fastpool-ping")).isEqualTo("200 pong");
         assertThat(answer("/fastpool-status?json")).startsWith("200 OK {").contains("\"io.fastpool.samples.hello\"")
