@@ -39,6 +39,10 @@ interface PoolHost {
         return System::nanoTime;
     }
 
+    /** {@code pool} woke up (see {@link AwakePools}): the watchdog's rounds must visit it again. */
+    default void woke(Pool pool) {
+    }
+
     /** A file named in the settings, such as {@code accessLog}: relative paths resolve against the server's folder. */
     default Path resolve(String file) {
         return Path.of(file);

@@ -61,6 +61,8 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
 
     private final Object managerLock = new Object();
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
+    /** The pools the watchdog visits. */
+    private final AwakePools awake = new AwakePools();
     private final PoolConfigurations configurations = new PoolConfigurations(managerLock, pools, new PoolHeaders(), this::bundleOf);
     /** Every pool's access log lines, written by one thread off the request path. */
     private final AccessLogWriter accessLogs = new AccessLogWriter();
@@ -266,6 +268,11 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
             }
 
             @Override
+            public void woke(Pool pool) {
+                awake.woke(pool);
+            }
+
+            @Override
             public Path resolve(String file) {
                 String home = context.getProperty("fastpool.home");
                 Path path = Path.of(file);
@@ -274,19 +281,9 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
         };
     }
 
-    /** The watchdog thread's round: each pool's {@link Pool#check}, and its apps' expired sessions. */
+    /** The watchdog thread's round: each awake pool's {@link Pool#check}, and its apps' expired sessions. */
     private void checkPools() {
-        for (Pool pool : pools.values()) {
-            if (pool.asleep()) {
-                continue;
-            }
-            try {
-                pool.check();
-                pool.expireSessions();
-            } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "pool " + pool.name() + ": watchdog check failed", e);
-            }
-        }
+        awake.round(pool -> pools.get(pool.name()) == pool);
     }
 
     static Thread daemon(Runnable task, String name) {

@@ -46,11 +46,12 @@ final class Watchdog {
     /** When the pool last (re)started: {@code recycleAfterTime} counts from here. */
     private long startedNanos;
     /**
-     * Set by a check that found the pool dormant with no session: the manager's rounds skip it (with
-     * 2,000 idle apps, visiting each pool five times a second cost half a percent of a core). Cleared
-     * by {@link #wake}, which every change that can give a check something to do calls.
+     * Set by a check that found the pool dormant with no session: the manager's rounds leave it out
+     * ({@link AwakePools}; with 2,000 idle apps, checking each pool five times a second cost half a
+     * percent of a core). Cleared by {@link #wake}, which every change that can give a check
+     * something to do calls. A new pool sleeps until its first app, request or settings wake it.
      */
-    private volatile boolean asleep;
+    private volatile boolean asleep = true;
 
     Watchdog(Pool pool, ReentrantLock lock, Workers workers, PoolStats stats, LongSupplier clock) {
         this.pool = pool;
@@ -68,7 +69,10 @@ final class Watchdog {
 
     /** A request came, the state or the settings changed: the next round checks the pool again. */
     void wake() {
-        asleep = false;
+        if (asleep) {
+            asleep = false; // before the host hears of it: see AwakePools
+            pool.host().woke(pool);
+        }
     }
 
     /** Shortens the wait before a timed-out thread is orphaned (tests). */

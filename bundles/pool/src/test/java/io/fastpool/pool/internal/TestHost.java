@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  * lifecycle work run at once on the calling thread, so a check that starts a recycle has finished it
  * when it returns.
  */
-final class TestHost implements PoolHost {
+class TestHost implements PoolHost {
 
     final AtomicLong clock = new AtomicLong(System.nanoTime());
     final List<List<App>> updates = new CopyOnWriteArrayList<>();
