@@ -3,61 +3,29 @@ package io.fastpool.servlet.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fastpool.api.Session;
 import io.fastpool.testkit.FakeRequest;
+import io.fastpool.testkit.FakeSession;
 import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionBindingEvent;
 import jakarta.servlet.http.HttpSessionBindingListener;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /** HttpSession over the pool's sessions, as a pool's request hands them out (made only when asked for). */
 class ServletSessionTest {
 
-    /** A pool's session as the app sees it: attributes, an id, the pool's time-out (20 minutes). */
-    private static final class PoolSession implements Session {
-        final String id;
-        final Map<String, Object> attributes = new ConcurrentHashMap<>();
-        boolean ended;
-
-        PoolSession(String id) {
-            this.id = id;
-        }
-
-        @Override public String id() { return id; }
-        @Override public Object attribute(String name) { return attributes.get(name); }
-        @Override public void setAttribute(String name, Object value) {
-            if (value == null) {
-                attributes.remove(name);
-            } else {
-                attributes.put(name, value);
-            }
-        }
-        @Override public Set<String> attributeNames() { return Collections.unmodifiableSet(attributes.keySet()); }
-        @Override public long creationTime() { return 1_000; }
-        @Override public long lastAccessTime() { return 2_000; }
-        @Override public void invalidate() {
-            ended = true;
-            attributes.clear();
-        }
-        @Override public long timeoutMillis() { return 20 * 60_000; }
-    }
-
     /** The pool's side of one request: the session the cookie names, or a new one when asked to create. */
-    private PoolSession current;
+    private FakeSession current;
     private int made;
 
     private ServletRequestAdapter request(String cookie) {
         FakeRequest fake = new FakeRequest("GET", "/shop/cart", "/shop").sessions(create -> {
-            if ((current == null || current.ended) && create) {
-                current = new PoolSession("s" + ++made);
+            if ((current == null || current.ended()) && create) {
+                current = new FakeSession("s" + ++made);
             }
-            return current == null || current.ended ? null : current;
+            return current == null || current.ended() ? null : current;
         });
         if (cookie != null) {
             fake.header("Cookie", cookie);
@@ -81,7 +49,7 @@ class ServletSessionTest {
 
     @Test
     void theSessionTheClientNamesIsFoundAndNotNew() {
-        current = new PoolSession("s7");
+        current = new FakeSession("s7");
         ServletRequestAdapter request = request("theme=dark; FPSESSION=s7");
         HttpSession session = request.getSession(false);
         assertThat(session.getId()).isEqualTo("s7");
@@ -118,7 +86,7 @@ class ServletSessionTest {
         session.removeAttribute("cart");
         session.setAttribute("count", null);
         assertThat(heard).containsExactly("bound cart", "unbound cart", "bound cart", "unbound cart");
-        assertThat(current.attributes).isEmpty();
+        assertThat(current.attributeNames()).isEmpty();
         assertThatThrownBy(() -> session.setAttribute(null, 1)).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -135,7 +103,7 @@ class ServletSessionTest {
         });
         session.invalidate();
         assertThat(heard).containsExactly("unbound user");
-        assertThat(current.ended).isTrue();
+        assertThat(current.ended()).isTrue();
         assertThatThrownBy(() -> session.getAttribute("user")).isInstanceOf(IllegalStateException.class)
                 .hasMessage("session s1 was invalidated");
         assertThatThrownBy(session::isNew).isInstanceOf(IllegalStateException.class);

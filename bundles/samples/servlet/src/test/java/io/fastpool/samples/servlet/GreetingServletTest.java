@@ -10,13 +10,10 @@ import io.fastpool.servlet.internal.ServletLimits;
 import io.fastpool.servlet.internal.ServletRoute;
 import io.fastpool.testkit.FakeRequest;
 import io.fastpool.testkit.FakeResponse;
+import io.fastpool.testkit.FakeSession;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.http.MappingMatch;
 import java.time.Clock;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The sample through Fastpool's servlet adapter and its filter, as the whiteboard serves /servlet/*. */
@@ -32,7 +29,7 @@ class GreetingServletTest {
         FakeResponse response = new FakeResponse();
         request.sessions(create -> {
             if (session == null && create) {
-                session = new MapSession();
+                session = new FakeSession("s1");
             }
             return session;
         });
@@ -79,24 +76,5 @@ class GreetingServletTest {
     @Test
     void anotherPageIs404() throws Exception {
         assertThat(serve(new FakeRequest("GET", "/servlet/nope"), "/nope").status()).isEqualTo(404);
-    }
-
-    /** A session as a pool keeps one: attributes in a map. */
-    private static final class MapSession implements Session {
-        private final Map<String, Object> attributes = new HashMap<>();
-
-        @Override public String id() { return "s1"; }
-        @Override public Object attribute(String name) { return attributes.get(name); }
-        @Override public void setAttribute(String name, Object value) {
-            if (value == null) {
-                attributes.remove(name);
-            } else {
-                attributes.put(name, value);
-            }
-        }
-        @Override public Set<String> attributeNames() { return Collections.unmodifiableSet(attributes.keySet()); }
-        @Override public long creationTime() { return 0; }
-        @Override public long lastAccessTime() { return 0; }
-        @Override public void invalidate() { attributes.clear(); }
     }
 }
