@@ -4,25 +4,15 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fastpool.fcgi.CgiParams;
-import io.fastpool.fcgi.FcgiEncoder;
-import io.fastpool.fcgi.FcgiRecordType;
-import io.fastpool.fcgi.FcgiRole;
 import io.fastpool.itest.support.PlatformOptions;
+import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.whiteboard.HelloServletActivator;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -320,45 +310,14 @@ class ServletWhiteboardIT {
 
     /** Sends one FastCGI GET over the unix socket; returns the CGI response (headers and body) it wrote to STDOUT. */
     private String get(String uri) throws IOException {
-        ByteBuf request = Unpooled.buffer();
-        FcgiEncoder.writeBeginRequest(request, 1, FcgiRole.RESPONDER, false);
-        FcgiEncoder.writeParams(request, 1, CgiParams.request("GET", uri).list());
-        FcgiEncoder.writeStreamEnd(request, FcgiRecordType.PARAMS, 1);
-        FcgiEncoder.writeStreamEnd(request, FcgiRecordType.STDIN, 1);
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            channel.write(request.nioBuffer());
-            request.release();
-            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-            while (true) {
-                ByteBuffer header = readFully(channel, 8);
-                int type = header.get(1);
-                int length = header.getShort(4) & 0xFFFF;
-                int padding = header.get(6) & 0xFF;
-                ByteBuffer content = readFully(channel, length + padding);
-                if (type == 3) { // END_REQUEST
-                    return stdout.toString(UTF_8);
-                }
-                if (type == 6) { // STDOUT
-                    stdout.write(content.array(), 0, length);
-                }
-            }
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            return client.get(1, false, uri).stdout.toString();
         }
     }
 
     /** A CGI response's status: its {@code Status} header, 200 without one. */
     private static int statusOf(String cgiResponse) {
         return cgiResponse.startsWith("Status: ") ? Integer.parseInt(cgiResponse.substring(8, 11)) : 200;
-    }
-
-    private static ByteBuffer readFully(SocketChannel channel, int length) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(length);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                throw new IOException("the connection closed before the response ended");
-            }
-        }
-        return buffer.flip();
     }
 
     /** Creates a configuration through Configuration Admin, by reflection: its classes are not in the test's class space. */

@@ -1,13 +1,12 @@
 package io.fastpool.samples.session;
 
 import io.fastpool.api.Session;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import io.fastpool.testkit.FakeSession;
 
 /**
  * One client talking to the app, as its cookie would make it: the session it holds, if any. A
- * session is created only when a request asks for one with {@code create} true.
+ * session is created only when a request asks for one with {@code create} true; an invalidated one
+ * is gone.
  */
 final class FakeClient {
 
@@ -15,50 +14,18 @@ final class FakeClient {
     private int sessionsCreated;
 
     Session session(boolean create) {
-        if (session == null && create) {
+        if (!hasSession() && create) {
             session = new FakeSession("session-" + ++sessionsCreated);
         }
-        return session;
+        return hasSession() ? session : null;
     }
 
     /** Whether the client holds a live session. */
     boolean hasSession() {
-        return session != null;
+        return session != null && !session.ended();
     }
 
     int sessionsCreated() {
         return sessionsCreated;
-    }
-
-    private final class FakeSession implements Session {
-        private final String id;
-        private final long creationTime = System.currentTimeMillis();
-        private final Map<String, Object> attributes = new ConcurrentHashMap<>();
-
-        FakeSession(String id) {
-            this.id = id;
-        }
-
-        @Override public String id() { return id; }
-        @Override public Object attribute(String name) { return attributes.get(name); }
-
-        @Override
-        public void setAttribute(String name, Object value) {
-            if (value == null) {
-                attributes.remove(name);
-            } else {
-                attributes.put(name, value);
-            }
-        }
-
-        @Override public Set<String> attributeNames() { return Set.copyOf(attributes.keySet()); }
-        @Override public long creationTime() { return creationTime; }
-        @Override public long lastAccessTime() { return creationTime; }
-
-        @Override
-        public void invalidate() {
-            attributes.clear();
-            session = null;
-        }
     }
 }
