@@ -5,26 +5,20 @@ import io.fastpool.api.Response;
 import io.fastpool.api.WebApp;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.FilterConfig;
 import jakarta.servlet.Servlet;
-import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletRequestEvent;
 import jakarta.servlet.ServletRequestListener;
-import jakarta.servlet.ServletResponse;
 import jakarta.servlet.UnavailableException;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.EventListener;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.ServiceObjects;
 import org.osgi.framework.ServiceReference;
@@ -32,8 +26,13 @@ import org.osgi.framework.ServiceReference;
 /**
  * A whiteboard app while its pool holds it (from its first request to its idle time-out): the
  * {@link WebApp} the pool calls, which matches each request's path against the bundle's current
- * {@link ServletMapping}, and runs the bundle's filters that apply, then the matched servlet,
- * through the {@link ServletInvoker}.
+ * {@link AppRoutes}, and runs, in the servlet context it fell in, the context helper's security,
+ * the bundle's filters that apply, then the matched servlet (or resource), through the
+ * {@link ServletInvoker}.
+ *
+ * <p>Each context the app uses is opened ({@link ActiveContext}: its helper got, its
+ * {@code ServletContext} made) when something in it first starts, and closed when the app stops or
+ * the context goes. A servlet, filter or listener in several contexts runs once in each.
  *
  * <p>When the pool activates the app (on its pool's thread, with the app bundle's class loader), the
  * listeners hear that the servlet context is initialised, then the filters and servlets are got
@@ -48,37 +47,41 @@ final class ActiveServlets implements WebApp {
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
 
     private final ServletApp app;
-    /** A new one each time the app starts, as for a web app that is restarted: its attributes begin empty. */
-    private final ServletContext context;
-    private final Map<ServiceReference<?>, Instance<?>> instances = new ConcurrentHashMap<>();
+    /**
+     * By context, made when first needed: a new one each time the app starts, as for a web app that
+     * is restarted, so its attributes begin empty.
+     */
+    private final Map<WhiteboardContext, ActiveContext> contexts = new ConcurrentHashMap<>();
+    /** By entry: a service in one context. */
+    private final Map<ServletApp.Entry, Instance<?>> instances = new ConcurrentHashMap<>();
 
     ActiveServlets(ServletApp app) {
         this.app = app;
-        this.context = new WhiteboardServletContext(app.bundle());
     }
 
     @Override
     public void handle(Request request, Response response) throws Exception {
-        String path = request.path();
-        ServletMapping.Match<ServletApp.Registered> match = app.mapping().match("", path);
-        if (match == null) {
+        AppRoutes.Routed routed = app.routes().match(request.path());
+        if (routed == null) {
             response.sendError(404, null);
             return;
         }
-        ServletApp.Registered registered = match.target();
+        ServletApp.Registered registered = routed.target();
+        ActiveContext context = contextOf(registered.context());
         ServletInstance servlet = servletOf(registered);
         Servlet started = servlet.get();
-        List<Filter> filters = filtersFor(path, servlet.name());
-        List<ServletRequestListener> listeners = requestListeners();
-        if (filters.isEmpty() && listeners.isEmpty()) {
-            app.invoker().service(started, request, response, match.route(), context, registered.description().multipart());
+        List<Filter> filters = filtersFor(routed.pathInContext(), servlet.name(), registered.context());
+        List<ServletRequestListener> listeners = requestListeners(registered.context());
+        ServletContext servletContext = context.servletContext();
+        if (filters.isEmpty() && listeners.isEmpty() && !context.checksSecurity()) {
+            app.invoker().service(started, request, response, routed.route(), servletContext, registered.description().multipart());
             return;
         }
-        FilterChain chain = new Chain(filters, 0, started);
+        FilterChain chain = context.secured(new FilterChains.Filtered(filters, 0, started));
         if (!listeners.isEmpty()) {
-            chain = new Listened(listeners, context, chain);
+            chain = new FilterChains.Listened(listeners, servletContext, chain);
         }
-        app.invoker().service(chain, request, response, match.route(), context, registered.description().multipart());
+        app.invoker().service(chain, request, response, routed.route(), servletContext, registered.description().multipart());
     }
 
     /**
@@ -89,7 +92,7 @@ final class ActiveServlets implements WebApp {
         for (ServletApp.RegisteredListener listener : app.listeners()) {
             startQuietly(listenerOf(listener));
         }
-        for (ServletApp.Registered servlet : app.mapping().targets()) {
+        for (ServletApp.Registered servlet : app.routes().targets()) {
             startQuietly(servletOf(servlet));
         }
         for (ServletApp.RegisteredFilter filter : app.filters()) {
@@ -97,35 +100,76 @@ final class ActiveServlets implements WebApp {
         }
     }
 
-    /** A servlet's or filter's service went or changed: it is destroyed now, and initialised again if asked again. */
+    /** A servlet's, filter's or listener's service went or changed: it is destroyed now (in every context), and initialised again if asked again. */
     void discard(ServiceReference<?> reference) {
-        Instance<?> gone = instances.remove(reference);
+        for (ServletApp.Entry entry : instances.keySet()) {
+            if (entry.reference().equals(reference)) {
+                discard(entry);
+            }
+        }
+    }
+
+    /** What runs in a context not in {@code inUse} is destroyed, and those contexts' helpers released. */
+    void retainContexts(Set<WhiteboardContext> inUse) {
+        for (ServletApp.Entry entry : instances.keySet()) {
+            if (!inUse.contains(entry.context())) {
+                discard(entry);
+            }
+        }
+        for (WhiteboardContext context : contexts.keySet()) {
+            if (!inUse.contains(context)) {
+                closeContext(context);
+            }
+        }
+    }
+
+    /**
+     * Destroys the servlets and filters, then tells the listeners that the app stops, in the reverse
+     * of their order; then releases the contexts' helpers.
+     */
+    void destroyAll() {
+        List<ServletApp.RegisteredListener> listeners = new ArrayList<>(app.listeners());
+        for (ServletApp.Entry entry : instances.keySet()) {
+            if (!(instances.get(entry) instanceof ListenerInstance)) {
+                discard(entry);
+            }
+        }
+        Collections.reverse(listeners);
+        listeners.forEach(this::discard);
+        instances.keySet().forEach(this::discard); // listeners that went from the app's list meanwhile
+        contexts.keySet().forEach(this::closeContext);
+    }
+
+    private void discard(ServletApp.Entry entry) {
+        Instance<?> gone = instances.remove(entry);
         if (gone != null) {
             gone.destroy();
         }
     }
 
-    /** Destroys the servlets and filters, then tells the listeners that the app stops, in the reverse of their order. */
-    void destroyAll() {
-        List<ServletApp.RegisteredListener> listeners = new ArrayList<>(app.listeners());
-        for (ServiceReference<?> reference : instances.keySet()) {
-            if (!(instances.get(reference) instanceof ListenerInstance)) {
-                discard(reference);
-            }
+    private void closeContext(WhiteboardContext context) {
+        ActiveContext gone = contexts.remove(context);
+        if (gone != null) {
+            gone.close();
         }
-        Collections.reverse(listeners);
-        listeners.forEach(listener -> discard(listener.reference()));
-        instances.keySet().forEach(this::discard); // listeners that went from the app's list meanwhile
     }
 
-    /** The request listeners, started (told that the app started) if they were not yet. */
-    private List<ServletRequestListener> requestListeners() throws ServletException {
+    /** {@code context} as this app sees it, opened (its helper got) when first asked. */
+    private ActiveContext contextOf(WhiteboardContext context) {
+        return contexts.computeIfAbsent(context, c -> ActiveContext.open(app.bundle(), c));
+    }
+
+    /** The request listeners of {@code context}, started (told that the app started) if they were not yet. */
+    private List<ServletRequestListener> requestListeners(WhiteboardContext context) throws ServletException {
         List<ServletApp.RegisteredListener> all = app.listeners();
         if (all.isEmpty()) {
             return List.of();
         }
         List<ServletRequestListener> listening = new ArrayList<>();
         for (ServletApp.RegisteredListener listener : all) {
+            if (!listener.context().equals(context)) {
+                continue;
+            }
             EventListener started = listenerOf(listener).get();
             if (listener.description().requestEvents() && started instanceof ServletRequestListener requestListener) {
                 listening.add(requestListener);
@@ -134,14 +178,14 @@ final class ActiveServlets implements WebApp {
         return listening;
     }
 
-    private List<Filter> filtersFor(String path, String servletName) throws ServletException {
+    private List<Filter> filtersFor(String path, String servletName, WhiteboardContext context) throws ServletException {
         List<ServletApp.RegisteredFilter> all = app.filters();
         if (all.isEmpty()) {
             return List.of();
         }
         List<Filter> applying = new ArrayList<>();
         for (ServletApp.RegisteredFilter filter : all) {
-            if (filter.description().appliesTo(path, servletName)) {
+            if (filter.context().equals(context) && filter.description().appliesTo(path, servletName)) {
                 applying.add(filterOf(filter).get());
             }
         }
@@ -149,15 +193,16 @@ final class ActiveServlets implements WebApp {
     }
 
     private ServletInstance servletOf(ServletApp.Registered servlet) {
-        return (ServletInstance) instances.computeIfAbsent(servlet.reference(), reference -> new ServletInstance(servlet));
+        return (ServletInstance) instances.computeIfAbsent(servlet,
+                entry -> servlet.resourcePrefix() != null ? new ResourceInstance(servlet) : new ServletInstance(servlet));
     }
 
     private FilterInstance filterOf(ServletApp.RegisteredFilter filter) {
-        return (FilterInstance) instances.computeIfAbsent(filter.reference(), reference -> new FilterInstance(filter));
+        return (FilterInstance) instances.computeIfAbsent(filter, entry -> new FilterInstance(filter));
     }
 
     private ListenerInstance listenerOf(ServletApp.RegisteredListener listener) {
-        return (ListenerInstance) instances.computeIfAbsent(listener.reference(), reference -> new ListenerInstance(listener));
+        return (ListenerInstance) instances.computeIfAbsent(listener, entry -> new ListenerInstance(listener));
     }
 
     private static void startQuietly(Instance<?> instance) {
@@ -168,44 +213,11 @@ final class ActiveServlets implements WebApp {
         }
     }
 
-    /** The filters that apply, in order, then the servlet. */
-    private record Chain(List<Filter> filters, int position, Servlet servlet) implements FilterChain {
-
-        @Override
-        public void doFilter(ServletRequest request, ServletResponse response) throws IOException, ServletException {
-            if (position < filters.size()) {
-                filters.get(position).doFilter(request, response, new Chain(filters, position + 1, servlet));
-            } else {
-                servlet.service(request, response);
-            }
-        }
-    }
-
-    /** Tells the request listeners of a request around the rest of its chain; each that heard of its start hears of its end. */
-    private record Listened(List<ServletRequestListener> listeners, ServletContext context, FilterChain next) implements FilterChain {
-
-        @Override
-        public void doFilter(ServletRequest request, ServletResponse response) throws IOException, ServletException {
-            ServletRequestEvent event = new ServletRequestEvent(context, request);
-            int told = 0;
-            try {
-                for (ServletRequestListener listener : listeners) {
-                    listener.requestInitialized(event);
-                    told++;
-                }
-                next.doFilter(request, response);
-            } finally {
-                for (int i = told - 1; i >= 0; i--) {
-                    listeners.get(i).requestDestroyed(event);
-                }
-            }
-        }
-    }
-
-    /** One servlet, filter or listener got from the registry: started once, stopped once. */
+    /** One servlet, filter or listener in one context, got from the registry: started once, stopped once. */
     private abstract class Instance<S> {
 
         private final ServiceReference<S> reference;
+        private final WhiteboardContext whiteboardContext;
         private final String configuredName;
         private final String kind;
         private ServiceObjects<S> objects;
@@ -214,15 +226,36 @@ final class ActiveServlets implements WebApp {
         private ServletException failure;
         private boolean destroyed;
 
-        Instance(ServiceReference<S> reference, String configuredName, long serviceId, String kind) {
-            this.reference = reference;
+        Instance(ServletApp.Entry entry, String configuredName, long serviceId, String kind) {
+            this.reference = cast(entry.reference());
+            this.whiteboardContext = entry.context();
             this.configuredName = configuredName;
             this.kind = kind + " " + (configuredName != null ? configuredName : "service " + serviceId);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <S> ServiceReference<S> cast(ServiceReference<?> reference) {
+            return (ServiceReference<S>) reference;
         }
 
         abstract void start(S got, String name) throws ServletException;
 
         abstract void stop(S started);
+
+        /** The servlet context it runs in, opened if it was not yet. */
+        ServletContext context() {
+            return contextOf(whiteboardContext).servletContext();
+        }
+
+        /** The service from the registry, or {@code null} when it is gone. */
+        S obtain() {
+            objects = app.whiteboard().getServiceObjects(reference);
+            return objects == null ? null : objects.getService();
+        }
+
+        void release(S got) {
+            objects.ungetService(got);
+        }
 
         /** Its name: as configured, else its class's (known once got). */
         synchronized String name() {
@@ -236,17 +269,15 @@ final class ActiveServlets implements WebApp {
             if (failure != null || destroyed) {
                 throw failure != null ? failure : new UnavailableException(kind + " is going away");
             }
-            objects = app.whiteboard().getServiceObjects(reference);
-            S got = objects == null ? null : objects.getService();
+            S got = obtain();
             if (got == null) {
-                objects = null;
                 throw new UnavailableException(kind + " is not registered any more");
             }
             String chosen = configuredName != null ? configuredName : got.getClass().getName();
             try {
                 start(got, chosen);
             } catch (ServletException | RuntimeException e) {
-                objects.ungetService(got);
+                release(got);
                 failure = new UnavailableException(kind + " failed in init: " + e);
                 LOG.log(Level.ERROR, kind + " of bundle " + app.bundleName()
                         + " failed in init, so its requests are answered 500 until it is registered again", e);
@@ -268,7 +299,7 @@ final class ActiveServlets implements WebApp {
                 LOG.log(Level.WARNING, kind + " of bundle " + app.bundleName() + " failed in destroy", e);
             }
             try {
-                objects.ungetService(service);
+                release(service);
             } catch (RuntimeException alreadyGone) {
                 // its bundle is stopping; the framework releases it anyway
             }
@@ -276,18 +307,18 @@ final class ActiveServlets implements WebApp {
         }
     }
 
-    private final class ServletInstance extends Instance<Servlet> {
+    private class ServletInstance extends Instance<Servlet> {
 
         private final Map<String, String> initParams;
 
         ServletInstance(ServletApp.Registered servlet) {
-            super(servlet.reference(), servlet.description().name(), servlet.description().serviceId(), "servlet");
+            super(servlet, servlet.description().name(), servlet.description().serviceId(), "servlet");
             initParams = servlet.description().initParams();
         }
 
         @Override
         void start(Servlet got, String name) throws ServletException {
-            got.init(new Config(name, initParams, context));
+            got.init(new InstanceConfig(name, initParams, context()));
         }
 
         @Override
@@ -296,18 +327,39 @@ final class ActiveServlets implements WebApp {
         }
     }
 
+    /** A resource registration: served by a {@link ResourceServlet} the whiteboard makes, nothing got from the registry. */
+    private final class ResourceInstance extends ServletInstance {
+
+        private final String prefix;
+
+        ResourceInstance(ServletApp.Registered resource) {
+            super(resource);
+            prefix = resource.resourcePrefix();
+        }
+
+        @Override
+        Servlet obtain() {
+            return new ResourceServlet(prefix);
+        }
+
+        @Override
+        void release(Servlet got) {
+            // made here, not got
+        }
+    }
+
     private final class FilterInstance extends Instance<Filter> {
 
         private final Map<String, String> initParams;
 
         FilterInstance(ServletApp.RegisteredFilter filter) {
-            super(filter.reference(), filter.description().name(), filter.description().serviceId(), "filter");
+            super(filter, filter.description().name(), filter.description().serviceId(), "filter");
             initParams = filter.description().initParams();
         }
 
         @Override
         void start(Filter got, String name) throws ServletException {
-            got.init(new Config(name, initParams, context));
+            got.init(new InstanceConfig(name, initParams, context()));
         }
 
         @Override
@@ -322,56 +374,22 @@ final class ActiveServlets implements WebApp {
         private final boolean contextEvents;
 
         ListenerInstance(ServletApp.RegisteredListener listener) {
-            super(cast(listener.reference()), null, listener.description().serviceId(), "listener");
+            super(listener, null, listener.description().serviceId(), "listener");
             contextEvents = listener.description().contextEvents();
-        }
-
-        @SuppressWarnings("unchecked")
-        private static ServiceReference<EventListener> cast(ServiceReference<? extends EventListener> reference) {
-            return (ServiceReference<EventListener>) reference;
         }
 
         @Override
         void start(EventListener got, String name) {
             if (contextEvents && got instanceof ServletContextListener contextListener) {
-                contextListener.contextInitialized(new ServletContextEvent(context));
+                contextListener.contextInitialized(new ServletContextEvent(context()));
             }
         }
 
         @Override
         void stop(EventListener started) {
             if (contextEvents && started instanceof ServletContextListener contextListener) {
-                contextListener.contextDestroyed(new ServletContextEvent(context));
+                contextListener.contextDestroyed(new ServletContextEvent(context()));
             }
-        }
-    }
-
-    /** What {@code init} is given: a name, init parameters and the servlet context. */
-    private record Config(String name, Map<String, String> parameters, ServletContext context) implements ServletConfig, FilterConfig {
-
-        @Override
-        public String getServletName() {
-            return name;
-        }
-
-        @Override
-        public String getFilterName() {
-            return name;
-        }
-
-        @Override
-        public ServletContext getServletContext() {
-            return context;
-        }
-
-        @Override
-        public String getInitParameter(String parameter) {
-            return parameters.get(parameter);
-        }
-
-        @Override
-        public Enumeration<String> getInitParameterNames() {
-            return Collections.enumeration(parameters.keySet());
         }
     }
 }

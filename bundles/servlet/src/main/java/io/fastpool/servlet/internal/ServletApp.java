@@ -8,11 +8,14 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.EventListener;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
+import java.util.Objects;
+import java.util.Set;
 import java.util.function.BiPredicate;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -27,22 +30,26 @@ import org.osgi.framework.ServiceRegistration;
  * apps in a pool of its own, gives the bundle its pool, its settings ({@code Fastpool-Pool}
  * header) and its class loader, and keeps its route while the bundle is updated.
  *
- * <p>The bundle's filters apply to its servlets, and its listeners hear of its app (not, so far, of
- * other bundles' servlets in the same context).
+ * <p>Each servlet, resource, filter and listener is in the servlet contexts it selects, among those
+ * there are now ({@link ServletContexts}); one that selects none waits, and joins when its context
+ * comes ({@link #contextsChanged}). The bundle's filters apply to its servlets of the same context,
+ * and its listeners hear of its app (not, so far, of other bundles' servlets in the same context).
  *
  * <p>The service is a {@link ServiceFactory}: the pool's first {@code getService}, on the first
  * request, makes the {@link ActiveServlets} that get and {@code init} the servlets; its
  * {@code ungetService}, at the idle time-out or when the app goes, {@code destroy}s them. It expects
  * one consumer, the pool manager: another bundle getting the service would start the servlets again.
  *
- * <p>The app is mounted at the longest path all its patterns share ({@link ServletMapping#commonPrefix()}),
- * not at the servlet context's path: every bundle of the default context would otherwise claim the
- * root and only the first would be routed. The properties {@code component.name} (constant,
- * {@value #APP_NAME}) keep the pool's name for the app, {@code SYMBOLIC-NAME/servlet-whiteboard},
- * the same across re-registrations, so requests wait in its queue while the bundle swaps.
+ * <p>The app is mounted at the longest path all its routes share ({@link AppRoutes#mountPath()}:
+ * context path and where the patterns meet), not at the servlet context's path alone: every bundle
+ * of the default context would otherwise claim the root and only the first would be routed. The
+ * properties {@code component.name} (constant, {@value #APP_NAME}) keep the pool's name for the app,
+ * {@code SYMBOLIC-NAME/servlet-whiteboard}, the same across re-registrations, so requests wait in
+ * its queue while the bundle swaps.
  *
- * <p>Changes ({@link #put}, {@link #remove}) hold this object's monitor; the factory's methods do
- * not take it (the pool calls them holding its own locks, and a change may call into the pool).
+ * <p>Changes ({@link #put}, {@link #remove}, {@link #contextsChanged}) are made holding the
+ * whiteboard's monitor, which also guards the {@link ServletContexts}; the factory's methods do not
+ * take it (the pool calls them holding its own locks, and a change may call into the pool).
  */
 final class ServletApp implements ServiceFactory<WebApp> {
 
@@ -51,113 +58,132 @@ final class ServletApp implements ServiceFactory<WebApp> {
 
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
 
-    /** A servlet service and what its properties say. */
-    record Registered(ServiceReference<Servlet> reference, WhiteboardServlet description) {
+    /** A servlet, filter or listener service in one servlet context. */
+    interface Entry {
+        ServiceReference<?> reference();
+
+        WhiteboardContext context();
     }
 
-    /** A filter service and what its properties say. */
-    record RegisteredFilter(ServiceReference<Filter> reference, WhiteboardFilter description) {
+    /**
+     * A servlet service in one context, or a resource registration ({@code resourcePrefix} not
+     * {@code null}), which the whiteboard serves itself from the context's helper.
+     */
+    record Registered(ServiceReference<?> reference, WhiteboardServlet description, WhiteboardContext context, String resourcePrefix)
+            implements Entry {
     }
 
-    /** A listener service and what its properties say. */
-    record RegisteredListener(ServiceReference<? extends EventListener> reference, WhiteboardListener description) {
+    /** A filter service in one context. */
+    record RegisteredFilter(ServiceReference<Filter> reference, WhiteboardFilter description, WhiteboardContext context) implements Entry {
+    }
+
+    /** A listener service in one context. */
+    record RegisteredListener(ServiceReference<? extends EventListener> reference, WhiteboardListener description, WhiteboardContext context)
+            implements Entry {
     }
 
     private final Bundle bundle;
     private final BundleContext whiteboard;
     private final ServletInvoker invoker;
+    private final ServletContexts contexts;
     private final Map<ServiceReference<Servlet>, WhiteboardServlet> servlets = new HashMap<>();
+    private final Map<ServiceReference<?>, WhiteboardResource> resources = new HashMap<>();
     private final Map<ServiceReference<Filter>, WhiteboardFilter> filters = new HashMap<>();
-    private volatile ServletMapping<Registered> mapping = ServletMapping.<Registered>builder().build();
+    private final Map<ServiceReference<? extends EventListener>, WhiteboardListener> listeners = new HashMap<>();
+    private volatile AppRoutes routes = AppRoutes.of(List.of());
     /** In the order they run: highest ranking, then oldest, first. */
     private volatile List<RegisteredFilter> filterOrder = List.of();
-    private final Map<ServiceReference<? extends EventListener>, WhiteboardListener> listeners = new HashMap<>();
     /** In the order they are told that the app starts: highest ranking, then oldest, first. */
     private volatile List<RegisteredListener> listenerOrder = List.of();
     private volatile ActiveServlets active;
     private ServiceRegistration<WebApp> registration;
-    private String mountPath;
+    private volatile String mountPath;
 
-    /** {@code whiteboard} is the extender's context, which gets the servlets. */
-    ServletApp(Bundle bundle, BundleContext whiteboard, ServletInvoker invoker) {
+    /** {@code whiteboard} is the extender's context, which gets the servlets; {@code contexts} the servlet contexts there are. */
+    ServletApp(Bundle bundle, BundleContext whiteboard, ServletInvoker invoker, ServletContexts contexts) {
         this.bundle = bundle;
         this.whiteboard = whiteboard;
         this.invoker = invoker;
+        this.contexts = contexts;
     }
 
-    /** A servlet came or its properties changed: the mapping follows, and the app is registered or its mount moved. */
-    synchronized void put(ServiceReference<Servlet> reference, WhiteboardServlet description) {
+    /**
+     * A servlet came or its properties changed, with the resource registration it carries (or
+     * {@code null}): the routes follow, and the app is registered or its mount moved.
+     */
+    void put(ServiceReference<Servlet> reference, WhiteboardServlet description, WhiteboardResource resource) {
         WhiteboardServlet before = servlets.put(reference, description);
-        ActiveServlets current = active;
-        if (before != null && !before.equals(description) && current != null) {
-            current.discard(reference); // initialised again, with its new parameters, on its next request
-        }
-        refresh();
+        WhiteboardResource resourceBefore = resource == null ? resources.remove(reference) : resources.put(reference, resource);
+        changed(reference, before != null && (!before.equals(description) || !Objects.equals(resourceBefore, resource)));
     }
 
     /** A filter came or its properties changed: it applies to this bundle's servlets from the next request. */
-    synchronized void putFilter(ServiceReference<Filter> reference, WhiteboardFilter description) {
+    void putFilter(ServiceReference<Filter> reference, WhiteboardFilter description) {
         WhiteboardFilter before = filters.put(reference, description);
-        ActiveServlets current = active;
-        if (before != null && !before.equals(description) && current != null) {
-            current.discard(reference);
-        }
-        filterOrder = filterOrderOf(filters);
+        changed(reference, before != null && !before.equals(description));
     }
 
     /** A listener came: it is told from the next request on (or when the app starts). */
-    synchronized void putListener(ServiceReference<? extends EventListener> reference, WhiteboardListener description) {
-        listeners.put(reference, description);
-        listenerOrder = ordered(listeners, RegisteredListener::new, (a, b) -> a.description().outranks(b.description()));
+    void putListener(ServiceReference<? extends EventListener> reference, WhiteboardListener description) {
+        WhiteboardListener before = listeners.put(reference, description);
+        changed(reference, before != null && !before.equals(description));
     }
 
     /**
      * A servlet, filter or listener went; returns whether nothing is left of this bundle (the app
      * is unregistered with its last servlet).
      */
-    synchronized boolean remove(ServiceReference<?> reference) {
+    boolean remove(ServiceReference<?> reference) {
         boolean servlet = servlets.remove(reference) != null;
+        resources.remove(reference);
         boolean filter = filters.remove(reference) != null;
         boolean listener = listeners.remove(reference) != null;
         if (servlet || filter || listener) {
-            ActiveServlets current = active;
-            if (current != null) {
-                current.discard(reference);
-            }
-            filterOrder = filterOrderOf(filters);
-            listenerOrder = ordered(listeners, RegisteredListener::new, (a, b) -> a.description().outranks(b.description()));
-        }
-        if (servlet) {
-            refresh();
+            changed(reference, true);
         }
         return servlets.isEmpty() && filters.isEmpty() && listeners.isEmpty();
     }
 
+    /**
+     * The servlet contexts in use changed (a helper came, went or was shadowed): every service
+     * selects again, and what ran in a context that is gone or replaced is destroyed, with its helper released.
+     */
+    void contextsChanged() {
+        refresh();
+        ActiveServlets current = active;
+        if (current != null) {
+            Set<WhiteboardContext> inUse = new HashSet<>();
+            routes.targets().forEach(entry -> inUse.add(entry.context()));
+            filterOrder.forEach(entry -> inUse.add(entry.context()));
+            listenerOrder.forEach(entry -> inUse.add(entry.context()));
+            current.retainContexts(inUse);
+        }
+    }
+
     /** The whiteboard is going away. */
-    synchronized void close() {
+    void close() {
         servlets.clear();
+        resources.clear();
         filters.clear();
-        filterOrder = List.of();
         listeners.clear();
-        listenerOrder = List.of();
         refresh();
     }
 
-    /** The filters, in the order they run. */
+    /** The filters, in the order they run, once per context each selects. */
     List<RegisteredFilter> filters() {
         return filterOrder;
     }
 
-    /** The listeners, in the order they are told that the app starts. */
+    /** The listeners, in the order they are told that the app starts, once per context each selects. */
     List<RegisteredListener> listeners() {
         return listenerOrder;
     }
 
-    ServletMapping<Registered> mapping() {
-        return mapping;
+    AppRoutes routes() {
+        return routes;
     }
 
-    synchronized String mountPath() {
+    String mountPath() {
         return mountPath;
     }
 
@@ -193,14 +219,45 @@ final class ServletApp implements ServiceFactory<WebApp> {
         ((ActiveServlets) service).destroyAll();
     }
 
+    /** After a change of {@code reference}'s service: what ran of it goes if it {@code changed}, then everything selects again. */
+    private void changed(ServiceReference<?> reference, boolean changed) {
+        ActiveServlets current = active;
+        if (changed && current != null) {
+            current.discard(reference); // initialised again, with its new properties, on its next request
+        }
+        refresh();
+    }
+
+    /** Routes, filters and listeners made again from the services and the contexts they select; the registration follows. */
     private void refresh() {
-        mapping = mappingOf(servlets);
-        if (mapping.isEmpty()) {
+        List<Registered> entries = new ArrayList<>();
+        servlets.forEach((reference, description) -> {
+            for (WhiteboardContext context : contexts.selectedBy(description.contextSelect())) {
+                entries.add(new Registered(reference, description, context, null));
+            }
+        });
+        resources.forEach((reference, resource) -> {
+            for (WhiteboardContext context : contexts.selectedBy(resource.servlet().contextSelect())) {
+                entries.add(new Registered(reference, resource.servlet(), context, resource.prefix()));
+            }
+        });
+        entries.sort(byRank((Registered a, Registered b) -> a.description().outranks(b.description())));
+        routes = AppRoutes.of(entries);
+        List<RegisteredFilter> filterEntries = new ArrayList<>();
+        filters.forEach((reference, description) -> contexts.selectedBy(description.contextSelect())
+                .forEach(context -> filterEntries.add(new RegisteredFilter(reference, description, context))));
+        filterEntries.sort(byRank((RegisteredFilter a, RegisteredFilter b) -> a.description().outranks(b.description())));
+        filterOrder = List.copyOf(filterEntries);
+        List<RegisteredListener> listenerEntries = new ArrayList<>();
+        listeners.forEach((reference, description) -> contexts.selectedBy(description.contextSelect())
+                .forEach(context -> listenerEntries.add(new RegisteredListener(reference, description, context))));
+        listenerEntries.sort(byRank((RegisteredListener a, RegisteredListener b) -> a.description().outranks(b.description())));
+        listenerOrder = List.copyOf(listenerEntries);
+        if (routes.isEmpty()) {
             unregister();
             return;
         }
-        String prefix = mapping.commonPrefix();
-        String path = prefix.isEmpty() ? "/" : prefix;
+        String path = routes.mountPath();
         if (registration == null) {
             register(path);
         } else if (!path.equals(mountPath)) {
@@ -247,38 +304,8 @@ final class ServletApp implements ServiceFactory<WebApp> {
         return properties;
     }
 
-    private static List<RegisteredFilter> filterOrderOf(Map<ServiceReference<Filter>, WhiteboardFilter> filters) {
-        return ordered(filters, RegisteredFilter::new, (a, b) -> a.description().outranks(b.description()));
-    }
-
-    /** The entries of {@code services} made into {@code R}s, those that {@code outranks} others first. */
-    private static <K, D, R> List<R> ordered(Map<K, D> services, BiFunction<K, D, R> make, BiPredicate<R, R> outranks) {
-        List<R> order = new ArrayList<>();
-        services.forEach((reference, description) -> order.add(make.apply(reference, description)));
-        order.sort((a, b) -> outranks.test(a, b) ? -1 : outranks.test(b, a) ? 1 : 0);
-        return List.copyOf(order);
-    }
-
-    /**
-     * The mapping of these servlets: each pattern to the highest-ranked servlet that claims it. A
-     * pattern the specification does not allow is logged and left out.
-     */
-    static ServletMapping<Registered> mappingOf(Map<ServiceReference<Servlet>, WhiteboardServlet> servlets) {
-        List<Registered> byRank = new ArrayList<>();
-        servlets.forEach((reference, description) -> byRank.add(new Registered(reference, description)));
-        byRank.sort((a, b) -> a.description().outranks(b.description()) ? -1 : b.description().outranks(a.description()) ? 1 : 0);
-        ServletMapping.Builder<Registered> builder = ServletMapping.builder();
-        for (Registered servlet : byRank) {
-            for (String pattern : servlet.description().patterns()) {
-                if (!ServletMapping.isValidPattern(pattern)) {
-                    LOG.log(Level.WARNING, "servlet service " + servlet.description().serviceId() + " has the pattern '" + pattern
-                            + "', which the Servlet specification does not allow (exact /path, /prefix/*, *.ext, / or \"\"): left out");
-                } else if (!builder.add(pattern, servlet)) {
-                    LOG.log(Level.DEBUG, () -> "pattern " + pattern + " of servlet service " + servlet.description().serviceId()
-                            + " is shadowed by a higher-ranked servlet");
-                }
-            }
-        }
-        return builder.build();
+    /** Those that {@code outranks} others first. */
+    private static <T> Comparator<T> byRank(BiPredicate<T, T> outranks) {
+        return (a, b) -> outranks.test(a, b) ? -1 : outranks.test(b, a) ? 1 : 0;
     }
 }

@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.servlet.context.ServletContextHelper;
 
 /**
  * The Servlet Whiteboard extender: tracks the {@code jakarta.servlet.Servlet} services that carry
@@ -30,9 +31,12 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code ServletContextListener} and {@code ServletRequestListener} services with
  * {@code osgi.http.whiteboard.listener=true} hear of its start, stop and requests.
  *
- * <p>Only the default servlet context is served so far; a servlet or filter selecting another
- * context ({@code osgi.http.whiteboard.context.select}) is logged and left out. Other listener
- * kinds, resources, error pages and {@code HttpServiceRuntime} are not there yet ({@code docs/servlet.md}).
+ * <p>{@code ServletContextHelper} services with {@code osgi.http.whiteboard.context.name} and
+ * {@code .context.path} are servlet contexts ({@link ServletContexts}, with the built-in default);
+ * each servlet, filter and listener is in the contexts its {@code .context.select} selects. A resource
+ * registration ({@code .resource.pattern} and {@code .resource.prefix}) carried by a servlet service
+ * is served from its context's helper. Other listener kinds, resource services of other types,
+ * error pages and {@code HttpServiceRuntime} are not there yet ({@code docs/servlet.md}).
  */
 @Component(immediate = true)
 public final class ServletWhiteboard {
@@ -44,6 +48,8 @@ public final class ServletWhiteboard {
     private final ServletInvoker invoker = new ServletInvoker(ServletLimits.DEFAULTS, ErrorPageHandler.PLAIN, Clock.systemUTC());
     /** By bundle id; guarded by this object. */
     private final Map<Long, ServletApp> apps = new HashMap<>();
+    /** Guarded by this object. */
+    private final ServletContexts contexts = new ServletContexts();
 
     @Activate
     public ServletWhiteboard(BundleContext context) {
@@ -58,21 +64,19 @@ public final class ServletWhiteboard {
             return; // unregistered meanwhile
         }
         WhiteboardServlet servlet;
+        WhiteboardResource resource;
         try {
-            servlet = WhiteboardServlet.of(propertiesOf(reference));
+            Map<String, Object> properties = propertiesOf(reference);
+            servlet = WhiteboardServlet.of(properties);
+            resource = WhiteboardResource.of(properties);
         } catch (IllegalArgumentException e) {
             LOG.log(Level.WARNING, "servlet service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
                     + " left out: " + e.getMessage());
             removeService(reference);
             return;
         }
-        if (!servlet.servesDefaultContext()) {
-            LOG.log(Level.WARNING, "servlet service " + servlet.serviceId() + " of bundle " + bundle.getSymbolicName()
-                    + " selects the servlet context " + servlet.contextSelect() + "; only the default context is served yet: left out");
-            removeService(reference);
-            return;
-        }
-        apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker)).put(reference, servlet);
+        reportWaiting("servlet", servlet.serviceId(), bundle, servlet.contextSelect());
+        appOf(bundle).put(reference, servlet, resource);
     }
 
     synchronized void updatedServlet(ServiceReference<Servlet> reference) {
@@ -99,13 +103,8 @@ public final class ServletWhiteboard {
             removeService(reference);
             return;
         }
-        if (!filter.servesDefaultContext()) {
-            LOG.log(Level.WARNING, "filter service " + filter.serviceId() + " of bundle " + bundle.getSymbolicName()
-                    + " selects the servlet context " + filter.contextSelect() + "; only the default context is served yet: left out");
-            removeService(reference);
-            return;
-        }
-        apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker)).putFilter(reference, filter);
+        reportWaiting("filter", filter.serviceId(), bundle, filter.contextSelect());
+        appOf(bundle).putFilter(reference, filter);
     }
 
     synchronized void updatedFilter(ServiceReference<Filter> reference) {
@@ -142,13 +141,55 @@ public final class ServletWhiteboard {
         if (bundle == null) {
             return;
         }
-        WhiteboardListener listener = WhiteboardListener.of(propertiesOf(reference));
-        if (!listener.servesDefaultContext()) {
-            LOG.log(Level.WARNING, "listener service " + listener.serviceId() + " of bundle " + bundle.getSymbolicName()
-                    + " selects the servlet context " + listener.contextSelect() + "; only the default context is served yet: left out");
+        WhiteboardListener listener;
+        try {
+            listener = WhiteboardListener.of(propertiesOf(reference));
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "listener service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
+                    + " left out: " + e.getMessage());
+            removeService(reference);
             return;
         }
-        apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker)).putListener(reference, listener);
+        reportWaiting("listener", listener.serviceId(), bundle, listener.contextSelect());
+        appOf(bundle).putListener(reference, listener);
+    }
+
+    @Reference(service = ServletContextHelper.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(&(osgi.http.whiteboard.context.name=*)(osgi.http.whiteboard.context.path=*))")
+    synchronized void addContextHelper(ServiceReference<ServletContextHelper> reference) {
+        WhiteboardContext helper;
+        try {
+            helper = WhiteboardContext.of(reference, propertiesOf(reference));
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "ServletContextHelper service " + reference.getProperty("service.id") + " left out: " + e.getMessage());
+            removeContextHelper(reference);
+            return;
+        }
+        if (contexts.put(reference, helper)) {
+            apps.values().forEach(ServletApp::contextsChanged);
+        }
+    }
+
+    synchronized void updatedContextHelper(ServiceReference<ServletContextHelper> reference) {
+        addContextHelper(reference);
+    }
+
+    synchronized void removeContextHelper(ServiceReference<ServletContextHelper> reference) {
+        if (contexts.remove(reference)) {
+            apps.values().forEach(ServletApp::contextsChanged);
+        }
+    }
+
+    private ServletApp appOf(Bundle bundle) {
+        return apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker, contexts));
+    }
+
+    /** Says so when a service selects no context there is now: it waits for one. */
+    private void reportWaiting(String kind, long serviceId, Bundle bundle, String select) {
+        if (contexts.selectedBy(select).isEmpty()) {
+            LOG.log(Level.INFO, kind + " service " + serviceId + " of bundle " + bundle.getSymbolicName() + " selects no servlet context there is ("
+                    + (select == null ? WhiteboardContext.DEFAULT_SELECT : select) + "): it is served once one it selects is registered");
+        }
     }
 
     private void removeService(ServiceReference<?> reference) {

@@ -56,10 +56,6 @@ record WhiteboardFilter(long serviceId, int ranking, String name, List<String> p
                 WhiteboardServlet.contextSelect(properties));
     }
 
-    boolean servesDefaultContext() {
-        return WhiteboardServlet.servesDefaultContext(contextSelect);
-    }
-
     /** Whether it runs before {@code other}: higher ranking, then the older service. */
     boolean outranks(WhiteboardFilter other) {
         return WhiteboardServlet.outranks(ranking, serviceId, other.ranking, other.serviceId);

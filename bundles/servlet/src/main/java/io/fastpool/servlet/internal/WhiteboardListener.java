@@ -27,10 +27,6 @@ record WhiteboardListener(long serviceId, int ranking, String contextSelect, boo
                 types.contains(ServletRequestListener.class.getName()));
     }
 
-    boolean servesDefaultContext() {
-        return WhiteboardServlet.servesDefaultContext(contextSelect);
-    }
-
     /** Whether it is told before {@code other} (and, when the app stops, after it): higher ranking, then the older service. */
     boolean outranks(WhiteboardListener other) {
         return WhiteboardServlet.outranks(ranking, serviceId, other.ranking, other.serviceId);

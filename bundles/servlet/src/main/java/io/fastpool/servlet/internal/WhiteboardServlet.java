@@ -1,8 +1,6 @@
 package io.fastpool.servlet.internal;
 
-import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT;
-import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_DEFAULT_CONTEXT_NAME;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_ENABLED;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_FILESIZETHRESHOLD;
@@ -25,8 +23,8 @@ import java.util.Map;
  * String, array or collection), name ({@code .servlet.name}; without one, the servlet's class name
  * once it is got), init parameters ({@code servlet.init.*}, the specification's prefix, without
  * {@code osgi.http.whiteboard.}), multipart settings ({@code .servlet.multipart.*}) and its order
- * among servlets (service ranking, then the older service). Only the default servlet context is
- * served so far: a servlet selecting another is reported by {@link #servesDefaultContext()}.
+ * among servlets (service ranking, then the older service), and the servlet contexts it selects
+ * ({@code osgi.http.whiteboard.context.select}, matched by {@link WhiteboardContext#selectedBy}).
  *
  * @param serviceId   the service's {@code service.id}
  * @param ranking     the service's {@code service.ranking} (0 without one)
@@ -39,8 +37,6 @@ import java.util.Map;
 record WhiteboardServlet(long serviceId, int ranking, String name, List<String> patterns, Map<String, String> initParams,
         MultipartConfigElement multipart, String contextSelect) {
 
-    private static final String DEFAULT_CONTEXT_SELECT = "(" + HTTP_WHITEBOARD_CONTEXT_NAME + "=" + HTTP_WHITEBOARD_DEFAULT_CONTEXT_NAME + ")";
-
     /**
      * Reads a servlet service's properties (its {@code ServiceReference}'s, as a map); a multipart
      * size that is not a number is an {@link IllegalArgumentException}.
@@ -51,21 +47,12 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
                 initParams(properties, HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX), multipart(properties), contextSelect(properties));
     }
 
-    /** Whether it selects the default servlet context (no selection, or the default context by name). */
-    boolean servesDefaultContext() {
-        return servesDefaultContext(contextSelect);
-    }
-
     /** Whether it comes before {@code other} for a pattern both claim: higher ranking, then the older service. */
     boolean outranks(WhiteboardServlet other) {
         return outranks(ranking, serviceId, other.ranking, other.serviceId);
     }
 
     // ---- reading whiteboard properties, for filters too ------------------------------------------
-
-    static boolean servesDefaultContext(String contextSelect) {
-        return contextSelect == null || contextSelect.equals(DEFAULT_CONTEXT_SELECT);
-    }
 
     static boolean outranks(int ranking, long serviceId, int otherRanking, long otherServiceId) {
         return ranking != otherRanking ? ranking > otherRanking : serviceId < otherServiceId;
@@ -84,8 +71,13 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
         return properties.get(key) instanceof String text && !text.isBlank() ? text : null;
     }
 
+    /** The context selection filter, checked; {@code null} for the default context. A malformed one is an {@link IllegalArgumentException}. */
     static String contextSelect(Map<String, Object> properties) {
-        return properties.get(HTTP_WHITEBOARD_CONTEXT_SELECT) instanceof String text ? text.trim() : null;
+        if (!(properties.get(HTTP_WHITEBOARD_CONTEXT_SELECT) instanceof String text) || text.isBlank()) {
+            return null;
+        }
+        WhiteboardContext.filter(text.trim());
+        return text.trim();
     }
 
     /** The properties starting with {@code prefix}, without it, as Strings. */

@@ -17,18 +17,19 @@ import java.net.URLConnection;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.EventListener;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.service.servlet.context.ServletContextHelper;
 
 /**
- * The {@link ServletContext} a whiteboard bundle's servlets and filters see: the default context,
- * at path "", with resources from the bundle (as the default {@code ServletContextHelper} gives
- * them: {@code Bundle.getEntry}), attributes, the log, and the bundle's class loader. One per app,
- * so attributes are the bundle's own (the specification shares them between the bundles of a
+ * The {@link ServletContext} a whiteboard bundle's servlets and filters of one servlet context
+ * see: the context's path and name, resources, real paths and MIME types from its
+ * {@code ServletContextHelper} (got in the bundle's name; for the built-in default, the bundle's
+ * entries), attributes, the log, and the bundle's class loader. One per app and context, so
+ * attributes are the bundle's own (the specification shares them between the bundles of a
  * context; not so far).
  *
  * <p>What the whiteboard does not offer says so: programmatic registration ({@code addServlet},
@@ -42,18 +43,23 @@ final class WhiteboardServletContext implements ServletContext {
             "the Servlet Whiteboard registers servlets, filters and listeners from OSGi services, not from the ServletContext";
 
     private final Bundle bundle;
+    private final WhiteboardContext context;
+    private final ServletContextHelper helper;
     private final System.Logger log;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
-    WhiteboardServletContext(Bundle bundle) {
+    /** {@code bundle}'s view of {@code context}, whose helper it got as {@code helper}. */
+    WhiteboardServletContext(Bundle bundle, WhiteboardContext context, ServletContextHelper helper) {
         this.bundle = bundle;
+        this.context = context;
+        this.helper = helper;
         this.log = System.getLogger(bundle.getSymbolicName());
     }
 
     // ---- what the context is --------------------------------------------------------------------
 
-    @Override public String getContextPath() { return ""; }
-    @Override public String getServletContextName() { return "default"; }
+    @Override public String getContextPath() { return context.contextPath(); }
+    @Override public String getServletContextName() { return context.name(); }
     @Override public ServletContext getContext(String uri) { return null; }
     @Override public int getMajorVersion() { return 6; }
     @Override public int getMinorVersion() { return 0; }
@@ -68,16 +74,21 @@ final class WhiteboardServletContext implements ServletContext {
         return wiring == null ? null : wiring.getClassLoader();
     }
 
-    // ---- resources, from the bundle ---------------------------------------------------------------
+    // ---- resources, from the helper ---------------------------------------------------------------
 
+    /** The helper's type, else the JDK's table of file name extensions (as the specification asks). */
     @Override
     public String getMimeType(String file) {
-        return file == null ? null : URLConnection.getFileNameMap().getContentTypeFor(file);
+        if (file == null) {
+            return null;
+        }
+        String type = helper.getMimeType(file);
+        return type != null ? type : URLConnection.getFileNameMap().getContentTypeFor(file);
     }
 
     @Override
     public URL getResource(String path) {
-        return path == null ? null : bundle.getEntry(path);
+        return path == null ? null : helper.getResource(path);
     }
 
     @Override
@@ -92,19 +103,14 @@ final class WhiteboardServletContext implements ServletContext {
 
     @Override
     public Set<String> getResourcePaths(String path) {
-        Enumeration<String> entries = path == null ? null : bundle.getEntryPaths(path);
-        if (entries == null) {
-            return null;
-        }
-        Set<String> paths = new HashSet<>();
-        for (String entry : Collections.list(entries)) {
-            paths.add(entry.startsWith("/") ? entry : "/" + entry);
-        }
-        return paths;
+        return path == null ? null : helper.getResourcePaths(path);
     }
 
-    /** No file system path: a bundle's entries are not files. */
-    @Override public String getRealPath(String path) { return null; }
+    /** The helper's; the built-in default has none (a bundle's entries are not files). */
+    @Override
+    public String getRealPath(String path) {
+        return path == null ? null : helper.getRealPath(path);
+    }
 
     @Override public RequestDispatcher getRequestDispatcher(String path) { return null; }
     @Override public RequestDispatcher getNamedDispatcher(String name) { return null; }

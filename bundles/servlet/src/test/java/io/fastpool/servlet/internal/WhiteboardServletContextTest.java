@@ -37,9 +37,15 @@ class WhiteboardServletContextTest {
         });
     }
 
+    /** The built-in default context as the bundle sees it. */
+    private WhiteboardServletContext defaultContext() {
+        Bundle bundle = bundle();
+        return new WhiteboardServletContext(bundle, WhiteboardContext.BUILT_IN_DEFAULT, new DefaultContextHelper(bundle));
+    }
+
     @Test
     void isTheDefaultContextAtTheRootOfServlet6() {
-        WhiteboardServletContext context = new WhiteboardServletContext(bundle());
+        WhiteboardServletContext context = defaultContext();
 
         assertThat(context.getContextPath()).isEmpty();
         assertThat(context.getServletContextName()).isEqualTo("default");
@@ -50,7 +56,7 @@ class WhiteboardServletContextTest {
     @Test
     void resourcesComeFromTheBundlesEntries() throws Exception {
         Files.writeString(directory.resolve("index.html"), "<p>hi</p>");
-        WhiteboardServletContext context = new WhiteboardServletContext(bundle());
+        WhiteboardServletContext context = defaultContext();
 
         URL resource = context.getResource("/index.html");
 
@@ -64,7 +70,7 @@ class WhiteboardServletContextTest {
 
     @Test
     void keepsAttributesAndANullValueRemovesOne() {
-        WhiteboardServletContext context = new WhiteboardServletContext(bundle());
+        WhiteboardServletContext context = defaultContext();
 
         context.setAttribute("count", 1);
         context.setAttribute("gone", "x");
@@ -78,7 +84,7 @@ class WhiteboardServletContextTest {
 
     @Test
     void programmaticRegistrationIsRefusedWithTheReason() {
-        WhiteboardServletContext context = new WhiteboardServletContext(bundle());
+        WhiteboardServletContext context = defaultContext();
 
         assertThatThrownBy(() -> context.addServlet("s", "x.S")).isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("from OSGi services");

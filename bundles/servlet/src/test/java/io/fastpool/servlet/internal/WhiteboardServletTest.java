@@ -21,7 +21,7 @@ class WhiteboardServletTest {
         assertThat(servlet.patterns()).containsExactly("/hello/*", "*.hi");
         assertThat(servlet.initParams()).isEqualTo(Map.of("greeting", "Hello", "times", "3"));
         assertThat(servlet.multipart()).isNull();
-        assertThat(servlet.servesDefaultContext()).isTrue();
+        assertThat(servlet.contextSelect()).as("no selection: the default context").isNull();
     }
 
     @Test
@@ -53,11 +53,11 @@ class WhiteboardServletTest {
     }
 
     @Test
-    void onlyTheDefaultContextIsServed() {
-        assertThat(WhiteboardServlet.of(Map.of("osgi.http.whiteboard.context.select", "(osgi.http.whiteboard.context.name=default)"))
-                .servesDefaultContext()).isTrue();
-        assertThat(WhiteboardServlet.of(Map.of("osgi.http.whiteboard.context.select", "(osgi.http.whiteboard.context.name=shop)"))
-                .servesDefaultContext()).isFalse();
+    void theContextSelectionIsKeptAndAMalformedOneRefused() {
+        assertThat(WhiteboardServlet.of(Map.of("osgi.http.whiteboard.context.select", " (osgi.http.whiteboard.context.name=shop) "))
+                .contextSelect()).isEqualTo("(osgi.http.whiteboard.context.name=shop)");
+        assertThatThrownBy(() -> WhiteboardServlet.of(Map.of("osgi.http.whiteboard.context.select", "(name=shop")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an LDAP filter");
     }
 
     @Test
