@@ -111,6 +111,13 @@ class ServletMappingTest {
     }
 
     @Test
+    void aSlashStarBesideAnotherPrefixSharesNothingWithIt() {
+        assertThat(mapping("/*", "/a/*").commonPrefix()).isEqualTo("");
+        assertThat(ServletMapping.commonSegments("", "/a")).isEqualTo("");
+        assertThat(ServletMapping.commonSegments("/system/console", "/system")).isEqualTo("/system");
+    }
+
+    @Test
     void targetsListsEachTargetOnce() {
         ServletMapping.Builder<String> builder = ServletMapping.builder();
         builder.add("/a/*", "one");
