@@ -15,8 +15,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * <ul>
  *   <li>{@link #complete()}: the response, committed if it was not yet, goes out whole;
  *   <li>its time-out ({@link #setTimeout}, {@value #DEFAULT_TIMEOUT_MILLIS} ms from the detach
- *       unless set): the {@link #onTimeout} actions run, and a request they did not complete is
- *       answered 504, as the pool's {@code requestTimeout} answers a handler that runs too long;
+ *       unless set): the {@link #onTimeout} actions run, and a request they neither completed nor
+ *       handed to a task ({@link #run}) is answered 504, as the pool's {@code requestTimeout}
+ *       answers a handler that runs too long;
  *   <li>an abort: the client or the web server gave up on it (FastCGI's ABORT_REQUEST, the
  *       connection closing), or a drain gave up waiting for it: the {@link #onAbort} actions run,
  *       writes fail with {@link RequestAbortedException}, and the request ends.
@@ -53,7 +54,10 @@ public interface Detached {
      */
     void setTimeout(long millis);
 
-    /** Runs {@code action} when the time-out passes, before the pool answers 504 if it is still not complete. */
+    /**
+     * Runs {@code action} when the time-out passes, before the pool answers 504 if the actions neither
+     * completed the request nor gave it a task to run.
+     */
     void onTimeout(Runnable action);
 
     /** Runs {@code action} when the request is aborted (at once, as a task, if it already was). */

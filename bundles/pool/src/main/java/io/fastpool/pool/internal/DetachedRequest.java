@@ -128,7 +128,10 @@ final class DetachedRequest implements Detached {
         return true;
     }
 
-    /** The time-out passed: its actions run on a worker, then a request still not complete is answered 504. */
+    /**
+     * The time-out passed: its actions run on a worker, then a request they neither completed nor
+     * handed to a task (an async dispatch) is answered 504.
+     */
     void timedOut() {
         List<Runnable> actions;
         synchronized (this) {
@@ -136,11 +139,16 @@ final class DetachedRequest implements Detached {
         }
         schedule(() -> {
             runAll(actions, "time-out");
-            if (!isDone()) {
+            if (unanswered()) {
                 RequestRunner.answer(work.exchange.response(), 504, TOO_LONG);
                 complete();
             }
         });
+    }
+
+    /** Whether the time-out's actions (the one run now) neither completed the request nor handed it to a task. */
+    private synchronized boolean unanswered() {
+        return !completing && !finished && runs == 1;
     }
 
     /** The client or the web server gave up on it: its abort actions run on a worker, then it ends. */

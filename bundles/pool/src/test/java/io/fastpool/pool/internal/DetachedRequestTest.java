@@ -232,6 +232,34 @@ class DetachedRequestTest {
     }
 
     @Test
+    void aTimeOutActionThatHandsTheRequestToATaskGetsNo504() throws Exception {
+        FakeApp app = new FakeApp("bundle/poll", (request, response) -> {
+            Detached handle = request.detach();
+            handle.setTimeout(100);
+            handle.onTimeout(() -> handle.run(() -> {
+                try {
+                    response.body().write("from the task".getBytes(StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                handle.complete();
+            }));
+        });
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        FakeExchange exchange = new FakeExchange("/poll");
+        pool.submit(app, exchange);
+        await("detached", () -> detachedInFlight(pool) == 1);
+
+        advance(101);
+        pool.check();
+
+        assertThat(exchange.awaitCompletion()).isTrue();
+        assertThat(exchange.response.status).isEqualTo(200);
+        assertThat(exchange.response.text()).isEqualTo("from the task");
+    }
+
+    @Test
     void theRequestTimeOutDoesNotEndADetachedRequestButItsOwnTimeOutDoes() throws Exception {
         FakeApp app = new FakeApp("bundle/poll", detaching(""));
         Pool pool = pool(Map.of("requestTimeout", "1s"));
