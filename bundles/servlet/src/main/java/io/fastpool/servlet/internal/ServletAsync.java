@@ -127,6 +127,20 @@ final class ServletAsync implements AsyncContext {
         return this;
     }
 
+    /**
+     * Runs a read or write listener's call on a worker of the app's pool, as part of the request.
+     *
+     * @throws IllegalStateException if the request is not in async mode
+     */
+    void runIo(Runnable call) {
+        synchronized (this) {
+            if (!started) {
+                throw new IllegalStateException("non-blocking reads and writes need an async request: call startAsync() first");
+            }
+        }
+        detached.run(call);
+    }
+
     /** The response as the invoker made it, for {@code startAsync()} without arguments. */
     ServletResponse originalResponse() {
         return servletResponse;
