@@ -103,7 +103,15 @@ final class ServletAsync implements AsyncContext {
             timeout = timeoutMillis;
         }
         if (detached == null) {
-            Detached made = request.detach();
+            Detached made;
+            try {
+                made = request.detach();
+            } catch (UnsupportedOperationException e) {
+                synchronized (this) {
+                    started = false;
+                }
+                throw new IllegalStateException("startAsync() needs a request run by a pool: " + e.getMessage(), e);
+            }
             made.onTimeout(this::timedOut);
             made.onAbort(this::aborted);
             detached = made;
