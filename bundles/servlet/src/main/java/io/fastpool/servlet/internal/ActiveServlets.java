@@ -3,6 +3,7 @@ package io.fastpool.servlet.internal;
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
 import io.fastpool.api.WebApp;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.Servlet;
@@ -12,6 +13,8 @@ import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.UnavailableException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,7 +31,10 @@ import org.osgi.framework.ServiceReference;
  * {@link WebApp} the pool calls, which matches each request's path against the bundle's current
  * {@link AppRoutes}, and runs, in the servlet context it fell in, the context helper's security,
  * the bundle's filters that apply, then the matched servlet (or resource), through the
- * {@link ServletInvoker}.
+ * {@link ServletInvoker}. When the servlet and every filter that applies support async
+ * ({@code .asyncSupported=true}), the request may start async; its async dispatches come back here
+ * ({@link #dispatchAsync}) and run the servlet their path maps to in the same context, with the
+ * filters registered for {@code ASYNC}.
  *
  * <p>Each context the app uses is opened ({@link ActiveContext}: its helper got, its
  * {@code ServletContext} made) when something in it first starts, and closed when the app stops or
@@ -70,10 +76,13 @@ final class ActiveServlets implements WebApp {
         ActiveContext context = contextOf(registered.context());
         ServletInstance servlet = servletOf(registered);
         Servlet started = servlet.get();
-        List<Filter> filters = filtersFor(routed.pathInContext(), servlet.name(), registered.context());
-        List<ServletRequestListener> listeners = requestListeners(registered.context());
+        WhiteboardContext inContext = registered.context();
+        String path = routed.pathInContext();
+        List<Filter> filters = filtersFor(DispatcherType.REQUEST, path, servlet.name(), inContext);
+        List<ServletRequestListener> listeners = requestListeners(inContext);
         ServletContext servletContext = context.servletContext();
-        if (filters.isEmpty() && listeners.isEmpty() && !context.checksSecurity()) {
+        boolean async = registered.description().asyncSupported() && filtersSupportAsync(path, servlet.name(), inContext);
+        if (filters.isEmpty() && listeners.isEmpty() && !context.checksSecurity() && !async) {
             app.invoker().service(started, request, response, routed.route(), servletContext, registered.description().multipart());
             return;
         }
@@ -81,7 +90,45 @@ final class ActiveServlets implements WebApp {
         if (!listeners.isEmpty()) {
             chain = new FilterChains.Listened(listeners, servletContext, chain);
         }
-        app.invoker().service(chain, request, response, routed.route(), servletContext, registered.description().multipart());
+        if (async) {
+            ServletAsync.Dispatcher dispatcher = (target, adapter, answer) -> dispatchAsync(inContext, target, adapter, answer);
+            app.invoker().service(chain, dispatcher, request, response, routed.route(), servletContext,
+                    registered.description().multipart());
+        } else {
+            app.invoker().service(chain, request, response, routed.route(), servletContext, registered.description().multipart());
+        }
+    }
+
+    /**
+     * An async dispatch ({@code AsyncContext.dispatch}), on a worker of the app's pool: the servlet
+     * {@code path} maps to in the request's context (null: the request's own path), through the
+     * filters registered for {@code ASYNC}; a path nothing maps to is a 404. Only paths of this app's
+     * context: dispatches to another context are refused by {@link ServletAsync}.
+     */
+    private void dispatchAsync(WhiteboardContext inContext, String path, ServletRequestAdapter request,
+            ServletResponseAdapter response) throws IOException, ServletException {
+        String target = path != null ? path : request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        AppRoutes.Routed routed = app.routes().match(inContext.contextPath() + target);
+        if (routed == null || !routed.target().context().equals(inContext)) {
+            response.sendError(404);
+            return;
+        }
+        ServletInstance servlet = servletOf(routed.target());
+        Servlet started = servlet.get();
+        List<Filter> filters = filtersFor(DispatcherType.ASYNC, target, servlet.name(), inContext);
+        HttpServletRequest dispatched = path == null ? request : new AsyncDispatchRequest(request, routed.route(), target);
+        new FilterChains.Filtered(filters, 0, started).doFilter(dispatched, response);
+    }
+
+    /** Whether every filter of {@code context} that applies to a request for {@code path} supports async. */
+    private boolean filtersSupportAsync(String path, String servletName, WhiteboardContext context) {
+        for (ServletApp.RegisteredFilter filter : app.filters()) {
+            if (filter.context().equals(context) && filter.description().appliesTo(path, servletName)
+                    && !filter.description().asyncSupported()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -178,14 +225,14 @@ final class ActiveServlets implements WebApp {
         return listening;
     }
 
-    private List<Filter> filtersFor(String path, String servletName, WhiteboardContext context) throws ServletException {
+    private List<Filter> filtersFor(DispatcherType type, String path, String servletName, WhiteboardContext context) throws ServletException {
         List<ServletApp.RegisteredFilter> all = app.filters();
         if (all.isEmpty()) {
             return List.of();
         }
         List<Filter> applying = new ArrayList<>();
         for (ServletApp.RegisteredFilter filter : all) {
-            if (filter.context().equals(context) && filter.description().appliesTo(path, servletName)) {
+            if (filter.context().equals(context) && filter.description().appliesTo(type, path, servletName)) {
                 applying.add(filterOf(filter).get());
             }
         }

@@ -29,7 +29,7 @@ record WhiteboardResource(WhiteboardServlet servlet, String prefix) {
         }
         String trimmed = prefix.length() > 1 && prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         WhiteboardServlet servlet = new WhiteboardServlet(WhiteboardServlet.serviceId(properties), WhiteboardServlet.ranking(properties),
-                "resource " + trimmed, patterns, Map.of(), null, WhiteboardServlet.contextSelect(properties));
+                "resource " + trimmed, patterns, Map.of(), null, WhiteboardServlet.contextSelect(properties), false);
         return new WhiteboardResource(servlet, trimmed);
     }
 }

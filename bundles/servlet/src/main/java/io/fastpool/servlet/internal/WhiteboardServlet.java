@@ -1,5 +1,6 @@
 package io.fastpool.servlet.internal;
 
+import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_ASYNC_SUPPORTED;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_ENABLED;
@@ -22,8 +23,9 @@ import java.util.Map;
  * without getting the service: its patterns ({@code osgi.http.whiteboard.servlet.pattern}, a
  * String, array or collection), name ({@code .servlet.name}; without one, the servlet's class name
  * once it is got), init parameters ({@code servlet.init.*}, the specification's prefix, without
- * {@code osgi.http.whiteboard.}), multipart settings ({@code .servlet.multipart.*}) and its order
- * among servlets (service ranking, then the older service), and the servlet contexts it selects
+ * {@code osgi.http.whiteboard.}), multipart settings ({@code .servlet.multipart.*}), whether it
+ * supports async requests ({@code .servlet.asyncSupported}), its order among servlets (service
+ * ranking, then the older service), and the servlet contexts it selects
  * ({@code osgi.http.whiteboard.context.select}, matched by {@link WhiteboardContext#selectedBy}).
  *
  * @param serviceId   the service's {@code service.id}
@@ -33,9 +35,10 @@ import java.util.Map;
  * @param initParams  its init parameters, in no particular order
  * @param multipart   where and how large its multipart bodies may be, or {@code null} when it takes none
  * @param contextSelect its context selection filter, or {@code null} for the default context
+ * @param asyncSupported whether it may start async requests ({@code .servlet.asyncSupported=true})
  */
 record WhiteboardServlet(long serviceId, int ranking, String name, List<String> patterns, Map<String, String> initParams,
-        MultipartConfigElement multipart, String contextSelect) {
+        MultipartConfigElement multipart, String contextSelect, boolean asyncSupported) {
 
     /**
      * Reads a servlet service's properties (its {@code ServiceReference}'s, as a map); a multipart
@@ -44,7 +47,8 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
     static WhiteboardServlet of(Map<String, Object> properties) {
         return new WhiteboardServlet(serviceId(properties), ranking(properties), text(properties, HTTP_WHITEBOARD_SERVLET_NAME),
                 strings(properties.get(HTTP_WHITEBOARD_SERVLET_PATTERN)),
-                initParams(properties, HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX), multipart(properties), contextSelect(properties));
+                initParams(properties, HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX), multipart(properties), contextSelect(properties),
+                flag(properties, HTTP_WHITEBOARD_SERVLET_ASYNC_SUPPORTED));
     }
 
     /** Whether it comes before {@code other} for a pattern both claim: higher ranking, then the older service. */
@@ -69,6 +73,12 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
     /** A non-blank String property, or null. */
     static String text(Map<String, Object> properties, String key) {
         return properties.get(key) instanceof String text && !text.isBlank() ? text : null;
+    }
+
+    /** A boolean property, given as a Boolean or a String; false when absent. */
+    static boolean flag(Map<String, Object> properties, String key) {
+        Object value = properties.get(key);
+        return value instanceof Boolean bool ? bool : value != null && Boolean.parseBoolean(value.toString().trim());
     }
 
     /** The context selection filter, checked; {@code null} for the default context. A malformed one is an {@link IllegalArgumentException}. */
