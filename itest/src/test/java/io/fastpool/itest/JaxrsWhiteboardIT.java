@@ -1,5 +1,6 @@
 package io.fastpool.itest;
 
+import static io.fastpool.itest.support.InFramework.bundle;
 import static io.fastpool.itest.support.Waits.await;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,10 +11,16 @@ import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.pool.PoolManager;
 import io.fastpool.pool.PoolSnapshot;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.inject.Inject;
 import org.junit.Before;
 import org.junit.Rule;
@@ -26,6 +33,8 @@ import org.ops4j.pax.exam.cm.ConfigurationAdminOptions;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 
 /**
  * JAX-RS on Fastpool: the platform, the Servlet Whiteboard and the optional JAX-RS set (the Jakarta
@@ -41,10 +50,14 @@ public class JaxrsWhiteboardIT {
     /** The bundle that registers every JAX-RS application's servlet, so whose pool serves them. */
     static final String JAXRS_ADAPTER = "org.eclipse.osgitech.rest.servlet.whiteboard";
     static final String SAMPLE = "io.fastpool.samples.jaxrs";
+    static final int SWAPS = 10;
+    static final String ADA = "{\"greeting\":\"Hello, Ada!\",\"answeredBy\":\"sync\"}";
 
     @Rule
     public final Timeout timeout = Timeout.seconds(120);
 
+    @Inject
+    BundleContext context;
     @Inject
     PoolManager pools;
 
@@ -97,12 +110,58 @@ public class JaxrsWhiteboardIT {
     }
 
     @Test
-    public void everyJaxrsResourceRunsInThePoolOfTheWhiteboardsAdapterBundle() throws Exception {
-        get("/greetings/Ada");
+    public void theResourceBundleIsServedInAPoolOfItsOwnAndTheRestInTheAdaptersPool() throws Exception {
+        long adapterServed = served(JAXRS_ADAPTER);
+        long sampleServed = served(SAMPLE);
 
-        assertThat(pools.pool(JAXRS_ADAPTER)).as("the adapter bundle registers the Jersey servlet").isPresent();
-        assertThat(pools.pool(JAXRS_ADAPTER).map(PoolSnapshot::counters).orElseThrow().served()).isPositive();
-        assertThat(pools.pool(SAMPLE)).as("the resource's own bundle gets no pool").isEmpty();
+        assertThat(get("/greetings/Ada").body()).isEqualTo(ADA);
+        assertThat(get("/nothing/here").httpStatus()).startsWith("404");
+
+        assertThat(served(SAMPLE)).as("the resource's bundle's pool").isEqualTo(sampleServed + 1);
+        assertThat(served(JAXRS_ADAPTER)).as("the adapter's pool: paths no resource bundle claims").isEqualTo(adapterServed + 1);
+    }
+
+    @Test
+    public void hotSwapsOfTheResourceBundleUnderLoadLoseNoRequest() throws Exception {
+        Bundle sample = bundle(context, SAMPLE);
+        byte[] jar = Files.readAllBytes(Path.of(sample.getLocation().replaceFirst("^file:", "")));
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong answered = new AtomicLong();
+        Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
+        Thread client = new Thread(() -> {
+            int id = 0;
+            try (RawFcgiClient fcgi = RawFcgiClient.unix(socket)) {
+                while (running.get()) {
+                    id = id % 60_000 + 1;
+                    fcgi.send(RawFcgiClient.requestBytes(id, true, RawFcgiClient.params("GET", "/greetings/Ada"), new byte[0]));
+                    RawFcgiClient.Response response = fcgi.await(id);
+                    outcomes.computeIfAbsent(response.httpStatus() + " " + response.body(), k -> new AtomicLong()).incrementAndGet();
+                    answered.incrementAndGet();
+                }
+            } catch (IOException e) {
+                outcomes.computeIfAbsent("exception " + e, k -> new AtomicLong()).incrementAndGet();
+            }
+        }, "jaxrs-it-client");
+        client.start();
+        for (int swap = 1; swap <= SWAPS; swap++) {
+            long before = answered.get();
+            await(Duration.ofSeconds(30), "requests before swap " + swap, () -> answered.get() >= before + 20);
+            try (InputStream in = new ByteArrayInputStream(jar)) {
+                sample.update(in);
+            }
+        }
+        long after = answered.get();
+        await(Duration.ofSeconds(30), "requests after the last swap", () -> answered.get() >= after + 20);
+        running.set(false);
+        client.join(30_000);
+
+        System.out.printf("JAX-RS resource bundle swapped %d times under load: %s%n", SWAPS, outcomes);
+        assertThat(outcomes.keySet()).as("every outcome: %s", outcomes).containsOnly("200 OK " + ADA);
+        assertThat(sample.getState()).isEqualTo(Bundle.ACTIVE);
+    }
+
+    private long served(String pool) {
+        return pools.pool(pool).map(PoolSnapshot::counters).orElseThrow(() -> new AssertionError("no pool " + pool)).served();
     }
 
     private String statusOf(String uri) {
