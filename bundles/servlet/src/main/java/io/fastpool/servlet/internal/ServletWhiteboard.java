@@ -32,7 +32,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  *
  * <p>Only the default servlet context is served so far; a servlet or filter selecting another
  * context ({@code osgi.http.whiteboard.context.select}) is logged and left out. Other listener
- * kinds, resources, error pages and {@code HttpServiceRuntime} are not there yet ({@code docs/servlet.md}).
+ * kinds, resources, error pages and the runtime's DTOs ({@link WhiteboardRuntime} reports none yet)
+ * are not there yet ({@code docs/servlet.md}).
  */
 @Component(immediate = true)
 public final class ServletWhiteboard {
