@@ -1,5 +1,6 @@
 package io.fastpool.testkit;
 
+import io.fastpool.api.Detached;
 import io.fastpool.api.Headers;
 import io.fastpool.api.Request;
 import io.fastpool.api.Session;
@@ -35,6 +36,7 @@ public final class FakeRequest implements Request {
     private String serverName = "localhost";
     private int serverPort = 80;
     private Function<Boolean, Session> sessions;
+    private Detached detached;
 
     /** {@code method uri} for an app mounted at {@code contextPath}. */
     public FakeRequest(String method, String uri, String contextPath) {
@@ -91,6 +93,17 @@ public final class FakeRequest implements Request {
     public FakeRequest serverPort(int port) {
         this.serverPort = port;
         return this;
+    }
+
+    /** What {@link #detach} returns; without one, as outside a pool, it throws. */
+    public FakeRequest detachable(Detached detached) {
+        this.detached = detached;
+        return this;
+    }
+
+    @Override
+    public Detached detach() {
+        return detached == null ? Request.super.detach() : detached;
     }
 
     /** Where {@link #session} gets sessions from (a fake client's store); without one, as outside a pool, it throws. */

@@ -103,4 +103,18 @@ public interface Request {
      * kept (outside a pool).
      */
     Session session(boolean create);
+
+    /**
+     * Lets go of the worker thread: when the handler returns, the response is not finished, and the
+     * worker serves other requests; the app finishes the response later, from any thread, through the
+     * returned {@link Detached} (long polling, responses that wait for another system). Calling it
+     * again returns the same {@code Detached}. Throws {@link UnsupportedOperationException} outside a
+     * pool.
+     *
+     * @throws IllegalStateException if called after the request ended
+     * @since 1.2
+     */
+    default Detached detach() {
+        throw new UnsupportedOperationException("only requests a pool runs can be detached");
+    }
 }

@@ -25,6 +25,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface WebApp {
 
-    /** Handles one request; the response is complete when this returns. */
+    /**
+     * Handles one request; the response is complete when this returns, unless the handler
+     * {@linkplain Request#detach() detached} the request to finish it later.
+     */
     void handle(Request request, Response response) throws Exception;
 }

@@ -16,7 +16,7 @@ import java.util.List;
  * @param counters counts since the pool was created
  * @param latency request latency percentiles since the pool was created, in microseconds, from dispatch to completion
  * @param queueWait time spent waiting in the queue since the pool was created, percentiles in microseconds
- * @param inFlight requests running now, longest first
+ * @param inFlight requests running now, and those detached from their thread (thread {@code "(detached)"}), longest first
  * @param lastInterval latency and queue wait over the last completed interval alone, where a spike shows at once
  */
 public record PoolSnapshot(String name, PoolState state, PoolSettings settings, List<AppView> apps, int threads,
@@ -104,7 +104,7 @@ public record PoolSnapshot(String name, PoolState state, PoolSettings settings, 
         public static final Interval NONE = new Interval(0, 0, Percentiles.NONE, Percentiles.NONE);
     }
 
-    /** A request running now. */
+    /** A request running now, or detached from its thread ({@code thread} is then {@code "(detached)"}). */
     public record InFlight(String app, String request, long elapsedMillis, String thread) {
     }
 }

@@ -107,6 +107,11 @@ final class AppDeployments {
     /** A service went (its bundle is stopping or updating): its app's requests wait for it to come back. */
     void unbind(ServiceReference<WebApp> reference) {
         for (ServiceApp app : apps.values()) {
+            Pool pool = app.pool();
+            if (pool != null && reference.equals(app.reference())) {
+                // Its detached requests would outlive the instance they belong to: aborted before it is released.
+                pool.abandonDetached(app, "app " + app.name() + "'s service went away");
+            }
             if (app.unbind(reference)) {
                 LOG.log(Level.DEBUG, () -> "app " + app.name() + " is away; its requests wait (startupTimeLimit)");
             }

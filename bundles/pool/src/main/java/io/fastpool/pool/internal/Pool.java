@@ -27,7 +27,10 @@ import java.util.function.Supplier;
  * Requests wait in the queue while the pool is starting, draining or swapping, or while an app's
  * service is away during its bundle's update; a request for an app that does not come back within
  * {@code startupTimeLimit} is answered 503. A full queue, a stopped pool and a disabled one answer
- * 503 with Retry-After at once, on the transport thread, without blocking. An idle pool (past
+ * 503 with Retry-After at once, on the transport thread, without blocking. A request its handler
+ * detached ({@link DetachedRequest}) holds no worker but counts as in flight: stop, restart and
+ * recycle wait for it up to {@code drainTimeLimit}, then abort it; an app that is removed or whose
+ * service goes away aborts its detached requests at once. An idle pool (past
  * {@code idleTimeout}, or an OnDemand one before its first request) is <em>released</em>: no
  * instance, no thread.
  *
@@ -164,6 +167,7 @@ final class Pool {
         }
         List<Work> dropped = locked(() -> workers.removeQueued(work -> work.app == app));
         dropped.forEach(work -> reject(work.exchange, "app " + app.name() + " was undeployed", 0));
+        abandonDetached(app, "app " + app.name() + " was undeployed");
         app.release();
     }
 
@@ -262,13 +266,13 @@ final class Pool {
 
     void stop() {
         rejectAll(locked(() -> enter(PoolState.STOPPED)), "stopped", 30);
-        workers.awaitIdle(settings.drainTimeLimit().toNanos());
+        drain("stopped");
         apps.forEach(App::release);
     }
 
     void restart() {
         locked(() -> enter(PoolState.STARTING));
-        workers.awaitIdle(settings.drainTimeLimit().toNanos());
+        drain("restarted");
         apps.forEach(App::release);
         stats.restarts.increment();
         start();
@@ -289,7 +293,7 @@ final class Pool {
         if (!started) {
             return;
         }
-        if (!workers.awaitIdle(settings.drainTimeLimit().toNanos())) {
+        if (!drain("recycled")) {
             LOG.log(Level.WARNING, () -> "pool " + name + ": requests still running after " + settings.drainTimeLimit().toMillis()
                     + " ms (drainTimeLimit); updating anyway");
         }
@@ -302,6 +306,29 @@ final class Pool {
             failure("recycling failed: " + e, e);
         } finally {
             swapped();
+        }
+    }
+
+    /**
+     * Waits up to {@code drainTimeLimit} for the requests in flight, running or detached; detached
+     * ones still waiting then are aborted. Returns whether all ended in time.
+     */
+    private boolean drain(String how) {
+        if (workers.awaitIdle(settings.drainTimeLimit().toNanos())) {
+            return true;
+        }
+        abandonDetached(null, "pool " + name + " is being " + how + " and " + settings.drainTimeLimit().toMillis()
+                + " ms (drainTimeLimit) have passed");
+        return false;
+    }
+
+    /** Aborts the detached requests of {@code app} (null: of every app), on this thread. */
+    void abandonDetached(App app, String why) {
+        List<Work> left = locked(workers::detached);
+        for (Work work : left) {
+            if (app == null || work.app == app) {
+                work.detached.abandon(why);
+            }
         }
     }
 

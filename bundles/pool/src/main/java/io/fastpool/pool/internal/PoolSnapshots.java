@@ -79,12 +79,22 @@ final class PoolSnapshots {
         return stats.counters(runner.accessLogDrops(), cpu, allocated);
     }
 
-    /** The running requests, the longest-running first. Lock held. */
+    /** What an in-flight request that holds no thread shows for its thread. */
+    static final String DETACHED = "(detached)";
+
+    /** The running and detached requests, the longest-running first. Lock held. */
     private List<PoolSnapshot.InFlight> inFlight(long now) {
         List<PoolSnapshot.InFlight> inFlight = new ArrayList<>();
-        for (Work work : workers.running()) {
+        List<Work> running = workers.running();
+        for (Work work : running) {
             inFlight.add(new PoolSnapshot.InFlight(work.app.name(), work.exchange.describe(),
                     (now - work.startedNanos) / 1_000_000, work.thread.getName()));
+        }
+        for (Work work : workers.detached()) {
+            if (!running.contains(work)) {
+                inFlight.add(new PoolSnapshot.InFlight(work.app.name(), work.exchange.describe(),
+                        (now - work.startedNanos) / 1_000_000, DETACHED));
+            }
         }
         inFlight.sort(Comparator.comparingLong(PoolSnapshot.InFlight::elapsedMillis).reversed());
         return inFlight;

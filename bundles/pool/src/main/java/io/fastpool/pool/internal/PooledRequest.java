@@ -1,5 +1,6 @@
 package io.fastpool.pool.internal;
 
+import io.fastpool.api.Detached;
 import io.fastpool.api.Headers;
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
@@ -8,12 +9,13 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The request as an app in a pool sees it: the protocol front's request, plus the app's sessions.
  * A session is looked up from the {@value #COOKIE} cookie only when the app asks, and created only
  * when it asks to create one; the response then carries the cookie (HttpOnly, and Secure when the
- * request came over HTTPS).
+ * request came over HTTPS). {@link #detach()} is the pool's ({@link DetachedRequest}).
  */
 final class PooledRequest implements Request {
 
@@ -22,12 +24,19 @@ final class PooledRequest implements Request {
     private final Request request;
     private final Response response;
     private final SessionStore sessions;
+    private final Supplier<Detached> detacher;
     private Session session;
 
-    PooledRequest(Request request, Response response, SessionStore sessions) {
+    PooledRequest(Request request, Response response, SessionStore sessions, Supplier<Detached> detacher) {
         this.request = request;
         this.response = response;
         this.sessions = sessions;
+        this.detacher = detacher;
+    }
+
+    @Override
+    public Detached detach() {
+        return detacher.get();
     }
 
     @Override

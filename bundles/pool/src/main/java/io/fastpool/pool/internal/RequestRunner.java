@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  * Runs one request on a pool's worker: gets the app's instance (activating it if needed), sets the
  * app bundle's class loader as context class loader, turns what the handler throws into a 500,
  * measures latency (and, for the access log, CPU time and allocation), writes the access log line
- * and counts the request for {@code recycleAfterRequests}.
+ * and counts the request for {@code recycleAfterRequests}. A handler that detached its request
+ * ({@link DetachedRequest}) leaves all that to the request's completion, on whichever thread ends it
+ * ({@link #finish}); the tasks of detached requests run here too ({@link #runTask}).
  *
  * <p>It takes no lock of the pool's: a request runs with none held. Its own monitor guards only the
  * count of lines dropped by access logs the pool had before a settings change; nothing is called
@@ -126,6 +128,7 @@ final class RequestRunner {
         Thread thread = Thread.currentThread();
         ClassLoader saved = thread.getContextClassLoader();
         boolean measure = settings.get().statistics();
+        boolean failed = false;
         // The pool's CPU and allocation figures come from its threads' totals (see PoolSnapshots); a
         // request's own are measured only for the access log, whose format may print them: two system calls saved.
         AccessLogWriter.Log log = accessLog;
@@ -138,13 +141,15 @@ final class RequestRunner {
         exchange.onCancel(work); // interrupts its worker, see Work.run
         try {
             thread.setContextClassLoader(work.app.classLoader());
-            instance.handle(new PooledRequest(exchange.request(), response, work.app.sessions()), response);
+            instance.handle(new PooledRequest(exchange.request(), response, work.app.sessions(), () -> detach(work)), response);
         } catch (Exception e) {
+            failed = true;
             if (!work.timedOut && !exchange.isCancelled()) {
                 LOG.log(Level.ERROR, "app " + work.app.name() + " failed on " + exchange.describe(), e);
                 answer(response, 500, null);
             }
         } catch (Error e) {
+            failed = true;
             outcomes.failed("app " + work.app.name() + " threw " + e + " on " + exchange.describe(), e);
             answer(response, 500, null);
         } finally {
@@ -154,27 +159,98 @@ final class RequestRunner {
                 // The watchdog's 504 may not have gone out yet: completing first would send an empty 200.
                 answer(response, 504, TOO_LONG);
             }
-            // Count before completing: whoever sees the response may read the figures next.
-            if (response.status() >= 500) {
-                stats.serverErrors.increment();
+            work.cpuNanos = measureRequest ? ThreadCost.cpuNanos() - cpu : 0;
+            work.allocatedBytes = measureRequest ? ThreadCost.allocatedBytes() - allocated : 0;
+            DetachedRequest detached = work.detached;
+            if (detached == null) {
+                // From here this worker is as good as idle (dispatch need not start another), unless
+                // completing blocks: a response whose connection takes nothing more waits to be written.
+                work.finishingSinceNanos = clock.getAsLong() | 1;
+                finish(work);
+            } else {
+                if (failed || work.timedOut) {
+                    detached.complete(); // with the 500 or 504 just answered
+                }
+                detached.exited();
             }
-            stats.served.increment();
-            long duration = clock.getAsLong() - work.startedNanos;
-            if (measure) {
-                stats.latency(duration);
-            }
-            long cpuUsed = measureRequest ? ThreadCost.cpuNanos() - cpu : 0;
-            long allocatedHere = measureRequest ? ThreadCost.allocatedBytes() - allocated : 0;
-            // From here this worker is as good as idle (dispatch need not start another), unless
-            // completing blocks: a response whose connection takes nothing more waits to be written.
-            work.finishingSinceNanos = clock.getAsLong() | 1;
-            exchange.complete();
-            if (log != null) {
-                log.log(new AccessLogFormat.Entry(exchange.request(), response.status(), duration, cpuUsed, allocatedHere, poolName,
-                        work.app.name(), System.currentTimeMillis()));
-            }
-            countForRecycle();
         }
+    }
+
+    /**
+     * Ends a request: counts it, records its latency (from its start on a worker to now), completes
+     * the exchange and writes the access log line. On its worker when the handler returns, or, for a
+     * detached request, on the thread that completes it.
+     */
+    void finish(Work work) {
+        Exchange exchange = work.exchange;
+        Response response = exchange.response();
+        // Count before completing: whoever sees the response may read the figures next.
+        if (response.status() >= 500) {
+            stats.serverErrors.increment();
+        }
+        stats.served.increment();
+        long duration = clock.getAsLong() - work.startedNanos;
+        if (settings.get().statistics()) {
+            stats.latency(duration);
+        }
+        exchange.complete();
+        AccessLogWriter.Log log = accessLog;
+        if (log != null) {
+            log.log(new AccessLogFormat.Entry(exchange.request(), response.status(), duration, work.cpuNanos, work.allocatedBytes,
+                    poolName, work.app.name(), System.currentTimeMillis()));
+        }
+        countForRecycle();
+    }
+
+    /** {@code Request.detach()} on the handler's thread (or a task's): the same detachment each time. */
+    private DetachedRequest detach(Work work) {
+        synchronized (work) {
+            DetachedRequest detached = work.detached;
+            if (detached != null) {
+                return detached;
+            }
+            if (work.finishingSinceNanos != 0) {
+                throw new IllegalStateException("the request has ended: " + work.exchange.describe());
+            }
+            detached = new DetachedRequest(work, this, clock);
+            work.workers.addDetached(work);
+            work.detached = detached;
+        }
+        if (work.exchange.isCancelled()) {
+            work.detached.abort("the client or the web server aborted it before it was detached");
+        }
+        return work.detached;
+    }
+
+    /**
+     * Runs a detached request's task on the calling worker, with the app's class loader. A task that
+     * throws is logged and its request answered 500 and completed; one past {@code requestTimeout}
+     * answered 504. Always returns true: a task never waits for its app again.
+     */
+    boolean runTask(Work task) {
+        DetachedRequest detached = task.detached;
+        Thread thread = Thread.currentThread();
+        ClassLoader saved = thread.getContextClassLoader();
+        boolean failed = false;
+        try {
+            thread.setContextClassLoader(task.app.classLoader());
+            task.task.run();
+        } catch (RuntimeException | Error e) {
+            failed = true;
+            LOG.log(Level.ERROR, "app " + task.app.name() + " failed in a task of " + task.exchange.describe(), e);
+            answer(task.exchange.response(), 500, null);
+        } finally {
+            thread.setContextClassLoader(saved);
+            Thread.interrupted();
+            if (task.timedOut) {
+                answer(task.exchange.response(), 504, TOO_LONG);
+            }
+            if (failed || task.timedOut) {
+                detached.complete();
+            }
+            detached.exited();
+        }
+        return true;
     }
 
     /**

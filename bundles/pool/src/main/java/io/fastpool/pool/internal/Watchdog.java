@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
  * A pool's watchdog, run every few hundred milliseconds by the manager's watchdog thread through
  * {@link #check}: it ends the statistics' interval when due (so every reader sees intervals of
  * the same length), logs slow requests, interrupts those past {@code requestTimeout} (answered 504)
- * and orphans a worker that does not stop, answers 503 to requests that waited longer than
+ * and orphans a worker that does not stop, times out detached requests (their own time-out, not
+ * {@code requestTimeout}: {@link DetachedRequest}), answers 503 to requests that waited longer than
  * {@code startupTimeLimit} for their app, releases an idle pool ({@code idleTimeout}), and decides
  * when a recycle is due (an orphan, {@code recycleAfterTime}, {@code recycleAfterRequests}), which it
  * hands to the lifecycle executor.
@@ -115,6 +116,11 @@ final class Watchdog {
             }
             found = new Findings();
             checkRunning(current, now, found);
+            for (Work work : workers.detached()) {
+                if (work.detached.timeoutDue(now)) {
+                    found.detachedTimedOut.add(work.detached);
+                }
+            }
             PoolState state = pool.state();
             long startupLimit = current.startupTimeLimit().toNanos() + (state == PoolState.DRAINING ? current.drainTimeLimit().toNanos() : 0);
             found.expired = workers.removeQueued(work -> (state != PoolState.RUNNING || !work.app.available())
@@ -149,6 +155,7 @@ final class Watchdog {
     private static final class Findings {
         final List<Work> slow = new ArrayList<>();
         final List<Work> timedOut = new ArrayList<>();
+        final List<DetachedRequest> detachedTimedOut = new ArrayList<>();
         List<Work> expired = List.of();
         boolean release;
     }
@@ -189,11 +196,12 @@ final class Watchdog {
         for (Work work : found.timedOut) {
             pool.host().responder().execute(() -> {
                 RequestRunner.answerTimedOut(work.exchange.response());
-                work.exchange.complete();
+                work.complete();
             });
             LOG.log(Level.WARNING, () -> "pool " + pool.name() + ": " + work.exchange.describe() + " ran longer than "
                     + current.requestTimeout().toMillis() + " ms (requestTimeout); interrupted");
         }
+        found.detachedTimedOut.forEach(DetachedRequest::timedOut);
         for (Work work : found.expired) {
             pool.reject(work.exchange, "app " + work.app.name() + " did not come back within "
                     + current.startupTimeLimit().toMillis() + " ms (startupTimeLimit)", 5);

@@ -24,6 +24,11 @@ import java.util.function.Supplier;
  * {@code minThreads}), or at once when the pool's {@link Gate} says they retire (released, stopped,
  * disabled): an idle pool holds no thread.
  *
+ * <p>Detached requests ({@link DetachedRequest}) hold no thread but are in flight: {@link #awaitIdle}
+ * waits for them too, and the pool is not idle while one waits. Their tasks (re-dispatches, time-out
+ * and abort actions) have a queue of their own, taken before the requests' and whatever the pool's
+ * state: they belong to requests already admitted, which a drain waits for.
+ *
  * <p>Everything here is guarded by the pool lock (made by {@link Pool}, passed in); methods whose
  * comment says "lock held" expect the caller to hold it, the others take it. {@link #changed} is
  * its one condition: idle workers wait on it for work, {@link #awaitIdle} waits on it for the last
@@ -55,6 +60,8 @@ final class Workers {
     private final Gate gate;
     private final RequestRunner runner;
     private final ArrayDeque<Work> queue = new ArrayDeque<>();
+    private final ArrayDeque<Work> tasks = new ArrayDeque<>();
+    private final Set<Work> detached = new HashSet<>();
     private final Map<Thread, Work> running = new HashMap<>();
     private final Set<Thread> threads = new HashSet<>();
     private final AtomicInteger threadNumber = new AtomicInteger();
@@ -86,6 +93,40 @@ final class Workers {
         dispatch();
     }
 
+    /** Queues a detached request's task, taken before any request, and wakes or starts a worker for it. */
+    void enqueueTask(Work task) {
+        lock.lock();
+        try {
+            tasks.add(task);
+            dispatch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A handler detached its request: it is in flight until {@link #removeDetached}. */
+    void addDetached(Work work) {
+        lock.lock();
+        try {
+            detached.add(work);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A detached request ended: a drain waiting for it may go on. */
+    void removeDetached(Work work) {
+        lock.lock();
+        try {
+            if (detached.remove(work)) {
+                lastActivityNanos = clock.getAsLong();
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Takes the queued requests {@code which} selects out of the queue. Lock held. */
     List<Work> removeQueued(Predicate<Work> which) {
         List<Work> removed = new ArrayList<>();
@@ -101,7 +142,7 @@ final class Workers {
 
     /** Wakes or starts a worker if a request can run. Lock held. */
     void dispatch() {
-        if (!gate.open() || firstRunnable() == null) {
+        if (tasks.isEmpty() && (!gate.open() || firstRunnable() == null)) {
             return;
         }
         if (idleWorkers > 0) {
@@ -143,6 +184,9 @@ final class Workers {
     }
 
     private Work takeRunnable() {
+        if (!tasks.isEmpty()) {
+            return tasks.poll();
+        }
         if (!gate.open()) {
             return null;
         }
@@ -202,13 +246,13 @@ final class Workers {
                 work.startedNanos = clock.getAsLong();
                 running.put(me, work);
                 // More is waiting and nobody idle: grow now rather than after this request.
-                if (idleWorkers == 0 && threads.size() < settings.get().maxThreads() && firstRunnable() != null) {
+                if (idleWorkers == 0 && threads.size() < settings.get().maxThreads() && (!tasks.isEmpty() || firstRunnable() != null)) {
                     startWorker();
                 }
                 boolean ran;
                 lock.unlock();
                 try {
-                    ran = runner.run(work);
+                    ran = work.task != null ? runner.runTask(work) : runner.run(work);
                 } finally {
                     lock.lock();
                 }
@@ -251,12 +295,12 @@ final class Workers {
         dispatch();
     }
 
-    /** Waits until no request runs, up to {@code nanos}; returns whether it got there. */
+    /** Waits until no request runs or waits detached, up to {@code nanos}; returns whether it got there. */
     boolean awaitIdle(long nanos) {
         lock.lock();
         try {
             long left = nanos;
-            while (!running.isEmpty()) {
+            while (!running.isEmpty() || !detached.isEmpty()) {
                 if (left <= 0) {
                     return false;
                 }
@@ -299,9 +343,18 @@ final class Workers {
         return queue.size();
     }
 
-    /** Whether nothing runs or waits. */
+    /** The detached requests; a copy. */
+    List<Work> detached() {
+        return new ArrayList<>(detached);
+    }
+
+    /** Whether nothing runs or waits, detached or queued. */
     boolean idle() {
-        return running.isEmpty() && queue.isEmpty();
+        return running.isEmpty() && queue.isEmpty() && detached.isEmpty() && tasks.isEmpty();
+    }
+
+    String poolName() {
+        return poolName;
     }
 
     long lastActivityNanos() {

@@ -16,7 +16,9 @@ class SessionsTest {
     private final SessionStore store = new SessionStore(3, 60_000, clock::get);
 
     private PooledRequest request(FakeExchange exchange) {
-        return new PooledRequest(exchange.request(), exchange.response(), store);
+        return new PooledRequest(exchange.request(), exchange.response(), store, () -> {
+            throw new UnsupportedOperationException();
+        });
     }
 
     @Test

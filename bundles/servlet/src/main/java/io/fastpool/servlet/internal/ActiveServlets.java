@@ -3,6 +3,7 @@ package io.fastpool.servlet.internal;
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
 import io.fastpool.api.WebApp;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -17,6 +18,7 @@ import jakarta.servlet.ServletRequestEvent;
 import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.UnavailableException;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -33,7 +35,10 @@ import org.osgi.framework.ServiceReference;
  * A whiteboard app while its pool holds it (from its first request to its idle time-out): the
  * {@link WebApp} the pool calls, which matches each request's path against the bundle's current
  * {@link ServletMapping}, and runs the bundle's filters that apply, then the matched servlet,
- * through the {@link ServletInvoker}.
+ * through the {@link ServletInvoker}. When the servlet and every filter that applies support async
+ * ({@code .asyncSupported=true}), the request may start async; its async dispatches come back here
+ * ({@link #dispatchAsync}) and run the servlet their path maps to, with the filters registered for
+ * {@code ASYNC}.
  *
  * <p>When the pool activates the app (on its pool's thread, with the app bundle's class loader), the
  * listeners hear that the servlet context is initialised, then the filters and servlets are got
@@ -68,9 +73,10 @@ final class ActiveServlets implements WebApp {
         ServletApp.Registered registered = match.target();
         ServletInstance servlet = servletOf(registered);
         Servlet started = servlet.get();
-        List<Filter> filters = filtersFor(path, servlet.name());
+        List<Filter> filters = filtersFor(DispatcherType.REQUEST, path, servlet.name());
         List<ServletRequestListener> listeners = requestListeners();
-        if (filters.isEmpty() && listeners.isEmpty()) {
+        boolean async = registered.description().asyncSupported() && filtersSupportAsync(path, servlet.name());
+        if (filters.isEmpty() && listeners.isEmpty() && !async) {
             app.invoker().service(started, request, response, match.route(), context, registered.description().multipart());
             return;
         }
@@ -78,7 +84,43 @@ final class ActiveServlets implements WebApp {
         if (!listeners.isEmpty()) {
             chain = new Listened(listeners, context, chain);
         }
-        app.invoker().service(chain, request, response, match.route(), context, registered.description().multipart());
+        if (async) {
+            app.invoker().service(chain, this::dispatchAsync, request, response, match.route(), context,
+                    registered.description().multipart());
+        } else {
+            app.invoker().service(chain, request, response, match.route(), context, registered.description().multipart());
+        }
+    }
+
+    /**
+     * An async dispatch ({@code AsyncContext.dispatch}), on a worker of the app's pool: the servlet
+     * {@code path} maps to in this app (null: the request's own path), through the filters
+     * registered for {@code ASYNC}; a path nothing maps to is a 404. Only paths of this app: the
+     * whiteboard's request dispatchers across contexts are not used here.
+     */
+    private void dispatchAsync(String path, ServletRequestAdapter request, ServletResponseAdapter response)
+            throws IOException, ServletException {
+        String target = path != null ? path : request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        ServletMapping.Match<ServletApp.Registered> match = app.mapping().match("", target);
+        if (match == null) {
+            response.sendError(404);
+            return;
+        }
+        ServletInstance servlet = servletOf(match.target());
+        Servlet started = servlet.get();
+        List<Filter> filters = filtersFor(DispatcherType.ASYNC, target, servlet.name());
+        HttpServletRequest dispatched = path == null ? request : new AsyncDispatchRequest(request, match.route(), target);
+        new Chain(filters, 0, started).doFilter(dispatched, response);
+    }
+
+    /** Whether every filter that applies to a request for {@code path} supports async. */
+    private boolean filtersSupportAsync(String path, String servletName) {
+        for (ServletApp.RegisteredFilter filter : app.filters()) {
+            if (filter.description().appliesTo(path, servletName) && !filter.description().asyncSupported()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -134,14 +176,14 @@ final class ActiveServlets implements WebApp {
         return listening;
     }
 
-    private List<Filter> filtersFor(String path, String servletName) throws ServletException {
+    private List<Filter> filtersFor(DispatcherType type, String path, String servletName) throws ServletException {
         List<ServletApp.RegisteredFilter> all = app.filters();
         if (all.isEmpty()) {
             return List.of();
         }
         List<Filter> applying = new ArrayList<>();
         for (ServletApp.RegisteredFilter filter : all) {
-            if (filter.description().appliesTo(path, servletName)) {
+            if (filter.description().appliesTo(type, path, servletName)) {
                 applying.add(filterOf(filter).get());
             }
         }

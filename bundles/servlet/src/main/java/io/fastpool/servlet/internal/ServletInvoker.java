@@ -21,6 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * exception is left to the pool, which answers 500 and logs it with the app's name, as for a
  * {@code WebApp}; an I/O error met inside {@code getParameter} is rethrown as the
  * {@link IOException} it was. Files holding multipart parts are deleted when the servlet returns.
+ *
+ * <p>A request served with an async dispatcher may start async ({@link ServletAsync}): when the
+ * servlet returns, the response is left to its {@code AsyncContext}, and so are the multipart
+ * files; what the servlet throws after starting async goes to the async listeners, not the pool.
  */
 public final class ServletInvoker {
 
@@ -41,22 +45,57 @@ public final class ServletInvoker {
      */
     public void service(Servlet servlet, Request request, Response response, ServletRoute route, ServletContext context,
             MultipartConfigElement multipart) throws IOException, ServletException {
-        serve(servlet, null, request, response, route, context, multipart);
+        serve(servlet, null, null, request, response, route, context, multipart);
     }
 
     /** Serves {@code request} through {@code chain}: the filters that apply, then the servlet. */
     public void service(FilterChain chain, Request request, Response response, ServletRoute route, ServletContext context,
             MultipartConfigElement multipart) throws IOException, ServletException {
-        serve(null, chain, request, response, route, context, multipart);
+        serve(null, chain, null, request, response, route, context, multipart);
+    }
+
+    /**
+     * Serves {@code request} through {@code chain}, with async support: the servlet and every filter
+     * in the chain support async; {@code dispatcher} runs the request again for an async dispatch.
+     */
+    void service(FilterChain chain, ServletAsync.Dispatcher dispatcher, Request request, Response response, ServletRoute route,
+            ServletContext context, MultipartConfigElement multipart) throws IOException, ServletException {
+        serve(null, chain, dispatcher, request, response, route, context, multipart);
     }
 
     /** Through {@code chain} when there is one, else straight to {@code servlet} (no chain object per request). */
-    private void serve(Servlet servlet, FilterChain chain, Request request, Response response, ServletRoute route,
-            ServletContext context, MultipartConfigElement multipart) throws IOException, ServletException {
+    private void serve(Servlet servlet, FilterChain chain, ServletAsync.Dispatcher dispatcher, Request request, Response response,
+            ServletRoute route, ServletContext context, MultipartConfigElement multipart) throws IOException, ServletException {
         ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, limits, multipart,
                 requestIds.incrementAndGet());
         ServletResponseAdapter servletResponse = new ServletResponseAdapter(response, servletRequest, limits.bufferSize(),
                 errorPages, clock);
+        ServletAsync async = null;
+        if (dispatcher != null) {
+            async = new ServletAsync(request, servletRequest, servletResponse, dispatcher);
+            servletRequest.async(async);
+        }
+        try {
+            run(servlet, chain, servletRequest, servletResponse);
+        } catch (IOException | ServletException | RuntimeException e) {
+            if (async == null || !async.wasStarted()) {
+                throw e;
+            }
+            async.dispatchFailed(e);
+        } finally {
+            if (async == null || !async.wasStarted()) {
+                servletRequest.cleanUp();
+            }
+        }
+        if (async != null && async.wasStarted()) {
+            async.dispatchReturned();
+            return;
+        }
+        servletResponse.finish();
+    }
+
+    private static void run(Servlet servlet, FilterChain chain, ServletRequestAdapter servletRequest,
+            ServletResponseAdapter servletResponse) throws IOException, ServletException {
         try {
             if (chain != null) {
                 chain.doFilter(servletRequest, servletResponse);
@@ -69,10 +108,7 @@ public final class ServletInvoker {
             answer(servletResponse, e, e.status());
         } catch (UncheckedIOException e) {
             throw e.getCause();
-        } finally {
-            servletRequest.cleanUp();
         }
-        servletResponse.finish();
     }
 
     private static void answer(ServletResponseAdapter response, RuntimeException problem, int status) {

@@ -48,9 +48,9 @@ import java.util.Map;
  * <p>Longer than most classes here because {@code HttpServletRequest} has some seventy methods;
  * each is a line or a few, and the work sits in the helpers named above.
  *
- * <p>Sessions are the pool's ({@link ServletSession}). Not yet (docs/servlet.md): async
- * ({@code startAsync} throws as for a servlet without async support), {@code changeSessionId}, login,
- * and HTTP upgrade (FastCGI cannot carry it).
+ * <p>Sessions are the pool's ({@link ServletSession}); async is {@link ServletAsync}'s, for a request
+ * whose servlet and filters all support it ({@code startAsync} throws otherwise). Not yet
+ * (docs/servlet.md): {@code changeSessionId}, login, and HTTP upgrade (FastCGI cannot carry it).
  */
 public final class ServletRequestAdapter implements HttpServletRequest {
 
@@ -74,6 +74,9 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     private ServletSession session;
     private BodyUse bodyUse = BodyUse.NONE;
     private BufferedReader reader;
+    /** Null when the servlet or one of its filters does not support async. */
+    private ServletAsync async;
+    private DispatcherType dispatcherType = DispatcherType.REQUEST;
 
     /** Which of the body's views the servlet took: the Servlet API allows one of stream and reader. */
     private enum BodyUse { NONE, STREAM, READER }
@@ -379,7 +382,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     // ---- context and dispatch
 
     @Override public ServletContext getServletContext() { return context; }
-    @Override public DispatcherType getDispatcherType() { return DispatcherType.REQUEST; }
+    @Override public DispatcherType getDispatcherType() { return dispatcherType; }
 
     /** Relative paths resolve against this request's servlet path and path info; the context decides the rest. */
     @Override
@@ -532,24 +535,56 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         }
     }
 
-    // ---- async, upgrade: not yet or not possible
+    // ---- async (ServletAsync); upgrade: not possible
 
-    @Override public boolean isAsyncStarted() { return false; }
-    @Override public boolean isAsyncSupported() { return false; }
+    /** Gives the request its async support: the servlet and every filter on its way support async. */
+    void async(ServletAsync support) {
+        this.async = support;
+    }
+
+    /**
+     * An async dispatch begins ({@code AsyncContext.dispatch}): the dispatcher type is ASYNC, and the
+     * request's original path elements are kept in the attributes the specification names.
+     */
+    void dispatchedAsync() {
+        if (dispatcherType != DispatcherType.ASYNC) {
+            setAttribute(AsyncContext.ASYNC_REQUEST_URI, getRequestURI());
+            setAttribute(AsyncContext.ASYNC_CONTEXT_PATH, getContextPath());
+            setAttribute(AsyncContext.ASYNC_SERVLET_PATH, getServletPath());
+            setAttribute(AsyncContext.ASYNC_PATH_INFO, getPathInfo());
+            setAttribute(AsyncContext.ASYNC_QUERY_STRING, getQueryString());
+            setAttribute(AsyncContext.ASYNC_MAPPING, getHttpServletMapping());
+            dispatcherType = DispatcherType.ASYNC;
+        }
+    }
+
+    @Override public boolean isAsyncStarted() { return async != null && async.isStarted(); }
+    @Override public boolean isAsyncSupported() { return async != null; }
 
     @Override
     public AsyncContext startAsync() {
-        throw new IllegalStateException("startAsync()" + NOT_YET);
+        return startAsync(this, responseForAsync());
     }
 
     @Override
     public AsyncContext startAsync(ServletRequest servletRequest, ServletResponse servletResponse) {
-        throw new IllegalStateException("startAsync()" + NOT_YET);
+        if (async == null) {
+            throw new IllegalStateException("startAsync() is not supported here: the servlet, or a filter in its chain, is not registered with"
+                    + " osgi.http.whiteboard.servlet.asyncSupported=true (filters: .filter.asyncSupported=true)");
+        }
+        return async.start(servletRequest, servletResponse);
+    }
+
+    private ServletResponse responseForAsync() {
+        return async == null ? null : async.originalResponse();
     }
 
     @Override
     public AsyncContext getAsyncContext() {
-        throw new IllegalStateException("this request is not in async mode");
+        if (async == null || !async.wasStarted()) {
+            throw new IllegalStateException("this request is not in async mode");
+        }
+        return async;
     }
 
     /** FastCGI carries requests, not connections: an upgraded protocol cannot pass through the web server. */

@@ -1,6 +1,6 @@
 package io.fastpool.servlet.internal;
 
-import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.DISPATCHER_REQUEST;
+import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_ASYNC_SUPPORTED;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_DISPATCHER;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_INIT_PARAM_PREFIX;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_NAME;
@@ -8,9 +8,12 @@ import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_W
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_REGEX;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_SERVLET;
 
+import jakarta.servlet.DispatcherType;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -18,9 +21,10 @@ import java.util.regex.PatternSyntaxException;
  * One filter service as its whiteboard properties describe it: the paths it applies to (servlet
  * patterns, {@code .filter.pattern}; regular expressions over the whole path in the context,
  * {@code .filter.regex}), the servlets it applies to by name ({@code .filter.servlet}), its name,
- * init parameters ({@code filter.init.*}), dispatcher types and order (service ranking, then the older
- * service, first). Only requests are filtered so far: a filter whose dispatcher types leave out
- * {@code REQUEST} never runs.
+ * init parameters ({@code filter.init.*}), dispatcher types, whether it supports async requests
+ * ({@code .filter.asyncSupported}) and order (service ranking, then the older service, first).
+ * Requests and async dispatches are filtered so far ({@code REQUEST}, {@code ASYNC}); a filter
+ * for other dispatcher types only never runs.
  *
  * @param serviceId     the service's {@code service.id}
  * @param ranking       the service's {@code service.ranking} (0 without one)
@@ -29,11 +33,13 @@ import java.util.regex.PatternSyntaxException;
  * @param regexes       its regular expressions, compiled
  * @param servletNames  the names of the servlets it applies to
  * @param initParams    its init parameters
- * @param onRequests    whether it filters requests (its dispatcher types, {@code REQUEST} by default)
+ * @param dispatchers   the dispatcher types it filters ({@code REQUEST} by default)
  * @param contextSelect its context selection filter, or {@code null} for the default context
+ * @param asyncSupported whether it may run in a request that starts async ({@code .filter.asyncSupported=true})
  */
 record WhiteboardFilter(long serviceId, int ranking, String name, List<String> patterns, List<Pattern> regexes,
-        List<String> servletNames, Map<String, String> initParams, boolean onRequests, String contextSelect) {
+        List<String> servletNames, Map<String, String> initParams, Set<DispatcherType> dispatchers, String contextSelect,
+        boolean asyncSupported) {
 
     /** Reads a filter service's properties; a regular expression that does not compile is an {@link IllegalArgumentException}. */
     static WhiteboardFilter of(Map<String, Object> properties) {
@@ -46,14 +52,21 @@ record WhiteboardFilter(long serviceId, int ranking, String name, List<String> p
                         + e.getDescription(), e);
             }
         }
-        List<String> dispatchers = WhiteboardServlet.strings(properties.get(HTTP_WHITEBOARD_FILTER_DISPATCHER));
+        Set<DispatcherType> dispatchers = EnumSet.noneOf(DispatcherType.class);
+        for (String type : WhiteboardServlet.strings(properties.get(HTTP_WHITEBOARD_FILTER_DISPATCHER))) {
+            try {
+                dispatchers.add(DispatcherType.valueOf(type.trim().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(HTTP_WHITEBOARD_FILTER_DISPATCHER + " '" + type + "' is not a dispatcher type", e);
+            }
+        }
         return new WhiteboardFilter(WhiteboardServlet.serviceId(properties), WhiteboardServlet.ranking(properties),
                 WhiteboardServlet.text(properties, HTTP_WHITEBOARD_FILTER_NAME),
                 WhiteboardServlet.strings(properties.get(HTTP_WHITEBOARD_FILTER_PATTERN)), List.copyOf(regexes),
                 WhiteboardServlet.strings(properties.get(HTTP_WHITEBOARD_FILTER_SERVLET)),
                 WhiteboardServlet.initParams(properties, HTTP_WHITEBOARD_FILTER_INIT_PARAM_PREFIX),
-                dispatchers.isEmpty() || dispatchers.stream().anyMatch(DISPATCHER_REQUEST::equalsIgnoreCase),
-                WhiteboardServlet.contextSelect(properties));
+                dispatchers.isEmpty() ? Set.of(DispatcherType.REQUEST) : Set.copyOf(dispatchers),
+                WhiteboardServlet.contextSelect(properties), WhiteboardServlet.flag(properties, HTTP_WHITEBOARD_FILTER_ASYNC_SUPPORTED));
     }
 
     boolean servesDefaultContext() {
@@ -67,7 +80,12 @@ record WhiteboardFilter(long serviceId, int ranking, String name, List<String> p
 
     /** Whether it applies to a request for {@code path} (in its context) that goes to the servlet named {@code servletName}. */
     boolean appliesTo(String path, String servletName) {
-        if (!onRequests) {
+        return appliesTo(DispatcherType.REQUEST, path, servletName);
+    }
+
+    /** Whether it applies to a dispatch of {@code type} for {@code path} to the servlet named {@code servletName}. */
+    boolean appliesTo(DispatcherType type, String path, String servletName) {
+        if (!dispatchers.contains(type)) {
             return false;
         }
         if (servletName != null && servletNames.contains(servletName)) {

@@ -1,6 +1,7 @@
 package io.fastpool.servlet.internal;
 
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME;
+import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_ASYNC_SUPPORTED;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_DEFAULT_CONTEXT_NAME;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX;
@@ -24,7 +25,8 @@ import java.util.Map;
  * without getting the service: its patterns ({@code osgi.http.whiteboard.servlet.pattern}, a
  * String, array or collection), name ({@code .servlet.name}; without one, the servlet's class name
  * once it is got), init parameters ({@code servlet.init.*}, the specification's prefix, without
- * {@code osgi.http.whiteboard.}), multipart settings ({@code .servlet.multipart.*}) and its order
+ * {@code osgi.http.whiteboard.}), multipart settings ({@code .servlet.multipart.*}), whether it
+ * supports async requests ({@code .servlet.asyncSupported}) and its order
  * among servlets (service ranking, then the older service). Only the default servlet context is
  * served so far: a servlet selecting another is reported by {@link #servesDefaultContext()}.
  *
@@ -35,9 +37,10 @@ import java.util.Map;
  * @param initParams  its init parameters, in no particular order
  * @param multipart   where and how large its multipart bodies may be, or {@code null} when it takes none
  * @param contextSelect its context selection filter, or {@code null} for the default context
+ * @param asyncSupported whether it may start async requests ({@code .servlet.asyncSupported=true})
  */
 record WhiteboardServlet(long serviceId, int ranking, String name, List<String> patterns, Map<String, String> initParams,
-        MultipartConfigElement multipart, String contextSelect) {
+        MultipartConfigElement multipart, String contextSelect, boolean asyncSupported) {
 
     private static final String DEFAULT_CONTEXT_SELECT = "(" + HTTP_WHITEBOARD_CONTEXT_NAME + "=" + HTTP_WHITEBOARD_DEFAULT_CONTEXT_NAME + ")";
 
@@ -48,7 +51,8 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
     static WhiteboardServlet of(Map<String, Object> properties) {
         return new WhiteboardServlet(serviceId(properties), ranking(properties), text(properties, HTTP_WHITEBOARD_SERVLET_NAME),
                 strings(properties.get(HTTP_WHITEBOARD_SERVLET_PATTERN)),
-                initParams(properties, HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX), multipart(properties), contextSelect(properties));
+                initParams(properties, HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX), multipart(properties), contextSelect(properties),
+                flag(properties, HTTP_WHITEBOARD_SERVLET_ASYNC_SUPPORTED));
     }
 
     /** Whether it selects the default servlet context (no selection, or the default context by name). */
@@ -82,6 +86,12 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
     /** A non-blank String property, or null. */
     static String text(Map<String, Object> properties, String key) {
         return properties.get(key) instanceof String text && !text.isBlank() ? text : null;
+    }
+
+    /** A boolean property, given as a Boolean or a String; false when absent. */
+    static boolean flag(Map<String, Object> properties, String key) {
+        Object value = properties.get(key);
+        return value instanceof Boolean bool ? bool : value != null && Boolean.parseBoolean(value.toString().trim());
     }
 
     static String contextSelect(Map<String, Object> properties) {

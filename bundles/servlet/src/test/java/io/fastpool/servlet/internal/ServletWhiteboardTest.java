@@ -3,6 +3,7 @@ package io.fastpool.servlet.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.api.WebApp;
+import io.fastpool.testkit.FakeDetached;
 import io.fastpool.testkit.FakeRequest;
 import io.fastpool.testkit.FakeResponse;
 import jakarta.servlet.ServletConfig;
@@ -231,6 +232,42 @@ class ServletWhiteboardTest {
         assertThat(response.text()).isEqualTo("[outer][inner]all  /a/x null");
         registrations.get(1L).get(0).factory.ungetService(shop, null, active);
         assertThat(((TaggingFilter) services.get(outer)).destroys).isEqualTo(1);
+    }
+
+    @Test
+    void asyncIsSupportedWhenTheServletAndEveryFilterOnItsWaySayTheyAreAndAnAsyncDispatchRunsTheAsyncFilters() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        HttpServlet polling = new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                if (request.getDispatcherType() == jakarta.servlet.DispatcherType.ASYNC) {
+                    response.getWriter().print("dispatched " + request.getServletPath());
+                } else if (request.isAsyncSupported()) {
+                    request.startAsync().dispatch("/b/x");
+                } else {
+                    response.getWriter().print("sync");
+                }
+            }
+        };
+        whiteboard.addServlet(reference(shop, Map.of("osgi.http.whiteboard.servlet.pattern", new String[] {"/a/*", "/b/*"},
+                "osgi.http.whiteboard.servlet.asyncSupported", true), polling));
+        whiteboard.addFilter(filter(shop, "sync-only", Map.of("osgi.http.whiteboard.filter.pattern", "/a/*")));
+        whiteboard.addFilter(filter(shop, "async", Map.of("osgi.http.whiteboard.filter.pattern", "/b/*",
+                "osgi.http.whiteboard.filter.asyncSupported", "true", "osgi.http.whiteboard.filter.dispatcher", new String[] {"REQUEST", "ASYNC"})));
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+
+        FakeResponse viaSyncFilter = new FakeResponse();
+        active.handle(new FakeRequest("GET", "/a/x", "/"), viaSyncFilter);
+        assertThat(viaSyncFilter.text()).as("a filter without async support on the way").isEqualTo("[sync-only]sync");
+
+        FakeResponse response = new FakeResponse();
+        FakeDetached detached = new FakeDetached(response);
+        active.handle(new FakeRequest("GET", "/b/y", "/").detachable(detached), response);
+        assertThat(detached.awaitCompletion()).isTrue();
+        detached.shutdown();
+        assertThat(response.text()).isEqualTo("[async][async]dispatched /b");
     }
 
     @Test

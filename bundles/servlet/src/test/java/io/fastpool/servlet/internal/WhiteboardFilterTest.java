@@ -3,6 +3,7 @@ package io.fastpool.servlet.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import jakarta.servlet.DispatcherType;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,26 @@ class WhiteboardFilterTest {
         assertThat(filter.appliesTo("/x", "s")).isFalse();
         assertThat(WhiteboardFilter.of(Map.of("osgi.http.whiteboard.filter.pattern", "/*",
                 "osgi.http.whiteboard.filter.dispatcher", new String[] {"REQUEST", "ERROR"})).appliesTo("/x", "s")).isTrue();
+    }
+
+    @Test
+    void aFilterForAsyncDispatchesAppliesToThemAndSaysWhetherItSupportsAsync() {
+        WhiteboardFilter filter = WhiteboardFilter.of(Map.of("osgi.http.whiteboard.filter.pattern", "/*",
+                "osgi.http.whiteboard.filter.dispatcher", new String[] {"REQUEST", "ASYNC"},
+                "osgi.http.whiteboard.filter.asyncSupported", "true"));
+
+        assertThat(filter.appliesTo(DispatcherType.ASYNC, "/x", "s")).isTrue();
+        assertThat(filter.appliesTo("/x", "s")).isTrue();
+        assertThat(filter.asyncSupported()).isTrue();
+        WhiteboardFilter plain = WhiteboardFilter.of(Map.of("osgi.http.whiteboard.filter.pattern", "/*"));
+        assertThat(plain.appliesTo(DispatcherType.ASYNC, "/x", "s")).as("REQUEST only by default").isFalse();
+        assertThat(plain.asyncSupported()).isFalse();
+    }
+
+    @Test
+    void anUnknownDispatcherTypeIsRefusedWithItsName() {
+        assertThatThrownBy(() -> WhiteboardFilter.of(Map.of("osgi.http.whiteboard.filter.dispatcher", "LATER")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'LATER' is not a dispatcher type");
     }
 
     @Test

@@ -25,6 +25,13 @@ class WhiteboardServletTest {
     }
 
     @Test
+    void asyncSupportIsABooleanOrAStringAndOffByDefault() {
+        assertThat(WhiteboardServlet.of(Map.of("osgi.http.whiteboard.servlet.asyncSupported", true)).asyncSupported()).isTrue();
+        assertThat(WhiteboardServlet.of(Map.of("osgi.http.whiteboard.servlet.asyncSupported", "true")).asyncSupported()).isTrue();
+        assertThat(WhiteboardServlet.of(Map.of("osgi.http.whiteboard.servlet.pattern", "/a")).asyncSupported()).isFalse();
+    }
+
+    @Test
     void aSinglePatternOrACollectionWorkToo() {
         assertThat(WhiteboardServlet.of(Map.of("osgi.http.whiteboard.servlet.pattern", "/a")).patterns()).containsExactly("/a");
         assertThat(WhiteboardServlet.of(Map.of("osgi.http.whiteboard.servlet.pattern", List.of("/a", "/b"))).patterns())
