@@ -104,6 +104,15 @@ public class JaxrsWhiteboardIT {
     }
 
     @Test
+    public void anAsyncResourceMethodIsAnsweredFromAnotherThread() throws Exception {
+        RawFcgiClient.Response response = get("/greetings/Ada/later");
+
+        assertThat(response.httpStatus()).isEqualTo("200 OK");
+        assertThat(response.stdout.toString()).contains("Content-Type: application/json");
+        assertThat(response.body()).isEqualTo("{\"greeting\":\"Hello, Ada!\",\"answeredBy\":\"async\"}");
+    }
+
+    @Test
     public void aPathNoResourceClaimsIsJerseys404() throws Exception {
         assertThat(get("/greetings").httpStatus()).as("GET of the collection: no such method").startsWith("405");
         assertThat(get("/nothing/here").httpStatus()).startsWith("404");

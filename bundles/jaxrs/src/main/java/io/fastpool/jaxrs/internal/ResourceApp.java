@@ -10,8 +10,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceFactory;
-import org.osgi.framework.ServiceObjects;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 
 /**
@@ -21,10 +19,10 @@ import org.osgi.framework.ServiceRegistration;
  * and keeps its route, queueing its requests, while the bundle is updated.
  *
  * <p>The app is the Jakarta REST whiteboard's: the service is a {@link ServiceFactory} whose
- * {@code getService}, on the app's first request, gets the {@code WebApp} that Fastpool's Servlet
- * Whiteboard made of the whiteboard adapter's servlets (shared by all its consumers, started once),
- * and whose {@code ungetService} lets it go. Its requests run through Jersey as the adapter's own do,
- * on this bundle's pool threads.
+ * {@code getService}, on the app's first request, hands out the {@code WebApp} that Fastpool's
+ * Servlet Whiteboard made of the whiteboard adapter's servlets, which {@link ResourcePools} holds
+ * (started once, shared by all its consumers); {@code ungetService} leaves it to the pools. Its
+ * requests run through Jersey as the adapter's own do, on this bundle's pool threads.
  *
  * <p>{@code component.name} is constant ({@value #APP_NAME}), so the pool's name for the app,
  * {@code SYMBOLIC-NAME/jakartars-resources}, stays the same across registrations. Changes hold the
@@ -38,19 +36,13 @@ final class ResourceApp implements ServiceFactory<WebApp> {
     private static final System.Logger LOG = System.getLogger(ResourcePools.class.getName());
 
     private final Bundle bundle;
-    private final BundleContext pools;
-    private final Supplier<ServiceReference<WebApp>> whiteboardApp;
+    private final Supplier<WebApp> whiteboardApp;
     private ServiceRegistration<WebApp> registration;
     private String mountPath;
-    private volatile ServiceObjects<WebApp> held;
 
-    /**
-     * {@code pools} is this bundle's context, which gets the whiteboard's app; {@code whiteboardApp}
-     * finds the {@code WebApp} of the adapter's servlets (null when there is none).
-     */
-    ResourceApp(Bundle bundle, BundleContext pools, Supplier<ServiceReference<WebApp>> whiteboardApp) {
+    /** {@code whiteboardApp} gives the {@code WebApp} of the adapter's servlets (null when there is none). */
+    ResourceApp(Bundle bundle, Supplier<WebApp> whiteboardApp) {
         this.bundle = bundle;
-        this.pools = pools;
         this.whiteboardApp = whiteboardApp;
     }
 
@@ -100,28 +92,17 @@ final class ResourceApp implements ServiceFactory<WebApp> {
 
     @Override
     public WebApp getService(Bundle consumer, ServiceRegistration<WebApp> registration) {
-        ServiceReference<WebApp> app = whiteboardApp.get();
-        ServiceObjects<WebApp> objects = app == null ? null : pools.getServiceObjects(app);
-        WebApp shared = objects == null ? null : objects.getService();
+        WebApp shared = whiteboardApp.get();
         if (shared == null) {
             throw new IllegalStateException("the JAX-RS resources of bundle " + bundle.getSymbolicName()
                     + " cannot be served: the Servlet Whiteboard serves no servlet of the Jakarta REST whiteboard");
         }
-        held = objects;
         return shared;
     }
 
+    /** Nothing to release: the pools hold the whiteboard's app for as long as the whiteboard runs. */
     @Override
     public void ungetService(Bundle consumer, ServiceRegistration<WebApp> registration, WebApp service) {
-        ServiceObjects<WebApp> objects = held;
-        held = null;
-        if (objects != null) {
-            try {
-                objects.ungetService(service);
-            } catch (IllegalStateException | IllegalArgumentException alreadyGone) {
-                // the whiteboard's app went first; the framework released it
-            }
-        }
     }
 
     private Dictionary<String, Object> properties(String path) {

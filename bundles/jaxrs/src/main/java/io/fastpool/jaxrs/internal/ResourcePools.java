@@ -8,6 +8,7 @@ import java.util.Map;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceObjects;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -34,22 +35,36 @@ import org.osgi.util.tracker.ServiceTrackerCustomizer;
  * <p>When an app shows: after the whiteboard has put the bundle's resources into Jersey, which its
  * runtime service tells by a new {@code service.changecount} and DTOs listing them (the whiteboard
  * reloads Jersey on a thread of its own, after the resource service came). When it hides: at once,
- * as the resource service goes (its bundle stops or updates), before Jersey is reloaded without it.
+ * as one of the bundle's whiteboard services goes (its bundle stops or updates), before Jersey is
+ * reloaded without it: a resource, or an extension it may need (without its JSON extension, a
+ * {@code @JSONRequired} resource leaves Jersey too).
  * Between the two the bundle's requests wait in its pool's queue, as for any app bundle that swaps,
  * instead of meeting Jersey's 404 while the resource is away.
  *
+ * <p>The adapter's app (the Servlet Whiteboard's {@code WebApp} of its servlets) is got as soon as
+ * the runtime is there and held until it goes, so Jersey starts at deploy and is not released at an
+ * idle time-out: the whiteboard's servlet container ({@code WhiteboardServletContainer}) keeps its
+ * applications only for its first {@code init}, so destroyed and started again it would serve
+ * nothing until the whiteboard's next change.
+ *
  * <p>Changes hold this object's monitor: the runtime's events (on the whiteboard's update thread)
- * and the resource services' events (on the thread that unregisters them).
+ * and the resource services' events (on the thread that unregisters them). The held app has a lock
+ * of its own, since the apps' {@code getService} asks for it (a pool may call that holding its locks).
  */
 @Component(immediate = true)
 public final class ResourcePools {
 
-    private static final String RESOURCES = "(osgi.jakartars.resource=true)";
+    /**
+     * The whiteboard services of a bundle that its resources' answers depend on: the resources, and
+     * the extensions (a JSON provider) and applications they may need.
+     */
+    private static final String WHITEBOARD_SERVICES =
+            "(|(osgi.jakartars.resource=true)(osgi.jakartars.extension=true)(osgi.jakartars.application.base=*))";
     /** The Servlet Whiteboard's apps, one per servlet bundle ({@code io.fastpool.servlet}'s {@code ServletApp}). */
     private static final String SERVLET_APPS = "(component.name=servlet-whiteboard)";
 
     private final BundleContext context;
-    private final ServiceTracker<Object, ServiceReference<Object>> resources;
+    private final ServiceTracker<Object, ServiceReference<Object>> services;
     /** By bundle id; guarded by this object. */
     private final Map<Long, ResourceApp> apps = new HashMap<>();
     /**
@@ -57,17 +72,23 @@ public final class ResourcePools {
      * {@code getService} reads it without this object's monitor (a pool may call it holding its locks).
      */
     private volatile ServiceReference<JakartarsServiceRuntime> runtime;
+    /** Guards the held app: {@link #heldReference}, {@link #heldObjects}, {@link #held}. */
+    private final Object holding = new Object();
+    private ServiceReference<WebApp> heldReference;
+    private ServiceObjects<WebApp> heldObjects;
+    private WebApp held;
 
     @Activate
     public ResourcePools(BundleContext context) throws InvalidSyntaxException {
         this.context = context;
-        this.resources = new ServiceTracker<>(context, context.createFilter(RESOURCES), new ResourceEvents());
-        resources.open(true);
+        this.services = new ServiceTracker<>(context, context.createFilter(WHITEBOARD_SERVICES), new ServiceEvents());
+        services.open(true);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     synchronized void bindRuntime(JakartarsServiceRuntime service, ServiceReference<JakartarsServiceRuntime> reference) {
         runtime = reference;
+        whiteboardApp();
         refresh(service.getRuntimeDTO());
     }
 
@@ -80,22 +101,24 @@ public final class ResourcePools {
         if (reference.equals(runtime)) {
             runtime = null;
             apps.values().forEach(ResourceApp::hide);
+            release();
         }
     }
 
     @Deactivate
     void close() {
-        resources.close();
+        services.close();
         synchronized (this) {
             apps.values().forEach(ResourceApp::hide);
             apps.clear();
         }
+        release();
     }
 
     /** Shows the app of each bundle the DTOs list resources of, at their mount; hides the others. */
     private void refresh(RuntimeDTO dto) {
         Map<Long, ServiceReference<Object>> byServiceId = new HashMap<>();
-        ServiceReference<Object>[] tracked = resources.getServiceReferences();
+        ServiceReference<Object>[] tracked = services.getServiceReferences();
         if (tracked != null) {
             for (ServiceReference<Object> reference : tracked) {
                 byServiceId.put((Long) reference.getProperty("service.id"), reference);
@@ -129,7 +152,7 @@ public final class ResourcePools {
         }
         pathsByBundle.forEach((bundle, paths) -> {
             String mount = ResourceMount.of(paths);
-            ResourceApp app = apps.computeIfAbsent(bundle.getBundleId(), id -> new ResourceApp(bundle, context, this::whiteboardApp));
+            ResourceApp app = apps.computeIfAbsent(bundle.getBundleId(), id -> new ResourceApp(bundle, this::whiteboardApp));
             if (mount == null) {
                 app.hide(); // nothing of its own to mount: served in the adapter's pool
             } else {
@@ -138,8 +161,44 @@ public final class ResourcePools {
         });
     }
 
-    /** The Servlet Whiteboard's app of the runtime's bundle: the Jersey servlets, or null. */
-    private ServiceReference<WebApp> whiteboardApp() {
+    /**
+     * The Servlet Whiteboard's app of the runtime's bundle (the Jersey servlets), got once and held;
+     * got again when the Servlet Whiteboard registered it anew. Null when there is none.
+     */
+    private WebApp whiteboardApp() {
+        ServiceReference<WebApp> current = whiteboardAppReference();
+        synchronized (holding) {
+            if (held != null && current != null && current.equals(heldReference) && current.getBundle() != null) {
+                return held;
+            }
+            release();
+            ServiceObjects<WebApp> objects = current == null ? null : context.getServiceObjects(current);
+            WebApp got = objects == null ? null : objects.getService();
+            if (got != null) {
+                heldReference = current;
+                heldObjects = objects;
+                held = got;
+            }
+            return got;
+        }
+    }
+
+    private void release() {
+        synchronized (holding) {
+            if (held != null) {
+                try {
+                    heldObjects.ungetService(held);
+                } catch (IllegalStateException | IllegalArgumentException alreadyGone) {
+                    // the Servlet Whiteboard's app went first; the framework released it
+                }
+            }
+            heldReference = null;
+            heldObjects = null;
+            held = null;
+        }
+    }
+
+    private ServiceReference<WebApp> whiteboardAppReference() {
         ServiceReference<JakartarsServiceRuntime> current = runtime;
         Bundle adapter = current == null ? null : current.getBundle();
         if (adapter == null) {
@@ -157,8 +216,8 @@ public final class ResourcePools {
         }
     }
 
-    /** A resource going hides its bundle's app at once; one coming waits for the runtime to list it. */
-    private final class ResourceEvents implements ServiceTrackerCustomizer<Object, ServiceReference<Object>> {
+    /** A whiteboard service going hides its bundle's app at once; a resource coming waits for the runtime to list it. */
+    private final class ServiceEvents implements ServiceTrackerCustomizer<Object, ServiceReference<Object>> {
 
         @Override
         public ServiceReference<Object> addingService(ServiceReference<Object> reference) {

@@ -51,7 +51,9 @@ class ResourcePoolsTest {
     private final Bundle adapter = bundle(5, "org.eclipse.osgitech.rest.servlet.whiteboard");
     private final WebApp jersey = (request, response) -> { };
     private final ServiceReference<WebApp> adapterApp = reference(adapter, Map.of("component.name", "servlet-whiteboard"));
+    private final ServiceReference<JakartarsServiceRuntime> runtimeReference = reference(adapter, Map.of("service.id", 3L));
     private final List<Object> releasedByThePools = new ArrayList<>();
+    private int gotByThePools;
     private final ResourcePools pools = new ResourcePools(poolsContext());
     private final Bundle greetings = bundle(1, "greetings");
     private final Bundle orders = bundle(2, "orders");
@@ -90,6 +92,18 @@ class ResourcePoolsTest {
     }
 
     @Test
+    void anExtensionOfTheBundleGoingHidesItsAppTooBeforeJerseyDropsTheResourcesThatNeedIt() {
+        ServiceReference<?> json = reference(greetings, Map.of("service.id", 10L, "osgi.jakartars.extension", true));
+        resources.add(json);
+        listeners.forEach(listener -> listener.serviceChanged(new ServiceEvent(ServiceEvent.REGISTERED, json)));
+        runtimeSays(application("/", resourceDTO(resource(greetings, 11), "greetings")));
+
+        unregister(json);
+
+        assertThat(registrations.get(1L).get(0).unregistered).isTrue();
+    }
+
+    @Test
     void resourcesTheRuntimeNoLongerListsHideTheirApp() {
         ServiceReference<?> greeting = resource(greetings, 11);
         runtimeSays(application("/", resourceDTO(greeting, "greetings")));
@@ -110,26 +124,32 @@ class ResourcePoolsTest {
     }
 
     @Test
-    void theAppIsTheServletWhiteboardsAppOfTheAdapterBundle() throws Exception {
+    void theAppIsTheAdaptersAppHeldFromTheRuntimesArrivalUntilItGoes() throws Exception {
         ServiceReference<?> greeting = resource(greetings, 11);
-        runtimeSays(application("/", resourceDTO(greeting, "greetings")));
+        ServiceReference<JakartarsServiceRuntime> runtime = runtimeSays(application("/", resourceDTO(greeting, "greetings")));
+        assertThat(gotByThePools).as("Jersey starts at deploy").isEqualTo(1);
         ServiceFactory<WebApp> app = registrations.get(1L).get(0).factory;
 
-        WebApp got = app.getService(adapter, null);
-        app.ungetService(adapter, null, got);
-
+        WebApp got = app.getService(greetings, null);
+        app.ungetService(greetings, null, got);
         assertThat(got).isSameAs(jersey);
+        assertThat(releasedByThePools).as("an idle resource pool does not stop Jersey").isEmpty();
+
+        pools.unbindRuntime(runtime);
         assertThat(releasedByThePools).containsExactly(jersey);
+        assertThat(gotByThePools).isEqualTo(1);
     }
 
     // ---- the runtime and its DTOs -----------------------------------------------------------------
 
-    private void runtimeSays(ApplicationDTO defaultApplication, ApplicationDTO... others) {
+    /** The runtime's DTOs change (the same runtime service each time); returns its reference. */
+    private ServiceReference<JakartarsServiceRuntime> runtimeSays(ApplicationDTO defaultApplication, ApplicationDTO... others) {
         RuntimeDTO dto = new RuntimeDTO();
         dto.defaultApplication = defaultApplication;
         dto.applicationDTOs = others;
         JakartarsServiceRuntime runtime = () -> dto;
-        pools.updatedRuntime(runtime, reference(adapter, Map.of("service.id", 3L)));
+        pools.updatedRuntime(runtime, runtimeReference);
+        return runtimeReference;
     }
 
     private static ApplicationDTO application(String base, ResourceDTO... resources) {
@@ -177,7 +197,10 @@ class ResourcePoolsTest {
             case "getServiceReferences", "getAllServiceReferences" -> args[0] == WebApp.class ? List.of(adapterApp)
                     : resources.isEmpty() ? null : resources.toArray(ServiceReference[]::new);
             case "getServiceObjects" -> fake(ServiceObjects.class, (method, more) -> switch (method) {
-                case "getService" -> jersey;
+                case "getService" -> {
+                    gotByThePools++;
+                    yield jersey;
+                }
                 case "ungetService" -> releasedByThePools.add(more[0]);
                 default -> throw new UnsupportedOperationException(method);
             });
