@@ -135,6 +135,7 @@ class DetachedRequestTest {
         FakeExchange exchange = new FakeExchange("/poll");
         pool.submit(app, exchange);
         Detached handle = nextDetached();
+        await("the handler returned, the request detached", () -> detachedInFlight(pool) == 1);
         advance(250);
 
         Thread completer = new Thread(() -> {
@@ -297,7 +298,7 @@ class DetachedRequestTest {
         FakeExchange exchange = new FakeExchange("/poll");
         pool.submit(app, exchange);
         Detached handle = nextDetached();
-        assertThat(detachedInFlight(pool)).isEqualTo(1);
+        await("the handler returned, the request detached", () -> detachedInFlight(pool) == 1);
 
         exchange.cancel(); // as the listener does on ABORT_REQUEST or a closed connection
 

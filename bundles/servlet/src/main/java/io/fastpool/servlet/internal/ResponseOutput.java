@@ -13,6 +13,10 @@ import java.util.Arrays;
  * response) and the bytes follow. Once as many bytes as a declared Content-Length are written the
  * response commits, and writing more is an error rather than a broken HTTP message.
  *
+ * <p>A {@link WriteListener} (an async request's) hears {@code onWritePossible} on a worker of the
+ * app's pool: the stream is always ready, and a write that finds the connection full waits for it
+ * to drain, holding that worker; what the listener throws goes to its {@code onError}.
+ *
  * <p>The buffer's array grows as bytes come, up to the buffer size: most responses are far smaller
  * than 8 KiB, and an array of the full size made for every request was 8 KiB of garbage each
  * (RequestPathBenchmark's servlet hello allocated 10.3 KB per request with it).
@@ -35,6 +39,9 @@ final class ResponseOutput extends ServletOutputStream {
     private long written;
     private long contentLength = -1;
     private boolean discarding;
+    /** Set once the request may start async; null when it cannot. */
+    private ServletAsync async;
+    private WriteListener listener;
 
     ResponseOutput(OutputStream body, int bufferSize, Committer committer) {
         this.body = body;
@@ -144,15 +151,34 @@ final class ResponseOutput extends ServletOutputStream {
         discarding = true;
     }
 
-    /** Always ready: writes block, as a request without {@code startAsync} may. */
+    /** Always ready: writes block, also a write listener's. */
     @Override
     public boolean isReady() {
         return true;
     }
 
-    /** Non-blocking writes need async requests, which the adapter does not offer yet (docs/servlet.md). */
+    void async(ServletAsync support) {
+        this.async = support;
+    }
+
     @Override
-    public void setWriteListener(WriteListener listener) {
-        throw new IllegalStateException("non-blocking writes need an async request; Fastpool's servlet adapter has no async support yet");
+    public void setWriteListener(WriteListener writeListener) {
+        if (async == null) {
+            throw new IllegalStateException("non-blocking writes need an async request (startAsync), and this servlet does not support async");
+        }
+        if (writeListener == null) {
+            throw new NullPointerException("setWriteListener(null)");
+        }
+        if (listener != null) {
+            throw new IllegalStateException("setWriteListener was already called for this request");
+        }
+        async.runIo(() -> {
+            try {
+                writeListener.onWritePossible();
+            } catch (IOException | RuntimeException e) {
+                writeListener.onError(e);
+            }
+        });
+        listener = writeListener;
     }
 }

@@ -4,7 +4,6 @@ import io.fastpool.api.Detached;
 import io.fastpool.api.Request;
 import io.fastpool.api.RequestAbortedException;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletContext;
@@ -13,8 +12,6 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The {@link AsyncContext} of one request whose servlet and filters all support async, over the
@@ -54,9 +51,6 @@ final class ServletAsync implements AsyncContext {
         void dispatch(String path, ServletRequestAdapter request, ServletResponseAdapter response) throws IOException, ServletException;
     }
 
-    private record Registered(AsyncListener listener, ServletRequest request, ServletResponse response) {
-    }
-
     private final Request request;
     private final ServletRequestAdapter servletRequest;
     private final ServletResponseAdapter servletResponse;
@@ -64,7 +58,7 @@ final class ServletAsync implements AsyncContext {
     private volatile Detached detached;
     private ServletRequest givenRequest;
     private ServletResponse givenResponse;
-    private List<Registered> listeners = new ArrayList<>(2);
+    private final AsyncListeners listeners;
     private long timeoutMillis = Detached.DEFAULT_TIMEOUT_MILLIS;
     /** A dispatch (the first call of the servlet, or an async dispatch) runs, or is about to. */
     private boolean dispatching = true;
@@ -85,13 +79,13 @@ final class ServletAsync implements AsyncContext {
         this.servletRequest = servletRequest;
         this.servletResponse = servletResponse;
         this.dispatcher = dispatcher;
+        this.listeners = new AsyncListeners(request);
     }
 
     // ---- what the request adapter and the invoker ask
 
     /** {@code startAsync}: detaches the request the first time; tells the listeners of a new cycle after that. */
     AsyncContext start(ServletRequest asRequest, ServletResponse asResponse) {
-        List<Registered> told;
         long timeout;
         synchronized (this) {
             if (!dispatching) {
@@ -106,8 +100,6 @@ final class ServletAsync implements AsyncContext {
             started = true;
             givenRequest = asRequest;
             givenResponse = asResponse;
-            told = listeners;
-            listeners = new ArrayList<>(2);
             timeout = timeoutMillis;
         }
         if (detached == null) {
@@ -117,14 +109,22 @@ final class ServletAsync implements AsyncContext {
             detached = made;
         }
         detached.setTimeout(timeout);
-        for (Registered each : told) {
-            try {
-                each.listener.onStartAsync(new AsyncEvent(this, each.request, each.response));
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.ERROR, "an async listener failed in onStartAsync on " + request, e);
+        listeners.startAsync(this);
+        return this;
+    }
+
+    /**
+     * Runs a read or write listener's call on a worker of the app's pool, as part of the request.
+     *
+     * @throws IllegalStateException if the request is not in async mode
+     */
+    void runIo(Runnable call) {
+        synchronized (this) {
+            if (!started) {
+                throw new IllegalStateException("non-blocking reads and writes need an async request: call startAsync() first");
             }
         }
-        return this;
+        detached.run(call);
     }
 
     /** The response as the invoker made it, for {@code startAsync()} without arguments. */
@@ -191,17 +191,13 @@ final class ServletAsync implements AsyncContext {
     // ---- AsyncContext
 
     @Override
-    public ServletRequest getRequest() {
-        synchronized (this) {
-            return givenRequest;
-        }
+    public synchronized ServletRequest getRequest() {
+        return givenRequest;
     }
 
     @Override
-    public ServletResponse getResponse() {
-        synchronized (this) {
-            return givenResponse;
-        }
+    public synchronized ServletResponse getResponse() {
+        return givenResponse;
     }
 
     @Override
@@ -306,11 +302,13 @@ final class ServletAsync implements AsyncContext {
     }
 
     @Override
-    public synchronized void addListener(AsyncListener listener, ServletRequest asRequest, ServletResponse asResponse) {
-        if (completed) {
-            throw new IllegalStateException("addListener() after the async request completed");
+    public void addListener(AsyncListener listener, ServletRequest asRequest, ServletResponse asResponse) {
+        synchronized (this) {
+            if (completed) {
+                throw new IllegalStateException("addListener() after the async request completed");
+            }
         }
-        listeners.add(new Registered(listener, asRequest, asResponse));
+        listeners.add(listener, asRequest, asResponse);
     }
 
     @Override
@@ -342,7 +340,6 @@ final class ServletAsync implements AsyncContext {
     // ---- the pool's calls: the time-out and an abort, on a pool worker
 
     private void timedOut() {
-        List<Registered> told;
         synchronized (this) {
             if (completeAsked || !started) {
                 return;
@@ -351,15 +348,8 @@ final class ServletAsync implements AsyncContext {
                 timeoutPending = true;
                 return;
             }
-            told = List.copyOf(listeners);
         }
-        for (Registered each : told) {
-            try {
-                each.listener.onTimeout(new AsyncEvent(this, each.request, each.response));
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.ERROR, "an async listener failed in onTimeout on " + request, e);
-            }
-        }
+        listeners.tell(this, AsyncListeners.Event.TIMEOUT, null);
         synchronized (this) {
             if (!started || completeAsked) {
                 return; // a listener completed or dispatched
@@ -376,20 +366,12 @@ final class ServletAsync implements AsyncContext {
     }
 
     private void tellError(Throwable failure) {
-        List<Registered> told;
         synchronized (this) {
             if (completed) {
                 return;
             }
-            told = List.copyOf(listeners);
         }
-        for (Registered each : told) {
-            try {
-                each.listener.onError(new AsyncEvent(this, each.request, each.response, failure));
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.ERROR, "an async listener failed in onError on " + request, e);
-            }
-        }
+        listeners.tell(this, AsyncListeners.Event.ERROR, failure);
     }
 
     /** A 500 if the response is still uncommitted, then the end of the request. */
@@ -407,14 +389,12 @@ final class ServletAsync implements AsyncContext {
      * the request lets the app go.
      */
     private void finish() {
-        List<Registered> told;
         synchronized (this) {
             if (completed) {
                 return;
             }
             completed = true;
             completeAsked = true;
-            told = List.copyOf(listeners);
         }
         try {
             servletResponse.finish();
@@ -423,13 +403,7 @@ final class ServletAsync implements AsyncContext {
         } finally {
             servletRequest.cleanUp();
         }
-        for (Registered each : told) {
-            try {
-                each.listener.onComplete(new AsyncEvent(this, each.request, each.response));
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.ERROR, "an async listener failed in onComplete on " + request, e);
-            }
-        }
+        listeners.tell(this, AsyncListeners.Event.COMPLETE, null);
         detached.complete();
     }
 }

@@ -74,6 +74,7 @@ public final class ServletInvoker {
         if (dispatcher != null) {
             async = new ServletAsync(request, servletRequest, servletResponse, dispatcher);
             servletRequest.async(async);
+            servletResponse.async(async);
         }
         try {
             run(servlet, chain, servletRequest, servletResponse);

@@ -540,6 +540,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     /** Gives the request its async support: the servlet and every filter on its way support async. */
     void async(ServletAsync support) {
         this.async = support;
+        input.async(support);
     }
 
     /**

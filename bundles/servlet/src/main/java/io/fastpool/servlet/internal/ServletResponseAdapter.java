@@ -328,6 +328,11 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         return committed;
     }
 
+    /** Lets a write listener be set once the request starts async. */
+    void async(ServletAsync support) {
+        output.async(support);
+    }
+
     // ---- completion
 
     /** Ends the response once the servlet returned: the error page if one was asked for, else the buffered body. */

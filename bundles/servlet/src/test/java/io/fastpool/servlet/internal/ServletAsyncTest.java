@@ -246,4 +246,83 @@ class ServletAsyncTest {
         assertThat(detached.awaitCompletion()).isTrue();
         assertThat(heard).as("it must add itself again to hear more").containsExactly("start");
     }
+
+    @Test
+    void aReadListenerHearsTheBodyOnAPoolWorkerAndThenThatItWasAllRead() throws Exception {
+        FakeRequest post = new FakeRequest("POST", "/poll/news", "/poll").body("hello, async".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .detachable(detached);
+        StringBuilder read = new StringBuilder();
+        HttpServlet servlet = new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doPost(HttpServletRequest req, HttpServletResponse res) throws IOException {
+                AsyncContext context = req.startAsync();
+                jakarta.servlet.ServletInputStream in = req.getInputStream();
+                in.setReadListener(new jakarta.servlet.ReadListener() {
+                    @Override public void onDataAvailable() throws IOException {
+                        byte[] buffer = new byte[4];
+                        int count;
+                        if (in.isReady() && (count = in.read(buffer)) > 0) { // a little at a time: called again while it reads
+                            read.append(new String(buffer, 0, count, java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }
+                    @Override public void onAllDataRead() throws IOException {
+                        context.getResponse().getWriter().print("read '" + read + "' on " + Thread.currentThread().getName());
+                        context.complete();
+                    }
+                    @Override public void onError(Throwable failure) { }
+                });
+            }
+        };
+        invoker.service((FilterChain) servlet::service, (path, asRequest, asResponse) -> { }, post, response,
+                ServletRoute.everything("/poll", "/news"), null, null);
+
+        assertThat(detached.awaitCompletion()).isTrue();
+        assertThat(response.text()).isEqualTo("read 'hello, async' on " + FakeDetached.TASK_THREAD);
+    }
+
+    @Test
+    void aWriteListenerWritesOnAPoolWorker() throws Exception {
+        serveAsync(servlet((req, res) -> {
+            AsyncContext context = req.startAsync();
+            jakarta.servlet.ServletOutputStream out = res.getOutputStream();
+            out.setWriteListener(new jakarta.servlet.WriteListener() {
+                @Override public void onWritePossible() throws IOException {
+                    if (out.isReady()) {
+                        out.print("written on " + Thread.currentThread().getName());
+                        context.complete();
+                    }
+                }
+                @Override public void onError(Throwable failure) { }
+            });
+        }));
+
+        assertThat(detached.awaitCompletion()).isTrue();
+        assertThat(response.text()).isEqualTo("written on " + FakeDetached.TASK_THREAD);
+    }
+
+    @Test
+    void readAndWriteListenersNeedAnAsyncRequest() throws Exception {
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        serveAsync(servlet((req, res) -> {
+            try {
+                req.getInputStream().setReadListener(null);
+            } catch (NullPointerException e) {
+                refusals.add("null");
+            }
+            try {
+                res.getOutputStream().setWriteListener(new jakarta.servlet.WriteListener() {
+                    @Override public void onWritePossible() { }
+                    @Override public void onError(Throwable failure) { }
+                });
+            } catch (IllegalStateException e) {
+                refusals.add(e.getMessage());
+            }
+        }));
+
+        assertThat(refusals).hasSize(2);
+        assertThat(refusals.get(1)).contains("startAsync()");
+        assertThat(detached.completions).hasValue(0);
+    }
 }
