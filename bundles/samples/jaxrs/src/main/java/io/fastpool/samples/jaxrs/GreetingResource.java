@@ -69,11 +69,11 @@ public class GreetingResource {
     @GET
     @Path("{name}/later")
     public void greetLater(@PathParam("name") String name, @Suspended AsyncResponse response) {
-        CompletableFuture.supplyAsync(() -> greetingFor(name, "async")).whenComplete((greeting, failure) -> {
-            if (failure != null) {
-                response.resume(failure);
-            } else {
-                response.resume(greeting);
+        CompletableFuture.runAsync(() -> {
+            try {
+                response.resume(greetingFor(name, "async"));
+            } catch (RuntimeException e) {
+                response.resume(e);
             }
         });
     }
