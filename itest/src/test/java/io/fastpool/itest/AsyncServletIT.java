@@ -47,7 +47,8 @@ import org.osgi.framework.BundleContext;
 public class AsyncServletIT {
 
     static final String APP = "io.fastpool.itest.longpoll";
-    private static final int LONG_POLLS = 30;
+    /** How many long polls wait at once; {@code -Dasync-it.longPolls=1000} for a figure with more. */
+    private static final int LONG_POLLS = Integer.getInteger("async-it.longPolls", 30);
 
     @Rule
     public final Timeout timeout = Timeout.seconds(120);

@@ -49,8 +49,9 @@ import java.util.function.Supplier;
  *   <li>leaf locks, which take nothing else: the loggers' (a few lines are logged under the pool
  *       lock), an app's monitor (activating, releasing; {@link App#available} and
  *       {@link App#active} take none, so a transport thread never waits for an activation), its
- *       session store's, the statistics' histograms, the request runner's (access log drops). Only
- *       the loggers' are taken with the pool lock held.
+ *       session store's, the statistics' histograms, the request runner's (access log drops), a
+ *       detached request's ({@link DetachedRequest}). Only the loggers' and a detached request's
+ *       (the watchdog reading its time-out) are taken with the pool lock held.
  * </ol>
  */
 final class Pool {

@@ -202,24 +202,26 @@ final class RequestRunner {
         countForRecycle();
     }
 
-    /** {@code Request.detach()} on the handler's thread (or a task's): the same detachment each time. */
+    /**
+     * {@code Request.detach()}, on the handler's thread: the same detachment each time. It joins the
+     * in-flight set before the handler has it, so no one can end it before: an abort meanwhile waits
+     * for the handler's run to return ({@link DetachedRequest#exited}).
+     */
     private DetachedRequest detach(Work work) {
-        synchronized (work) {
-            DetachedRequest detached = work.detached;
-            if (detached != null) {
-                return detached;
-            }
-            if (work.finishingSinceNanos != 0) {
-                throw new IllegalStateException("the request has ended: " + work.exchange.describe());
-            }
-            detached = new DetachedRequest(work, this, clock);
-            work.workers.addDetached(work);
-            work.detached = detached;
+        DetachedRequest detached = work.detached;
+        if (detached != null) {
+            return detached;
         }
+        if (work.finishingSinceNanos != 0) {
+            throw new IllegalStateException("the request has ended: " + work.exchange.describe());
+        }
+        detached = new DetachedRequest(work, this, clock);
+        work.detached = detached;
+        work.workers.addDetached(work);
         if (work.exchange.isCancelled()) {
-            work.detached.abort("the client or the web server aborted it before it was detached");
+            detached.abort("the client or the web server aborted it before it was detached");
         }
-        return work.detached;
+        return detached;
     }
 
     /**

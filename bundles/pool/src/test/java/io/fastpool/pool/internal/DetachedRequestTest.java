@@ -380,6 +380,31 @@ class DetachedRequestTest {
         assertThat(pool.snapshot().inFlight()).isEmpty();
     }
 
+    @Test
+    void anUndeployedAppsDetachedRequestsAreAbortedAtOnceBeforeItIsReleased() throws Exception {
+        List<String> aborted = new CopyOnWriteArrayList<>();
+        FakeApp app = new FakeApp("bundle/poll", (request, response) -> {
+            Detached handle = request.detach();
+            handle.onAbort(() -> aborted.add("told, active " + app().active()));
+            detached.add(handle);
+        });
+        appHolder.set(app);
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        FakeExchange exchange = new FakeExchange("/poll");
+        pool.submit(app, exchange);
+        nextDetached();
+        await("the handler returned, the request detached", () -> detachedInFlight(pool) == 1);
+
+        pool.removeApp(app);
+
+        assertThat(exchange.awaitCompletion()).isTrue();
+        assertThat(exchange.response.status).isEqualTo(503);
+        assertThat(aborted).containsExactly("told, active true");
+        assertThat(app.releases).hasValue(1);
+        assertThat(pool.snapshot().inFlight()).isEmpty();
+    }
+
     private final java.util.concurrent.atomic.AtomicReference<FakeApp> appHolder = new java.util.concurrent.atomic.AtomicReference<>();
 
     private FakeApp app() {

@@ -40,6 +40,9 @@ import java.lang.System.Logger.Level;
  * </ul>
  *
  * <p>Its monitor guards the state; listeners, the servlet and the pool are called without it.
+ * Somewhat over 400 lines: the state's rules (start, completion, dispatch, time-out, abort, each
+ * possibly asked while a dispatch runs) are one state machine and read best together; the
+ * listeners live apart ({@link AsyncListeners}).
  */
 final class ServletAsync implements AsyncContext {
 
@@ -103,7 +106,15 @@ final class ServletAsync implements AsyncContext {
             timeout = timeoutMillis;
         }
         if (detached == null) {
-            Detached made = request.detach();
+            Detached made;
+            try {
+                made = request.detach();
+            } catch (UnsupportedOperationException e) {
+                synchronized (this) {
+                    started = false;
+                }
+                throw new IllegalStateException("startAsync() needs a request run by a pool: " + e.getMessage(), e);
+            }
             made.onTimeout(this::timedOut);
             made.onAbort(this::aborted);
             detached = made;

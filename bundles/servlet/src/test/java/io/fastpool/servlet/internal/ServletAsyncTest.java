@@ -147,6 +147,23 @@ class ServletAsyncTest {
     }
 
     @Test
+    void outsideAPoolStartAsyncThrowsAsForAServletWithoutAsync() throws Exception {
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        FakeRequest notPooled = new FakeRequest("GET", "/poll/news", "/poll");
+        invoker.service((FilterChain) servlet((req, res) -> {
+            try {
+                req.startAsync();
+            } catch (IllegalStateException e) {
+                refusals.add(e.getMessage() + " started " + req.isAsyncStarted());
+            }
+            res.getWriter().print("sync");
+        })::service, (path, asRequest, asResponse) -> { }, notPooled, response, ServletRoute.everything("/poll", "/news"), null, null);
+
+        assertThat(refusals).singleElement().asString().contains("needs a request run by a pool").endsWith("started false");
+        assertThat(response.text()).isEqualTo("sync");
+    }
+
+    @Test
     void theTimeOutTellsTheListenersOnAPoolWorkerThenAnswers500() throws Exception {
         serveAsync(servlet(startingAsync("partial", context -> context.setTimeout(5000))));
         nextStarted();
