@@ -98,6 +98,14 @@ public final class PlatformOptions {
         return composite(Stream.of(requiredProperty(property).split(",")).map(PlatformOptions::bundleFile).toArray(Option[]::new));
     }
 
+    /**
+     * The bundles listed in the file that failsafe names in the system property {@code property}
+     * (files separated by the path separator, as platform/ and platform/jaxrs write them); fragments are not started.
+     */
+    public static Option bundlesInFileNamedBy(String property) {
+        return composite(filesListedIn(Path.of(requiredProperty(property))).stream().map(PlatformOptions::bundleFile).toArray(Option[]::new));
+    }
+
     private static Option bundleFile(String file) {
         UrlProvisionOption option = bundle(new File(file).toURI().toString()).startLevel(PLATFORM_LEVEL);
         return header(file, org.osgi.framework.Constants.FRAGMENT_HOST) == null ? option : option.noStart();
@@ -142,11 +150,14 @@ public final class PlatformOptions {
 
     /** The platform's bundle files, as platform/pom.xml lists them (also for tests that start a framework of their own). */
     public static List<String> platformBundleFiles() {
-        Path list = Path.of(requiredProperty("platform.bundles.file"));
+        return filesListedIn(Path.of(requiredProperty("platform.bundles.file")));
+    }
+
+    private static List<String> filesListedIn(Path list) {
         try {
             return List.of(Files.readString(list).strip().split(File.pathSeparator));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the platform's bundle list " + list + " (written by the platform module)", e);
+            throw new UncheckedIOException("cannot read the bundle list " + list + " (written by the module that lists them)", e);
         }
     }
 

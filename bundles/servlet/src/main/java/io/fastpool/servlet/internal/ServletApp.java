@@ -37,8 +37,10 @@ import org.osgi.framework.ServiceRegistration;
  *
  * <p>The service is a {@link ServiceFactory}: the pool's first {@code getService}, on the first
  * request, makes the {@link ActiveServlets} that get and {@code init} the servlets; its
- * {@code ungetService}, at the idle time-out or when the app goes, {@code destroy}s them. It expects
- * one consumer, the pool manager: another bundle getting the service would start the servlets again.
+ * {@code ungetService}, at the idle time-out or when the app goes, {@code destroy}s them. Every
+ * consumer bundle shares that one {@code ActiveServlets}, which is destroyed when the last lets go:
+ * besides the pool manager, Fastpool's JAX-RS resource pools ({@code io.fastpool.jaxrs}) run the
+ * Jakarta REST whiteboard's servlets for the bundles whose resources they serve.
  *
  * <p>The app is mounted at the longest path all its routes share ({@link AppRoutes#mountPath()}:
  * context path and where the patterns meet), not at the servlet context's path alone: every bundle
@@ -49,7 +51,8 @@ import org.osgi.framework.ServiceRegistration;
  *
  * <p>Changes ({@link #put}, {@link #remove}, {@link #contextsChanged}) are made holding the
  * whiteboard's monitor, which also guards the {@link ServletContexts}; the factory's methods do not
- * take it (the pool calls them holding its own locks, and a change may call into the pool).
+ * take it (the pool calls them holding its own locks, and a change may call into the pool), but a
+ * lock of their own over the consumers' count.
  */
 final class ServletApp implements ServiceFactory<WebApp> {
 
@@ -96,6 +99,10 @@ final class ServletApp implements ServiceFactory<WebApp> {
     /** In the order they are told that the app starts: highest ranking, then oldest, first. */
     private volatile List<RegisteredListener> listenerOrder = List.of();
     private volatile ActiveServlets active;
+    /** Guards {@link #consumers} and the making and destroying of {@link #active}. */
+    private final Object activation = new Object();
+    /** How many bundles hold {@link #active}. */
+    private int consumers;
     private ServiceRegistration<WebApp> registration;
     private volatile String mountPath;
 
@@ -204,19 +211,28 @@ final class ServletApp implements ServiceFactory<WebApp> {
     }
 
     @Override
-    public WebApp getService(Bundle pool, ServiceRegistration<WebApp> registration) {
-        ActiveServlets servlets = new ActiveServlets(this);
-        active = servlets;
-        servlets.initialiseAll();
-        return servlets;
+    public WebApp getService(Bundle consumer, ServiceRegistration<WebApp> registration) {
+        synchronized (activation) {
+            if (consumers++ == 0) {
+                ActiveServlets servlets = new ActiveServlets(this);
+                active = servlets;
+                servlets.initialiseAll();
+            }
+            return active;
+        }
     }
 
     @Override
-    public void ungetService(Bundle pool, ServiceRegistration<WebApp> registration, WebApp service) {
-        if (active == service) {
-            active = null;
+    public void ungetService(Bundle consumer, ServiceRegistration<WebApp> registration, WebApp service) {
+        synchronized (activation) {
+            if (--consumers > 0) {
+                return;
+            }
+            if (active == service) {
+                active = null;
+            }
+            ((ActiveServlets) service).destroyAll();
         }
-        ((ActiveServlets) service).destroyAll();
     }
 
     /** After a change of {@code reference}'s service: what ran of it goes if it {@code changed}, then everything selects again. */

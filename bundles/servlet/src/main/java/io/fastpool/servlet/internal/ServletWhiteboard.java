@@ -36,7 +36,8 @@ import org.osgi.service.servlet.context.ServletContextHelper;
  * each servlet, filter and listener is in the contexts its {@code .context.select} selects. A resource
  * registration ({@code .resource.pattern} and {@code .resource.prefix}) carried by a servlet service
  * is served from its context's helper. Other listener kinds, resource services of other types,
- * error pages and {@code HttpServiceRuntime} are not there yet ({@code docs/servlet.md}).
+ * error pages and the runtime's DTOs ({@link WhiteboardRuntime} reports none yet) are not there
+ * yet ({@code docs/servlet.md}).
  */
 @Component(immediate = true)
 public final class ServletWhiteboard {

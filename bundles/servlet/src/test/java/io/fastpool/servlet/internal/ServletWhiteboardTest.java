@@ -145,6 +145,32 @@ class ServletWhiteboardTest {
     }
 
     @Test
+    void everyConsumerSharesTheStartedServletsAndTheLastToLetGoDestroysThem() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        Bundle resources = bundle(2, "resources");
+        ServiceReference<jakarta.servlet.Servlet> cart = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*"));
+        whiteboard.addServlet(cart);
+        Registration app = registrations.get(1L).get(0);
+        RecordingServlet servlet = (RecordingServlet) services.get(cart);
+
+        WebApp forThePool = app.factory.getService(shop, null);
+        WebApp forAnother = app.factory.getService(resources, null);
+        assertThat(forAnother).isSameAs(forThePool);
+        assertThat(servlet.inits).isEqualTo(1);
+
+        app.factory.ungetService(shop, null, forThePool);
+        assertThat(servlet.destroys).as("another consumer still holds it").isZero();
+        FakeResponse response = new FakeResponse();
+        forAnother.handle(new FakeRequest("GET", "/cart/x", "/cart"), response);
+        assertThat(response.status()).isEqualTo(200);
+
+        app.factory.ungetService(resources, null, forAnother);
+        assertThat(servlet.destroys).isEqualTo(1);
+        assertThat(app.factory.getService(shop, null)).as("a new start").isNotSameAs(forThePool);
+        assertThat(servlet.inits).isEqualTo(2);
+    }
+
+    @Test
     void aPathNoPatternMatchesIsNotFound() throws Exception {
         Bundle shop = bundle(1, "shop");
         whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart")));
