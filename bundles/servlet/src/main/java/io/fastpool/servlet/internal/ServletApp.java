@@ -116,6 +116,11 @@ final class ServletApp implements ServiceFactory<WebApp> {
      * is unregistered with its last servlet).
      */
     synchronized boolean remove(ServiceReference<?> reference) {
+        if (servlets.size() == 1 && servlets.containsKey(reference)) {
+            // The last servlet (its bundle stops or updates): the pool stops giving the app requests, and queues
+            // them for its return, before the mapping empties; a request let in meanwhile would be answered 404.
+            unregister();
+        }
         boolean servlet = servlets.remove(reference) != null;
         boolean filter = filters.remove(reference) != null;
         boolean listener = listeners.remove(reference) != null;
