@@ -38,6 +38,8 @@ final class ServiceApp extends App {
     private volatile WebApp instance;
     /** Requests given the instance ({@link #lease}) and not yet done with it ({@link #handBack}). */
     private int leases;
+    /** While an unbind waits for the requests in the outgoing instance: a service bound meanwhile waits for it. */
+    private boolean draining;
     /** The bundle's class loader while this service is bound; looked up again after a rebind. */
     private volatile ClassLoader loader;
 
@@ -69,8 +71,13 @@ final class ServiceApp extends App {
             return false;
         }
         reference = null;
-        awaitLeases();
-        releaseLocked();
+        draining = true;
+        try {
+            awaitLeases();
+            releaseLocked();
+        } finally {
+            draining = false;
+        }
         loader = null;
         return true;
     }
@@ -125,7 +132,7 @@ final class ServiceApp extends App {
 
     @Override
     synchronized WebApp acquire() throws ActivationException, UnavailableException {
-        if (reference == null) { // also while the requests in a released instance finish (unbind)
+        if (reference == null || draining) { // the instance, if any, is on its way out (unbind)
             throw new UnavailableException("its service is not registered");
         }
         if (instance != null) {
