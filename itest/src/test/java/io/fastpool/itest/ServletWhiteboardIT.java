@@ -1,111 +1,101 @@
 package io.fastpool.itest;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.fastpool.itest.support.InFramework.install;
+import static io.fastpool.itest.support.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
+import io.fastpool.itest.apps.WhiteboardApps;
+import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
-import io.fastpool.itest.whiteboard.HelloServletActivator;
-import java.io.File;
+import io.fastpool.pool.PoolManager;
+import io.fastpool.pool.PoolSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.HashMap;
-import java.util.Hashtable;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.Timeout;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.launch.Framework;
-import org.osgi.framework.launch.FrameworkFactory;
 
 /**
- * The Servlet Whiteboard in a real Felix: the platform (SCR, Configuration Admin, netty, the Fastpool
- * bundles) plus {@code io.fastpool.servlet} and the Servlet API, listening on a unix socket, and a plain
- * whiteboard bundle ({@link HelloServletActivator}) that requires {@code osgi.implementation=osgi.http}
- * 2.0 and the {@code JavaServlet} contract as bundles built with the whiteboard's annotations do. Requests
- * go in as FastCGI, through the transport, the listener and the pool. Self-contained on purpose: it uses
- * none of {@code support/}.
+ * The Servlet Whiteboard on the real platform: {@code io.fastpool.servlet} with the Servlet API,
+ * Commons FileUpload 2 and commons-io installed beside it, and plain whiteboard bundles
+ * ({@link WhiteboardApps}) that require {@code osgi.implementation=osgi.http} 2.0 and the
+ * {@code JavaServlet} contract as bundles built with the whiteboard's annotations do. Requests go in
+ * as FastCGI over a unix socket, through the transport, the listener and the pool. Each test gets a
+ * fresh platform; the app bundles are built beforehand and installed by the tests.
  */
-class ServletWhiteboardIT {
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class ServletWhiteboardIT {
 
-    private static final String APP_BUNDLE = "io.fastpool.itest.whiteboard";
+    private static final String APP = WhiteboardApps.HELLO;
 
-    @TempDir
+    @Rule
+    public final Timeout timeout = Timeout.seconds(120);
+
+    @Inject
+    BundleContext context;
+    @Inject
+    PoolManager pools;
+
     Path work;
+    Path socket;
 
-    private Framework framework;
-    private Path socket;
-
-    @BeforeEach
-    void startPlatform() throws Exception {
-        System.clearProperty("whiteboard.hello.inits");
-        System.clearProperty("whiteboard.hello.destroys");
-        System.clearProperty("whiteboard.ds.created");
-        System.clearProperty("whiteboard.hello.contexts");
-        socket = work.resolve("fastpool.sock");
-        Map<String, String> config = new HashMap<>();
-        config.put(Constants.FRAMEWORK_STORAGE, work.resolve("felix").toString());
-        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        config.put("ds.loglevel", "warn");
-        framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(config);
-        framework.start();
-        BundleContext context = framework.getBundleContext();
-        List<Bundle> installed = new ArrayList<>();
-        List<String> files = new ArrayList<>(PlatformOptions.platformBundleFiles());
-        files.addAll(List.of(System.getProperty("whiteboard.bundles").split(",")));
-        for (String path : files) {
-            installed.add(context.installBundle(new File(path).toURI().toString()));
-        }
-        for (Bundle bundle : installed) { // Configuration Admin first, so the transport never binds its default address
-            if (bundle.getSymbolicName().startsWith("org.osgi.") || bundle.getSymbolicName().equals("org.apache.felix.configadmin")) {
-                bundle.start();
-            }
-        }
-        configure("io.fastpool.transport", Map.of("listen", new String[] {"unix:" + socket}));
-        for (Bundle bundle : installed) {
-            if (bundle.getState() != Bundle.ACTIVE) {
-                bundle.start();
-            }
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(socket));
+    @Configuration
+    public Option[] platform() {
+        Path work = PlatformOptions.workFolder("servlet-whiteboard-it");
+        WhiteboardApps.write(work.resolve("hello-1.jar"), WhiteboardApps.hello("1.0.0", null));
+        WhiteboardApps.write(work.resolve("hello-2.jar"), WhiteboardApps.hello("2.0.0", null));
+        WhiteboardApps.write(work.resolve("hello-idle.jar"), WhiteboardApps.hello("1.0.0", "idleTimeout=1s"));
+        WhiteboardApps.write(work.resolve("ds.jar"), WhiteboardApps.dsHello());
+        WhiteboardApps.write(work.resolve("stuck.jar"), WhiteboardApps.stuck("maxThreads=2, queueLength=4, requestTimeout=0"));
+        return new Option[] {PlatformOptions.platform(PlatformOptions.transportOn(work.resolve("run/fastpool.sock"))),
+            PlatformOptions.bundlesListedBy("whiteboard.bundles"),
+            systemProperty("servlet-whiteboard-it.work").value(work.toString())};
     }
 
-    @AfterEach
-    void stopPlatform() throws Exception {
-        if (framework != null) {
-            framework.stop();
-            framework.waitForStop(10_000);
+    @Before
+    public void start() {
+        for (String counter : List.of("whiteboard.hello.inits", "whiteboard.hello.destroys", "whiteboard.ds.created",
+                "whiteboard.hello.contexts")) {
+            System.clearProperty(counter);
         }
+        work = Path.of(System.getProperty("servlet-whiteboard-it.work"));
+        socket = work.resolve("run/fastpool.sock");
+        await(Duration.ofSeconds(10), "the unix socket", () -> Files.exists(socket));
+    }
+
+    @After
+    public void checkLeaks() {
+        OsgiNettyLeaks.assertNone();
     }
 
     @Test
-    void aWhiteboardBundleIsServedInAPoolOfItsOwnAndItsServletStartsOnTheFirstRequest() throws Exception {
-        Bundle app = framework.getBundleContext().installBundle(helloBundle().toUri().toString());
-        app.start();
+    public void aWhiteboardBundleIsServedInAPoolOfItsOwnAndItsServletStartsOnTheFirstRequest() throws Exception {
+        Bundle app = installApp("hello-1.jar");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> webAppOf(app) != null);
         assertThat(webAppOf(app).getProperty("fastpool.mount.path")).isEqualTo("/hello");
         assertThat(System.getProperty("whiteboard.hello.inits")).as("init waits for the first request").isNull();
         assertThat(System.getProperty("whiteboard.hello.contexts")).as("so does the servlet context").isNull();
@@ -117,43 +107,37 @@ class ServletWhiteboardIT {
         assertThat(first).contains("Content-Type: text/plain;charset=UTF-8").contains("X-Filtered: yes")
                 .endsWith("servletPath=/hello pathInfo=/world name=Ada servlet=hello greeting=Hi inits=1 loader=true");
         assertThat(second).endsWith("servletPath=/hello pathInfo=/again/and again name=null servlet=hello greeting=Hi inits=1 loader=true");
-        assertThat(poolNames()).contains(APP_BUNDLE);
+        assertThat(poolNames()).contains(APP);
         assertThat(System.getProperty("whiteboard.hello.contexts")).isEqualTo("1");
     }
 
     @Test
-    void unregisteringTheLastServletUnregistersTheAppAndDestroysTheServlet() throws Exception {
-        Bundle app = framework.getBundleContext().installBundle(helloBundle().toUri().toString());
-        app.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> webAppOf(app) != null);
+    public void unregisteringTheLastServletUnregistersTheAppAndDestroysTheServlet() throws Exception {
+        Bundle app = installApp("hello-1.jar");
         assertThat(statusOf(get("/hello/x"))).isEqualTo(200);
 
-        ServiceReference<?> remover = framework.getBundleContext().getServiceReferences(Runnable.class.getName(),
-                "(whiteboard.test=unregister-servlet)")[0];
-        ((Runnable) framework.getBundleContext().getService(remover)).run();
+        ServiceReference<?> remover = context.getServiceReferences(Runnable.class.getName(), "(whiteboard.test=unregister-servlet)")[0];
+        ((Runnable) context.getService(remover)).run();
 
         assertThat(webAppOf(app)).isNull();
         assertThat(System.getProperty("whiteboard.hello.destroys")).isEqualTo("1");
     }
 
     @Test
-    void theIdleTimeOutDestroysTheServletsAndTheNextRequestInitialisesThemAgain() throws Exception {
-        Bundle app = framework.getBundleContext().installBundle(helloBundle("1.0.0", "idleTimeout=1s").toUri().toString());
-        app.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> webAppOf(app) != null);
+    public void theIdleTimeOutDestroysTheServletsAndTheNextRequestInitialisesThemAgain() throws Exception {
+        Bundle app = installApp("hello-idle.jar");
 
         assertThat(get("/hello/one")).endsWith("inits=1 loader=true");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(System.getProperty("whiteboard.hello.destroys")));
+        await(Duration.ofSeconds(10), "the idle time-out to destroy the servlet",
+                () -> "1".equals(System.getProperty("whiteboard.hello.destroys")));
 
         assertThat(get("/hello/two")).endsWith("inits=2 loader=true");
         assertThat(webAppOf(app)).as("the app stays registered while idle").isNotNull();
     }
 
     @Test
-    void aRequestArrivingWhileTheBundleSwapsWaitsInItsQueueAndIsServedByTheNewVersion() throws Exception {
-        Bundle app = framework.getBundleContext().installBundle(helloBundle().toUri().toString());
-        app.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> webAppOf(app) != null);
+    public void aRequestArrivingWhileTheBundleSwapsWaitsInItsQueueAndIsServedByTheNewVersion() throws Exception {
+        Bundle app = installApp("hello-1.jar");
         assertThat(get("/hello/before")).endsWith("inits=1 loader=true");
 
         app.stop();
@@ -166,8 +150,8 @@ class ServletWhiteboardIT {
                 throw new UncheckedIOException(e);
             }
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> queued(APP_BUNDLE) == 1);
-        try (InputStream version2 = Files.newInputStream(helloBundle("2.0.0", null))) {
+        await(Duration.ofSeconds(10), "the request to wait in the app's queue", () -> pool(APP).queued() == 1);
+        try (InputStream version2 = Files.newInputStream(work.resolve("hello-2.jar"))) {
             app.update(version2);
         }
         app.start();
@@ -176,14 +160,12 @@ class ServletWhiteboardIT {
         assertThat(statusOf(during)).isEqualTo(200);
         assertThat(during).endsWith("servletPath=/hello pathInfo=/during name=null servlet=hello greeting=Hi inits=2 loader=true");
         assertThat(app.getVersion().getMajor()).isEqualTo(2);
-        assertThat(poolNames()).containsOnlyOnce(APP_BUNDLE);
+        assertThat(poolNames()).containsOnlyOnce(APP);
     }
 
     @Test
-    void aDelayedComponentServletIsMadeOnTheFirstRequestNotAtDeploy() throws Exception {
-        Bundle app = framework.getBundleContext().installBundle(componentBundle().toUri().toString());
-        app.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> webAppOf(app) != null);
+    public void aDelayedComponentServletIsMadeOnTheFirstRequestNotAtDeploy() throws Exception {
+        Bundle app = installApp("ds.jar");
 
         assertThat(System.getProperty("whiteboard.ds.created")).as("SCR has not made the servlet yet").isNull();
         String response = get("/ds/x");
@@ -194,118 +176,109 @@ class ServletWhiteboardIT {
         assertThat(webAppOf(app).getProperty("fastpool.mount.path")).isEqualTo("/ds");
     }
 
-    /** A bundle whose servlet is a delayed DS component ({@link io.fastpool.itest.whiteboard.DsHelloServlet}). */
-    private Path componentBundle() throws IOException {
-        Manifest manifest = new Manifest();
-        Attributes main = manifest.getMainAttributes();
-        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.putValue("Bundle-ManifestVersion", "2");
-        main.putValue("Bundle-SymbolicName", APP_BUNDLE + ".ds");
-        main.putValue("Bundle-Version", "1.0.0");
-        main.putValue("Import-Package", "jakarta.servlet,jakarta.servlet.http");
-        main.putValue("Service-Component", "OSGI-INF/hello.xml");
-        Path jar = work.resolve(APP_BUNDLE + ".ds.jar");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            out.putNextEntry(new JarEntry("OSGI-INF/hello.xml"));
-            out.write("""
-                    <?xml version="1.0" encoding="UTF-8"?>
-                    <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="ds-hello">
-                      <implementation class="io.fastpool.itest.whiteboard.DsHelloServlet"/>
-                      <service><provide interface="jakarta.servlet.Servlet"/></service>
-                      <property name="osgi.http.whiteboard.servlet.pattern" value="/ds/*"/>
-                    </scr:component>
-                    """.getBytes(UTF_8));
-            out.closeEntry();
-            addClass(out, io.fastpool.itest.whiteboard.DsHelloServlet.class);
+    /**
+     * A servlet bundle whose every thread and queue place is held by a servlet that never returns
+     * (until the test lets go) does not slow another servlet bundle, which has a pool of its own: all
+     * of its requests are answered 200, none waits for the stuck pool. Were the pools shared, they
+     * would wait until the end of the test. The bounds are generous on purpose (every request within
+     * 5 s, the median within 50 ms of the idle median): the claim is "not held up", not a latency
+     * figure on a shared machine; the figures are printed.
+     */
+    @Test
+    public void aServletAppWhoseThreadsAreAllStuckDoesNotSlowAnotherServletApp() throws Exception {
+        installApp("stuck.jar");
+        installApp("hello-1.jar");
+        latencies("/hello/warm-up", 500); // the first measure would otherwise be the slower one
+        long[] idle = latencies("/hello/idle", 1000);
+        Runnable release = (Runnable) context.getService(
+                context.getServiceReferences(Runnable.class.getName(), "(whiteboard.test=release-stuck)")[0]);
+        try (RawFcgiClient hog = RawFcgiClient.unix(socket)) {
+            try {
+                hold(hog, 1, 2);
+                // Both threads taken before the rest arrive: while the app starts on demand, its queue holds them all.
+                await(Duration.ofSeconds(10), "both threads of the stuck app taken", () -> pool(WhiteboardApps.STUCK).busyThreads() == 2);
+                hold(hog, 3, 6);
+                await(Duration.ofSeconds(10), "the stuck app's 4 queue places taken", () -> pool(WhiteboardApps.STUCK).queued() == 4);
+                assertThat(getResponse("/stuck/more").httpStatus()).as("the stuck app's pool is full").startsWith("503");
+
+                long[] loaded = CompletableFuture.supplyAsync(() -> latenciesOrFail("/hello/loaded", 1000))
+                        .get(60, TimeUnit.SECONDS);
+
+                assertThat(pool(WhiteboardApps.STUCK).busyThreads()).as("still stuck after the measure").isEqualTo(2);
+                long idleMedian = idle[idle.length / 2];
+                long loadedMedian = loaded[loaded.length / 2];
+                System.out.printf("servlet app latency with the other app idle: median %.3f ms, p99 %.3f ms, max %.3f ms;"
+                        + " with every thread of the other app stuck: median %.3f ms, p99 %.3f ms, max %.3f ms%n",
+                        idleMedian / 1e6, idle[idle.length * 99 / 100] / 1e6, idle[idle.length - 1] / 1e6,
+                        loadedMedian / 1e6, loaded[loaded.length * 99 / 100] / 1e6, loaded[loaded.length - 1] / 1e6);
+                assertThat(loaded[loaded.length - 1]).as("the slowest request while the other app is stuck")
+                        .isLessThan(Duration.ofSeconds(5).toNanos());
+                assertThat(loadedMedian).as("the median while the other app is stuck, against idle")
+                        .isLessThan(idleMedian + Duration.ofMillis(50).toNanos());
+            } finally {
+                release.run();
+            }
+            for (int id = 1; id <= 6; id++) {
+                assertThat(hog.await(id).body()).as("held request %d, once released", id).isEqualTo("released");
+            }
         }
-        return jar;
     }
 
-    private static void addClass(JarOutputStream out, Class<?> type) throws IOException {
-        String entry = type.getName().replace('.', '/') + ".class";
-        out.putNextEntry(new JarEntry(entry));
-        try (InputStream in = type.getClassLoader().getResourceAsStream(entry)) {
-            in.transferTo(out);
+    /** Sends GET /stuck/ID for each ID from {@code first} to {@code last} on {@code client}, without waiting for answers. */
+    private static void hold(RawFcgiClient client, int first, int last) throws IOException {
+        for (int id = first; id <= last; id++) {
+            client.send(RawFcgiClient.requestBytes(id, true, RawFcgiClient.params("GET", "/stuck/" + id), new byte[0]));
         }
-        out.closeEntry();
+    }
+
+    /** Installs and starts {@code jar} from the work folder; returns once its {@code WebApp} is registered. */
+    private Bundle installApp(String jar) throws Exception {
+        Bundle app = install(context, work.resolve(jar));
+        await(Duration.ofSeconds(10), "the WebApp of " + jar, () -> webAppOf(app) != null);
+        return app;
     }
 
     /** The {@code WebApp} service registered in {@code bundle}'s name, or null. */
-    private ServiceReference<?> webAppOf(Bundle bundle) throws Exception {
-        ServiceReference<?>[] references = framework.getBundleContext().getAllServiceReferences("io.fastpool.api.WebApp", null);
-        if (references != null) {
-            for (ServiceReference<?> reference : references) {
-                if (reference.getBundle() == bundle) {
-                    return reference;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** The pool manager's pool names, read by reflection (its classes are the pool bundle's). */
-    private List<String> poolNames() throws Exception {
-        List<String> names = new ArrayList<>();
-        for (Object pool : pools()) {
-            names.add((String) call(pool, "name"));
-        }
-        return names;
-    }
-
-    /** How many requests wait in the queue of the pool named {@code name}. */
-    private int queued(String name) throws Exception {
-        for (Object pool : pools()) {
-            if (name.equals(call(pool, "name"))) {
-                return (Integer) call(pool, "queued");
-            }
-        }
-        return 0;
-    }
-
-    private List<?> pools() throws Exception {
-        BundleContext context = framework.getBundleContext();
-        ServiceReference<?> reference = context.getAllServiceReferences("io.fastpool.pool.PoolManager", null)[0];
+    private ServiceReference<?> webAppOf(Bundle bundle) {
+        ServiceReference<?>[] references;
         try {
-            return (List<?>) call(context.getService(reference), "pools");
-        } finally {
-            context.ungetService(reference);
+            references = context.getAllServiceReferences("io.fastpool.api.WebApp", null);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
         }
+        return references == null ? null
+                : Arrays.stream(references).filter(reference -> reference.getBundle() == bundle).findFirst().orElse(null);
     }
 
-    private static Object call(Object target, String method) throws Exception {
-        Method found = target.getClass().getMethod(method);
-        found.setAccessible(true);
-        return found.invoke(target);
+    private PoolSnapshot pool(String name) {
+        return pools.pool(name).orElseThrow(() -> new AssertionError("no pool " + name));
     }
 
-    /** The whiteboard bundle: the activator and its servlet, importing only the Servlet API and the framework. */
-    private Path helloBundle() throws IOException {
-        return helloBundle("1.0.0", null);
+    private List<String> poolNames() {
+        return pools.pools().stream().map(PoolSnapshot::name).toList();
     }
 
-    /** The whiteboard bundle at {@code version}, with a {@code Fastpool-Pool} header when {@code poolSettings} is not null. */
-    private Path helloBundle(String version, String poolSettings) throws IOException {
-        Manifest manifest = new Manifest();
-        Attributes main = manifest.getMainAttributes();
-        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.putValue("Bundle-ManifestVersion", "2");
-        main.putValue("Bundle-SymbolicName", APP_BUNDLE);
-        main.putValue("Bundle-Version", version);
-        if (poolSettings != null) {
-            main.putValue("Fastpool-Pool", poolSettings);
-        }
-        main.putValue("Bundle-Activator", HelloServletActivator.class.getName());
-        main.putValue("Import-Package", "jakarta.servlet,jakarta.servlet.http,org.osgi.framework");
-        main.putValue("Require-Capability", "osgi.implementation;filter:=\"(&(osgi.implementation=osgi.http)(version>=2.0)(!(version>=3.0)))\","
-                + "osgi.contract;filter:=\"(&(osgi.contract=JavaServlet)(version=6.0.0))\"");
-        Path jar = work.resolve(APP_BUNDLE + "-" + version + ".jar");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            for (Class<?> type : List.of(HelloServletActivator.class, HelloServletActivator.HelloServlet.class,
-                    HelloServletActivator.MarkingFilter.class, HelloServletActivator.StartListener.class)) {
-                addClass(out, type);
+    /** The latencies of {@code count} GETs of {@code uri}, one after the other on one connection, sorted; each must be a 200. */
+    private long[] latencies(String uri, int count) throws IOException {
+        long[] nanos = new long[count];
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            for (int i = 0; i < count; i++) {
+                long start = System.nanoTime();
+                RawFcgiClient.Response response = client.get(1, true, uri);
+                nanos[i] = System.nanoTime() - start;
+                assertThat(response.httpStatus()).as("request %d of %s", i, uri).isEqualTo("200 OK");
             }
         }
-        return jar;
+        Arrays.sort(nanos);
+        return nanos;
+    }
+
+    private long[] latenciesOrFail(String uri, int count) {
+        try {
+            return latencies(uri, count);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Sends one FastCGI GET over the unix socket; returns the CGI response (headers and body) it wrote to STDOUT. */
@@ -315,24 +288,14 @@ class ServletWhiteboardIT {
         }
     }
 
+    private RawFcgiClient.Response getResponse(String uri) throws IOException {
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            return client.get(1, true, uri);
+        }
+    }
+
     /** A CGI response's status: its {@code Status} header, 200 without one. */
     private static int statusOf(String cgiResponse) {
         return cgiResponse.startsWith("Status: ") ? Integer.parseInt(cgiResponse.substring(8, 11)) : 200;
-    }
-
-    /** Creates a configuration through Configuration Admin, by reflection: its classes are not in the test's class space. */
-    private void configure(String pid, Map<String, Object> properties) throws Exception {
-        BundleContext context = framework.getBundleContext();
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> context.getAllServiceReferences("org.osgi.service.cm.ConfigurationAdmin", null) != null);
-        ServiceReference<?> reference = context.getAllServiceReferences("org.osgi.service.cm.ConfigurationAdmin", null)[0];
-        Object admin = context.getService(reference);
-        Method getConfiguration = admin.getClass().getMethod("getConfiguration", String.class, String.class);
-        getConfiguration.setAccessible(true);
-        Object configuration = getConfiguration.invoke(admin, pid, "?");
-        Method update = configuration.getClass().getMethod("update", Dictionary.class);
-        update.setAccessible(true);
-        update.invoke(configuration, (Dictionary<String, Object>) new Hashtable<>(properties));
-        context.ungetService(reference);
     }
 }

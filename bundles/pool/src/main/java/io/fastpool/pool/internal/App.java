@@ -63,6 +63,18 @@ abstract class App {
      */
     abstract WebApp acquire() throws ActivationException, UnavailableException;
 
+    /**
+     * The instance for one request, which gives it back with {@link #handBack()} when it is done.
+     * Plain apps need no more than {@link #acquire()}; {@link ServiceApp} counts the requests in it.
+     */
+    WebApp lease() throws ActivationException, UnavailableException {
+        return acquire();
+    }
+
+    /** A request that {@link #lease() leased} the instance is done with it. */
+    void handBack() {
+    }
+
     /** Whether an instance is active. */
     abstract boolean active();
 

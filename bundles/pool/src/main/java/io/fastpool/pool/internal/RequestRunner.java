@@ -105,7 +105,7 @@ final class RequestRunner {
         WebApp instance;
         try {
             boolean wasActive = work.app.active();
-            instance = work.app.acquire();
+            instance = work.app.lease();
             if (!wasActive) {
                 stats.activations.increment();
             }
@@ -118,7 +118,11 @@ final class RequestRunner {
             exchange.complete();
             return true;
         }
-        handle(work, instance);
+        try {
+            handle(work, instance);
+        } finally {
+            work.app.handBack();
+        }
         return true;
     }
 

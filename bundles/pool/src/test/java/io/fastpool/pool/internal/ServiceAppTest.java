@@ -1,6 +1,7 @@
 package io.fastpool.pool.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastpool.api.WebApp;
 import java.lang.reflect.InvocationHandler;
@@ -53,6 +54,42 @@ class ServiceAppTest {
         activated.countDown();
         assertThat(acquired.get(5, TimeUnit.SECONDS)).isSameAs(webApp);
         assertThat(app.active()).isTrue();
+    }
+
+    /**
+     * When the service goes (its bundle stops or updates), a request already given the instance
+     * finishes on it before it is ungot, and a new request waits for the service's return instead
+     * of getting the instance that is on its way out, even when the next service is bound already.
+     */
+    @Test
+    void anUnbindReleasesTheInstanceOnlyOnceTheRequestsInItAreDone() throws Exception {
+        CountDownLatch ungot = new CountDownLatch(1);
+        WebApp webApp = (request, response) -> { };
+        ServiceObjects<?> objects = proxy(ServiceObjects.class, (self, method, args) -> {
+            if (method.getName().equals("ungetService")) {
+                ungot.countDown();
+            }
+            return method.getName().equals("getService") ? webApp : null;
+        });
+        BundleContext context = proxy(BundleContext.class, (self, method, args) ->
+                method.getName().equals("getServiceObjects") ? objects : null);
+        ServiceApp app = new ServiceApp("bundle/updating", new SessionStore(10, 60_000, System::currentTimeMillis), context, 1);
+        ServiceReference<WebApp> reference = proxy(ServiceReference.class, (self, method, args) -> null);
+        app.bind(reference);
+        assertThat(app.lease()).isSameAs(webApp);
+
+        CompletableFuture<Boolean> unbound = CompletableFuture.supplyAsync(() -> app.unbind(reference));
+
+        assertThat(ungot.await(300, TimeUnit.MILLISECONDS)).as("ungot while a request is in it").isFalse();
+        assertThat(unbound).isNotDone();
+        assertThat(app.available()).as("new requests wait").isFalse();
+        app.bind(proxy(ServiceReference.class, (self, method, args) -> null)); // the updated bundle's, early
+        assertThatThrownBy(app::acquire).as("the outgoing instance is no one's any more").isInstanceOf(App.UnavailableException.class);
+        app.handBack();
+        assertThat(unbound.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(ungot.getCount()).isZero();
+        assertThat(app.active()).isFalse();
+        assertThat(app.acquire()).as("the new service's instance").isSameAs(webApp);
     }
 
     /** An interface's stand-in: equal only to itself, the rest as {@code handler} says. */

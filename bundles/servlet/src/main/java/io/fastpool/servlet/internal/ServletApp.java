@@ -141,6 +141,11 @@ final class ServletApp implements ServiceFactory<WebApp> {
      * is unregistered with its last servlet).
      */
     boolean remove(ServiceReference<?> reference) {
+        if (isLastRoute(reference)) {
+            // The last servlet or resource (its bundle stops or updates): the pool stops giving the app requests, and
+            // queues them for its return, before the routes empty; a request let in meanwhile would be answered 404.
+            unregister();
+        }
         boolean servlet = servlets.remove(reference) != null;
         resources.remove(reference);
         boolean filter = filters.remove(reference) != null;
@@ -149,6 +154,10 @@ final class ServletApp implements ServiceFactory<WebApp> {
             changed(reference, true);
         }
         return servlets.isEmpty() && filters.isEmpty() && listeners.isEmpty();
+    }
+
+    private boolean isLastRoute(ServiceReference<?> reference) {
+        return servlets.size() + resources.size() == 1 && (servlets.containsKey(reference) || resources.containsKey(reference));
     }
 
     /**

@@ -68,6 +68,8 @@ class ServletWhiteboardTest {
         final ServiceFactory<WebApp> factory;
         Dictionary<String, ?> properties;
         boolean unregistered;
+        /** What the pool does as the registration goes: let the requests in the app finish. */
+        Runnable onUnregister = () -> { };
 
         Registration(ServiceFactory<WebApp> factory, Dictionary<String, ?> properties) {
             this.factory = factory;
@@ -117,6 +119,34 @@ class ServletWhiteboardTest {
         whiteboard.removeServlet(cart);
         assertThat(app.unregistered).isTrue();
         assertThat(registrations.get(1L)).hasSize(1);
+    }
+
+    /**
+     * Its bundle stops or updates: the app goes before its last servlet leaves the mapping, so a
+     * request the pool lets finish as the app goes still reaches the servlet (it was a 404).
+     */
+    @Test
+    void whenTheLastServletGoesTheAppIsUnregisteredWhileItsRequestsStillReachTheServlet() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        ServiceReference<jakarta.servlet.Servlet> cart = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*",
+                "osgi.http.whiteboard.servlet.name", "cart"));
+        whiteboard.addServlet(cart);
+        Registration app = registrations.get(1L).get(0);
+        WebApp active = app.factory.getService(shop, null);
+        FakeResponse during = new FakeResponse();
+        app.onUnregister = () -> {
+            try {
+                active.handle(new FakeRequest("GET", "/cart/x", "/cart"), during);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+
+        whiteboard.removeServlet(cart);
+
+        assertThat(app.unregistered).isTrue();
+        assertThat(during.status()).isEqualTo(200);
+        assertThat(during.text()).isEqualTo("cart /cart /x null");
     }
 
     @Test
@@ -397,7 +427,10 @@ class ServletWhiteboardTest {
         return fake(ServiceRegistration.class, (name, more) -> {
             switch (name) {
                 case "setProperties" -> registration.properties = (Dictionary<String, ?>) more[0];
-                case "unregister" -> registration.unregistered = true;
+                case "unregister" -> {
+                    registration.unregistered = true;
+                    registration.onUnregister.run();
+                }
                 default -> throw new UnsupportedOperationException(name);
             }
             return null;
