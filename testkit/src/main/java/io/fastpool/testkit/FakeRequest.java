@@ -201,6 +201,15 @@ public final class FakeRequest implements Request {
         return sessions.apply(create);
     }
 
+    /** As a pool does: a new id for the request's session (a {@link FakeSession}). */
+    @Override
+    public String changeSessionId() {
+        if (!(session(false) instanceof FakeSession session)) {
+            throw new IllegalStateException("this request has no session");
+        }
+        return session.changeId();
+    }
+
     @Override
     public String toString() {
         return method + " " + uri;

@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FakeSession implements Session {
 
-    private final String id;
+    private volatile String id;
+    private int changes;
     private final long timeoutMillis;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private volatile boolean ended;
@@ -24,6 +25,12 @@ public final class FakeSession implements Session {
     public FakeSession(String id, long timeoutMillis) {
         this.id = id;
         this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Gives it a new id, as a pool does for {@code Request.changeSessionId}: its id with {@code .N} added. */
+    public synchronized String changeId() {
+        id = id.replaceFirst("\\.\\d+$", "") + "." + ++changes;
+        return id;
     }
 
     /** Whether {@link #invalidate} was called. */

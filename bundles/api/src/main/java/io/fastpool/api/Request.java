@@ -105,6 +105,17 @@ public interface Request {
     Session session(boolean create);
 
     /**
+     * Gives this request's session a new id and returns it: the session keeps its attributes, the
+     * response sets the new cookie, and the old id is no longer accepted. Apps call it when a user
+     * logs in, so that an id planted before the login (session fixation) is worth nothing after it.
+     * Throws {@link IllegalStateException} when the request has no session, and
+     * {@link UnsupportedOperationException} where no sessions are kept (outside a pool).
+     */
+    default String changeSessionId() {
+        throw new UnsupportedOperationException("no sessions outside a pool");
+    }
+
+    /**
      * Lets go of the worker thread: when the handler returns, the response is not finished, and the
      * worker serves other requests; the app finishes the response later, from any thread, through the
      * returned {@link Detached} (long polling, responses that wait for another system). Calling it

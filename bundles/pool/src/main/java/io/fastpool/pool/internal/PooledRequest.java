@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * The request as an app in a pool sees it: the protocol front's request, plus the app's sessions.
  * A session is looked up from the {@value #COOKIE} cookie only when the app asks, and created only
  * when it asks to create one; the response then carries the cookie (HttpOnly, and Secure when the
- * request came over HTTPS). {@link #detach()} is the pool's ({@link DetachedRequest}).
+ * request came over HTTPS), and again with a new id when the app changes it. {@link #detach()} is the pool's ({@link DetachedRequest}).
  */
 final class PooledRequest implements Request {
 
@@ -52,11 +52,27 @@ final class PooledRequest implements Request {
         }
         if (session == null && create) {
             session = sessions.create();
-            String path = request.contextPath().isEmpty() ? "/" : request.contextPath();
-            response.addHeader("Set-Cookie", COOKIE + "=" + session.id() + "; Path=" + path + "; HttpOnly; SameSite=Lax"
-                    + (request.isSecure() ? "; Secure" : ""));
+            setCookie(session.id());
         }
         return session;
+    }
+
+    /** A new id for the session, in the store and in a new cookie (which comes after, and so wins over, one this request set before). */
+    @Override
+    public String changeSessionId() {
+        Session current = session(false);
+        if (current == null) {
+            throw new IllegalStateException("this request has no session");
+        }
+        String id = sessions.changeId(current);
+        setCookie(id);
+        return id;
+    }
+
+    private void setCookie(String id) {
+        String path = request.contextPath().isEmpty() ? "/" : request.contextPath();
+        response.addHeader("Set-Cookie", COOKIE + "=" + id + "; Path=" + path + "; HttpOnly; SameSite=Lax"
+                + (request.isSecure() ? "; Secure" : ""));
     }
 
     /** The value of cookie {@code name} in the Cookie headers, or {@code null}. */

@@ -99,16 +99,35 @@ final class SessionStore {
         return session;
     }
 
+    /**
+     * Moves a live session to a new id, as the most recently used of its segment; the old id is no
+     * longer found. Throws {@link IllegalStateException} for a session that ended.
+     */
+    synchronized String changeId(Session session) {
+        StoredSession stored = (StoredSession) session;
+        Map<String, StoredSession> segment = protectedSegment.containsKey(stored.id) ? protectedSegment : probation;
+        if (stored.ended || segment.remove(stored.id) == null) {
+            throw new IllegalStateException("session " + stored.id + " has ended");
+        }
+        stored.id = newId();
+        segment.put(stored.id, stored);
+        return stored.id;
+    }
+
     /** A new session; if the store is full, the least recently used new session goes. */
     synchronized Session create() {
-        byte[] bytes = new byte[18];
-        RANDOM.nextBytes(bytes);
-        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String id = newId();
         StoredSession session = new StoredSession(id, clock.getAsLong());
         probation.put(id, session);
         created++;
         trim();
         return session;
+    }
+
+    private static String newId() {
+        byte[] bytes = new byte[18];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** Drops sessions unused for longer than the time-out; called now and then by the pool manager. */
@@ -206,10 +225,10 @@ final class SessionStore {
         }
     }
 
-    private synchronized void invalidate(String id) {
-        StoredSession session = protectedSegment.remove(id);
+    private synchronized void invalidate(StoredSession ending) {
+        StoredSession session = protectedSegment.remove(ending.id);
         if (session == null) {
-            session = probation.remove(id);
+            session = probation.remove(ending.id);
         }
         if (session != null) {
             dropped(session);
@@ -218,7 +237,8 @@ final class SessionStore {
 
     /** A session in this store. */
     private final class StoredSession implements Session {
-        private final String id;
+        /** Changed only by {@link #changeId}, holding the store's lock. */
+        private volatile String id;
         private final long creationTime;
         private final Map<String, Object> attributes = new ConcurrentHashMap<>();
         private volatile long lastAccess;
@@ -271,7 +291,7 @@ final class SessionStore {
         public void invalidate() {
             ended = true;
             attributes.clear();
-            SessionStore.this.invalidate(id);
+            SessionStore.this.invalidate(this);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.fastpool.pool.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastpool.api.Session;
 import io.fastpool.pool.PoolSnapshot;
@@ -247,5 +248,46 @@ class SessionsTest {
         session.invalidate();
         assertThat(store.returning()).isZero();
         assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void aChangedIdKeepsTheSessionAndItsPlaceAndTheOldIdIsWorthNothing() {
+        FakeExchange login = new FakeExchange("/app");
+        PooledRequest request = request(login);
+        Session session = request.session(true);
+        session.setAttribute("cart", 3);
+        String planted = session.id();
+
+        String changed = request.changeSessionId();
+
+        assertThat(changed).isNotEqualTo(planted).isEqualTo(session.id());
+        assertThat(login.response.headers("Set-Cookie")).as("the later cookie wins in the browser")
+                .last().isEqualTo("FPSESSION=" + changed + "; Path=/app; HttpOnly; SameSite=Lax");
+        assertThat(store.find(planted)).isNull();
+        assertThat(store.find(changed)).isSameAs(session);
+        assertThat(session.attribute("cart")).isEqualTo(3);
+        assertThat(store.size()).isEqualTo(1);
+        assertThat(store.evicted()).isZero();
+    }
+
+    @Test
+    void aReturningSessionStaysProtectedUnderItsNewIdAndAnInvalidatedOneCannotChange() {
+        Session session = store.create();
+        store.find(session.id()); // returning: in the protected segment
+        FakeExchange exchange = new FakeExchange("/app").header("Cookie", "FPSESSION=" + session.id());
+        String changed = request(exchange).changeSessionId();
+        for (int i = 0; i < 3; i++) {
+            store.create(); // a flood of new sessions evicts new ones, not the returning user's
+        }
+        assertThat(store.find(changed)).isSameAs(session);
+
+        session.invalidate();
+        assertThatThrownBy(() -> store.changeId(session)).isInstanceOf(IllegalStateException.class).hasMessageContaining("has ended");
+    }
+
+    @Test
+    void aRequestWithoutASessionCannotChangeItsId() {
+        assertThatThrownBy(() -> request(new FakeExchange("/app")).changeSessionId())
+                .isInstanceOf(IllegalStateException.class).hasMessage("this request has no session");
     }
 }

@@ -50,7 +50,7 @@ import java.util.Map;
  *
  * <p>Sessions are the pool's ({@link ServletSession}); async is {@link ServletAsync}'s, for a request
  * whose servlet and filters all support it ({@code startAsync} throws otherwise). Not yet
- * (docs/servlet.md): {@code changeSessionId}, login, and HTTP upgrade (FastCGI cannot carry it).
+ * (docs/servlet.md): login, and HTTP upgrade (FastCGI cannot carry it).
  */
 public final class ServletRequestAdapter implements HttpServletRequest {
 
@@ -450,12 +450,12 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     @Override public HttpSession getSession() { return getSession(true); }
 
-    /** Not yet: the pool's store cannot move a session to a new id (docs/servlet.md). */
+    /** The pool moves the session to a new id and sets the new cookie; the {@code HttpSession} is the same object. */
     @Override public String changeSessionId() {
         if (getSession(false) == null) {
             throw new IllegalStateException("this request has no session");
         }
-        throw new UnsupportedOperationException("changeSessionId()" + NOT_YET);
+        return request.changeSessionId();
     }
 
     @Override public String getRequestedSessionId() {

@@ -123,11 +123,16 @@ class ServletSessionTest {
     }
 
     @Test
-    void changeSessionIdNeedsASessionAndSaysItIsNotThereYet() {
+    void changeSessionIdNeedsASessionAndGivesTheSameSessionANewId() {
         ServletRequestAdapter request = request(null);
         assertThatThrownBy(request::changeSessionId).isInstanceOf(IllegalStateException.class).hasMessage("this request has no session");
-        request.getSession();
-        assertThatThrownBy(request::changeSessionId).isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("changeSessionId() is not supported by Fastpool's servlet adapter yet");
+        HttpSession session = request.getSession();
+        session.setAttribute("user", "ann");
+
+        String changed = request.changeSessionId();
+
+        assertThat(changed).isEqualTo("s1.1").isEqualTo(session.getId());
+        assertThat(request.getSession(false)).isSameAs(session);
+        assertThat(session.getAttribute("user")).isEqualTo("ann");
     }
 }
