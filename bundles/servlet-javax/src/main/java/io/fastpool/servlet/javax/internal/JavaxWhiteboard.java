@@ -44,7 +44,8 @@ public final class JavaxWhiteboard {
     private final Map<Key, Mirror> mirrors = new HashMap<>();
 
     @Reference(service = Servlet.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            target = "(|(osgi.http.whiteboard.servlet.pattern=*)(osgi.http.whiteboard.servlet.errorPage=*)(osgi.http.whiteboard.servlet.name=*))")
+            target = "(|(osgi.http.whiteboard.servlet.pattern=*)(osgi.http.whiteboard.servlet.errorPage=*)(osgi.http.whiteboard.servlet.name=*)"
+                    + "(osgi.http.whiteboard.resource.pattern=*))")
     void addServlet(ServiceReference<Servlet> reference) {
         add(reference, Kind.SERVLET);
     }
