@@ -3,6 +3,7 @@ package io.fastpool.servlet.internal;
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
 import io.fastpool.api.WebApp;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -17,14 +18,19 @@ import jakarta.servlet.ServletRequestEvent;
 import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.UnavailableException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.EventListener;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.ServiceObjects;
 import org.osgi.framework.ServiceReference;
@@ -33,7 +39,8 @@ import org.osgi.framework.ServiceReference;
  * A whiteboard app while its pool holds it (from its first request to its idle time-out): the
  * {@link WebApp} the pool calls, which matches each request's path against the bundle's current
  * {@link ServletMapping}, and runs the bundle's filters that apply, then the matched servlet,
- * through the {@link ServletInvoker}.
+ * through the {@link ServletInvoker}. Errors go to the app's error pages ({@link AppErrorPages}),
+ * and its {@code ServletContext}'s request dispatchers run its own servlets ({@link AppDispatchers}).
  *
  * <p>When the pool activates the app (on its pool's thread, with the app bundle's class loader), the
  * listeners hear that the servlet context is initialised, then the filters and servlets are got
@@ -50,35 +57,85 @@ final class ActiveServlets implements WebApp {
     private final ServletApp app;
     /** A new one each time the app starts, as for a web app that is restarted: its attributes begin empty. */
     private final ServletContext context;
-    private final Map<ServiceReference<?>, Instance<?>> instances = new ConcurrentHashMap<>();
+    /** By service reference; a resource registration by its {@link ResourceKey} (a servlet service may carry one too). */
+    private final Map<Object, Instance<?>> instances = new ConcurrentHashMap<>();
+
+    private record ResourceKey(ServiceReference<?> reference) {
+    }
 
     ActiveServlets(ServletApp app) {
         this.app = app;
-        this.context = new WhiteboardServletContext(app.bundle());
+        this.context = new WhiteboardServletContext(app.bundle(), new AppDispatchers(this));
     }
 
     @Override
     public void handle(Request request, Response response) throws Exception {
         String path = request.path();
         ServletMapping.Match<ServletApp.Registered> match = app.mapping().match("", path);
+        boolean errorPages = !app.errorPages().isEmpty();
         if (match == null) {
-            response.sendError(404, null);
+            if (!errorPages) {
+                response.sendError(404, null);
+                return;
+            }
+            ServletRoute nowhere = new ServletRoute("", path.isEmpty() ? "/" : path, null, MappingMatch.DEFAULT, "/");
+            app.invoker().service(NOT_FOUND, request, response, nowhere, context, null, new AppErrorPages(this, null));
             return;
         }
         ServletApp.Registered registered = match.target();
         ServletInstance servlet = servletOf(registered);
         Servlet started = servlet.get();
-        List<Filter> filters = filtersFor(path, servlet.name());
+        List<Filter> filters = filtersFor(DispatcherType.REQUEST, path, servlet.name());
         List<ServletRequestListener> listeners = requestListeners();
-        if (filters.isEmpty() && listeners.isEmpty()) {
+        ErrorDispatch errors = errorPages ? new AppErrorPages(this, servlet.name()) : null;
+        if (filters.isEmpty() && listeners.isEmpty() && errors == null) {
             app.invoker().service(started, request, response, match.route(), context, registered.description().multipart());
             return;
         }
-        FilterChain chain = new Chain(filters, 0, started);
+        FilterChain chain = new FilterChains.Filtered(filters, 0, started);
         if (!listeners.isEmpty()) {
-            chain = new Listened(listeners, context, chain);
+            chain = new FilterChains.Listened(listeners, context, chain);
         }
-        app.invoker().service(chain, request, response, match.route(), context, registered.description().multipart());
+        app.invoker().service(chain, request, response, match.route(), context, registered.description().multipart(), errors);
+    }
+
+    /** What a path no servlet matches meets when the app has error pages: a 404 for them to answer. */
+    private static final FilterChain NOT_FOUND = (request, response) -> ((HttpServletResponse) response).sendError(404);
+
+    /**
+     * Runs a dispatch ({@code type} FORWARD, INCLUDE or ERROR) to {@code target}: the app's filters
+     * for that type and {@code path} ({@code null} for a named dispatch: by servlet name only), then
+     * the servlet, on this thread.
+     */
+    void dispatch(ServletApp.Registered target, DispatcherType type, String path, HttpServletRequest request,
+            HttpServletResponse response) throws IOException, ServletException {
+        ServletInstance servlet = servletOf(target);
+        Servlet started = servlet.get();
+        new FilterChains.Filtered(filtersFor(type, path, servlet.name()), 0, started).doFilter(request, response);
+    }
+
+    ServletMapping<ServletApp.Registered> mapping() {
+        return app.mapping();
+    }
+
+    ErrorPages<ServletApp.Registered> errorPages() {
+        return app.errorPages();
+    }
+
+    String bundleName() {
+        return app.bundleName();
+    }
+
+    /** The app's servlets and resources: those with patterns, and error pages. */
+    Set<ServletApp.Registered> servlets() {
+        Set<ServletApp.Registered> all = new LinkedHashSet<>(app.mapping().targets());
+        all.addAll(app.errorPages().targets());
+        return all;
+    }
+
+    /** A servlet's name: as configured, else its class name once it has started ({@code null} until then). */
+    String servletName(ServletApp.Registered servlet) {
+        return servletOf(servlet).name();
     }
 
     /**
@@ -89,7 +146,7 @@ final class ActiveServlets implements WebApp {
         for (ServletApp.RegisteredListener listener : app.listeners()) {
             startQuietly(listenerOf(listener));
         }
-        for (ServletApp.Registered servlet : app.mapping().targets()) {
+        for (ServletApp.Registered servlet : servlets()) {
             startQuietly(servletOf(servlet));
         }
         for (ServletApp.RegisteredFilter filter : app.filters()) {
@@ -99,7 +156,12 @@ final class ActiveServlets implements WebApp {
 
     /** A servlet's or filter's service went or changed: it is destroyed now, and initialised again if asked again. */
     void discard(ServiceReference<?> reference) {
-        Instance<?> gone = instances.remove(reference);
+        discardKey(reference);
+        discardKey(new ResourceKey(reference));
+    }
+
+    private void discardKey(Object key) {
+        Instance<?> gone = instances.remove(key);
         if (gone != null) {
             gone.destroy();
         }
@@ -108,14 +170,14 @@ final class ActiveServlets implements WebApp {
     /** Destroys the servlets and filters, then tells the listeners that the app stops, in the reverse of their order. */
     void destroyAll() {
         List<ServletApp.RegisteredListener> listeners = new ArrayList<>(app.listeners());
-        for (ServiceReference<?> reference : instances.keySet()) {
-            if (!(instances.get(reference) instanceof ListenerInstance)) {
-                discard(reference);
+        for (Object key : instances.keySet()) {
+            if (!(instances.get(key) instanceof ListenerInstance)) {
+                discardKey(key);
             }
         }
         Collections.reverse(listeners);
         listeners.forEach(listener -> discard(listener.reference()));
-        instances.keySet().forEach(this::discard); // listeners that went from the app's list meanwhile
+        instances.keySet().forEach(this::discardKey); // listeners that went from the app's list meanwhile
     }
 
     /** The request listeners, started (told that the app started) if they were not yet. */
@@ -134,14 +196,14 @@ final class ActiveServlets implements WebApp {
         return listening;
     }
 
-    private List<Filter> filtersFor(String path, String servletName) throws ServletException {
+    private List<Filter> filtersFor(DispatcherType type, String path, String servletName) throws ServletException {
         List<ServletApp.RegisteredFilter> all = app.filters();
         if (all.isEmpty()) {
             return List.of();
         }
         List<Filter> applying = new ArrayList<>();
         for (ServletApp.RegisteredFilter filter : all) {
-            if (filter.description().appliesTo(path, servletName)) {
+            if (filter.description().appliesTo(type, path, servletName)) {
                 applying.add(filterOf(filter).get());
             }
         }
@@ -149,7 +211,8 @@ final class ActiveServlets implements WebApp {
     }
 
     private ServletInstance servletOf(ServletApp.Registered servlet) {
-        return (ServletInstance) instances.computeIfAbsent(servlet.reference(), reference -> new ServletInstance(servlet));
+        Object key = servlet.resourcePrefix() == null ? servlet.reference() : new ResourceKey(servlet.reference());
+        return (ServletInstance) instances.computeIfAbsent(key, reference -> new ServletInstance(servlet));
     }
 
     private FilterInstance filterOf(ServletApp.RegisteredFilter filter) {
@@ -165,40 +228,6 @@ final class ActiveServlets implements WebApp {
             instance.get();
         } catch (ServletException e) {
             // logged by the instance
-        }
-    }
-
-    /** The filters that apply, in order, then the servlet. */
-    private record Chain(List<Filter> filters, int position, Servlet servlet) implements FilterChain {
-
-        @Override
-        public void doFilter(ServletRequest request, ServletResponse response) throws IOException, ServletException {
-            if (position < filters.size()) {
-                filters.get(position).doFilter(request, response, new Chain(filters, position + 1, servlet));
-            } else {
-                servlet.service(request, response);
-            }
-        }
-    }
-
-    /** Tells the request listeners of a request around the rest of its chain; each that heard of its start hears of its end. */
-    private record Listened(List<ServletRequestListener> listeners, ServletContext context, FilterChain next) implements FilterChain {
-
-        @Override
-        public void doFilter(ServletRequest request, ServletResponse response) throws IOException, ServletException {
-            ServletRequestEvent event = new ServletRequestEvent(context, request);
-            int told = 0;
-            try {
-                for (ServletRequestListener listener : listeners) {
-                    listener.requestInitialized(event);
-                    told++;
-                }
-                next.doFilter(request, response);
-            } finally {
-                for (int i = told - 1; i >= 0; i--) {
-                    listeners.get(i).requestDestroyed(event);
-                }
-            }
         }
     }
 
@@ -236,17 +265,15 @@ final class ActiveServlets implements WebApp {
             if (failure != null || destroyed) {
                 throw failure != null ? failure : new UnavailableException(kind + " is going away");
             }
-            objects = app.whiteboard().getServiceObjects(reference);
-            S got = objects == null ? null : objects.getService();
+            S got = obtain();
             if (got == null) {
-                objects = null;
                 throw new UnavailableException(kind + " is not registered any more");
             }
             String chosen = configuredName != null ? configuredName : got.getClass().getName();
             try {
                 start(got, chosen);
             } catch (ServletException | RuntimeException e) {
-                objects.ungetService(got);
+                release(got);
                 failure = new UnavailableException(kind + " failed in init: " + e);
                 LOG.log(Level.ERROR, kind + " of bundle " + app.bundleName()
                         + " failed in init, so its requests are answered 500 until it is registered again", e);
@@ -255,6 +282,20 @@ final class ActiveServlets implements WebApp {
             name = chosen;
             service = got;
             return got;
+        }
+
+        /** Gets the service from the registry; {@code null} when it is gone. */
+        S obtain() {
+            objects = app.whiteboard().getServiceObjects(reference);
+            S got = objects == null ? null : objects.getService();
+            if (got == null) {
+                objects = null;
+            }
+            return got;
+        }
+
+        void release(S got) {
+            objects.ungetService(got);
         }
 
         synchronized void destroy() {
@@ -268,7 +309,7 @@ final class ActiveServlets implements WebApp {
                 LOG.log(Level.WARNING, kind + " of bundle " + app.bundleName() + " failed in destroy", e);
             }
             try {
-                objects.ungetService(service);
+                release(service);
             } catch (RuntimeException alreadyGone) {
                 // its bundle is stopping; the framework releases it anyway
             }
@@ -279,15 +320,33 @@ final class ActiveServlets implements WebApp {
     private final class ServletInstance extends Instance<Servlet> {
 
         private final Map<String, String> initParams;
+        /** For a resource registration: what replaces the matched path; {@code null} for a servlet service. */
+        private final String resourcePrefix;
 
+        @SuppressWarnings("unchecked")
         ServletInstance(ServletApp.Registered servlet) {
-            super(servlet.reference(), servlet.description().name(), servlet.description().serviceId(), "servlet");
+            super((ServiceReference<Servlet>) servlet.reference(), servlet.description().name(), servlet.description().serviceId(),
+                    servlet.resourcePrefix() == null ? "servlet" : "resource");
             initParams = servlet.description().initParams();
+            resourcePrefix = servlet.resourcePrefix();
+        }
+
+        /** A resource registration's servlet is the whiteboard's own; the service itself is never got. */
+        @Override
+        Servlet obtain() {
+            return resourcePrefix == null ? super.obtain() : new ResourceServlet(resourcePrefix);
+        }
+
+        @Override
+        void release(Servlet got) {
+            if (resourcePrefix == null) {
+                super.release(got);
+            }
         }
 
         @Override
         void start(Servlet got, String name) throws ServletException {
-            got.init(new Config(name, initParams, context));
+            got.init(new InstanceConfig(name, initParams, context));
         }
 
         @Override
@@ -307,7 +366,7 @@ final class ActiveServlets implements WebApp {
 
         @Override
         void start(Filter got, String name) throws ServletException {
-            got.init(new Config(name, initParams, context));
+            got.init(new InstanceConfig(name, initParams, context));
         }
 
         @Override
@@ -343,35 +402,6 @@ final class ActiveServlets implements WebApp {
             if (contextEvents && started instanceof ServletContextListener contextListener) {
                 contextListener.contextDestroyed(new ServletContextEvent(context));
             }
-        }
-    }
-
-    /** What {@code init} is given: a name, init parameters and the servlet context. */
-    private record Config(String name, Map<String, String> parameters, ServletContext context) implements ServletConfig, FilterConfig {
-
-        @Override
-        public String getServletName() {
-            return name;
-        }
-
-        @Override
-        public String getFilterName() {
-            return name;
-        }
-
-        @Override
-        public ServletContext getServletContext() {
-            return context;
-        }
-
-        @Override
-        public String getInitParameter(String parameter) {
-            return parameters.get(parameter);
-        }
-
-        @Override
-        public Enumeration<String> getInitParameterNames() {
-            return Collections.enumeration(parameters.keySet());
         }
     }
 }

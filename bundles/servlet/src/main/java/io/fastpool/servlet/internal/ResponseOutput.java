@@ -144,6 +144,12 @@ final class ResponseOutput extends ServletOutputStream {
         discarding = true;
     }
 
+    /** Writes are kept again, into an empty buffer: an error page replaces what was dropped. */
+    void reopen() {
+        resetBuffer();
+        discarding = false;
+    }
+
     /** Always ready: writes block, as a request without {@code startAsync} may. */
     @Override
     public boolean isReady() {

@@ -51,8 +51,11 @@ final class ServletApp implements ServiceFactory<WebApp> {
 
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
 
-    /** A servlet service and what its properties say. */
-    record Registered(ServiceReference<Servlet> reference, WhiteboardServlet description) {
+    /**
+     * A servlet service and what its properties say; or a resource registration, served by a
+     * {@link ResourceServlet} with {@code resourcePrefix} (null for a servlet).
+     */
+    record Registered(ServiceReference<?> reference, WhiteboardServlet description, String resourcePrefix) {
     }
 
     /** A filter service and what its properties say. */
@@ -67,8 +70,10 @@ final class ServletApp implements ServiceFactory<WebApp> {
     private final BundleContext whiteboard;
     private final ServletInvoker invoker;
     private final Map<ServiceReference<Servlet>, WhiteboardServlet> servlets = new HashMap<>();
+    private final Map<ServiceReference<?>, WhiteboardResource> resources = new HashMap<>();
     private final Map<ServiceReference<Filter>, WhiteboardFilter> filters = new HashMap<>();
     private volatile ServletMapping<Registered> mapping = ServletMapping.<Registered>builder().build();
+    private volatile ErrorPages<Registered> errorPages = ErrorPages.<Registered>builder().build();
     /** In the order they run: highest ranking, then oldest, first. */
     private volatile List<RegisteredFilter> filterOrder = List.of();
     private final Map<ServiceReference<? extends EventListener>, WhiteboardListener> listeners = new HashMap<>();
@@ -95,6 +100,16 @@ final class ServletApp implements ServiceFactory<WebApp> {
         refresh();
     }
 
+    /** A resource registration came or changed: served from the next request. */
+    synchronized void putResource(ServiceReference<?> reference, WhiteboardResource description) {
+        WhiteboardResource before = resources.put(reference, description);
+        ActiveServlets current = active;
+        if (before != null && !before.equals(description) && current != null) {
+            current.discard(reference);
+        }
+        refresh();
+    }
+
     /** A filter came or its properties changed: it applies to this bundle's servlets from the next request. */
     synchronized void putFilter(ServiceReference<Filter> reference, WhiteboardFilter description) {
         WhiteboardFilter before = filters.put(reference, description);
@@ -116,7 +131,7 @@ final class ServletApp implements ServiceFactory<WebApp> {
      * is unregistered with its last servlet).
      */
     synchronized boolean remove(ServiceReference<?> reference) {
-        boolean servlet = servlets.remove(reference) != null;
+        boolean servlet = servlets.remove(reference) != null | resources.remove(reference) != null;
         boolean filter = filters.remove(reference) != null;
         boolean listener = listeners.remove(reference) != null;
         if (servlet || filter || listener) {
@@ -130,12 +145,13 @@ final class ServletApp implements ServiceFactory<WebApp> {
         if (servlet) {
             refresh();
         }
-        return servlets.isEmpty() && filters.isEmpty() && listeners.isEmpty();
+        return servlets.isEmpty() && resources.isEmpty() && filters.isEmpty() && listeners.isEmpty();
     }
 
     /** The whiteboard is going away. */
     synchronized void close() {
         servlets.clear();
+        resources.clear();
         filters.clear();
         filterOrder = List.of();
         listeners.clear();
@@ -155,6 +171,11 @@ final class ServletApp implements ServiceFactory<WebApp> {
 
     ServletMapping<Registered> mapping() {
         return mapping;
+    }
+
+    /** The app's error pages: its servlets' {@code osgi.http.whiteboard.servlet.errorPage}s. */
+    ErrorPages<Registered> errorPages() {
+        return errorPages;
     }
 
     synchronized String mountPath() {
@@ -194,7 +215,9 @@ final class ServletApp implements ServiceFactory<WebApp> {
     }
 
     private void refresh() {
-        mapping = mappingOf(servlets);
+        List<Registered> byRank = byRank(servlets, resources);
+        errorPages = errorPagesOf(byRank);
+        mapping = mappingOf(byRank);
         if (mapping.isEmpty()) {
             unregister();
             return;
@@ -259,14 +282,21 @@ final class ServletApp implements ServiceFactory<WebApp> {
         return List.copyOf(order);
     }
 
-    /**
-     * The mapping of these servlets: each pattern to the highest-ranked servlet that claims it. A
-     * pattern the specification does not allow is logged and left out.
-     */
-    static ServletMapping<Registered> mappingOf(Map<ServiceReference<Servlet>, WhiteboardServlet> servlets) {
+    /** Servlets and resources, the highest ranking, then the oldest, first. */
+    static List<Registered> byRank(Map<ServiceReference<Servlet>, WhiteboardServlet> servlets,
+            Map<ServiceReference<?>, WhiteboardResource> resources) {
         List<Registered> byRank = new ArrayList<>();
-        servlets.forEach((reference, description) -> byRank.add(new Registered(reference, description)));
+        servlets.forEach((reference, description) -> byRank.add(new Registered(reference, description, null)));
+        resources.forEach((reference, resource) -> byRank.add(new Registered(reference, resource.servlet(), resource.prefix())));
         byRank.sort((a, b) -> a.description().outranks(b.description()) ? -1 : b.description().outranks(a.description()) ? 1 : 0);
+        return byRank;
+    }
+
+    /**
+     * The mapping of these servlets (by rank): each pattern to the highest-ranked servlet that
+     * claims it. A pattern the specification does not allow is logged and left out.
+     */
+    static ServletMapping<Registered> mappingOf(List<Registered> byRank) {
         ServletMapping.Builder<Registered> builder = ServletMapping.builder();
         for (Registered servlet : byRank) {
             for (String pattern : servlet.description().patterns()) {
@@ -275,6 +305,23 @@ final class ServletApp implements ServiceFactory<WebApp> {
                             + "', which the Servlet specification does not allow (exact /path, /prefix/*, *.ext, / or \"\"): left out");
                 } else if (!builder.add(pattern, servlet)) {
                     LOG.log(Level.DEBUG, () -> "pattern " + pattern + " of servlet service " + servlet.description().serviceId()
+                            + " is shadowed by a higher-ranked servlet");
+                }
+            }
+        }
+        return builder.build();
+    }
+
+    /** Each status code, class of codes and exception class to the highest-ranked servlet that is its error page. */
+    static ErrorPages<Registered> errorPagesOf(List<Registered> byRank) {
+        ErrorPages.Builder<Registered> builder = ErrorPages.builder();
+        for (Registered servlet : byRank) {
+            for (String error : servlet.description().errorPages()) {
+                if (!ErrorPages.isValid(error.trim())) {
+                    LOG.log(Level.WARNING, "servlet service " + servlet.description().serviceId() + " is the error page for '" + error
+                            + "', which is neither a status from 400 to 599, 4xx, 5xx nor an exception class name: left out");
+                } else if (!builder.add(error, servlet)) {
+                    LOG.log(Level.DEBUG, () -> "error page " + error + " of servlet service " + servlet.description().serviceId()
                             + " is shadowed by a higher-ranked servlet");
                 }
             }

@@ -21,6 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * exception is left to the pool, which answers 500 and logs it with the app's name, as for a
  * {@code WebApp}; an I/O error met inside {@code getParameter} is rethrown as the
  * {@link IOException} it was. Files holding multipart parts are deleted when the servlet returns.
+ *
+ * <p>Given an {@link ErrorDispatch} (an app with error pages), a {@code sendError} and an exception
+ * thrown before the response committed go to the app's error page, once: what the error page
+ * itself does ({@code sendError}, an exception) is answered as without error pages, so an error
+ * page cannot loop.
  */
 public final class ServletInvoker {
 
@@ -41,34 +46,49 @@ public final class ServletInvoker {
      */
     public void service(Servlet servlet, Request request, Response response, ServletRoute route, ServletContext context,
             MultipartConfigElement multipart) throws IOException, ServletException {
-        serve(servlet, null, request, response, route, context, multipart);
+        serve(servlet, null, request, response, route, context, multipart, null);
     }
 
     /** Serves {@code request} through {@code chain}: the filters that apply, then the servlet. */
     public void service(FilterChain chain, Request request, Response response, ServletRoute route, ServletContext context,
             MultipartConfigElement multipart) throws IOException, ServletException {
-        serve(null, chain, request, response, route, context, multipart);
+        serve(null, chain, request, response, route, context, multipart, null);
+    }
+
+    /** Serves {@code request} through {@code chain}; its errors go to {@code errors}, the app's error pages. */
+    void service(FilterChain chain, Request request, Response response, ServletRoute route, ServletContext context,
+            MultipartConfigElement multipart, ErrorDispatch errors) throws IOException, ServletException {
+        serve(null, chain, request, response, route, context, multipart, errors);
     }
 
     /** Through {@code chain} when there is one, else straight to {@code servlet} (no chain object per request). */
     private void serve(Servlet servlet, FilterChain chain, Request request, Response response, ServletRoute route,
-            ServletContext context, MultipartConfigElement multipart) throws IOException, ServletException {
+            ServletContext context, MultipartConfigElement multipart, ErrorDispatch errors) throws IOException, ServletException {
         ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, limits, multipart,
                 requestIds.incrementAndGet());
         ServletResponseAdapter servletResponse = new ServletResponseAdapter(response, servletRequest, limits.bufferSize(),
                 errorPages, clock);
         try {
-            if (chain != null) {
-                chain.doFilter(servletRequest, servletResponse);
-            } else {
-                servlet.service(servletRequest, servletResponse);
+            try {
+                if (chain != null) {
+                    chain.doFilter(servletRequest, servletResponse);
+                } else {
+                    servlet.service(servletRequest, servletResponse);
+                }
+            } catch (BadRequestException e) {
+                answer(servletResponse, e, e.status());
+            } catch (MultipartTooLargeException e) {
+                answer(servletResponse, e, e.status());
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            } catch (ServletException | IOException | RuntimeException e) {
+                if (errors == null || servletResponse.isCommitted() || !errors.onException(servletRequest, servletResponse, e)) {
+                    throw e;
+                }
             }
-        } catch (BadRequestException e) {
-            answer(servletResponse, e, e.status());
-        } catch (MultipartTooLargeException e) {
-            answer(servletResponse, e, e.status());
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+            if (errors != null && servletResponse.errorPending()) {
+                errors.onStatus(servletRequest, servletResponse, servletResponse.getStatus(), servletResponse.errorMessage());
+            }
         } finally {
             servletRequest.cleanUp();
         }

@@ -328,6 +328,52 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         return committed;
     }
 
+    // ---- error pages and dispatches
+
+    /** Whether {@code sendError} was called and its page is not sent yet. */
+    boolean errorPending() {
+        return errorMessage != null && !sent;
+    }
+
+    /** The message given to {@code sendError}, or {@code null} without one. */
+    String errorMessage() {
+        return errorMessage == null || errorMessage.isEmpty() ? null : errorMessage;
+    }
+
+    /**
+     * Opens the response, not yet sent, to an error page answering with {@code status}: the error
+     * is no longer pending, the body written so far and the content type are dropped, and the
+     * headers set stay (cookies, for one).
+     */
+    void reopenForErrorPage(int status) {
+        if (sent) {
+            throw new IllegalStateException("the response is already sent: no error page can follow");
+        }
+        errorMessage = null;
+        committed = false;
+        output.reopen();
+        this.status = status;
+        mediaType = null;
+        charset = null;
+        locale = null;
+        setContentLengthLong(-1);
+        bodyUse = BodyUse.NONE;
+        writer = null;
+        printWriter = null;
+    }
+
+    /**
+     * What a forward does once its target returns: the body goes to Fastpool's response (committed)
+     * and what the forwarding servlet writes afterwards is dropped. A pending error stays for its page.
+     */
+    void closeAfterForward() throws IOException {
+        if (errorMessage != null) {
+            return;
+        }
+        output.drain();
+        output.discardFurtherWrites();
+    }
+
     // ---- completion
 
     /** Ends the response once the servlet returned: the error page if one was asked for, else the buffered body. */

@@ -30,9 +30,14 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code ServletContextListener} and {@code ServletRequestListener} services with
  * {@code osgi.http.whiteboard.listener=true} hear of its start, stop and requests.
  *
+ * <p>A servlet with {@code osgi.http.whiteboard.servlet.errorPage} is an error page of its bundle's
+ * app (it may have no pattern). A service of any type with {@code osgi.http.whiteboard.resource.pattern}
+ * and {@code .resource.prefix} is a resource registration of its bundle ({@link ResourceTracker}: DS
+ * can only track services by their type).
+ *
  * <p>Only the default servlet context is served so far; a servlet or filter selecting another
  * context ({@code osgi.http.whiteboard.context.select}) is logged and left out. Other listener
- * kinds, resources, error pages and {@code HttpServiceRuntime} are not there yet ({@code docs/servlet.md}).
+ * kinds and {@code HttpServiceRuntime} are not there yet ({@code docs/servlet.md}).
  */
 @Component(immediate = true)
 public final class ServletWhiteboard {
@@ -44,14 +49,16 @@ public final class ServletWhiteboard {
     private final ServletInvoker invoker = new ServletInvoker(ServletLimits.DEFAULTS, ErrorPageHandler.PLAIN, Clock.systemUTC());
     /** By bundle id; guarded by this object. */
     private final Map<Long, ServletApp> apps = new HashMap<>();
+    private final ResourceTracker resources;
 
     @Activate
     public ServletWhiteboard(BundleContext context) {
         this.context = context;
+        this.resources = new ResourceTracker(context, this);
     }
 
     @Reference(service = Servlet.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            target = "(osgi.http.whiteboard.servlet.pattern=*)")
+            target = "(|(osgi.http.whiteboard.servlet.pattern=*)(osgi.http.whiteboard.servlet.errorPage=*))")
     synchronized void addServlet(ServiceReference<Servlet> reference) {
         Bundle bundle = reference.getBundle();
         if (bundle == null) {
@@ -151,12 +158,34 @@ public final class ServletWhiteboard {
         apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker)).putListener(reference, listener);
     }
 
+    /** A resource registration came or changed (from the {@link ResourceTracker}). */
+    synchronized void addResource(ServiceReference<?> reference) {
+        Bundle bundle = reference.getBundle();
+        if (bundle == null) {
+            return;
+        }
+        WhiteboardResource resource = WhiteboardResource.of(propertiesOf(reference));
+        if (resource == null || !resource.servlet().servesDefaultContext()) {
+            LOG.log(Level.WARNING, "resource service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
+                    + (resource == null ? " has no resource prefix" : " selects the servlet context " + resource.servlet().contextSelect()
+                    + "; only the default context is served yet") + ": left out");
+            removeService(reference);
+            return;
+        }
+        apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker)).putResource(reference, resource);
+    }
+
+    synchronized void removeResource(ServiceReference<?> reference) {
+        removeService(reference);
+    }
+
     private void removeService(ServiceReference<?> reference) {
         apps.entrySet().removeIf(entry -> entry.getValue().remove(reference));
     }
 
     @Deactivate
     synchronized void close() {
+        resources.close();
         apps.values().forEach(ServletApp::close);
         apps.clear();
     }

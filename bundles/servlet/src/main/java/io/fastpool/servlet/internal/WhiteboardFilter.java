@@ -1,6 +1,5 @@
 package io.fastpool.servlet.internal;
 
-import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.DISPATCHER_REQUEST;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_DISPATCHER;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_INIT_PARAM_PREFIX;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_NAME;
@@ -8,9 +7,13 @@ import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_W
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_REGEX;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_FILTER_SERVLET;
 
+import jakarta.servlet.DispatcherType;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -18,9 +21,9 @@ import java.util.regex.PatternSyntaxException;
  * One filter service as its whiteboard properties describe it: the paths it applies to (servlet
  * patterns, {@code .filter.pattern}; regular expressions over the whole path in the context,
  * {@code .filter.regex}), the servlets it applies to by name ({@code .filter.servlet}), its name,
- * init parameters ({@code filter.init.*}), dispatcher types and order (service ranking, then the older
- * service, first). Only requests are filtered so far: a filter whose dispatcher types leave out
- * {@code REQUEST} never runs.
+ * init parameters ({@code filter.init.*}), dispatcher types ({@code .filter.dispatcher}: REQUEST by
+ * default; FORWARD, INCLUDE and ERROR run on the dispatches of those types) and order (service
+ * ranking, then the older service, first).
  *
  * @param serviceId     the service's {@code service.id}
  * @param ranking       the service's {@code service.ranking} (0 without one)
@@ -29,11 +32,11 @@ import java.util.regex.PatternSyntaxException;
  * @param regexes       its regular expressions, compiled
  * @param servletNames  the names of the servlets it applies to
  * @param initParams    its init parameters
- * @param onRequests    whether it filters requests (its dispatcher types, {@code REQUEST} by default)
+ * @param dispatchers   the dispatcher types it filters ({@code REQUEST} by default)
  * @param contextSelect its context selection filter, or {@code null} for the default context
  */
 record WhiteboardFilter(long serviceId, int ranking, String name, List<String> patterns, List<Pattern> regexes,
-        List<String> servletNames, Map<String, String> initParams, boolean onRequests, String contextSelect) {
+        List<String> servletNames, Map<String, String> initParams, Set<DispatcherType> dispatchers, String contextSelect) {
 
     /** Reads a filter service's properties; a regular expression that does not compile is an {@link IllegalArgumentException}. */
     static WhiteboardFilter of(Map<String, Object> properties) {
@@ -46,13 +49,20 @@ record WhiteboardFilter(long serviceId, int ranking, String name, List<String> p
                         + e.getDescription(), e);
             }
         }
-        List<String> dispatchers = WhiteboardServlet.strings(properties.get(HTTP_WHITEBOARD_FILTER_DISPATCHER));
+        Set<DispatcherType> dispatchers = EnumSet.noneOf(DispatcherType.class);
+        for (String type : WhiteboardServlet.strings(properties.get(HTTP_WHITEBOARD_FILTER_DISPATCHER))) {
+            try {
+                dispatchers.add(DispatcherType.valueOf(type.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(HTTP_WHITEBOARD_FILTER_DISPATCHER + " '" + type + "' is not a dispatcher type", e);
+            }
+        }
         return new WhiteboardFilter(WhiteboardServlet.serviceId(properties), WhiteboardServlet.ranking(properties),
                 WhiteboardServlet.text(properties, HTTP_WHITEBOARD_FILTER_NAME),
                 WhiteboardServlet.strings(properties.get(HTTP_WHITEBOARD_FILTER_PATTERN)), List.copyOf(regexes),
                 WhiteboardServlet.strings(properties.get(HTTP_WHITEBOARD_FILTER_SERVLET)),
                 WhiteboardServlet.initParams(properties, HTTP_WHITEBOARD_FILTER_INIT_PARAM_PREFIX),
-                dispatchers.isEmpty() || dispatchers.stream().anyMatch(DISPATCHER_REQUEST::equalsIgnoreCase),
+                dispatchers.isEmpty() ? Set.of(DispatcherType.REQUEST) : Set.copyOf(dispatchers),
                 WhiteboardServlet.contextSelect(properties));
     }
 
@@ -67,11 +77,22 @@ record WhiteboardFilter(long serviceId, int ranking, String name, List<String> p
 
     /** Whether it applies to a request for {@code path} (in its context) that goes to the servlet named {@code servletName}. */
     boolean appliesTo(String path, String servletName) {
-        if (!onRequests) {
+        return appliesTo(DispatcherType.REQUEST, path, servletName);
+    }
+
+    /**
+     * Whether it applies to a dispatch of {@code type} for {@code path} to the servlet named
+     * {@code servletName}; a named dispatch has no path ({@code null}) and is filtered by servlet name only.
+     */
+    boolean appliesTo(DispatcherType type, String path, String servletName) {
+        if (!dispatchers.contains(type)) {
             return false;
         }
         if (servletName != null && servletNames.contains(servletName)) {
             return true;
+        }
+        if (path == null) {
+            return false;
         }
         for (String pattern : patterns) {
             if (matches(pattern, path)) {

@@ -33,8 +33,8 @@ import org.osgi.framework.wiring.BundleWiring;
  *
  * <p>What the whiteboard does not offer says so: programmatic registration ({@code addServlet},
  * {@code addFilter}, {@code addListener} and their kind) throws {@link UnsupportedOperationException},
- * since registrations come from services; request dispatchers, the session cookie configuration
- * and the JSP configuration are {@code null} (not there yet, {@code docs/servlet.md}).
+ * since registrations come from services; the session cookie configuration and the JSP
+ * configuration are {@code null} (not there yet, {@code docs/servlet.md}).
  */
 final class WhiteboardServletContext implements ServletContext {
 
@@ -42,11 +42,13 @@ final class WhiteboardServletContext implements ServletContext {
             "the Servlet Whiteboard registers servlets, filters and listeners from OSGi services, not from the ServletContext";
 
     private final Bundle bundle;
+    private final AppDispatchers dispatchers;
     private final System.Logger log;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
-    WhiteboardServletContext(Bundle bundle) {
+    WhiteboardServletContext(Bundle bundle, AppDispatchers dispatchers) {
         this.bundle = bundle;
+        this.dispatchers = dispatchers;
         this.log = System.getLogger(bundle.getSymbolicName());
     }
 
@@ -106,8 +108,9 @@ final class WhiteboardServletContext implements ServletContext {
     /** No file system path: a bundle's entries are not files. */
     @Override public String getRealPath(String path) { return null; }
 
-    @Override public RequestDispatcher getRequestDispatcher(String path) { return null; }
-    @Override public RequestDispatcher getNamedDispatcher(String name) { return null; }
+    /** The app's own servlets only ({@link AppDispatchers}): another bundle's are another pool's. */
+    @Override public RequestDispatcher getRequestDispatcher(String path) { return dispatchers == null ? null : dispatchers.forPath(path); }
+    @Override public RequestDispatcher getNamedDispatcher(String name) { return dispatchers == null ? null : dispatchers.named(name); }
 
     // ---- the log ------------------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ class WhiteboardServletContextTest {
 
     @Test
     void isTheDefaultContextAtTheRootOfServlet6() {
-        WhiteboardServletContext context = new WhiteboardServletContext(bundle());
+        WhiteboardServletContext context = new WhiteboardServletContext(bundle(), null);
 
         assertThat(context.getContextPath()).isEmpty();
         assertThat(context.getServletContextName()).isEqualTo("default");
@@ -50,7 +50,7 @@ class WhiteboardServletContextTest {
     @Test
     void resourcesComeFromTheBundlesEntries() throws Exception {
         Files.writeString(directory.resolve("index.html"), "<p>hi</p>");
-        WhiteboardServletContext context = new WhiteboardServletContext(bundle());
+        WhiteboardServletContext context = new WhiteboardServletContext(bundle(), null);
 
         URL resource = context.getResource("/index.html");
 
@@ -64,7 +64,7 @@ class WhiteboardServletContextTest {
 
     @Test
     void keepsAttributesAndANullValueRemovesOne() {
-        WhiteboardServletContext context = new WhiteboardServletContext(bundle());
+        WhiteboardServletContext context = new WhiteboardServletContext(bundle(), null);
 
         context.setAttribute("count", 1);
         context.setAttribute("gone", "x");
@@ -78,7 +78,7 @@ class WhiteboardServletContextTest {
 
     @Test
     void programmaticRegistrationIsRefusedWithTheReason() {
-        WhiteboardServletContext context = new WhiteboardServletContext(bundle());
+        WhiteboardServletContext context = new WhiteboardServletContext(bundle(), null);
 
         assertThatThrownBy(() -> context.addServlet("s", "x.S")).isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("from OSGi services");
