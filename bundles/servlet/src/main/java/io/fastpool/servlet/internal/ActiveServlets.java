@@ -49,6 +49,9 @@ import org.osgi.framework.ServiceReference;
  * {@code destroy}ed and released when the app is released, or at once when its service goes or
  * changes. One whose {@code init} failed answers {@link UnavailableException} (500) until it is
  * registered again or the app restarts.
+ *
+ * <p>A little over 400 lines: the instances' life (get, init, destroy, release) is kept here, with
+ * the app whose lifetime bounds it; chains, configs, error pages and dispatchers live in their own classes.
  */
 final class ActiveServlets implements WebApp {
 

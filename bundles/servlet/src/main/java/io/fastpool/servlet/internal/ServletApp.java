@@ -27,8 +27,10 @@ import org.osgi.framework.ServiceRegistration;
  * apps in a pool of its own, gives the bundle its pool, its settings ({@code Fastpool-Pool}
  * header) and its class loader, and keeps its route while the bundle is updated.
  *
- * <p>The bundle's filters apply to its servlets, and its listeners hear of its app (not, so far, of
- * other bundles' servlets in the same context).
+ * <p>The bundle's filters apply to its servlets, its listeners hear of its app, and its error pages
+ * ({@link ErrorPages}) answer its servlets' errors (not, so far, other bundles' in the same context).
+ * Its resource registrations are served like servlets ({@link ResourceServlet}). A bundle whose
+ * servlets are all error pages has no app: no request would reach it.
  *
  * <p>The service is a {@link ServiceFactory}: the pool's first {@code getService}, on the first
  * request, makes the {@link ActiveServlets} that get and {@code init} the servlets; its

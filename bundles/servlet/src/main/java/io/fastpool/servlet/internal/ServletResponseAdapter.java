@@ -25,7 +25,12 @@ import java.util.Locale;
  * require. {@code sendError} leaves the page to an {@link ErrorPageHandler} after the servlet returns;
  * {@code sendRedirect} makes the location absolute ({@link RedirectLocation}).
  *
- * <p>The caller ({@link ServletInvoker}) calls {@link #finish()} when the servlet returns.
+ * <p>The caller ({@link ServletInvoker}) calls {@link #finish()} when the servlet returns; an
+ * error page reopens the response first ({@link #reopenForErrorPage}), a forward closes it
+ * ({@link #closeAfterForward}).
+ *
+ * <p>Longer than most classes here because {@code HttpServletResponse} has some forty methods, and
+ * reopening and closing reset the very state they keep; each method is a line or a few.
  */
 public final class ServletResponseAdapter implements HttpServletResponse {
 
