@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.MappingMatch;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -113,7 +114,7 @@ final class DispatchedRequest extends HttpServletRequestWrapper {
     }
 
     private static String[] concat(String[] first, String[] then) {
-        String[] both = java.util.Arrays.copyOf(first, first.length + then.length);
+        String[] both = Arrays.copyOf(first, first.length + then.length);
         System.arraycopy(then, 0, both, first.length, then.length);
         return both;
     }

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URL;
 import java.net.URLConnection;
+import java.util.List;
 
 /**
  * Serves a resource registration ({@link WhiteboardResource}): the part of the path its pattern
@@ -95,7 +96,7 @@ final class ResourceServlet extends HttpServlet {
             case PATH -> request.getPathInfo() == null ? "" : request.getPathInfo();
             default -> request.getServletPath();
         };
-        if (java.util.List.of(rest.split("/")).contains("..")) {
+        if (List.of(rest.split("/")).contains("..")) {
             return null;
         }
         return prefix.equals("/") ? (rest.isEmpty() ? "/" : rest) : prefix + rest;

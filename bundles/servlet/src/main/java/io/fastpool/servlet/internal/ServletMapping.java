@@ -155,7 +155,11 @@ final class ServletMapping<T> {
         return common == null ? "" : common;
     }
 
-    private static String commonSegments(String a, String b) {
+    /** The longest run of whole segments {@code a} and {@code b} (each "" or starting with "/") both start with. */
+    static String commonSegments(String a, String b) {
+        if (a.isEmpty() || b.isEmpty()) {
+            return "";
+        }
         List<String> left = List.of(a.substring(1).split("/", -1));
         List<String> right = List.of(b.substring(1).split("/", -1));
         StringBuilder common = new StringBuilder();

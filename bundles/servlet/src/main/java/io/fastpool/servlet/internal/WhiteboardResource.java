@@ -12,8 +12,8 @@ import java.util.Map;
  * (patterns, ranking, context selection), and the prefix that replaces the matched part to make
  * the resource's name for the context's {@code ServletContextHelper.getResource}.
  *
- * <p>So far read only from servlet services (Apache Felix Web Console registers its {@code /res/*}
- * on its servlet); resource services of other types are not tracked yet ({@code docs/servlet.md}).
+ * <p>Read from any service that carries them ({@link ResourceTracker}): a servlet service too, as
+ * Apache Felix Web Console registers its {@code /res/*} on its servlet.
  *
  * @param servlet the registration as a servlet: patterns, ranking, context selection; named after the prefix
  * @param prefix  the resource name prefix, "/" or without a trailing slash

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.testkit.FakeRequest;
 import io.fastpool.testkit.FakeResponse;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -83,6 +87,24 @@ class ResourceServletTest {
     @Test
     void otherMethodsAre405() throws Exception {
         assertThat(fakes.handle("POST", "/files/site.css").status()).isEqualTo(405);
+    }
+
+    @Test
+    void aServletServiceMayCarryAResourceRegistrationTooAndBothAreServed() throws Exception {
+        HttpServlet console = new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                response.getWriter().print("console " + request.getPathInfo());
+            }
+        };
+        ServiceReference<jakarta.servlet.Servlet> both = fakes.servlet(console, "osgi.http.whiteboard.servlet.pattern", "/console/*",
+                "osgi.http.whiteboard.resource.pattern", "/console/res/*", "osgi.http.whiteboard.resource.prefix", "/static");
+        fakes.resourceListener.serviceChanged(new ServiceEvent(ServiceEvent.REGISTERED, both));
+
+        assertThat(fakes.handle("GET", "/console/bundles").text()).isEqualTo("console /bundles");
+        assertThat(fakes.handle("GET", "/console/res/site.css").text()).isEqualTo("body { color: teal }");
     }
 
     @Test
