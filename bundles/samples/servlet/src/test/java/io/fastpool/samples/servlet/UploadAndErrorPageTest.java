@@ -74,6 +74,18 @@ class UploadAndErrorPageTest {
         assertThat(response.header("Content-Type")).isEqualTo("text/html;charset=UTF-8");
     }
 
+    @Test
+    void theErrorPageKeepsA5xxsMessageFromTheClient() throws Exception {
+        FakeResponse response = new FakeResponse();
+        invoker.service((request, servletResponse) -> {
+            request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 500);
+            request.setAttribute(RequestDispatcher.ERROR_MESSAGE, "password=secret");
+            new ErrorPageServlet().service(request, servletResponse);
+        }, new FakeRequest("GET", "/servlet/x"), response, ServletRoute.everything("", "/servlet/x"), null, null);
+
+        assertThat(response.text()).contains("<h1>Error 500</h1>").doesNotContain("secret").contains("the server's log says why");
+    }
+
     /** The component description bnd wrote from the whiteboard annotations (before the tests run). */
     private static String component(Class<?> type) throws Exception {
         try (InputStream xml = type.getResourceAsStream("/OSGI-INF/" + type.getName() + ".xml")) {
