@@ -331,7 +331,7 @@ final class ActiveServlets implements WebApp {
         /** A resource registration's servlet is the whiteboard's own; the service itself is never got. */
         @Override
         Servlet obtain() {
-            return resourcePrefix == null ? super.obtain() : new ResourceServlet(resourcePrefix);
+            return resourcePrefix == null ? super.obtain() : new ResourceServlet(resourcePrefix, app.bundle()::getLastModified);
         }
 
         @Override

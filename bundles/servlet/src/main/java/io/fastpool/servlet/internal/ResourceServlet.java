@@ -10,14 +10,17 @@ import java.io.OutputStream;
 import java.net.URL;
 import java.net.URLConnection;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Serves a resource registration ({@link WhiteboardResource}): the part of the path its pattern
  * matched is replaced by the prefix, and the result is asked of the servlet context, that is of
  * the context's {@code getResource} (for the default context, the registering bundle's entries);
- * its type comes from the context's {@code getMimeType}. With {@code Content-Length} and
- * {@code Last-Modified} when the resource knows them, and 304 to an {@code If-Modified-Since} not
- * older than it.
+ * its type comes from the context's {@code getMimeType}. With {@code Content-Length} when the
+ * resource knows it, and {@code Last-Modified}: the later of the resource's date and the time its
+ * bundle was installed or updated (bnd's reproducible builds give every entry of every version the
+ * same date, so a changed file after a hot swap must not look unchanged); 304 to an
+ * {@code If-Modified-Since} not older than that.
  *
  * <p>Only files: a path with a {@code ..} segment, that names a folder (ends with
  * {@code /}, or the resource found does) or that has no resource is a 404, so nothing is listed
@@ -29,9 +32,12 @@ final class ResourceServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private final String prefix;
+    private final LongSupplier bundleModified;
 
-    ResourceServlet(String prefix) {
+    /** {@code bundleModified}: when the registering bundle was last installed or updated ({@code Bundle.getLastModified}). */
+    ResourceServlet(String prefix, LongSupplier bundleModified) {
         this.prefix = prefix;
+        this.bundleModified = bundleModified;
     }
 
     @Override
@@ -53,7 +59,7 @@ final class ResourceServlet extends HttpServlet {
             return;
         }
         URLConnection connection = resource.openConnection();
-        long modified = connection.getLastModified() / 1000 * 1000; // HTTP dates have whole seconds
+        long modified = Math.max(connection.getLastModified(), bundleModified.getAsLong()) / 1000 * 1000; // HTTP dates: whole seconds
         if (modified > 0 && notModifiedSince(request, modified)) {
             response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
             return;

@@ -56,6 +56,17 @@ class ResourceServletTest {
     }
 
     @Test
+    void aBundleUpdatedAfterTheFilesDateGivesItsOwnDateSoAHotSwapIsNeverNotModified() throws Exception {
+        fakes.bundleModified = Instant.parse("2026-03-04T05:06:07.890Z").toEpochMilli();
+
+        FakeResponse response = fakes.handle(new FakeRequest("GET", "/files/site.css", "/")
+                .header("If-Modified-Since", "Fri, 02 Jan 2026 03:04:05 GMT"));
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("Last-Modified")).isEqualTo("Wed, 04 Mar 2026 05:06:07 GMT");
+    }
+
+    @Test
     void anIfModifiedSinceNotOlderThanTheResourceIs304() throws Exception {
         FakeResponse same = fakes.handle(new FakeRequest("GET", "/files/site.css", "/")
                 .header("If-Modified-Since", "Fri, 02 Jan 2026 03:04:05 GMT"));

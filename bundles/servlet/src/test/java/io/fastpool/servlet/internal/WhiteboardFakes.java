@@ -29,6 +29,8 @@ final class WhiteboardFakes {
     private final Map<ServiceReference<?>, Object> services = new HashMap<>();
     /** The bundle's entries by path, as {@code Bundle.getEntry} finds them. */
     final Map<String, URL> entries = new HashMap<>();
+    /** What {@code Bundle.getLastModified} answers: when the bundle was installed or updated. */
+    long bundleModified;
     ServiceFactory<WebApp> app;
     /** What the whiteboard listens with for resource services. */
     ServiceListener resourceListener;
@@ -105,6 +107,7 @@ final class WhiteboardFakes {
             case "getBundleContext" -> context;
             case "getState" -> Bundle.ACTIVE;
             case "getEntry" -> entries.get((String) args[0]);
+            case "getLastModified" -> bundleModified;
             default -> throw new UnsupportedOperationException(name);
         });
     }
