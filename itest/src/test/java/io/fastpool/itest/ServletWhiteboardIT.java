@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.whiteboard.HelloServletActivator;
+import io.fastpool.itest.whiteboard.SiteActivator;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,6 +52,8 @@ import org.osgi.framework.launch.FrameworkFactory;
 class ServletWhiteboardIT {
 
     private static final String APP_BUNDLE = "io.fastpool.itest.whiteboard";
+    /** The style sheet the site bundle serves as a whiteboard resource. */
+    private static final String STYLE = "p { color: red }";
 
     @TempDir
     Path work;
@@ -119,6 +122,35 @@ class ServletWhiteboardIT {
         assertThat(second).endsWith("servletPath=/hello pathInfo=/again/and again name=null servlet=hello greeting=Hi inits=1 loader=true");
         assertThat(poolNames()).contains(APP_BUNDLE);
         assertThat(System.getProperty("whiteboard.hello.contexts")).isEqualTo("1");
+    }
+
+    @Test
+    void errorPagesForwardsAndResourcesOfAPlainBundleWork() throws Exception {
+        Bundle site = framework.getBundleContext().installBundle(siteBundle().toUri().toString());
+        site.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> webAppOf(site) != null);
+
+        String missing = get("/site/missing");
+        String boom = get("/site/boom");
+        String forwarded = get("/site/forward");
+        String css = get("/site/files/style.css");
+        String noFile = get("/site/files/none.css");
+
+        assertThat(statusOf(missing)).isEqualTo(404);
+        assertThat(missing).endsWith("error page 404 null");
+        assertThat(statusOf(boom)).isEqualTo(500);
+        assertThat(boom).endsWith("error page 500 class java.lang.IllegalStateException");
+        assertThat(forwarded).endsWith("target FORWARD x=1");
+        assertThat(statusOf(css)).isEqualTo(200);
+        assertThat(css).contains("Content-Type: text/css").contains("Content-Length: " + STYLE.length()).endsWith(STYLE);
+        assertThat(statusOf(noFile)).as("a missing resource meets the error page too").isEqualTo(404);
+        assertThat(noFile).endsWith("error page 404 null");
+        String modified = css.lines().filter(line -> line.startsWith("Last-Modified: ")).findFirst().orElseThrow().substring(15);
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            client.send(RawFcgiClient.requestBytes(2, false,
+                    RawFcgiClient.params("GET", "/site/files/style.css", "HTTP_IF_MODIFIED_SINCE", modified), new byte[0]));
+            assertThat(statusOf(client.await(2).stdout.toString())).isEqualTo(304);
+        }
     }
 
     @Test
@@ -304,6 +336,28 @@ class ServletWhiteboardIT {
                     HelloServletActivator.MarkingFilter.class, HelloServletActivator.StartListener.class)) {
                 addClass(out, type);
             }
+        }
+        return jar;
+    }
+
+    /** The bundle of {@link SiteActivator}, with a style sheet in its {@code /files} folder. */
+    private Path siteBundle() throws IOException {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", "io.fastpool.itest.site");
+        main.putValue("Bundle-Activator", SiteActivator.class.getName());
+        main.putValue("Import-Package", "jakarta.servlet,jakarta.servlet.http,org.osgi.framework");
+        Path jar = work.resolve("io.fastpool.itest.site.jar");
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            for (Class<?> type : List.of(SiteActivator.class,
+                    SiteActivator.SiteServlet.class, SiteActivator.ErrorPage.class)) {
+                addClass(out, type);
+            }
+            out.putNextEntry(new JarEntry("files/style.css"));
+            out.write(STYLE.getBytes(UTF_8));
+            out.closeEntry();
         }
         return jar;
     }

@@ -125,6 +125,7 @@ class ServletContextHelpersTest {
     private final List<String> gets = new ArrayList<>();
     private final ServletWhiteboard whiteboard = new ServletWhiteboard(fake(BundleContext.class, (name, args) -> switch (name) {
         case "getServiceObjects" -> serviceObjects("whiteboard", (ServiceReference<?>) args[0]);
+        case "addServiceListener", "removeServiceListener", "getAllServiceReferences" -> null; // resources are handed over below
         default -> throw new UnsupportedOperationException(name);
     }));
 
@@ -246,8 +247,10 @@ class ServletContextHelpersTest {
         Path css = Files.writeString(directory.resolve("console.css"), "body {}");
         helper.resource = css.toUri().toURL();
         whiteboard.addContextHelper(helper(console, "console", "/console", 0, helper));
-        whiteboard.addServlet(servlet(console, Map.of(PATTERN, "/", SELECT, "(osgi.http.whiteboard.context.name=console)",
-                "osgi.http.whiteboard.resource.pattern", "/res/*", "osgi.http.whiteboard.resource.prefix", "/static")));
+        ServiceReference<Servlet> servlet = servlet(console, Map.of(PATTERN, "/", SELECT, "(osgi.http.whiteboard.context.name=console)",
+                "osgi.http.whiteboard.resource.pattern", "/res/*", "osgi.http.whiteboard.resource.prefix", "/static"));
+        whiteboard.addServlet(servlet);
+        whiteboard.addResource(servlet); // as the ResourceTracker does for any service with resource properties
         Registration app = registrations.get(1L).get(0);
 
         FakeResponse resource = get(app, console, "/console/res/ui/console.css");
@@ -291,6 +294,7 @@ class ServletContextHelpersTest {
             case "getSymbolicName" -> symbolicName;
             case "getBundleContext" -> context;
             case "getState" -> Bundle.ACTIVE;
+            case "getLastModified" -> 0L;
             default -> throw new UnsupportedOperationException(name);
         });
     }
