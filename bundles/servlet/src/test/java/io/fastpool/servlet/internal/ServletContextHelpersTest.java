@@ -60,6 +60,26 @@ class ServletContextHelpersTest {
         }
     }
 
+    /** What a test servlet does with its request. */
+    interface Handler {
+        void handle(HttpServletRequest request, HttpServletResponse response) throws Exception;
+    }
+
+    private static HttpServlet doing(Handler handler) {
+        return new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) throws jakarta.servlet.ServletException {
+                try {
+                    handler.handle(request, response);
+                } catch (Exception e) {
+                    throw new jakarta.servlet.ServletException(e);
+                }
+            }
+        };
+    }
+
     /** A helper whose security is what the test sets, and which counts its calls. */
     static final class TestHelper extends ServletContextHelper {
 
@@ -262,6 +282,44 @@ class ServletContextHelpersTest {
         helper.resource = null;
         assertThat(get(app, console, "/console/res/missing.js").status).isEqualTo(404);
         assertThat(get(app, console, "/console/bundles").text()).as("the servlet keeps the rest").startsWith("/console|/bundles|");
+    }
+
+    @Test
+    void errorPagesDispatchersAndResourceServicesAreThoseOfTheRequestsContext() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        TestHelper security = new TestHelper();
+        security.resource = Files.writeString(directory.resolve("shop.css"), "b {}").toUri().toURL();
+        String inShop = "(osgi.http.whiteboard.context.name=shop)";
+        whiteboard.addContextHelper(helper(shop, "shop", "/shop", 0, security));
+        whiteboard.addServlet(reference(shop, Map.of(PATTERN, "/fail", SELECT, inShop), doing((request, response) -> response.sendError(404))));
+        whiteboard.addServlet(reference(shop, Map.of(PATTERN, "/fail"), doing((request, response) -> response.sendError(404))));
+        whiteboard.addServlet(reference(shop, Map.of("osgi.http.whiteboard.servlet.errorPage", "404", SELECT, inShop),
+                doing((request, response) -> response.getWriter().print("shop page " + request.getServletContext().getContextPath()))));
+        whiteboard.addServlet(reference(shop, Map.of("osgi.http.whiteboard.servlet.errorPage", "404"),
+                doing((request, response) -> response.getWriter().print("default page"))));
+        whiteboard.addServlet(servlet(shop, Map.of(PATTERN, "/where", SELECT, inShop)));
+        whiteboard.addServlet(reference(shop, Map.of(PATTERN, "/forward", SELECT, inShop),
+                doing((request, response) -> request.getServletContext().getRequestDispatcher("/where").forward(request, response))));
+        whiteboard.addServlet(reference(shop, Map.of(PATTERN, "/look"), doing((request, response) -> response.getWriter()
+                .print("forward here: " + request.getServletContext().getRequestDispatcher("/forward")))));
+        ServiceReference<Object> css = reference(shop, Map.of("osgi.http.whiteboard.resource.pattern", "/static/*",
+                "osgi.http.whiteboard.resource.prefix", "/files", SELECT, inShop), new Object());
+        whiteboard.addResource(css);
+        Registration app = registrations.get(1L).get(0);
+
+        FakeResponse shopError = get(app, shop, "/shop/fail");
+        assertThat(shopError.status).isEqualTo(404);
+        assertThat(shopError.text()).as("the page of the request's context").isEqualTo("shop page /shop");
+        assertThat(get(app, shop, "/fail").text()).as("the default context's own page").isEqualTo("default page");
+        security.calls.clear();
+        assertThat(get(app, shop, "/shop/missing").text()).as("unmatched inside /shop: its page").isEqualTo("shop page /shop");
+        assertThat(security.calls).as("behind the context's security").contains("handleSecurity /shop/missing");
+        assertThat(get(app, shop, "/shop/forward").text()).as("the dispatcher of the shop's ServletContext")
+                .startsWith("/shop|/where|null|/shop|shop");
+        assertThat(get(app, shop, "/look").text()).as("the default context has no /forward").isEqualTo("forward here: null");
+        FakeResponse resource = get(app, shop, "/shop/static/a.css");
+        assertThat(resource.text()).isEqualTo("b {}");
+        assertThat(security.calls).as("from the context's helper").contains("getResource /files/a.css");
     }
 
     // ---- running requests -----------------------------------------------------------------------
