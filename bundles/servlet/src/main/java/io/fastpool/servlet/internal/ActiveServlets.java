@@ -20,7 +20,6 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EventListener;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -118,18 +117,6 @@ final class ActiveServlets implements WebApp {
 
     ServletApp app() {
         return app;
-    }
-
-    /** The app's servlets and resources in {@code context}: those with patterns, and error pages. */
-    Set<ServletApp.Registered> servlets(WhiteboardContext context) {
-        Set<ServletApp.Registered> all = new LinkedHashSet<>();
-        for (ServletApp.Registered target : app.routes().targets()) {
-            if (target.context().equals(context)) {
-                all.add(target);
-            }
-        }
-        all.addAll(app.errorPages(context).targets());
-        return all;
     }
 
     /** A servlet's name: as configured, else its class name once it has started ({@code null} until then). */

@@ -13,6 +13,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * The request dispatchers of one app in one servlet context (that context's
@@ -61,12 +63,24 @@ final class AppDispatchers {
         if (name == null) {
             return null;
         }
-        for (ServletApp.Registered servlet : app.servlets(context)) {
+        for (ServletApp.Registered servlet : servlets()) {
             if (name.equals(app.servletName(servlet))) {
                 return new Dispatcher(servlet, null, null, null, null);
             }
         }
         return null;
+    }
+
+    /** The app's servlets and resources in this context: those with patterns, and error pages. */
+    private Set<ServletApp.Registered> servlets() {
+        Set<ServletApp.Registered> all = new LinkedHashSet<>();
+        for (ServletApp.Registered target : app.app().routes().targets()) {
+            if (target.context().equals(context)) {
+                all.add(target);
+            }
+        }
+        all.addAll(app.app().errorPages(context).targets());
+        return all;
     }
 
     /** Percent-decoded as UTF-8 (a {@code +} stays a plus: this is a path, not a form); {@code null} if malformed. */
