@@ -322,6 +322,25 @@ class ServletContextHelpersTest {
         assertThat(security.calls).as("from the context's helper").contains("getResource /files/a.css");
     }
 
+    @Test
+    void aResourceRegistrationLeavingAServletServiceLeavesTheServletServed() throws Exception {
+        Bundle console = bundle(1, "console");
+        TestHelper helper = new TestHelper();
+        helper.resource = Files.writeString(directory.resolve("console.css"), "body {}").toUri().toURL();
+        whiteboard.addContextHelper(helper(console, "console", "/console", 0, helper));
+        ServiceReference<Servlet> servlet = servlet(console, Map.of(PATTERN, "/", SELECT, "(osgi.http.whiteboard.context.name=console)",
+                "osgi.http.whiteboard.resource.pattern", "/res/*", "osgi.http.whiteboard.resource.prefix", "/static"));
+        whiteboard.addServlet(servlet);
+        whiteboard.addResource(servlet);
+        Registration app = registrations.get(1L).get(0);
+        assertThat(get(app, console, "/console/res/console.css").text()).isEqualTo("body {}");
+
+        whiteboard.removeResource(servlet); // the tracker's MODIFIED_ENDMATCH: the resource properties went
+
+        assertThat(app.unregistered).isFalse();
+        assertThat(get(app, console, "/console/res/console.css").text()).as("now the servlet's").startsWith("/console|/res/console.css|null|");
+    }
+
     // ---- running requests -----------------------------------------------------------------------
 
     private FakeResponse get(Registration app, Bundle bundle, String path) throws Exception {
