@@ -165,6 +165,37 @@ class DistributionIT {
 
     @Test
     @Order(1)
+    void theServletSampleTakesAnUploadAnswersWithItsErrorPageAndServesItsStyleSheetThroughNginx() throws Exception {
+        Waits.await(Duration.ofSeconds(10), "the servlet sample", () -> answer("/servlet/").startsWith("200 OK"));
+        String boundary = "----fastpool-it-3c5e";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\n"
+                + "Content-Type: text/plain\r\n\r\nabc\r\n--" + boundary + "--\r\n";
+        HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(nginx.url("/servlet/upload")))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(uploaded.statusCode()).isEqualTo(200);
+        assertThat(uploaded.body()).isEqualTo("Received notes.txt: 3 bytes, SHA-256 "
+                + "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(nginx.url("/servlet/nope")))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).as("the app's own error page").contains("<h1>Error 404</h1>").contains("/servlet/nope");
+        assertThat(missing.headers().firstValue("Content-Type")).hasValue("text/html;charset=UTF-8");
+
+        HttpResponse<String> css = http.send(HttpRequest.newBuilder(URI.create(nginx.url("/servlet/static/servlet.css")))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(css.statusCode()).isEqualTo(200);
+        assertThat(css.headers().firstValue("Content-Type")).hasValue("text/css");
+        assertThat(css.body()).contains("font-family");
+        String modified = css.headers().firstValue("Last-Modified").orElseThrow();
+        HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(nginx.url("/servlet/static/servlet.css")))
+                .header("If-Modified-Since", modified).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).as("not modified since").isEqualTo(304);
+    }
+
+    @Test
+    @Order(1)
     void theStatusPagePingAndAdviceAreShipped() throws Exception {
         assertThat(viaNginx("/fastpool-ping")).isEqualTo("200 pong");
         assertThat(answer("/fastpool-status?json")).startsWith("200 OK {").contains("\"io.fastpool.samples.hello\"")

@@ -70,6 +70,7 @@ public class ServletWhiteboardIT {
         WhiteboardApps.write(work.resolve("hello-2.jar"), WhiteboardApps.hello("2.0.0", null));
         WhiteboardApps.write(work.resolve("hello-idle.jar"), WhiteboardApps.hello("1.0.0", "idleTimeout=1s"));
         WhiteboardApps.write(work.resolve("ds.jar"), WhiteboardApps.dsHello());
+        WhiteboardApps.write(work.resolve("site.jar"), WhiteboardApps.site());
         WhiteboardApps.write(work.resolve("stuck.jar"), WhiteboardApps.stuck("maxThreads=2, queueLength=4, requestTimeout=0"));
         return new Option[] {PlatformOptions.platform(PlatformOptions.transportOn(work.resolve("run/fastpool.sock"))),
             PlatformOptions.bundlesListedBy("whiteboard.bundles"),
@@ -109,6 +110,34 @@ public class ServletWhiteboardIT {
         assertThat(second).endsWith("servletPath=/hello pathInfo=/again/and again name=null servlet=hello greeting=Hi inits=1 loader=true");
         assertThat(poolNames()).contains(APP);
         assertThat(System.getProperty("whiteboard.hello.contexts")).isEqualTo("1");
+    }
+
+    @Test
+    public void errorPagesForwardsAndResourcesOfAPlainBundleWork() throws Exception {
+        installApp("site.jar");
+
+        String missing = get("/site/missing");
+        String boom = get("/site/boom");
+        String forwarded = get("/site/forward");
+        String css = get("/site/files/style.css");
+        String noFile = get("/site/files/none.css");
+
+        assertThat(statusOf(missing)).isEqualTo(404);
+        assertThat(missing).endsWith("error page 404 null");
+        assertThat(statusOf(boom)).isEqualTo(500);
+        assertThat(boom).endsWith("error page 500 class java.lang.IllegalStateException");
+        assertThat(forwarded).endsWith("target FORWARD x=1");
+        assertThat(statusOf(css)).isEqualTo(200);
+        assertThat(css).contains("Content-Type: text/css").contains("Content-Length: " + WhiteboardApps.STYLE.length())
+                .endsWith(WhiteboardApps.STYLE);
+        assertThat(statusOf(noFile)).as("a missing resource meets the error page too").isEqualTo(404);
+        assertThat(noFile).endsWith("error page 404 null");
+        String modified = css.lines().filter(line -> line.startsWith("Last-Modified: ")).findFirst().orElseThrow().substring(15);
+        try (RawFcgiClient client = RawFcgiClient.unix(socket)) {
+            client.send(RawFcgiClient.requestBytes(2, false,
+                    RawFcgiClient.params("GET", "/site/files/style.css", "HTTP_IF_MODIFIED_SINCE", modified), new byte[0]));
+            assertThat(statusOf(client.await(2).stdout.toString())).isEqualTo(304);
+        }
     }
 
     @Test

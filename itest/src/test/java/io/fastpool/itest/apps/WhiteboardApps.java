@@ -2,13 +2,16 @@ package io.fastpool.itest.apps;
 
 import io.fastpool.itest.whiteboard.DsHelloServlet;
 import io.fastpool.itest.whiteboard.HelloServletActivator;
+import io.fastpool.itest.whiteboard.SiteActivator;
 import io.fastpool.itest.whiteboard.StuckServletActivator;
 import io.fastpool.itest.whiteboard.VersionServletActivator;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardCopyOption;
 import org.ops4j.pax.tinybundles.InnerClassStrategy;
 import org.ops4j.pax.tinybundles.TinyBundle;
@@ -29,6 +32,10 @@ public final class WhiteboardApps {
     public static final String HELLO = "io.fastpool.itest.whiteboard";
     /** The stuck bundle's symbolic name, and so its pool's name. */
     public static final String STUCK = "io.fastpool.itest.whiteboard.stuck";
+    /** The site bundle's symbolic name, and so its pool's name. */
+    public static final String SITE = "io.fastpool.itest.site";
+    /** The style sheet the site bundle serves as a whiteboard resource. */
+    public static final String STYLE = "p { color: red }";
     /** The version bundle's symbolic name, and so its pool's name. */
     public static final String VERSION = "io.fastpool.itest.whiteboard.version";
 
@@ -59,6 +66,13 @@ public final class WhiteboardApps {
     /** {@link VersionServletActivator} (a servlet at {@code /version/*} answering {@code version V}) at {@code version}. */
     public static InputStream version(String version) {
         return activatorBundle(VERSION, version, VersionServletActivator.class).build(TinyBundles.rawBuilder());
+    }
+
+    /** {@link SiteActivator} (error pages, a forward, a resource service) with {@link #STYLE} in its {@code /files} folder. */
+    public static InputStream site() {
+        return activatorBundle(SITE, "1.0.0", SiteActivator.class)
+                .addResource("files/style.css", new ByteArrayInputStream(STYLE.getBytes(StandardCharsets.UTF_8)))
+                .build(TinyBundles.rawBuilder());
     }
 
     /** A bundle whose servlet at {@code /ds/*} is a delayed DS component ({@link DsHelloServlet}). */

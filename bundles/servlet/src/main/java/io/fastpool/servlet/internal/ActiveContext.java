@@ -29,20 +29,21 @@ final class ActiveContext {
     private final WhiteboardServletContext servletContext;
 
     private ActiveContext(WhiteboardContext context, ServiceObjects<ServletContextHelper> objects, ServletContextHelper helper,
-            Bundle bundle) {
+            Bundle bundle, AppDispatchers dispatchers) {
         this.context = context;
         this.objects = objects;
         this.helper = helper;
-        this.servletContext = new WhiteboardServletContext(bundle, context, helper);
+        this.servletContext = new WhiteboardServletContext(bundle, context, helper, dispatchers);
     }
 
     /**
-     * {@code bundle}'s view of {@code context}; a helper that cannot be got (it went meanwhile, or
+     * {@code bundle}'s view of {@code context}, whose {@code ServletContext} hands out
+     * {@code dispatchers}; a helper that cannot be got (it went meanwhile, or
      * the bundle is not active) is an {@link IllegalStateException} that says so.
      */
-    static ActiveContext open(Bundle bundle, WhiteboardContext context) {
+    static ActiveContext open(Bundle bundle, WhiteboardContext context, AppDispatchers dispatchers) {
         if (context.isBuiltIn()) {
-            return new ActiveContext(context, null, new DefaultContextHelper(bundle), bundle);
+            return new ActiveContext(context, null, new DefaultContextHelper(bundle), bundle, dispatchers);
         }
         BundleContext user = bundle.getBundleContext();
         ServiceObjects<ServletContextHelper> objects = user == null ? null : user.getServiceObjects(context.helper());
@@ -51,7 +52,7 @@ final class ActiveContext {
             throw new IllegalStateException("the ServletContextHelper of context " + context.name() + " (service "
                     + context.serviceId() + ") could not be got for bundle " + bundle.getSymbolicName());
         }
-        return new ActiveContext(context, objects, helper, bundle);
+        return new ActiveContext(context, objects, helper, bundle, dispatchers);
     }
 
     WhiteboardContext context() {

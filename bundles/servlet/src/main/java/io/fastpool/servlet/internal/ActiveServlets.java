@@ -14,6 +14,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -34,7 +35,9 @@ import org.osgi.framework.ServiceReference;
  * {@link ServletInvoker}. When the servlet and every filter that applies support async
  * ({@code .asyncSupported=true}), the request may start async; its async dispatches come back here
  * ({@link #dispatchAsync}) and run the servlet their path maps to in the same context, with the
- * filters registered for {@code ASYNC}.
+ * filters registered for {@code ASYNC}. Errors go to the error pages of the context the request is
+ * in ({@link AppErrorPages}), and each context's {@code ServletContext} hands out request
+ * dispatchers to the app's own servlets in that context ({@link AppDispatchers}).
  *
  * <p>Each context the app uses is opened ({@link ActiveContext}: its helper got, its
  * {@code ServletContext} made) when something in it first starts, and closed when the app stops or
@@ -47,6 +50,10 @@ import org.osgi.framework.ServiceReference;
  * {@code destroy}ed and released when the app is released, or at once when its service goes or
  * changes. One whose {@code init} failed answers {@link UnavailableException} (500) until it is
  * registered again or the app restarts.
+ *
+ * <p>A little over 400 lines: the instances' life (get, init, destroy, release) is kept here, with
+ * the app whose lifetime bounds it; chains, configs, contexts, error pages and dispatchers live in
+ * their own classes.
  */
 final class ActiveServlets implements WebApp {
 
@@ -69,20 +76,21 @@ final class ActiveServlets implements WebApp {
     public void handle(Request request, Response response) throws Exception {
         AppRoutes.Routed routed = app.routes().match(request.path());
         if (routed == null) {
-            response.sendError(404, null);
+            AppErrorPages.notFound(this, request, response);
             return;
         }
         ServletApp.Registered registered = routed.target();
-        ActiveContext context = contextOf(registered.context());
+        WhiteboardContext inContext = registered.context();
+        ActiveContext context = contextOf(inContext);
         ServletInstance servlet = servletOf(registered);
         Servlet started = servlet.get();
-        WhiteboardContext inContext = registered.context();
         String path = routed.pathInContext();
         List<Filter> filters = filtersFor(DispatcherType.REQUEST, path, servlet.name(), inContext);
         List<ServletRequestListener> listeners = requestListeners(inContext);
         ServletContext servletContext = context.servletContext();
         boolean async = registered.description().asyncSupported() && filtersSupportAsync(path, servlet.name(), inContext);
-        if (filters.isEmpty() && listeners.isEmpty() && !context.checksSecurity() && !async) {
+        ErrorDispatch errors = app.errorPages(inContext).isEmpty() ? null : new AppErrorPages(this, inContext, servlet.name());
+        if (filters.isEmpty() && listeners.isEmpty() && !context.checksSecurity() && !async && errors == null) {
             app.invoker().service(started, request, response, routed.route(), servletContext, registered.description().multipart());
             return;
         }
@@ -90,13 +98,35 @@ final class ActiveServlets implements WebApp {
         if (!listeners.isEmpty()) {
             chain = new FilterChains.Listened(listeners, servletContext, chain);
         }
-        if (async) {
-            ServletAsync.Dispatcher dispatcher = (target, adapter, answer) -> dispatchAsync(inContext, target, adapter, answer);
-            app.invoker().service(chain, dispatcher, request, response, routed.route(), servletContext,
-                    registered.description().multipart());
-        } else {
-            app.invoker().service(chain, request, response, routed.route(), servletContext, registered.description().multipart());
-        }
+        ServletAsync.Dispatcher dispatcher = async ? (target, adapter, answer) -> dispatchAsync(inContext, target, adapter, answer) : null;
+        app.invoker().service(chain, dispatcher, request, response, routed.route(), servletContext, registered.description().multipart(),
+                errors);
+    }
+
+    /**
+     * Runs a dispatch ({@code type} FORWARD, INCLUDE or ERROR) to {@code target}, in its context: the
+     * filters of that context for the type and {@code path} ({@code null} for a named dispatch: by
+     * servlet name only), then the servlet, on this thread.
+     */
+    void dispatch(ServletApp.Registered target, DispatcherType type, String path, HttpServletRequest request,
+            HttpServletResponse response) throws IOException, ServletException {
+        ServletInstance servlet = servletOf(target);
+        Servlet started = servlet.get();
+        new FilterChains.Filtered(filtersFor(type, path, servlet.name(), target.context()), 0, started).doFilter(request, response);
+    }
+
+    ServletApp app() {
+        return app;
+    }
+
+    /** A servlet's name: as configured, else its class name once it has started ({@code null} until then). */
+    String servletName(ServletApp.Registered servlet) {
+        return servletOf(servlet).name();
+    }
+
+    /** {@code context} as this app sees it, opened (its helper got) when first asked. */
+    ActiveContext contextOf(WhiteboardContext context) {
+        return contexts.computeIfAbsent(context, c -> ActiveContext.open(app.bundle(), c, new AppDispatchers(this, c)));
     }
 
     /**
@@ -141,6 +171,9 @@ final class ActiveServlets implements WebApp {
         }
         for (ServletApp.Registered servlet : app.routes().targets()) {
             startQuietly(servletOf(servlet));
+        }
+        for (WhiteboardContext context : app.errorPageContexts()) {
+            app.errorPages(context).targets().forEach(page -> startQuietly(servletOf(page)));
         }
         for (ServletApp.RegisteredFilter filter : app.filters()) {
             startQuietly(filterOf(filter));
@@ -199,11 +232,6 @@ final class ActiveServlets implements WebApp {
         if (gone != null) {
             gone.close();
         }
-    }
-
-    /** {@code context} as this app sees it, opened (its helper got) when first asked. */
-    private ActiveContext contextOf(WhiteboardContext context) {
-        return contexts.computeIfAbsent(context, c -> ActiveContext.open(app.bundle(), c));
     }
 
     /** The request listeners of {@code context}, started (told that the app started) if they were not yet. */
@@ -386,7 +414,7 @@ final class ActiveServlets implements WebApp {
 
         @Override
         Servlet obtain() {
-            return new ResourceServlet(prefix);
+            return new ResourceServlet(prefix, app.bundle()::getLastModified);
         }
 
         @Override

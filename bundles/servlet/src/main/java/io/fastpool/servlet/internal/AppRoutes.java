@@ -83,6 +83,17 @@ final class AppRoutes {
         return null;
     }
 
+    /** Matches {@code pathInContext} against {@code context}'s routes only; {@code null} when nothing of this bundle there serves it. */
+    Routed match(WhiteboardContext context, String pathInContext) {
+        for (ContextMapping candidate : contexts) {
+            if (candidate.context().equals(context)) {
+                ServletMapping.Match<ServletApp.Registered> match = candidate.mapping().match(context.contextPath(), pathInContext);
+                return match == null ? null : new Routed(match.target(), match.route(), pathInContext);
+            }
+        }
+        return null;
+    }
+
     /**
      * Where the app is mounted: the longest path, in whole segments, that every request these routes
      * can match starts with (each context's path followed by where its patterns meet); "/" for the root.

@@ -4,9 +4,10 @@ import io.fastpool.api.Response;
 import java.io.IOException;
 
 /**
- * Writes the page for a {@code sendError}, once the servlet has returned. The hook where the
- * whiteboard will dispatch to an app's error pages ({@code osgi.http.whiteboard.servlet.errorPage});
- * until then {@link #PLAIN} answers with Fastpool's short plain-text page, never a stack trace.
+ * Writes the page for a {@code sendError}, once the servlet has returned, when the app has no
+ * error page of its own for it ({@code osgi.http.whiteboard.servlet.errorPage}: those are
+ * {@link ErrorDispatch}ed before this) or its error page failed too: {@link #PLAIN} answers with
+ * Fastpool's short plain-text page, never a stack trace.
  */
 @FunctionalInterface
 public interface ErrorPageHandler {

@@ -151,6 +151,12 @@ final class ResponseOutput extends ServletOutputStream {
         discarding = true;
     }
 
+    /** Writes are kept again, into an empty buffer: an error page replaces what was dropped. */
+    void reopen() {
+        resetBuffer();
+        discarding = false;
+    }
+
     /** Always ready: writes block, also a write listener's. */
     @Override
     public boolean isReady() {

@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import org.osgi.framework.Bundle;
@@ -33,7 +32,10 @@ import org.osgi.framework.ServiceRegistration;
  * <p>Each servlet, resource, filter and listener is in the servlet contexts it selects, among those
  * there are now ({@link ServletContexts}); one that selects none waits, and joins when its context
  * comes ({@link #contextsChanged}). The bundle's filters apply to its servlets of the same context,
- * and its listeners hear of its app (not, so far, of other bundles' servlets in the same context).
+ * its listeners hear of its app, and its error pages ({@link ErrorPages}) answer the errors of its
+ * servlets in the same context (not, so far, of other bundles' servlets in the same context). Its
+ * resource registrations are served like servlets ({@link ResourceServlet}). A bundle whose
+ * servlets are all error pages has no app: no request would reach it.
  *
  * <p>The service is a {@link ServiceFactory}: the pool's first {@code getService}, on the first
  * request, makes the {@link ActiveServlets} that get and {@code init} the servlets; its
@@ -60,6 +62,7 @@ final class ServletApp implements ServiceFactory<WebApp> {
     static final String APP_NAME = "servlet-whiteboard";
 
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
+    private static final ErrorPages<Registered> NO_ERROR_PAGES = ErrorPages.<Registered>builder().build();
 
     /** A servlet, filter or listener service in one servlet context. */
     interface Entry {
@@ -94,6 +97,8 @@ final class ServletApp implements ServiceFactory<WebApp> {
     private final Map<ServiceReference<Filter>, WhiteboardFilter> filters = new HashMap<>();
     private final Map<ServiceReference<? extends EventListener>, WhiteboardListener> listeners = new HashMap<>();
     private volatile AppRoutes routes = AppRoutes.of(List.of());
+    /** By context: each context's error pages among the bundle's servlets. */
+    private volatile Map<WhiteboardContext, ErrorPages<Registered>> errorPages = Map.of();
     /** In the order they run: highest ranking, then oldest, first. */
     private volatile List<RegisteredFilter> filterOrder = List.of();
     /** In the order they are told that the app starts: highest ranking, then oldest, first. */
@@ -114,14 +119,24 @@ final class ServletApp implements ServiceFactory<WebApp> {
         this.contexts = contexts;
     }
 
-    /**
-     * A servlet came or its properties changed, with the resource registration it carries (or
-     * {@code null}): the routes follow, and the app is registered or its mount moved.
-     */
-    void put(ServiceReference<Servlet> reference, WhiteboardServlet description, WhiteboardResource resource) {
+    /** A servlet came or its properties changed: the routes and error pages follow, and the app is registered or its mount moved. */
+    void put(ServiceReference<Servlet> reference, WhiteboardServlet description) {
         WhiteboardServlet before = servlets.put(reference, description);
-        WhiteboardResource resourceBefore = resource == null ? resources.remove(reference) : resources.put(reference, resource);
-        changed(reference, before != null && (!before.equals(description) || !Objects.equals(resourceBefore, resource)));
+        changed(reference, before != null && !before.equals(description));
+    }
+
+    /** A resource registration came or changed (on a service of any type, a servlet's too): served from the next request. */
+    void putResource(ServiceReference<?> reference, WhiteboardResource description) {
+        WhiteboardResource before = resources.put(reference, description);
+        changed(reference, before != null && !before.equals(description));
+    }
+
+    /** A resource registration went; returns whether nothing is left of this bundle. */
+    boolean removeResource(ServiceReference<?> reference) {
+        if (resources.remove(reference) != null) {
+            changed(reference, true);
+        }
+        return isEmpty();
     }
 
     /** A filter came or its properties changed: it applies to this bundle's servlets from the next request. */
@@ -137,8 +152,9 @@ final class ServletApp implements ServiceFactory<WebApp> {
     }
 
     /**
-     * A servlet, filter or listener went; returns whether nothing is left of this bundle (the app
-     * is unregistered with its last servlet).
+     * A servlet, filter or listener went (a resource registration on the same service goes by
+     * {@link #removeResource}); returns whether nothing is left of this bundle (the app is
+     * unregistered with its last servlet or resource).
      */
     boolean remove(ServiceReference<?> reference) {
         if (isLastRoute(reference)) {
@@ -147,13 +163,16 @@ final class ServletApp implements ServiceFactory<WebApp> {
             unregister();
         }
         boolean servlet = servlets.remove(reference) != null;
-        resources.remove(reference);
         boolean filter = filters.remove(reference) != null;
         boolean listener = listeners.remove(reference) != null;
         if (servlet || filter || listener) {
             changed(reference, true);
         }
-        return servlets.isEmpty() && filters.isEmpty() && listeners.isEmpty();
+        return isEmpty();
+    }
+
+    private boolean isEmpty() {
+        return servlets.isEmpty() && resources.isEmpty() && filters.isEmpty() && listeners.isEmpty();
     }
 
     private boolean isLastRoute(ServiceReference<?> reference) {
@@ -172,6 +191,7 @@ final class ServletApp implements ServiceFactory<WebApp> {
             routes.targets().forEach(entry -> inUse.add(entry.context()));
             filterOrder.forEach(entry -> inUse.add(entry.context()));
             listenerOrder.forEach(entry -> inUse.add(entry.context()));
+            inUse.addAll(errorPages.keySet());
             current.retainContexts(inUse);
         }
     }
@@ -197,6 +217,16 @@ final class ServletApp implements ServiceFactory<WebApp> {
 
     AppRoutes routes() {
         return routes;
+    }
+
+    /** The error pages of {@code context}: the bundle's servlets there with {@code osgi.http.whiteboard.servlet.errorPage}. */
+    ErrorPages<Registered> errorPages(WhiteboardContext context) {
+        return errorPages.getOrDefault(context, NO_ERROR_PAGES);
+    }
+
+    /** The contexts in which the bundle has error pages. */
+    Set<WhiteboardContext> errorPageContexts() {
+        return errorPages.keySet();
     }
 
     String mountPath() {
@@ -268,6 +298,7 @@ final class ServletApp implements ServiceFactory<WebApp> {
         });
         entries.sort(byRank((Registered a, Registered b) -> a.description().outranks(b.description())));
         routes = AppRoutes.of(entries);
+        errorPages = errorPagesOf(entries);
         List<RegisteredFilter> filterEntries = new ArrayList<>();
         filters.forEach((reference, description) -> contexts.selectedBy(description.contextSelect())
                 .forEach(context -> filterEntries.add(new RegisteredFilter(reference, description, context))));
@@ -332,5 +363,30 @@ final class ServletApp implements ServiceFactory<WebApp> {
     /** Those that {@code outranks} others first. */
     private static <T> Comparator<T> byRank(BiPredicate<T, T> outranks) {
         return (a, b) -> outranks.test(a, b) ? -1 : outranks.test(b, a) ? 1 : 0;
+    }
+
+    /** By context, each status code, class of codes and exception class to the highest-ranked servlet that is its error page. */
+    static Map<WhiteboardContext, ErrorPages<Registered>> errorPagesOf(List<Registered> byRank) {
+        Map<WhiteboardContext, ErrorPages.Builder<Registered>> builders = new HashMap<>();
+        for (Registered servlet : byRank) {
+            for (String error : servlet.description().errorPages()) {
+                ErrorPages.Builder<Registered> builder = builders.computeIfAbsent(servlet.context(), c -> ErrorPages.builder());
+                if (!ErrorPages.isValid(error.trim())) {
+                    LOG.log(Level.WARNING, "servlet service " + servlet.description().serviceId() + " is the error page for '" + error
+                            + "', which is neither a status from 400 to 599, 4xx, 5xx nor an exception class name: left out");
+                } else if (!builder.add(error, servlet)) {
+                    LOG.log(Level.DEBUG, () -> "error page " + error + " of servlet service " + servlet.description().serviceId()
+                            + " in context " + servlet.context().name() + " is shadowed by a higher-ranked servlet");
+                }
+            }
+        }
+        Map<WhiteboardContext, ErrorPages<Registered>> pages = new HashMap<>();
+        builders.forEach((context, builder) -> {
+            ErrorPages<Registered> built = builder.build();
+            if (!built.isEmpty()) {
+                pages.put(context, built);
+            }
+        });
+        return Map.copyOf(pages);
     }
 }

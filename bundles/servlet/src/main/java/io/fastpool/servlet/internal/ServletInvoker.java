@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A request served with an async dispatcher may start async ({@link ServletAsync}): when the
  * servlet returns, the response is left to its {@code AsyncContext}, and so are the multipart
  * files; what the servlet throws after starting async goes to the async listeners, not the pool.
+ *
+ * <p>Given an {@link ErrorDispatch} (an app with error pages), a {@code sendError} and an exception
+ * thrown before the response committed (and before the request started async) go to the app's
+ * error page, once: what the error page itself does ({@code sendError}, an exception) is answered
+ * as without error pages, so an error page cannot loop.
  */
 public final class ServletInvoker {
 
@@ -45,27 +50,29 @@ public final class ServletInvoker {
      */
     public void service(Servlet servlet, Request request, Response response, ServletRoute route, ServletContext context,
             MultipartConfigElement multipart) throws IOException, ServletException {
-        serve(servlet, null, null, request, response, route, context, multipart);
+        serve(servlet, null, null, request, response, route, context, multipart, null);
     }
 
     /** Serves {@code request} through {@code chain}: the filters that apply, then the servlet. */
     public void service(FilterChain chain, Request request, Response response, ServletRoute route, ServletContext context,
             MultipartConfigElement multipart) throws IOException, ServletException {
-        serve(null, chain, null, request, response, route, context, multipart);
+        serve(null, chain, null, request, response, route, context, multipart, null);
     }
 
     /**
-     * Serves {@code request} through {@code chain}, with async support: the servlet and every filter
-     * in the chain support async; {@code dispatcher} runs the request again for an async dispatch.
+     * Serves {@code request} through {@code chain}; its errors go to {@code errors}, the app's error
+     * pages ({@code null}: none). With a {@code dispatcher}, with async support: the servlet and every
+     * filter in the chain support async; {@code dispatcher} runs the request again for an async dispatch.
      */
     void service(FilterChain chain, ServletAsync.Dispatcher dispatcher, Request request, Response response, ServletRoute route,
-            ServletContext context, MultipartConfigElement multipart) throws IOException, ServletException {
-        serve(null, chain, dispatcher, request, response, route, context, multipart);
+            ServletContext context, MultipartConfigElement multipart, ErrorDispatch errors) throws IOException, ServletException {
+        serve(null, chain, dispatcher, request, response, route, context, multipart, errors);
     }
 
     /** Through {@code chain} when there is one, else straight to {@code servlet} (no chain object per request). */
     private void serve(Servlet servlet, FilterChain chain, ServletAsync.Dispatcher dispatcher, Request request, Response response,
-            ServletRoute route, ServletContext context, MultipartConfigElement multipart) throws IOException, ServletException {
+            ServletRoute route, ServletContext context, MultipartConfigElement multipart, ErrorDispatch errors)
+            throws IOException, ServletException {
         ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, limits, multipart,
                 requestIds.incrementAndGet());
         ServletResponseAdapter servletResponse = new ServletResponseAdapter(response, servletRequest, limits.bufferSize(),
@@ -77,26 +84,27 @@ public final class ServletInvoker {
             servletResponse.async(async);
         }
         try {
-            run(servlet, chain, servletRequest, servletResponse);
+            run(servlet, chain, servletRequest, servletResponse, async, errors);
         } catch (IOException | ServletException | RuntimeException e) {
-            if (async == null || !async.wasStarted()) {
+            if (!started(async)) {
                 throw e;
             }
             async.dispatchFailed(e);
         } finally {
-            if (async == null || !async.wasStarted()) {
+            if (!started(async)) {
                 servletRequest.cleanUp();
             }
         }
-        if (async != null && async.wasStarted()) {
+        if (started(async)) {
             async.dispatchReturned();
             return;
         }
         servletResponse.finish();
     }
 
+    /** Runs the chain or servlet; an error goes to {@code errors} while the response is still the whiteboard's to answer. */
     private static void run(Servlet servlet, FilterChain chain, ServletRequestAdapter servletRequest,
-            ServletResponseAdapter servletResponse) throws IOException, ServletException {
+            ServletResponseAdapter servletResponse, ServletAsync async, ErrorDispatch errors) throws IOException, ServletException {
         try {
             if (chain != null) {
                 chain.doFilter(servletRequest, servletResponse);
@@ -109,7 +117,19 @@ public final class ServletInvoker {
             answer(servletResponse, e, e.status());
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } catch (ServletException | IOException | RuntimeException e) {
+            if (errors == null || started(async) || servletResponse.isCommitted()
+                    || !errors.onException(servletRequest, servletResponse, e)) {
+                throw e;
+            }
         }
+        if (errors != null && !started(async) && servletResponse.errorPending()) {
+            errors.onStatus(servletRequest, servletResponse, servletResponse.getStatus(), servletResponse.errorMessage());
+        }
+    }
+
+    private static boolean started(ServletAsync async) {
+        return async != null && async.wasStarted();
     }
 
     private static void answer(ServletResponseAdapter response, RuntimeException problem, int status) {

@@ -25,7 +25,12 @@ import java.util.Locale;
  * require. {@code sendError} leaves the page to an {@link ErrorPageHandler} after the servlet returns;
  * {@code sendRedirect} makes the location absolute ({@link RedirectLocation}).
  *
- * <p>The caller ({@link ServletInvoker}) calls {@link #finish()} when the servlet returns.
+ * <p>The caller ({@link ServletInvoker}) calls {@link #finish()} when the servlet returns; an
+ * error page reopens the response first ({@link #reopenForErrorPage}), a forward closes it
+ * ({@link #closeAfterForward}).
+ *
+ * <p>Longer than most classes here because {@code HttpServletResponse} has some forty methods, and
+ * reopening and closing reset the very state they keep; each method is a line or a few.
  */
 public final class ServletResponseAdapter implements HttpServletResponse {
 
@@ -331,6 +336,52 @@ public final class ServletResponseAdapter implements HttpServletResponse {
     /** Lets a write listener be set once the request starts async. */
     void async(ServletAsync support) {
         output.async(support);
+    }
+
+    // ---- error pages and dispatches
+
+    /** Whether {@code sendError} was called and its page is not sent yet. */
+    boolean errorPending() {
+        return errorMessage != null && !sent;
+    }
+
+    /** The message given to {@code sendError}, or {@code null} without one. */
+    String errorMessage() {
+        return errorMessage == null || errorMessage.isEmpty() ? null : errorMessage;
+    }
+
+    /**
+     * Opens the response, not yet sent, to an error page answering with {@code status}: the error
+     * is no longer pending, the body written so far and the content type are dropped, and the
+     * headers set stay (cookies, for one).
+     */
+    void reopenForErrorPage(int status) {
+        if (sent) {
+            throw new IllegalStateException("the response is already sent: no error page can follow");
+        }
+        errorMessage = null;
+        committed = false;
+        output.reopen();
+        this.status = status;
+        mediaType = null;
+        charset = null;
+        locale = null;
+        setContentLengthLong(-1);
+        bodyUse = BodyUse.NONE;
+        writer = null;
+        printWriter = null;
+    }
+
+    /**
+     * What a forward does once its target returns: the body goes to Fastpool's response (committed)
+     * and what the forwarding servlet writes afterwards is dropped. A pending error stays for its page.
+     */
+    void closeAfterForward() throws IOException {
+        if (errorMessage != null) {
+            return;
+        }
+        output.drain();
+        output.discardFurtherWrites();
     }
 
     // ---- completion

@@ -33,11 +33,14 @@ import org.osgi.service.servlet.context.ServletContextHelper;
  *
  * <p>{@code ServletContextHelper} services with {@code osgi.http.whiteboard.context.name} and
  * {@code .context.path} are servlet contexts ({@link ServletContexts}, with the built-in default);
- * each servlet, filter and listener is in the contexts its {@code .context.select} selects. A resource
- * registration ({@code .resource.pattern} and {@code .resource.prefix}) carried by a servlet service
- * is served from its context's helper. Other listener kinds, resource services of other types,
- * error pages and the runtime's DTOs ({@link WhiteboardRuntime} reports none yet) are not there
- * yet ({@code docs/servlet.md}).
+ * each servlet, filter, listener and resource is in the contexts its {@code .context.select} selects.
+ * A servlet with {@code osgi.http.whiteboard.servlet.errorPage} is an error page of its bundle's
+ * app in those contexts (it may have no pattern). A service of any type with
+ * {@code osgi.http.whiteboard.resource.pattern} and {@code .resource.prefix} is a resource
+ * registration of its bundle, served from its context's helper ({@link ResourceTracker}: DS can
+ * only track services by their type; a servlet service carrying one, as the Felix Web Console's
+ * does, is found there too, so it is tracked once). Other listener kinds and the runtime's DTOs
+ * ({@link WhiteboardRuntime} reports none yet) are not there yet ({@code docs/servlet.md}).
  */
 @Component(immediate = true)
 public final class ServletWhiteboard {
@@ -51,25 +54,24 @@ public final class ServletWhiteboard {
     private final Map<Long, ServletApp> apps = new HashMap<>();
     /** Guarded by this object. */
     private final ServletContexts contexts = new ServletContexts();
+    private final ResourceTracker resources;
 
     @Activate
     public ServletWhiteboard(BundleContext context) {
         this.context = context;
+        this.resources = new ResourceTracker(context, this);
     }
 
     @Reference(service = Servlet.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            target = "(osgi.http.whiteboard.servlet.pattern=*)")
+            target = "(|(osgi.http.whiteboard.servlet.pattern=*)(osgi.http.whiteboard.servlet.errorPage=*))")
     synchronized void addServlet(ServiceReference<Servlet> reference) {
         Bundle bundle = reference.getBundle();
         if (bundle == null) {
             return; // unregistered meanwhile
         }
         WhiteboardServlet servlet;
-        WhiteboardResource resource;
         try {
-            Map<String, Object> properties = propertiesOf(reference);
-            servlet = WhiteboardServlet.of(properties);
-            resource = WhiteboardResource.of(properties);
+            servlet = WhiteboardServlet.of(propertiesOf(reference));
         } catch (IllegalArgumentException e) {
             LOG.log(Level.WARNING, "servlet service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
                     + " left out: " + e.getMessage());
@@ -77,7 +79,7 @@ public final class ServletWhiteboard {
             return;
         }
         reportWaiting("servlet", servlet.serviceId(), bundle, servlet.contextSelect());
-        appOf(bundle).put(reference, servlet, resource);
+        appOf(bundle).put(reference, servlet);
     }
 
     synchronized void updatedServlet(ServiceReference<Servlet> reference) {
@@ -193,12 +195,35 @@ public final class ServletWhiteboard {
         }
     }
 
+    /** A resource registration came or changed (from the {@link ResourceTracker}). */
+    synchronized void addResource(ServiceReference<?> reference) {
+        Bundle bundle = reference.getBundle();
+        if (bundle == null) {
+            return;
+        }
+        WhiteboardResource resource = WhiteboardResource.of(propertiesOf(reference));
+        if (resource == null) {
+            LOG.log(Level.WARNING, "resource service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
+                    + " has no resource pattern: left out");
+            removeResource(reference);
+            return;
+        }
+        reportWaiting("resource", resource.servlet().serviceId(), bundle, resource.servlet().contextSelect());
+        appOf(bundle).putResource(reference, resource);
+    }
+
+    /** A resource registration went (its service, or only its resource properties: a servlet service it was on stays). */
+    synchronized void removeResource(ServiceReference<?> reference) {
+        apps.entrySet().removeIf(entry -> entry.getValue().removeResource(reference));
+    }
+
     private void removeService(ServiceReference<?> reference) {
         apps.entrySet().removeIf(entry -> entry.getValue().remove(reference));
     }
 
     @Deactivate
     synchronized void close() {
+        resources.close();
         apps.values().forEach(ServletApp::close);
         apps.clear();
     }

@@ -12,6 +12,7 @@ import jakarta.servlet.DispatcherType;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -21,10 +22,10 @@ import java.util.regex.PatternSyntaxException;
  * One filter service as its whiteboard properties describe it: the paths it applies to (servlet
  * patterns, {@code .filter.pattern}; regular expressions over the whole path in the context,
  * {@code .filter.regex}), the servlets it applies to by name ({@code .filter.servlet}), its name,
- * init parameters ({@code filter.init.*}), dispatcher types, whether it supports async requests
- * ({@code .filter.asyncSupported}) and order (service ranking, then the older service, first).
- * Requests and async dispatches are filtered so far ({@code REQUEST}, {@code ASYNC}); a filter
- * for other dispatcher types only never runs.
+ * init parameters ({@code filter.init.*}), dispatcher types ({@code .filter.dispatcher}: REQUEST by
+ * default; ASYNC, FORWARD, INCLUDE and ERROR run on the dispatches of those types), whether it
+ * supports async requests ({@code .filter.asyncSupported}) and order (service ranking, then the
+ * older service, first).
  *
  * @param serviceId     the service's {@code service.id}
  * @param ranking       the service's {@code service.ranking} (0 without one)
@@ -55,7 +56,7 @@ record WhiteboardFilter(long serviceId, int ranking, String name, List<String> p
         Set<DispatcherType> dispatchers = EnumSet.noneOf(DispatcherType.class);
         for (String type : WhiteboardServlet.strings(properties.get(HTTP_WHITEBOARD_FILTER_DISPATCHER))) {
             try {
-                dispatchers.add(DispatcherType.valueOf(type.trim().toUpperCase(java.util.Locale.ROOT)));
+                dispatchers.add(DispatcherType.valueOf(type.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(HTTP_WHITEBOARD_FILTER_DISPATCHER + " '" + type + "' is not a dispatcher type", e);
             }
@@ -79,13 +80,19 @@ record WhiteboardFilter(long serviceId, int ranking, String name, List<String> p
         return appliesTo(DispatcherType.REQUEST, path, servletName);
     }
 
-    /** Whether it applies to a dispatch of {@code type} for {@code path} to the servlet named {@code servletName}. */
+    /**
+     * Whether it applies to a dispatch of {@code type} for {@code path} to the servlet named
+     * {@code servletName}; a named dispatch has no path ({@code null}) and is filtered by servlet name only.
+     */
     boolean appliesTo(DispatcherType type, String path, String servletName) {
         if (!dispatchers.contains(type)) {
             return false;
         }
         if (servletName != null && servletNames.contains(servletName)) {
             return true;
+        }
+        if (path == null) {
+            return false;
         }
         for (String pattern : patterns) {
             if (matches(pattern, path)) {

@@ -12,8 +12,8 @@ import java.util.Map;
  * (patterns, ranking, context selection), and the prefix that replaces the matched part to make
  * the resource's name for the context's {@code ServletContextHelper.getResource}.
  *
- * <p>So far read only from servlet services (Apache Felix Web Console registers its {@code /res/*}
- * on its servlet); resource services of other types are not tracked yet ({@code docs/servlet.md}).
+ * <p>Read from any service that carries them ({@link ResourceTracker}): a servlet service too, as
+ * Apache Felix Web Console registers its {@code /res/*} on its servlet.
  *
  * @param servlet the registration as a servlet: patterns, ranking, context selection; named after the prefix
  * @param prefix  the resource name prefix, "/" or without a trailing slash
@@ -29,7 +29,7 @@ record WhiteboardResource(WhiteboardServlet servlet, String prefix) {
         }
         String trimmed = prefix.length() > 1 && prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         WhiteboardServlet servlet = new WhiteboardServlet(WhiteboardServlet.serviceId(properties), WhiteboardServlet.ranking(properties),
-                "resource " + trimmed, patterns, Map.of(), null, WhiteboardServlet.contextSelect(properties), false);
+                "resource " + trimmed, patterns, List.of(), Map.of(), null, WhiteboardServlet.contextSelect(properties), false);
         return new WhiteboardResource(servlet, trimmed);
     }
 }

@@ -2,6 +2,7 @@ package io.fastpool.servlet.internal;
 
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_ASYNC_SUPPORTED;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT;
+import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_ERROR_PAGE;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_ENABLED;
 import static org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_MULTIPART_FILESIZETHRESHOLD;
@@ -22,23 +23,26 @@ import java.util.Map;
  * One servlet service as its whiteboard properties describe it, read from the service's properties
  * without getting the service: its patterns ({@code osgi.http.whiteboard.servlet.pattern}, a
  * String, array or collection), name ({@code .servlet.name}; without one, the servlet's class name
- * once it is got), init parameters ({@code servlet.init.*}, the specification's prefix, without
- * {@code osgi.http.whiteboard.}), multipart settings ({@code .servlet.multipart.*}), whether it
- * supports async requests ({@code .servlet.asyncSupported}), its order among servlets (service
- * ranking, then the older service), and the servlet contexts it selects
- * ({@code osgi.http.whiteboard.context.select}, matched by {@link WhiteboardContext#selectedBy}).
+ * once it is got), the errors it is the page for ({@code .servlet.errorPage}: status codes, {@code 4xx},
+ * {@code 5xx}, exception class names; a servlet may have only these), init parameters
+ * ({@code servlet.init.*}, the specification's prefix, without {@code osgi.http.whiteboard.}),
+ * multipart settings ({@code .servlet.multipart.*}), whether it supports async requests
+ * ({@code .servlet.asyncSupported}), its order among servlets (service ranking, then the older
+ * service), and the servlet contexts it selects ({@code osgi.http.whiteboard.context.select},
+ * matched by {@link WhiteboardContext#selectedBy}).
  *
  * @param serviceId   the service's {@code service.id}
  * @param ranking     the service's {@code service.ranking} (0 without one)
  * @param name        the servlet's name, or {@code null} to take its class name
  * @param patterns    its patterns, as given
  * @param initParams  its init parameters, in no particular order
+ * @param errorPages  the status codes, {@code 4xx}/{@code 5xx} and exception class names it is the error page for
  * @param multipart   where and how large its multipart bodies may be, or {@code null} when it takes none
  * @param contextSelect its context selection filter, or {@code null} for the default context
  * @param asyncSupported whether it may start async requests ({@code .servlet.asyncSupported=true})
  */
-record WhiteboardServlet(long serviceId, int ranking, String name, List<String> patterns, Map<String, String> initParams,
-        MultipartConfigElement multipart, String contextSelect, boolean asyncSupported) {
+record WhiteboardServlet(long serviceId, int ranking, String name, List<String> patterns, List<String> errorPages,
+        Map<String, String> initParams, MultipartConfigElement multipart, String contextSelect, boolean asyncSupported) {
 
     /**
      * Reads a servlet service's properties (its {@code ServiceReference}'s, as a map); a multipart
@@ -46,7 +50,7 @@ record WhiteboardServlet(long serviceId, int ranking, String name, List<String> 
      */
     static WhiteboardServlet of(Map<String, Object> properties) {
         return new WhiteboardServlet(serviceId(properties), ranking(properties), text(properties, HTTP_WHITEBOARD_SERVLET_NAME),
-                strings(properties.get(HTTP_WHITEBOARD_SERVLET_PATTERN)),
+                strings(properties.get(HTTP_WHITEBOARD_SERVLET_PATTERN)), strings(properties.get(HTTP_WHITEBOARD_SERVLET_ERROR_PAGE)),
                 initParams(properties, HTTP_WHITEBOARD_SERVLET_INIT_PARAM_PREFIX), multipart(properties), contextSelect(properties),
                 flag(properties, HTTP_WHITEBOARD_SERVLET_ASYNC_SUPPORTED));
     }

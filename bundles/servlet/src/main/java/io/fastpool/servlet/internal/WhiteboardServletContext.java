@@ -34,8 +34,8 @@ import org.osgi.service.servlet.context.ServletContextHelper;
  *
  * <p>What the whiteboard does not offer says so: programmatic registration ({@code addServlet},
  * {@code addFilter}, {@code addListener} and their kind) throws {@link UnsupportedOperationException},
- * since registrations come from services; request dispatchers, the session cookie configuration
- * and the JSP configuration are {@code null} (not there yet, {@code docs/servlet.md}).
+ * since registrations come from services; the session cookie configuration and the JSP
+ * configuration are {@code null} (not there yet, {@code docs/servlet.md}).
  */
 final class WhiteboardServletContext implements ServletContext {
 
@@ -45,14 +45,19 @@ final class WhiteboardServletContext implements ServletContext {
     private final Bundle bundle;
     private final WhiteboardContext context;
     private final ServletContextHelper helper;
+    private final AppDispatchers dispatchers;
     private final System.Logger log;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
-    /** {@code bundle}'s view of {@code context}, whose helper it got as {@code helper}. */
-    WhiteboardServletContext(Bundle bundle, WhiteboardContext context, ServletContextHelper helper) {
+    /**
+     * {@code bundle}'s view of {@code context}, whose helper it got as {@code helper}; its request
+     * dispatchers are {@code dispatchers} ({@code null}: none).
+     */
+    WhiteboardServletContext(Bundle bundle, WhiteboardContext context, ServletContextHelper helper, AppDispatchers dispatchers) {
         this.bundle = bundle;
         this.context = context;
         this.helper = helper;
+        this.dispatchers = dispatchers;
         this.log = System.getLogger(bundle.getSymbolicName());
     }
 
@@ -112,8 +117,9 @@ final class WhiteboardServletContext implements ServletContext {
         return path == null ? null : helper.getRealPath(path);
     }
 
-    @Override public RequestDispatcher getRequestDispatcher(String path) { return null; }
-    @Override public RequestDispatcher getNamedDispatcher(String name) { return null; }
+    /** The app's own servlets only ({@link AppDispatchers}): another bundle's are another pool's. */
+    @Override public RequestDispatcher getRequestDispatcher(String path) { return dispatchers == null ? null : dispatchers.forPath(path); }
+    @Override public RequestDispatcher getNamedDispatcher(String name) { return dispatchers == null ? null : dispatchers.named(name); }
 
     // ---- the log ------------------------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ class ServletAsyncTest {
     private void serveAsync(HttpServlet servlet) throws Exception {
         FilterChain chain = servlet::service;
         invoker.service(chain, (path, asRequest, asResponse) -> servlet.service(asRequest, asResponse), request, response,
-                ServletRoute.everything("/poll", "/news"), null, null);
+                ServletRoute.everything("/poll", "/news"), null, null, null);
     }
 
     /** Starts async, writes {@code first}, registers a listener that records what it hears, and hands the context to the test. */
@@ -157,7 +157,7 @@ class ServletAsyncTest {
                 refusals.add(e.getMessage() + " started " + req.isAsyncStarted());
             }
             res.getWriter().print("sync");
-        })::service, (path, asRequest, asResponse) -> { }, notPooled, response, ServletRoute.everything("/poll", "/news"), null, null);
+        })::service, (path, asRequest, asResponse) -> { }, notPooled, response, ServletRoute.everything("/poll", "/news"), null, null, null);
 
         assertThat(refusals).singleElement().asString().contains("needs a request run by a pool").endsWith("started false");
         assertThat(response.text()).isEqualTo("sync");
@@ -293,7 +293,7 @@ class ServletAsyncTest {
             }
         };
         invoker.service((FilterChain) servlet::service, (path, asRequest, asResponse) -> { }, post, response,
-                ServletRoute.everything("/poll", "/news"), null, null);
+                ServletRoute.everything("/poll", "/news"), null, null, null);
 
         assertThat(detached.awaitCompletion()).isTrue();
         assertThat(response.text()).isEqualTo("read 'hello, async' on " + FakeDetached.TASK_THREAD);

@@ -60,6 +60,26 @@ class ServletContextHelpersTest {
         }
     }
 
+    /** What a test servlet does with its request. */
+    interface Handler {
+        void handle(HttpServletRequest request, HttpServletResponse response) throws Exception;
+    }
+
+    private static HttpServlet doing(Handler handler) {
+        return new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) throws jakarta.servlet.ServletException {
+                try {
+                    handler.handle(request, response);
+                } catch (Exception e) {
+                    throw new jakarta.servlet.ServletException(e);
+                }
+            }
+        };
+    }
+
     /** A helper whose security is what the test sets, and which counts its calls. */
     static final class TestHelper extends ServletContextHelper {
 
@@ -125,6 +145,7 @@ class ServletContextHelpersTest {
     private final List<String> gets = new ArrayList<>();
     private final ServletWhiteboard whiteboard = new ServletWhiteboard(fake(BundleContext.class, (name, args) -> switch (name) {
         case "getServiceObjects" -> serviceObjects("whiteboard", (ServiceReference<?>) args[0]);
+        case "addServiceListener", "removeServiceListener", "getAllServiceReferences" -> null; // resources are handed over below
         default -> throw new UnsupportedOperationException(name);
     }));
 
@@ -246,8 +267,10 @@ class ServletContextHelpersTest {
         Path css = Files.writeString(directory.resolve("console.css"), "body {}");
         helper.resource = css.toUri().toURL();
         whiteboard.addContextHelper(helper(console, "console", "/console", 0, helper));
-        whiteboard.addServlet(servlet(console, Map.of(PATTERN, "/", SELECT, "(osgi.http.whiteboard.context.name=console)",
-                "osgi.http.whiteboard.resource.pattern", "/res/*", "osgi.http.whiteboard.resource.prefix", "/static")));
+        ServiceReference<Servlet> servlet = servlet(console, Map.of(PATTERN, "/", SELECT, "(osgi.http.whiteboard.context.name=console)",
+                "osgi.http.whiteboard.resource.pattern", "/res/*", "osgi.http.whiteboard.resource.prefix", "/static"));
+        whiteboard.addServlet(servlet);
+        whiteboard.addResource(servlet); // as the ResourceTracker does for any service with resource properties
         Registration app = registrations.get(1L).get(0);
 
         FakeResponse resource = get(app, console, "/console/res/ui/console.css");
@@ -259,6 +282,63 @@ class ServletContextHelpersTest {
         helper.resource = null;
         assertThat(get(app, console, "/console/res/missing.js").status).isEqualTo(404);
         assertThat(get(app, console, "/console/bundles").text()).as("the servlet keeps the rest").startsWith("/console|/bundles|");
+    }
+
+    @Test
+    void errorPagesDispatchersAndResourceServicesAreThoseOfTheRequestsContext() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        TestHelper security = new TestHelper();
+        security.resource = Files.writeString(directory.resolve("shop.css"), "b {}").toUri().toURL();
+        String inShop = "(osgi.http.whiteboard.context.name=shop)";
+        whiteboard.addContextHelper(helper(shop, "shop", "/shop", 0, security));
+        whiteboard.addServlet(reference(shop, Map.of(PATTERN, "/fail", SELECT, inShop), doing((request, response) -> response.sendError(404))));
+        whiteboard.addServlet(reference(shop, Map.of(PATTERN, "/fail"), doing((request, response) -> response.sendError(404))));
+        whiteboard.addServlet(reference(shop, Map.of("osgi.http.whiteboard.servlet.errorPage", "404", SELECT, inShop),
+                doing((request, response) -> response.getWriter().print("shop page " + request.getServletContext().getContextPath()))));
+        whiteboard.addServlet(reference(shop, Map.of("osgi.http.whiteboard.servlet.errorPage", "404"),
+                doing((request, response) -> response.getWriter().print("default page"))));
+        whiteboard.addServlet(servlet(shop, Map.of(PATTERN, "/where", SELECT, inShop)));
+        whiteboard.addServlet(reference(shop, Map.of(PATTERN, "/forward", SELECT, inShop),
+                doing((request, response) -> request.getServletContext().getRequestDispatcher("/where").forward(request, response))));
+        whiteboard.addServlet(reference(shop, Map.of(PATTERN, "/look"), doing((request, response) -> response.getWriter()
+                .print("forward here: " + request.getServletContext().getRequestDispatcher("/forward")))));
+        ServiceReference<Object> css = reference(shop, Map.of("osgi.http.whiteboard.resource.pattern", "/static/*",
+                "osgi.http.whiteboard.resource.prefix", "/files", SELECT, inShop), new Object());
+        whiteboard.addResource(css);
+        Registration app = registrations.get(1L).get(0);
+
+        FakeResponse shopError = get(app, shop, "/shop/fail");
+        assertThat(shopError.status).isEqualTo(404);
+        assertThat(shopError.text()).as("the page of the request's context").isEqualTo("shop page /shop");
+        assertThat(get(app, shop, "/fail").text()).as("the default context's own page").isEqualTo("default page");
+        security.calls.clear();
+        assertThat(get(app, shop, "/shop/missing").text()).as("unmatched inside /shop: its page").isEqualTo("shop page /shop");
+        assertThat(security.calls).as("behind the context's security").contains("handleSecurity /shop/missing");
+        assertThat(get(app, shop, "/shop/forward").text()).as("the dispatcher of the shop's ServletContext")
+                .startsWith("/shop|/where|null|/shop|shop");
+        assertThat(get(app, shop, "/look").text()).as("the default context has no /forward").isEqualTo("forward here: null");
+        FakeResponse resource = get(app, shop, "/shop/static/a.css");
+        assertThat(resource.text()).isEqualTo("b {}");
+        assertThat(security.calls).as("from the context's helper").contains("getResource /files/a.css");
+    }
+
+    @Test
+    void aResourceRegistrationLeavingAServletServiceLeavesTheServletServed() throws Exception {
+        Bundle console = bundle(1, "console");
+        TestHelper helper = new TestHelper();
+        helper.resource = Files.writeString(directory.resolve("console.css"), "body {}").toUri().toURL();
+        whiteboard.addContextHelper(helper(console, "console", "/console", 0, helper));
+        ServiceReference<Servlet> servlet = servlet(console, Map.of(PATTERN, "/", SELECT, "(osgi.http.whiteboard.context.name=console)",
+                "osgi.http.whiteboard.resource.pattern", "/res/*", "osgi.http.whiteboard.resource.prefix", "/static"));
+        whiteboard.addServlet(servlet);
+        whiteboard.addResource(servlet);
+        Registration app = registrations.get(1L).get(0);
+        assertThat(get(app, console, "/console/res/console.css").text()).isEqualTo("body {}");
+
+        whiteboard.removeResource(servlet); // the tracker's MODIFIED_ENDMATCH: the resource properties went
+
+        assertThat(app.unregistered).isFalse();
+        assertThat(get(app, console, "/console/res/console.css").text()).as("now the servlet's").startsWith("/console|/res/console.css|null|");
     }
 
     // ---- running requests -----------------------------------------------------------------------
@@ -291,6 +371,7 @@ class ServletContextHelpersTest {
             case "getSymbolicName" -> symbolicName;
             case "getBundleContext" -> context;
             case "getState" -> Bundle.ACTIVE;
+            case "getLastModified" -> 0L;
             default -> throw new UnsupportedOperationException(name);
         });
     }

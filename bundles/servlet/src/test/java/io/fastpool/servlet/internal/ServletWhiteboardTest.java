@@ -82,6 +82,8 @@ class ServletWhiteboardTest {
     private final Map<Long, List<Registration>> registrations = new HashMap<>();
     private final ServletWhiteboard whiteboard = new ServletWhiteboard(fake(BundleContext.class, (name, args) -> switch (name) {
         case "getServiceObjects" -> serviceObjects((ServiceReference<?>) args[0]);
+        case "addServiceListener", "removeServiceListener" -> null;
+        case "getAllServiceReferences" -> null;
         default -> throw new UnsupportedOperationException(name);
     }));
 

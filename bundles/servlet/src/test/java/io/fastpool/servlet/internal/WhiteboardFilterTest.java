@@ -24,11 +24,14 @@ class WhiteboardFilterTest {
     }
 
     @Test
-    void aFilterForOtherDispatcherTypesOnlyNeverRunsYet() {
+    void aFilterForOtherDispatcherTypesOnlyRunsOnTheirDispatchesNotOnRequests() {
         WhiteboardFilter filter = WhiteboardFilter.of(Map.of("osgi.http.whiteboard.filter.pattern", "/*",
-                "osgi.http.whiteboard.filter.dispatcher", new String[] {"FORWARD", "ERROR"}));
+                "osgi.http.whiteboard.filter.dispatcher", new String[] {"FORWARD", "error"}));
 
         assertThat(filter.appliesTo("/x", "s")).isFalse();
+        assertThat(filter.appliesTo(DispatcherType.FORWARD, "/x", "s")).isTrue();
+        assertThat(filter.appliesTo(DispatcherType.ERROR, "/x", "s")).isTrue();
+        assertThat(filter.appliesTo(DispatcherType.INCLUDE, "/x", "s")).isFalse();
         assertThat(WhiteboardFilter.of(Map.of("osgi.http.whiteboard.filter.pattern", "/*",
                 "osgi.http.whiteboard.filter.dispatcher", new String[] {"REQUEST", "ERROR"})).appliesTo("/x", "s")).isTrue();
     }
@@ -48,6 +51,14 @@ class WhiteboardFilterTest {
     }
 
     @Test
+    void aNamedDispatchHasNoPathSoOnlyServletNamesCount() {
+        WhiteboardFilter filter = WhiteboardFilter.of(Map.of("osgi.http.whiteboard.filter.pattern", "/*",
+                "osgi.http.whiteboard.filter.servlet", "admin", "osgi.http.whiteboard.filter.dispatcher", "FORWARD"));
+
+        assertThat(filter.appliesTo(DispatcherType.FORWARD, null, "admin")).isTrue();
+        assertThat(filter.appliesTo(DispatcherType.FORWARD, null, "other")).isFalse();
+    }
+
     void anUnknownDispatcherTypeIsRefusedWithItsName() {
         assertThatThrownBy(() -> WhiteboardFilter.of(Map.of("osgi.http.whiteboard.filter.dispatcher", "LATER")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'LATER' is not a dispatcher type");

@@ -40,7 +40,7 @@ class WhiteboardServletContextTest {
     /** The built-in default context as the bundle sees it. */
     private WhiteboardServletContext defaultContext() {
         Bundle bundle = bundle();
-        return new WhiteboardServletContext(bundle, WhiteboardContext.BUILT_IN_DEFAULT, new DefaultContextHelper(bundle));
+        return new WhiteboardServletContext(bundle, WhiteboardContext.BUILT_IN_DEFAULT, new DefaultContextHelper(bundle), null);
     }
 
     @Test

@@ -25,6 +25,9 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
  *   <li>{@code GET /servlet/hello?name=N} the greeting, with a visit counter kept in the session
  *       (made by the first greeting, not by the form).
  * </ul>
+ *
+ * <p>The form page also links the style sheet ({@link StaticFiles}) and posts a file to
+ * {@link UploadServlet}; other paths are a 404 that {@link ErrorPageServlet} answers.
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern("/servlet/*")
@@ -61,9 +64,11 @@ public class GreetingServlet extends HttpServlet {
     private static void form(HttpServletResponse response) throws IOException {
         response.setContentType("text/html;charset=UTF-8");
         PrintWriter out = response.getWriter();
-        out.print("<!DOCTYPE html><title>Servlet sample</title>"
+        out.print("<!DOCTYPE html><title>Servlet sample</title><link rel=\"stylesheet\" href=\"static/servlet.css\">"
                 + "<form method=\"post\" action=\"greet\"><label>Name <input name=\"name\"></label>"
-                + " <button>Greet</button></form>");
+                + " <button>Greet</button></form>"
+                + "<form method=\"post\" action=\"upload\" enctype=\"multipart/form-data\"><label>File <input type=\"file\" name=\"file\">"
+                + "</label> <button>Upload</button></form>");
     }
 
     private static void greet(HttpServletRequest request, HttpServletResponse response) throws IOException {
