@@ -12,6 +12,7 @@ import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
 import io.fastpool.pool.internal.BenchPool;
 import io.fastpool.samples.hello.Hello;
+import io.fastpool.samples.servlethello.HelloServlet;
 import io.fastpool.servlet.internal.ErrorPageHandler;
 import io.fastpool.servlet.internal.ServletInvoker;
 import io.fastpool.servlet.internal.ServletLimits;
@@ -19,10 +20,7 @@ import io.fastpool.servlet.internal.ServletRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -54,12 +52,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *       which plays the connection's event loop: the listener's own cost (decoding, the request and
  *       response objects, routing, the CGI response) plus the app's.
  *   <li>{@code listenerOnlyServlet}: the same, with the hello answered by an {@link HttpServlet}
- *       through the Servlet adapter ({@link ServletInvoker}): what the Servlet API costs per request
- *       on top of {@code listenerOnly}, before any whiteboard routing.
+ *       (the servlet hello sample's {@link HelloServlet}) through the Servlet adapter
+ *       ({@link ServletInvoker}): what the Servlet API costs per request on top of
+ *       {@code listenerOnly}, before any whiteboard routing.
  *   <li>{@code listenerAndPool}: the route's target is a real pool ({@link BenchPool}: its queue and
  *       its worker thread, with the app's class loader as context class loader, timing and
  *       allocation figures per request); the benchmark thread waits for END_REQUEST as an event
  *       loop would (spinning briefly, then parked until the worker queues the write).
+ *   <li>{@code listenerAndPoolServlet}: the same pool running the servlet hello through the adapter,
+ *       as {@code listenerOnlyServlet} does on the calling thread.
  * </ul>
  *
  * <p>The request is what nginx sends with its stock {@code fastcgi_params} and {@code
@@ -140,17 +141,16 @@ public class RequestPathBenchmark {
         }
     }
 
-    /** The hello as a servlet: what {@link HelloServlet} answers is byte for byte what {@link Hello} does. */
-    static final class HelloServlet extends HttpServlet {
-        private static final long serialVersionUID = 1L;
-        private static final byte[] HELLO_WORLD = EXPECTED_BODY.getBytes(StandardCharsets.UTF_8);
-
-        @Override
-        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            response.setContentType("text/plain");
-            String name = request.getParameter("name");
-            response.getOutputStream().write(name == null ? HELLO_WORLD : ("Hello, " + name + "!").getBytes(StandardCharsets.UTF_8));
-        }
+    /**
+     * The servlet hello as a {@link WebApp}, through the Servlet adapter, as the whiteboard's app runs
+     * a bundle's only servlet when no filter or request listener applies: what {@link HelloServlet}
+     * answers is byte for byte what {@link Hello} does.
+     */
+    static WebApp servletHello() {
+        HelloServlet servlet = new HelloServlet();
+        ServletInvoker invoker = new ServletInvoker(ServletLimits.DEFAULTS, ErrorPageHandler.PLAIN, Clock.systemUTC());
+        return (request, response) -> invoker.service(servlet, request, response,
+                ServletRoute.everything(request.contextPath(), request.pathInfo()), null, null);
     }
 
     /** The listener with a servlet answering inline on the event loop, through the Servlet adapter. */
@@ -160,13 +160,11 @@ public class RequestPathBenchmark {
 
         @Setup
         public void setup() {
-            HelloServlet servlet = new HelloServlet();
-            ServletInvoker invoker = new ServletInvoker(ServletLimits.DEFAULTS, ErrorPageHandler.PLAIN, Clock.systemUTC());
+            WebApp servlet = servletHello();
             rig = new Rig(exchange -> {
                 try {
-                    invoker.service(servlet, exchange.request(), exchange.response(),
-                            ServletRoute.everything(exchange.request().contextPath(), exchange.request().pathInfo()), null, null);
-                } catch (IOException | ServletException e) {
+                    servlet.handle(exchange.request(), exchange.response());
+                } catch (Exception e) {
                     throw new IllegalStateException("hello servlet failed", e);
                 } finally {
                     exchange.complete();
@@ -192,24 +190,49 @@ public class RequestPathBenchmark {
 
         @Setup
         public void setup() {
-            WebApp hello = new Hello();
-            // The hello pool's settings in the distribution (conf/io.fastpool.pool~io.fastpool.samples.hello.cfg).
-            pool = new BenchPool("io.fastpool.samples.hello", hello, Map.of("maxThreads", 4, "idleTimeout", "20m",
-                    "statistics", statistics));
+            pool = pooled("io.fastpool.samples.hello", new Hello(), statistics);
             rig = new Rig(pool);
         }
 
         @TearDown
         public void tearDown() {
             rig.close();
-            int threads = pool.threads();
-            long served = pool.snapshot().counters().served();
-            long allocated = pool.snapshot().counters().allocatedBytes();
-            pool.close();
-            // The pool's own figure covers the worker thread only: from acquire to complete().
-            System.err.printf("pool: %d requests served, %d worker thread(s) at the end, worker allocated %.0f B per request%n",
-                    served, threads, served == 0 ? 0.0 : (double) allocated / served);
+            closePool(pool);
         }
+    }
+
+    /** The listener with a real pool running the servlet hello through the adapter on its worker thread. */
+    @State(Scope.Thread)
+    public static class ListenerAndPoolServlet {
+        Rig rig;
+        BenchPool pool;
+
+        @Setup
+        public void setup() {
+            pool = pooled("io.fastpool.samples.servlethello", servletHello(), "true");
+            rig = new Rig(pool);
+        }
+
+        @TearDown
+        public void tearDown() {
+            rig.close();
+            closePool(pool);
+        }
+    }
+
+    /** A pool with the hello pool's settings in the distribution (conf/io.fastpool.pool~io.fastpool.samples.hello.cfg). */
+    static BenchPool pooled(String name, WebApp app, String statistics) {
+        return new BenchPool(name, app, Map.of("maxThreads", 4, "idleTimeout", "20m", "statistics", statistics));
+    }
+
+    static void closePool(BenchPool pool) {
+        int threads = pool.threads();
+        long served = pool.snapshot().counters().served();
+        long allocated = pool.snapshot().counters().allocatedBytes();
+        pool.close();
+        // The pool's own figure covers the worker thread only: from acquire to complete().
+        System.err.printf("pool: %d requests served, %d worker thread(s) at the end, worker allocated %.0f B per request%n",
+                served, threads, served == 0 ? 0.0 : (double) allocated / served);
     }
 
     @Benchmark
@@ -224,6 +247,11 @@ public class RequestPathBenchmark {
 
     @Benchmark
     public int listenerAndPool(ListenerAndPool state) {
+        return state.rig.request();
+    }
+
+    @Benchmark
+    public int listenerAndPoolServlet(ListenerAndPoolServlet state) {
         return state.rig.request();
     }
 

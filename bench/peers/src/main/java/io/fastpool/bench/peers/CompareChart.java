@@ -55,8 +55,10 @@ public final class CompareChart {
     private static final Map<String, Color> PEER_COLOURS = new LinkedHashMap<>();
 
     static {
-        PEER_COLOURS.put("fastpool", new Color(0x1f77b4));
+        PEER_COLOURS.put("fastpool-webapp", new Color(0x1f77b4));
+        PEER_COLOURS.put("fastpool-servlet", new Color(0x6baed6));
         PEER_COLOURS.put("jetty", new Color(0xff7f0e));
+        PEER_COLOURS.put("jetty-servlet", new Color(0xfdae6b));
         PEER_COLOURS.put("php", new Color(0x6a51a3));
         PEER_COLOURS.put("php-kc", new Color(0xb6a6d8));
         PEER_COLOURS.put("ceiling", new Color(0x9e9e9e));

@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.fastpool.samples.servlethello.HelloServlet;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.fcgi.server.ServerFCGIConnectionFactory;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -25,6 +27,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * threads, and PHP-FPM. {@code --non-blocking} declares the handler non-blocking instead, which
  * lets Jetty call it on the thread that read the request.
  *
+ * <p>{@code --servlet} answers with a servlet instead: the servlet hello sample's own
+ * {@link HelloServlet} at {@value #SERVLET_PATH} in an ee10 {@link ServletContextHandler} at the
+ * root context, without sessions or security, the Jetty peer of Fastpool's servlet path.
+ *
  * <pre>
  * java -cp bench/peers/target/peers.jar io.fastpool.bench.peers.JettyHello --socket /tmp/jetty.sock
  * </pre>
@@ -34,12 +40,14 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class JettyHello {
 
     private static final String USAGE = """
-            usage: JettyHello --socket PATH [--max-threads N] [--non-blocking]
+            usage: JettyHello --socket PATH [--max-threads N] [--non-blocking | --servlet]
               --socket PATH      unix domain socket to listen on (created; an old file there is replaced)
               --max-threads N    most threads in Jetty's pool (default: Jetty's own, 200)
               --non-blocking     declare the handler non-blocking (Jetty may run it on the selector thread)
+              --servlet          answer with the servlet hello (ee10 ServletContextHandler) at /servlet-hello
             """;
 
+    static final String SERVLET_PATH = "/servlet-hello";
     private static final byte[] HELLO = "Hello, world!".getBytes(StandardCharsets.US_ASCII);
 
     private JettyHello() {
@@ -49,12 +57,14 @@ public final class JettyHello {
         Path socket = null;
         int maxThreads = 0;
         boolean nonBlocking = false;
+        boolean servlet = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--socket" -> socket = Path.of(value(args, ++i, "--socket"));
                     case "--max-threads" -> maxThreads = Integer.parseInt(value(args, ++i, "--max-threads"));
                     case "--non-blocking" -> nonBlocking = true;
+                    case "--servlet" -> servlet = true;
                     case "-h", "--help" -> {
                         System.out.print(USAGE);
                         return;
@@ -64,6 +74,9 @@ public final class JettyHello {
             }
             if (socket == null) {
                 throw new IllegalArgumentException("--socket PATH is required");
+            }
+            if (servlet && nonBlocking) {
+                throw new IllegalArgumentException("--servlet and --non-blocking exclude each other");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("JettyHello: " + e.getMessage());
@@ -87,11 +100,11 @@ public final class JettyHello {
         // fcgi-load -c 64) to a JVM still warming up were turned away with EAGAIN.
         connector.setAcceptQueueSize(511);
         server.addConnector(connector);
-        server.setHandler(nonBlocking ? new NonBlockingHello() : new Hello());
+        server.setHandler(servlet ? servletHello() : nonBlocking ? new NonBlockingHello() : new Hello());
         server.setStopAtShutdown(true);
         server.start();
         System.out.println("JettyHello: listening on unix:" + socket + " (Jetty " + Server.getVersion()
-                + ", " + (nonBlocking ? "non-blocking" : "blocking") + " handler, max threads "
+                + ", " + (servlet ? "servlet at " + SERVLET_PATH : (nonBlocking ? "non-blocking" : "blocking") + " handler") + ", max threads "
                 + threads.getMaxThreads() + ")");
         server.join();
     }
@@ -101,6 +114,14 @@ public final class JettyHello {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[index];
+    }
+
+    /** The servlet hello at {@value #SERVLET_PATH} of the root context; no sessions, no security. */
+    static ServletContextHandler servletHello() {
+        ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+        context.setContextPath("/");
+        context.addServlet(HelloServlet.class, SERVLET_PATH);
+        return context;
     }
 
     /** Writes the greeting; shared by both invocation types. */

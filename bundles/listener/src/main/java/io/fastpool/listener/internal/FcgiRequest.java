@@ -26,6 +26,7 @@ final class FcgiRequest implements Request {
     private final int serverPort;
     private final long contentLength;
     private String contextPath = "";
+    private String method;
     private Headers headers;
     private Map<String, Object> attributes;
     private Map<String, List<String>> queryParameters;
@@ -76,10 +77,18 @@ final class FcgiRequest implements Request {
         this.contextPath = contextPath;
     }
 
+    /**
+     * Read and kept on first use: a servlet asks for it on every request, twice or more
+     * ({@code HttpServlet.service}, {@code getParameter}'s form check), and each read would scan the
+     * CGI variables and copy the value into a new String.
+     */
     @Override
     public String method() {
-        String method = params.get("REQUEST_METHOD");
-        return method == null || method.isEmpty() ? "GET" : method;
+        if (method == null) {
+            String value = params.get("REQUEST_METHOD");
+            method = value == null || value.isEmpty() ? "GET" : value;
+        }
+        return method;
     }
 
     @Override

@@ -416,6 +416,18 @@ class FcgiSessionTest {
     }
 
     @Test
+    void theMethodIsReadFromTheCgiVariablesOnceAndKept() {
+        List<String> seen = new ArrayList<>();
+        mount("/", Targets.inline((request, response) -> {
+            seen.add(request.method());
+            seen.add(request.method());
+        }));
+        web.request(1, true, WebServer.params("POST", "/a"), "");
+        assertThat(seen).containsExactly("POST", "POST");
+        assertThat(seen.get(1)).as("the same String, not a second copy").isSameAs(seen.get(0));
+    }
+
+    @Test
     void theRequestModelReadsTheCgiVariables() {
         List<Object> seen = new ArrayList<>();
         mount("/shop", Targets.inline((request, response) -> {
