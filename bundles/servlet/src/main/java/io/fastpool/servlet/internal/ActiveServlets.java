@@ -446,23 +446,29 @@ final class ActiveServlets implements WebApp {
     /** A listener: told that the app started when got, that it stops when destroyed. */
     private final class ListenerInstance extends Instance<EventListener> {
 
-        private final boolean contextEvents;
+        private final WhiteboardListener description;
 
         ListenerInstance(ServletApp.RegisteredListener listener) {
             super(listener, null, listener.description().serviceId(), "listener");
-            contextEvents = listener.description().contextEvents();
+            description = listener.description();
         }
 
         @Override
         void start(EventListener got, String name) {
-            if (contextEvents && got instanceof ServletContextListener contextListener) {
+            if (description.contextEvents() && got instanceof ServletContextListener contextListener) {
                 contextListener.contextInitialized(new ServletContextEvent(context()));
+            }
+            if (description.anySessionEvents() && context() instanceof WhiteboardServletContext whiteboard) {
+                whiteboard.sessionListeners().add(got, description);
             }
         }
 
         @Override
         void stop(EventListener started) {
-            if (contextEvents && started instanceof ServletContextListener contextListener) {
+            if (description.anySessionEvents() && context() instanceof WhiteboardServletContext whiteboard) {
+                whiteboard.sessionListeners().remove(started);
+            }
+            if (description.contextEvents() && started instanceof ServletContextListener contextListener) {
                 contextListener.contextDestroyed(new ServletContextEvent(context()));
             }
         }

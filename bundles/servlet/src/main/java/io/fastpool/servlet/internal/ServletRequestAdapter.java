@@ -444,7 +444,11 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         if (found == null) {
             return null;
         }
-        session = new ServletSession(found, context, !found.id().equals(getRequestedSessionId()));
+        boolean isNew = !found.id().equals(getRequestedSessionId());
+        session = new ServletSession(found, context, isNew);
+        if (isNew && create) { // made by the pool just now: the client did not name it
+            session.listeners().created(session);
+        }
         return session;
     }
 
@@ -455,7 +459,10 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         if (getSession(false) == null) {
             throw new IllegalStateException("this request has no session");
         }
-        return request.changeSessionId();
+        String oldId = session.getId();
+        String changed = request.changeSessionId();
+        session.listeners().idChanged(session, oldId);
+        return changed;
     }
 
     @Override public String getRequestedSessionId() {

@@ -18,14 +18,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The time-out is the pool's {@code sessionTimeout}, one for every session of the app: a value
  * given to {@link #setMaxInactiveInterval} is kept for {@link #getMaxInactiveInterval} but does not
- * change when the store ends the session. The session store's sessions end quietly (eviction,
- * time-out), so {@code HttpSessionListener}s are not told of them.
+ * change when the store ends the session. The context's session listeners ({@link SessionListeners})
+ * hear of what happens in requests; the store's sessions end by themselves quietly (eviction,
+ * time-out), so {@code HttpSessionListener}s are not told of those.
  */
 final class ServletSession implements HttpSession {
 
     private final Session session;
     private final ServletContext context;
     private final boolean isNew;
+    private final SessionListeners listeners;
     private Integer maxInactiveSeconds;
     private boolean invalidated;
 
@@ -33,6 +35,12 @@ final class ServletSession implements HttpSession {
         this.session = session;
         this.context = context;
         this.isNew = isNew;
+        this.listeners = context instanceof WhiteboardServletContext whiteboard ? whiteboard.sessionListeners() : new SessionListeners();
+    }
+
+    /** The session listeners of its context. */
+    SessionListeners listeners() {
+        return listeners;
     }
 
     /** Whether {@link #invalidate} was called through this view. */
@@ -101,6 +109,7 @@ final class ServletSession implements HttpSession {
         if (old != null && old != value && old instanceof HttpSessionBindingListener listener) {
             listener.valueUnbound(new HttpSessionBindingEvent(this, name, old));
         }
+        listeners.attributeSet(this, name, value, old);
     }
 
     @Override
@@ -110,11 +119,15 @@ final class ServletSession implements HttpSession {
         if (old instanceof HttpSessionBindingListener listener) {
             listener.valueUnbound(new HttpSessionBindingEvent(this, name, old));
         }
+        if (old != null) {
+            listeners.attributeRemoved(this, name, old);
+        }
     }
 
     @Override
     public void invalidate() {
         valid();
+        listeners.destroyed(this);
         List<String> names = new ArrayList<>(session.attributeNames());
         List<Object> values = names.stream().map(session::attribute).toList();
         invalidated = true;
@@ -123,6 +136,7 @@ final class ServletSession implements HttpSession {
             if (values.get(i) instanceof HttpSessionBindingListener listener) {
                 listener.valueUnbound(new HttpSessionBindingEvent(this, names.get(i), values.get(i)));
             }
+            listeners.attributeRemoved(this, names.get(i), values.get(i));
         }
     }
 

@@ -4,6 +4,9 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRequestListener;
+import jakarta.servlet.http.HttpSessionAttributeListener;
+import jakarta.servlet.http.HttpSessionIdListener;
+import jakarta.servlet.http.HttpSessionListener;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.EventListener;
@@ -135,6 +138,36 @@ public final class ServletWhiteboard {
     }
 
     synchronized void removeRequestListener(ServiceReference<ServletRequestListener> reference) {
+        removeService(reference);
+    }
+
+    @Reference(service = HttpSessionListener.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = LISTENER)
+    synchronized void addSessionListener(ServiceReference<HttpSessionListener> reference) {
+        addListener(reference);
+    }
+
+    synchronized void removeSessionListener(ServiceReference<HttpSessionListener> reference) {
+        removeService(reference);
+    }
+
+    @Reference(service = HttpSessionAttributeListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, target = LISTENER)
+    synchronized void addSessionAttributeListener(ServiceReference<HttpSessionAttributeListener> reference) {
+        addListener(reference);
+    }
+
+    synchronized void removeSessionAttributeListener(ServiceReference<HttpSessionAttributeListener> reference) {
+        removeService(reference);
+    }
+
+    @Reference(service = HttpSessionIdListener.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = LISTENER)
+    synchronized void addSessionIdListener(ServiceReference<HttpSessionIdListener> reference) {
+        addListener(reference);
+    }
+
+    synchronized void removeSessionIdListener(ServiceReference<HttpSessionIdListener> reference) {
         removeService(reference);
     }
 

@@ -48,6 +48,7 @@ final class WhiteboardServletContext implements ServletContext {
     private final AppDispatchers dispatchers;
     private final System.Logger log;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final SessionListeners sessionListeners = new SessionListeners();
 
     /**
      * {@code bundle}'s view of {@code context}, whose helper it got as {@code helper}; its request
@@ -59,6 +60,11 @@ final class WhiteboardServletContext implements ServletContext {
         this.helper = helper;
         this.dispatchers = dispatchers;
         this.log = System.getLogger(bundle.getSymbolicName());
+    }
+
+    /** The session listeners running in this context. */
+    SessionListeners sessionListeners() {
+        return sessionListeners;
     }
 
     // ---- what the context is --------------------------------------------------------------------

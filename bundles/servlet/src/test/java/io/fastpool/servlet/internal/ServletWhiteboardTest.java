@@ -6,11 +6,18 @@ import io.fastpool.api.WebApp;
 import io.fastpool.testkit.FakeDetached;
 import io.fastpool.testkit.FakeRequest;
 import io.fastpool.testkit.FakeResponse;
+import io.fastpool.testkit.FakeSession;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import jakarta.servlet.http.HttpSessionAttributeListener;
+import jakarta.servlet.http.HttpSessionBindingEvent;
+import jakarta.servlet.http.HttpSessionEvent;
+import jakarta.servlet.http.HttpSessionIdListener;
+import jakarta.servlet.http.HttpSessionListener;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -331,6 +338,88 @@ class ServletWhiteboardTest {
 
         assertThat(events).containsExactly("context up, servlet inits 0", "request in /cart", "request out",
                 "context down, servlet destroys 1");
+    }
+
+    @Test
+    void sessionListenersHearASessionMadeChangedRenamedAndInvalidatedInARequest() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        whiteboard.addServlet(reference(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*"), new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+                HttpSession session = request.getSession();
+                session.setAttribute("item", "a");
+                session.setAttribute("item", "b");
+                session.removeAttribute("item");
+                session.setAttribute("user", "ann");
+                request.changeSessionId();
+                session.invalidate();
+            }
+        }));
+        List<String> events = new ArrayList<>();
+        whiteboard.addSessionListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true", "objectClass",
+                new String[] {HttpSessionListener.class.getName(), HttpSessionAttributeListener.class.getName(),
+                    HttpSessionIdListener.class.getName()}), new SessionLog(events)));
+        whiteboard.addSessionListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true", "objectClass",
+                new String[] {HttpSessionListener.class.getName()}), new SessionLog(events)));
+        FakeSession[] made = new FakeSession[1];
+        FakeRequest request = new FakeRequest("GET", "/cart/1", "/cart").sessions(create -> {
+            if (create && (made[0] == null || made[0].ended())) {
+                made[0] = new FakeSession("s1");
+            }
+            return made[0] == null || made[0].ended() ? null : made[0];
+        });
+
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        FakeResponse response = new FakeResponse();
+        active.handle(request, response);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(events).as("the second listener is registered for session lifecycle events only; destroyed in reverse order, "
+                + "before the attributes go").containsExactly("created s1", "created s1", "added item=a", "replaced item=a",
+                "removed item=b", "added user=ann", "id s1 -> s1.1", "destroyed s1.1 user=ann", "destroyed s1.1 user=ann",
+                "removed user=ann");
+    }
+
+    /** Records the session events it hears. */
+    static final class SessionLog implements HttpSessionListener, HttpSessionAttributeListener, HttpSessionIdListener {
+
+        private final List<String> events;
+
+        SessionLog(List<String> events) {
+            this.events = events;
+        }
+
+        @Override
+        public void sessionCreated(HttpSessionEvent event) {
+            events.add("created " + event.getSession().getId());
+        }
+
+        @Override
+        public void sessionDestroyed(HttpSessionEvent event) {
+            events.add("destroyed " + event.getSession().getId() + " user=" + event.getSession().getAttribute("user"));
+        }
+
+        @Override
+        public void attributeAdded(HttpSessionBindingEvent event) {
+            events.add("added " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeReplaced(HttpSessionBindingEvent event) {
+            events.add("replaced " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeRemoved(HttpSessionBindingEvent event) {
+            events.add("removed " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void sessionIdChanged(HttpSessionEvent event, String oldSessionId) {
+            events.add("id " + oldSessionId + " -> " + event.getSession().getId());
+        }
     }
 
     @Test
