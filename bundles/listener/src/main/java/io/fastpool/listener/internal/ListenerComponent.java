@@ -118,6 +118,23 @@ public final class ListenerComponent implements ConnectionHandler, ListenerStatu
         LOG.log(Level.INFO, () -> "mounted " + added);
     }
 
+    /**
+     * A target's route properties changed (an app's mount path moved: a servlet bundle's patterns
+     * changed): its routes are replaced at once. A bad new route keeps the old ones.
+     */
+    void updatedTarget(RequestTarget target, Map<String, Object> properties) {
+        List<RoutingTable.Route> moved;
+        try {
+            moved = routesOf(target, properties);
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "request target " + properties.get(RequestTarget.NAME) + " (service "
+                    + properties.get("service.id") + ") asks for a bad route and stays where it was: " + e.getMessage());
+            return;
+        }
+        routes.replace(target, moved);
+        LOG.log(Level.INFO, () -> "moved " + properties.get(RequestTarget.NAME) + " to " + moved);
+    }
+
     void removeTarget(RequestTarget target) {
         routes.remove(target);
     }

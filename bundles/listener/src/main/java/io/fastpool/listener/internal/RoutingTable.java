@@ -63,6 +63,13 @@ final class RoutingTable implements Router {
         return before - routes.size();
     }
 
+    /** Puts {@code replacements} in place of every route of {@code target} at once: no request meets neither. */
+    synchronized void replace(RequestTarget target, List<Route> replacements) {
+        routes.removeIf(r -> r.target() == target);
+        routes.addAll(replacements);
+        rebuild();
+    }
+
     /** The routes, in the order they were added. */
     synchronized List<Route> routes() {
         return List.copyOf(routes);
