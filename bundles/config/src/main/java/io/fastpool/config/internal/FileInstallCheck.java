@@ -79,8 +79,10 @@ final class FileInstallCheck implements ConfigurationPlugin, ConfigurationReport
         @AttributeDefinition(description = "Framework start level below which the watcher pauses (0: never).", min = "0")
         int felix_fileinstall_active_level() default 0;
 
-        @AttributeDefinition(description = "Which bundles to refresh for optional imports: none, managed or all.")
-        String felix_fileinstall_optionalImportRefreshScope() default "managed";
+        @AttributeDefinition(description = "Which bundles to refresh for optional imports: none, managed or all (FileInstall 3.7.4 "
+                + "refreshes all when unset; the shipped deploy watcher sets managed, so a jar exporting a package the platform "
+                + "imports optionally does not restart the platform's bundles).")
+        String felix_fileinstall_optionalImportRefreshScope() default "all";
 
         @AttributeDefinition(description = "Which hosts to refresh for fragments: none, managed or all.")
         String felix_fileinstall_fragmentRefreshScope() default "managed";
