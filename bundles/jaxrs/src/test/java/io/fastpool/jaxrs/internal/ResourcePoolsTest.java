@@ -1,9 +1,9 @@
 package io.fastpool.jaxrs.internal;
 
+import static io.fastpool.testkit.Fakes.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.api.WebApp;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
@@ -246,21 +246,6 @@ class ResourcePoolsTest {
             case "getPropertyKeys" -> Collections.list(properties.keys()).toArray(String[]::new);
             case "getProperties" -> new Hashtable<>(properties);
             default -> throw new UnsupportedOperationException(name);
-        });
-    }
-
-    interface Answer {
-        Object answer(String method, Object[] args) throws Exception;
-    }
-
-    /** A fake of {@code type}: {@code answer} handles its methods; equality is identity. */
-    @SuppressWarnings("unchecked")
-    private static <T> T fake(Class<T> type, Answer answer) {
-        return (T) Proxy.newProxyInstance(ResourcePoolsTest.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> switch (method.getName()) {
-            case "equals" -> proxy == args[0];
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "toString" -> type.getSimpleName() + "@" + System.identityHashCode(proxy);
-            default -> answer.answer(method.getName(), args == null ? new Object[0] : args);
         });
     }
 }

@@ -1,5 +1,6 @@
 package io.fastpool.servlet.internal;
 
+import static io.fastpool.testkit.Fakes.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.api.WebApp;
@@ -10,7 +11,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -432,21 +432,6 @@ class ServletContextHelpersTest {
                 yield null;
             }
             default -> throw new UnsupportedOperationException(name);
-        });
-    }
-
-    interface Answer {
-        Object answer(String method, Object[] args);
-    }
-
-    /** A fake of {@code type}: {@code answer} handles its methods; equality is identity. */
-    @SuppressWarnings("unchecked")
-    private static <T> T fake(Class<T> type, Answer answer) {
-        return (T) Proxy.newProxyInstance(ServletContextHelpersTest.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> switch (method.getName()) {
-            case "equals" -> proxy == args[0];
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "toString" -> type.getSimpleName() + "@" + System.identityHashCode(proxy);
-            default -> answer.answer(method.getName(), args == null ? new Object[0] : args);
         });
     }
 }

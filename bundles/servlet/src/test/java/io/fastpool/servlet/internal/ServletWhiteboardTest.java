@@ -1,5 +1,6 @@
 package io.fastpool.servlet.internal;
 
+import static io.fastpool.testkit.Fakes.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.api.WebApp;
@@ -19,7 +20,6 @@ import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
@@ -556,21 +556,6 @@ class ServletWhiteboardTest {
             case "getService" -> services.get(reference);
             case "ungetService" -> null;
             default -> throw new UnsupportedOperationException(name);
-        });
-    }
-
-    interface Answer {
-        Object answer(String method, Object[] args);
-    }
-
-    /** A fake of {@code type}: {@code answer} handles its methods; equality is identity. */
-    @SuppressWarnings("unchecked")
-    private static <T> T fake(Class<T> type, Answer answer) {
-        return (T) Proxy.newProxyInstance(ServletWhiteboardTest.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> switch (method.getName()) {
-            case "equals" -> proxy == args[0];
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "toString" -> type.getSimpleName() + "@" + System.identityHashCode(proxy);
-            default -> answer.answer(method.getName(), args == null ? new Object[0] : args);
         });
     }
 }

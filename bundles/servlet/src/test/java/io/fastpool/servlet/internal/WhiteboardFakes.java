@@ -1,9 +1,10 @@
 package io.fastpool.servlet.internal;
 
+import static io.fastpool.testkit.Fakes.fake;
+
 import io.fastpool.api.WebApp;
 import io.fastpool.testkit.FakeRequest;
 import io.fastpool.testkit.FakeResponse;
-import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.util.Collections;
 import java.util.HashMap;
@@ -130,20 +131,6 @@ final class WhiteboardFakes {
             case "getService" -> services.get(reference);
             case "ungetService" -> null;
             default -> throw new UnsupportedOperationException(name);
-        });
-    }
-
-    interface Answer {
-        Object answer(String method, Object[] args);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T fake(Class<T> type, Answer answer) {
-        return (T) Proxy.newProxyInstance(WhiteboardFakes.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> switch (method.getName()) {
-            case "equals" -> proxy == args[0];
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "toString" -> type.getSimpleName() + "@" + System.identityHashCode(proxy);
-            default -> answer.answer(method.getName(), args == null ? new Object[0] : args);
         });
     }
 }

@@ -1,8 +1,8 @@
 package io.fastpool.servlet.internal;
 
+import static io.fastpool.testkit.Fakes.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,15 +48,5 @@ class WhiteboardRuntimeTest {
         assertThat(info.path).isEqualTo("/greetings/Ada");
         assertThat(info.servletDTO).isNull();
         assertThat(info.filterDTOs).isEmpty();
-    }
-
-    interface Answer {
-        Object answer(String method, Object[] args);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T fake(Class<T> type, Answer answer) {
-        return (T) Proxy.newProxyInstance(WhiteboardRuntimeTest.class.getClassLoader(), new Class<?>[] {type},
-                (proxy, method, args) -> answer.answer(method.getName(), args == null ? new Object[0] : args));
     }
 }

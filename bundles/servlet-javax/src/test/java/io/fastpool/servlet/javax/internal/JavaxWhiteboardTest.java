@@ -1,9 +1,9 @@
 package io.fastpool.servlet.javax.internal;
 
+import static io.fastpool.testkit.Fakes.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -382,21 +382,6 @@ class JavaxWhiteboardTest {
         return fake(jakarta.servlet.http.HttpServletResponse.class, (method, args) -> switch (method) {
             case "setHeader" -> headers.put((String) args[0], (String) args[1]);
             default -> throw new UnsupportedOperationException(method);
-        });
-    }
-
-    interface Answer {
-        Object answer(String method, Object[] args);
-    }
-
-    /** A fake of {@code type}: {@code answer} handles its methods; equality is identity. */
-    @SuppressWarnings("unchecked")
-    private static <T> T fake(Class<T> type, Answer answer) {
-        return (T) Proxy.newProxyInstance(JavaxWhiteboardTest.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> switch (method.getName()) {
-            case "equals" -> proxy == args[0];
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "toString" -> type.getSimpleName() + "@" + System.identityHashCode(proxy);
-            default -> answer.answer(method.getName(), args == null ? new Object[0] : args);
         });
     }
 }
