@@ -35,7 +35,7 @@ final class ServletSession implements HttpSession {
         this.session = session;
         this.context = context;
         this.isNew = isNew;
-        this.listeners = context instanceof WhiteboardServletContext whiteboard ? whiteboard.sessionListeners() : new SessionListeners();
+        this.listeners = context instanceof WhiteboardServletContext whiteboard ? whiteboard.sessionListeners() : SessionListeners.NONE;
     }
 
     /** The session listeners of its context. */

@@ -21,6 +21,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class SessionListeners {
 
+    /** For a session outside a whiteboard context (the adapter used alone): nobody listens, and nothing is added to it. */
+    static final SessionListeners NONE = new SessionListeners();
+
     private final List<HttpSessionListener> lifecycle = new CopyOnWriteArrayList<>();
     private final List<HttpSessionAttributeListener> attributes = new CopyOnWriteArrayList<>();
     private final List<HttpSessionIdListener> ids = new CopyOnWriteArrayList<>();
