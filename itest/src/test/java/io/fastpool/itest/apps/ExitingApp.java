@@ -9,7 +9,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * A {@link WebApp} that tries to end the process when asked ({@code ?mode=exit}, {@code runtime-exit},
  * {@code halt}), as a careless app might on an error; otherwise answers "alive". Run only where the
- * exit guard has woven it: unguarded it would end the JVM it runs in.
+ * exit guard has woven it: unguarded it would end the JVM it runs in. {@code ExitGuardIT} packs it with
+ * TinyBundles, {@code CrashProtectionIT} by hand into a deploy/ jar.
  */
 @Component(name = "exiting", service = WebApp.class, property = "fastpool.mount.path=/exiting")
 public final class ExitingApp implements WebApp {

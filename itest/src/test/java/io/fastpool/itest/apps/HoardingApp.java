@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * A {@link WebApp} whose request allocates without bound and keeps everything (a static list, so
  * nothing can be optimised away): it ends in an {@code OutOfMemoryError}, as a leaking app does.
- * Packed by hand into a deploy/ jar by {@code OutOfMemoryIT}.
+ * Packed by hand into a deploy/ jar by {@code CrashProtectionIT}.
  */
 public final class HoardingApp implements WebApp {
 
