@@ -3,6 +3,7 @@ package io.fastpool.servlet.internal;
 import static io.fastpool.testkit.Fakes.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastpool.api.SessionEndListener;
 import io.fastpool.api.WebApp;
 import io.fastpool.testkit.FakeDetached;
 import io.fastpool.testkit.FakeRequest;
@@ -16,6 +17,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionBindingEvent;
+import jakarta.servlet.http.HttpSessionBindingListener;
 import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
@@ -380,6 +382,53 @@ class ServletWhiteboardTest {
                 + "before the attributes go").containsExactly("created s1", "created s1", "added item=a", "replaced item=a",
                 "removed item=b", "added user=ann", "id s1 -> s1.1", "destroyed s1.1 user=ann", "destroyed s1.1 user=ann",
                 "removed user=ann");
+    }
+
+    @Test
+    void aSessionTheStoreEndsByItselfReachesTheListenersReadableThenItsAttributesGoAndBindingsUnbind() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        whiteboard.addServlet(reference(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*"), new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+                request.getSession().setAttribute("user", "ann");
+            }
+        }));
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        SessionEndListener ends = (SessionEndListener) active;
+        FakeSession earlier = new FakeSession("s0");
+        active.handle(new FakeRequest("GET", "/cart/1", "/cart").sessions(create -> earlier), new FakeResponse());
+        assertThat(ends.listensForSessionEnds()).as("no session listener: the pool need not gather ended sessions").isFalse();
+
+        List<String> events = new ArrayList<>();
+        whiteboard.addSessionListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true", "objectClass",
+                new String[] {HttpSessionListener.class.getName(), HttpSessionAttributeListener.class.getName()}), new SessionLog(events)));
+        FakeSession session = new FakeSession("s1");
+        active.handle(new FakeRequest("GET", "/cart/1", "/cart").sessions(create -> session), new FakeResponse());
+        session.setAttribute("cart", new HttpSessionBindingListener() {
+            @Override
+            public void valueUnbound(HttpSessionBindingEvent event) {
+                events.add("unbound " + event.getName() + " from " + event.getSession().getId());
+            }
+
+            @Override
+            public String toString() {
+                return "3 books";
+            }
+        });
+        assertThat(ends.listensForSessionEnds()).isTrue();
+        events.clear();
+
+        ends.sessionEnded(session);
+
+        assertThat(events).containsExactlyInAnyOrder("destroyed s1 user=ann", "removed user=ann", "unbound cart from s1", "removed cart=3 books");
+        assertThat(events.get(0)).as("told while its attributes are still there").isEqualTo("destroyed s1 user=ann");
+        assertThat(session.ended()).as("a request still holding it finds it gone").isTrue();
+        assertThat(session.attributeNames()).isEmpty();
+
+        registrations.get(1L).get(0).factory.ungetService(shop, null, active);
+        assertThat(ends.listensForSessionEnds()).as("its listeners stopped with the app").isFalse();
     }
 
     /** Records the session events it hears. */
