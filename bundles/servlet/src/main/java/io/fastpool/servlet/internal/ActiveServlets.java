@@ -474,16 +474,16 @@ final class ActiveServlets implements WebApp, SessionEndListener {
             if (description.contextEvents() && got instanceof ServletContextListener contextListener) {
                 contextListener.contextInitialized(new ServletContextEvent(context()));
             }
-            if (description.anySessionEvents() && context() instanceof WhiteboardServletContext whiteboard) {
-                whiteboard.sessionListeners().add(got, description);
+            if (context() instanceof WhiteboardServletContext whiteboard) {
+                whiteboard.listen(got, description);
                 sessionEnds.started(got, description);
             }
         }
 
         @Override
         void stop(EventListener started) {
-            if (description.anySessionEvents() && context() instanceof WhiteboardServletContext whiteboard) {
-                whiteboard.sessionListeners().remove(started);
+            if (context() instanceof WhiteboardServletContext whiteboard) {
+                whiteboard.unlisten(started);
                 sessionEnds.stopped(started, description);
             }
             if (description.contextEvents() && started instanceof ServletContextListener contextListener) {

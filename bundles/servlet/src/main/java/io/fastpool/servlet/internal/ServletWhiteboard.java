@@ -2,7 +2,9 @@ package io.fastpool.servlet.internal;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletContextAttributeListener;
 import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRequestAttributeListener;
 import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionIdListener;
@@ -31,8 +33,9 @@ import org.osgi.service.servlet.context.ServletContextHelper;
  *
  * <p>{@code Filter} services with {@code osgi.http.whiteboard.filter.pattern}, {@code .filter.regex}
  * or {@code .filter.servlet} join their bundle's app and filter its servlets' requests;
- * {@code ServletContextListener} and {@code ServletRequestListener} services with
- * {@code osgi.http.whiteboard.listener=true} hear of its start, stop and requests.
+ * listener services with {@code osgi.http.whiteboard.listener=true} ({@code ServletContextListener},
+ * {@code ServletRequestListener}, the session listeners, and the attribute listeners of the context
+ * and its requests) hear of its start, stop, requests, sessions and attributes.
  *
  * <p>{@code ServletContextHelper} services with {@code osgi.http.whiteboard.context.name} and
  * {@code .context.path} are servlet contexts ({@link ServletContexts}, with the built-in default);
@@ -42,8 +45,8 @@ import org.osgi.service.servlet.context.ServletContextHelper;
  * {@code osgi.http.whiteboard.resource.pattern} and {@code .resource.prefix} is a resource
  * registration of its bundle, served from its context's helper ({@link ResourceTracker}: DS can
  * only track services by their type; a servlet service carrying one, as the Felix Web Console's
- * does, is found there too, so it is tracked once). Other listener kinds and the runtime's DTOs
- * ({@link WhiteboardRuntime} reports none yet) are not there yet ({@code docs/servlet.md}).
+ * does, is found there too, so it is tracked once). The runtime's DTOs ({@link WhiteboardRuntime}
+ * reports none yet) are not there yet ({@code docs/servlet.md}).
  */
 @Component(immediate = true)
 public final class ServletWhiteboard {
@@ -168,6 +171,26 @@ public final class ServletWhiteboard {
     }
 
     synchronized void removeSessionIdListener(ServiceReference<HttpSessionIdListener> reference) {
+        removeService(reference);
+    }
+
+    @Reference(service = ServletContextAttributeListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, target = LISTENER)
+    synchronized void addContextAttributeListener(ServiceReference<ServletContextAttributeListener> reference) {
+        addListener(reference);
+    }
+
+    synchronized void removeContextAttributeListener(ServiceReference<ServletContextAttributeListener> reference) {
+        removeService(reference);
+    }
+
+    @Reference(service = ServletRequestAttributeListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, target = LISTENER)
+    synchronized void addRequestAttributeListener(ServiceReference<ServletRequestAttributeListener> reference) {
+        addListener(reference);
+    }
+
+    synchronized void removeRequestAttributeListener(ServiceReference<ServletRequestAttributeListener> reference) {
         removeService(reference);
     }
 

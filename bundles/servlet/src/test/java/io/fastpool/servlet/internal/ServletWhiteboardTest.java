@@ -10,7 +10,11 @@ import io.fastpool.testkit.FakeRequest;
 import io.fastpool.testkit.FakeResponse;
 import io.fastpool.testkit.FakeSession;
 import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletContextAttributeEvent;
+import jakarta.servlet.ServletContextAttributeListener;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequestAttributeEvent;
+import jakarta.servlet.ServletRequestAttributeListener;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -429,6 +433,79 @@ class ServletWhiteboardTest {
 
         registrations.get(1L).get(0).factory.ungetService(shop, null, active);
         assertThat(ends.listensForSessionEnds()).as("its listeners stopped with the app").isFalse();
+    }
+
+    @Test
+    void attributeListenersHearTheContextsAndTheRequestsAttributesAddedReplacedAndRemovedInTheirContextOnly() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        whiteboard.addServlet(reference(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*"), new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+                request.setAttribute("step", 1);
+                request.setAttribute("step", 2);
+                request.removeAttribute("step");
+                request.removeAttribute("never-set");
+                getServletContext().setAttribute("visits", 1);
+                getServletContext().setAttribute("visits", 2);
+                getServletContext().setAttribute("visits", null);
+            }
+        }));
+        List<String> events = new ArrayList<>();
+        whiteboard.addContextAttributeListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true", "objectClass",
+                new String[] {ServletContextAttributeListener.class.getName(), ServletRequestAttributeListener.class.getName()}),
+                new AttributeLog(events)));
+        whiteboard.addRequestAttributeListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true", "objectClass",
+                new String[] {ServletRequestAttributeListener.class.getName()}, "osgi.http.whiteboard.context.select",
+                "(osgi.http.whiteboard.context.name=elsewhere)"), new AttributeLog(events)));
+
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        active.handle(new FakeRequest("GET", "/cart/1", "/cart"), new FakeResponse());
+
+        assertThat(events).as("the second listener is in a context that is not there; replaced events carry the old value")
+                .containsExactly("request added step=1", "request replaced step=1", "request removed step=2", "context added visits=1",
+                        "context replaced visits=1", "context removed visits=2");
+    }
+
+    /** Records the attribute events it hears. */
+    static final class AttributeLog implements ServletContextAttributeListener, ServletRequestAttributeListener {
+
+        private final List<String> events;
+
+        AttributeLog(List<String> events) {
+            this.events = events;
+        }
+
+        @Override
+        public void attributeAdded(ServletContextAttributeEvent event) {
+            events.add("context added " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeReplaced(ServletContextAttributeEvent event) {
+            events.add("context replaced " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeRemoved(ServletContextAttributeEvent event) {
+            events.add("context removed " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeAdded(ServletRequestAttributeEvent event) {
+            events.add("request added " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeReplaced(ServletRequestAttributeEvent event) {
+            events.add("request replaced " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeRemoved(ServletRequestAttributeEvent event) {
+            events.add("request removed " + event.getName() + "=" + event.getValue());
+        }
     }
 
     /** Records the session events it hears. */
