@@ -72,6 +72,7 @@ public class ServletWhiteboardIT {
         WhiteboardApps.write(work.resolve("ds.jar"), WhiteboardApps.dsHello());
         WhiteboardApps.write(work.resolve("site.jar"), WhiteboardApps.site());
         WhiteboardApps.write(work.resolve("sessions.jar"), WhiteboardApps.sessions("sessionTimeout=2s, maxSessions=2"));
+        WhiteboardApps.write(work.resolve("targeted.jar"), WhiteboardApps.targeted());
         WhiteboardApps.write(work.resolve("stuck.jar"), WhiteboardApps.stuck("maxThreads=2, queueLength=4, requestTimeout=0"));
         return new Option[] {PlatformOptions.platform(PlatformOptions.transportOn(work.resolve("run/fastpool.sock"))),
             PlatformOptions.bundlesListedBy("whiteboard.bundles"),
@@ -175,6 +176,16 @@ public class ServletWhiteboardIT {
         assertThat(events).as("the request's and the context's attribute listeners, in its requests")
                 .containsSubsequence("request added seen=ann", "context added last=ann", "request added seen=bob",
                         "context replaced last=ann", "request added seen=cy", "context replaced last=bob");
+    }
+
+    @Test
+    public void aServletWhoseTargetNamesAnotherWhiteboardIsIgnored() throws Exception {
+        Bundle app = installApp("targeted.jar");
+
+        assertThat(webAppOf(app).getProperty("fastpool.mount.path")).as("only the servlet for Fastpool's whiteboard is routed")
+                .isEqualTo("/targeted/here");
+        assertThat(get("/targeted/here/x")).endsWith("served by here");
+        assertThat(statusOf(get("/targeted/elsewhere/x"))).isEqualTo(404);
     }
 
     private static List<String> events() {

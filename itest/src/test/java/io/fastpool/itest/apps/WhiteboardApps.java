@@ -5,6 +5,7 @@ import io.fastpool.itest.whiteboard.HelloServletActivator;
 import io.fastpool.itest.whiteboard.SessionsActivator;
 import io.fastpool.itest.whiteboard.SiteActivator;
 import io.fastpool.itest.whiteboard.StuckServletActivator;
+import io.fastpool.itest.whiteboard.TargetedActivator;
 import io.fastpool.itest.whiteboard.VersionServletActivator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -82,6 +83,11 @@ public final class WhiteboardApps {
     public static InputStream sessions(String poolSettings) {
         return activatorBundle(SESSIONS, "1.0.0", SessionsActivator.class).setHeader("Fastpool-Pool", poolSettings)
                 .build(TinyBundles.rawBuilder());
+    }
+
+    /** {@link TargetedActivator} (a servlet for Fastpool's whiteboard and one for another, by their target). */
+    public static InputStream targeted() {
+        return activatorBundle(HELLO + ".targeted", "1.0.0", TargetedActivator.class).build(TinyBundles.rawBuilder());
     }
 
     /** A bundle whose servlet at {@code /ds/*} is a delayed DS component ({@link DsHelloServlet}). */

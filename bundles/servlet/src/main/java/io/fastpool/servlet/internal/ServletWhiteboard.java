@@ -24,6 +24,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.servlet.context.ServletContextHelper;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 
 /**
  * The Servlet Whiteboard extender: tracks the {@code jakarta.servlet.Servlet} services that carry
@@ -45,7 +46,9 @@ import org.osgi.service.servlet.context.ServletContextHelper;
  * {@code osgi.http.whiteboard.resource.pattern} and {@code .resource.prefix} is a resource
  * registration of its bundle, served from its context's helper ({@link ResourceTracker}: DS can
  * only track services by their type; a servlet service carrying one, as the Felix Web Console's
- * does, is found there too, so it is tracked once). The runtime's DTOs ({@link WhiteboardRuntime}
+ * does, is found there too, so it is tracked once). A service whose {@code osgi.http.whiteboard.target}
+ * does not match Fastpool's {@link WhiteboardRuntime} is for another whiteboard and ignored
+ * ({@link RuntimeTarget}). The runtime's DTOs ({@link WhiteboardRuntime}
  * reports none yet) are not there yet ({@code docs/servlet.md}).
  */
 @Component(immediate = true)
@@ -61,6 +64,7 @@ public final class ServletWhiteboard {
     /** Guarded by this object. */
     private final ServletContexts contexts = new ServletContexts();
     private final ResourceTracker resources;
+    private final RuntimeTarget target = new RuntimeTarget();
 
     @Activate
     public ServletWhiteboard(BundleContext context) {
@@ -72,8 +76,8 @@ public final class ServletWhiteboard {
             target = "(|(osgi.http.whiteboard.servlet.pattern=*)(osgi.http.whiteboard.servlet.errorPage=*))")
     synchronized void addServlet(ServiceReference<Servlet> reference) {
         Bundle bundle = reference.getBundle();
-        if (bundle == null) {
-            return; // unregistered meanwhile
+        if (bundle == null || !forThisWhiteboard("servlet", reference, () -> removeService(reference))) {
+            return; // unregistered meanwhile, or for another whiteboard
         }
         WhiteboardServlet servlet;
         try {
@@ -100,7 +104,7 @@ public final class ServletWhiteboard {
             target = "(|(osgi.http.whiteboard.filter.pattern=*)(osgi.http.whiteboard.filter.regex=*)(osgi.http.whiteboard.filter.servlet=*))")
     synchronized void addFilter(ServiceReference<Filter> reference) {
         Bundle bundle = reference.getBundle();
-        if (bundle == null) {
+        if (bundle == null || !forThisWhiteboard("filter", reference, () -> removeService(reference))) {
             return;
         }
         WhiteboardFilter filter;
@@ -197,7 +201,7 @@ public final class ServletWhiteboard {
     /** A listener service (a service may be several kinds of listener: it is kept once). */
     private void addListener(ServiceReference<? extends EventListener> reference) {
         Bundle bundle = reference.getBundle();
-        if (bundle == null) {
+        if (bundle == null || !forThisWhiteboard("listener", reference, () -> removeService(reference))) {
             return;
         }
         WhiteboardListener listener;
@@ -216,6 +220,9 @@ public final class ServletWhiteboard {
     @Reference(service = ServletContextHelper.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             target = "(&(osgi.http.whiteboard.context.name=*)(osgi.http.whiteboard.context.path=*))")
     synchronized void addContextHelper(ServiceReference<ServletContextHelper> reference) {
+        if (!forThisWhiteboard("ServletContextHelper", reference, () -> removeContextHelper(reference))) {
+            return;
+        }
         WhiteboardContext helper;
         try {
             helper = WhiteboardContext.of(reference, propertiesOf(reference));
@@ -239,6 +246,32 @@ public final class ServletWhiteboard {
         }
     }
 
+    /**
+     * Fastpool's own {@code HttpServiceRuntime}, whose properties each service's
+     * {@code osgi.http.whiteboard.target} must match.
+     */
+    @Reference(service = HttpServiceRuntime.class, target = "(component.name=io.fastpool.servlet.internal.WhiteboardRuntime)")
+    void bindRuntime(ServiceReference<HttpServiceRuntime> runtime) {
+        target.runtime(propertiesOf(runtime));
+    }
+
+    /**
+     * Whether {@code reference} is meant for this whiteboard ({@link RuntimeTarget}); one that is not
+     * is taken away if it was here (its target changed) and ignored.
+     */
+    private boolean forThisWhiteboard(String kind, ServiceReference<?> reference, Runnable remove) {
+        String refusal = target.refusal(propertiesOf(reference));
+        if (refusal == null) {
+            return true;
+        }
+        Bundle bundle = reference.getBundle();
+        LOG.log(refusal.contains("not a valid filter") || refusal.contains("not a String") ? Level.WARNING : Level.DEBUG,
+                () -> kind + " service " + reference.getProperty("service.id") + " of bundle "
+                        + (bundle == null ? "(gone)" : bundle.getSymbolicName()) + " ignored: " + refusal);
+        remove.run();
+        return false;
+    }
+
     private ServletApp appOf(Bundle bundle) {
         return apps.computeIfAbsent(bundle.getBundleId(), id -> new ServletApp(bundle, context, invoker, contexts));
     }
@@ -254,7 +287,7 @@ public final class ServletWhiteboard {
     /** A resource registration came or changed (from the {@link ResourceTracker}). */
     synchronized void addResource(ServiceReference<?> reference) {
         Bundle bundle = reference.getBundle();
-        if (bundle == null) {
+        if (bundle == null || !forThisWhiteboard("resource", reference, () -> removeResource(reference))) {
             return;
         }
         WhiteboardResource resource = WhiteboardResource.of(propertiesOf(reference));

@@ -117,6 +117,34 @@ class ServletWhiteboardTest {
     }
 
     @Test
+    void aServiceWhoseTargetDoesNotMatchFastpoolsRuntimeIsIgnoredAndOneThatMatchesIsServed() throws Exception {
+        whiteboard.bindRuntime(reference(bundle(0, "io.fastpool.servlet"), Map.of("osgi.http.endpoint", "/",
+                "component.name", "io.fastpool.servlet.internal.WhiteboardRuntime"), null));
+        long runtimeId = serviceIds.get();
+        Bundle shop = bundle(1, "shop");
+        Bundle other = bundle(2, "other");
+        Bundle broken = bundle(3, "broken");
+
+        whiteboard.addServlet(servlet(other, Map.of("osgi.http.whiteboard.servlet.pattern", "/other/*",
+                "osgi.http.whiteboard.target", "(service.id=" + (runtimeId + 1000) + ")")));
+        whiteboard.addServlet(servlet(broken, Map.of("osgi.http.whiteboard.servlet.pattern", "/broken/*",
+                "osgi.http.whiteboard.target", "(service.id=")));
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/shop/*",
+                "osgi.http.whiteboard.target", "(&(service.id=" + runtimeId + ")(osgi.http.endpoint=/))")));
+        List<String> events = new ArrayList<>();
+        whiteboard.addContextListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true",
+                "objectClass", new String[] {jakarta.servlet.ServletContextListener.class.getName()},
+                "osgi.http.whiteboard.target", "(osgi.http.endpoint=http://elsewhere/)"), new LoggingListener(events, new RecordingServlet())));
+
+        assertThat(registrations.get(2L)).as("its target names another whiteboard").isNull();
+        assertThat(registrations.get(3L)).as("its target is not a filter").isNull();
+        assertThat(registrations.get(1L)).hasSize(1);
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        active.handle(new FakeRequest("GET", "/shop/1", "/shop"), new FakeResponse());
+        assertThat(events).as("the listener is for another whiteboard").isEmpty();
+    }
+
+    @Test
     void aChangeMovesTheMountAndTheLastServletGoneUnregistersTheApp() {
         Bundle shop = bundle(1, "shop");
         ServiceReference<jakarta.servlet.Servlet> cart = servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/shop/cart/*"));
