@@ -37,6 +37,10 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
+import org.osgi.service.servlet.runtime.dto.RequestInfoDTO;
+import org.osgi.service.servlet.runtime.dto.RuntimeDTO;
+import org.osgi.service.servlet.runtime.dto.ServletContextDTO;
 
 /**
  * The Servlet Whiteboard on the real platform: {@code io.fastpool.servlet} with the Servlet API,
@@ -186,6 +190,28 @@ public class ServletWhiteboardIT {
                 .isEqualTo("/targeted/here");
         assertThat(get("/targeted/here/x")).endsWith("served by here");
         assertThat(statusOf(get("/targeted/elsewhere/x"))).isEqualTo(404);
+    }
+
+    @Test
+    public void theHttpServiceRuntimeReportsTheContextsServletsFiltersAndListenersAndWhatWouldServeAPath() throws Exception {
+        installApp("hello-1.jar");
+        ServiceReference<HttpServiceRuntime> reference = context.getServiceReference(HttpServiceRuntime.class);
+        HttpServiceRuntime runtime = context.getService(reference);
+
+        RuntimeDTO dto = runtime.getRuntimeDTO();
+        RequestInfoDTO info = runtime.calculateRequestInfoDTO("/hello/world");
+
+        assertThat(dto.serviceDTO.id).isEqualTo(reference.getProperty("service.id"));
+        ServletContextDTO defaultContext = Arrays.stream(dto.servletContextDTOs).filter(c -> c.name.equals("default")).findFirst()
+                .orElseThrow();
+        assertThat(defaultContext.servletDTOs).extracting(servlet -> servlet.name).contains("hello");
+        assertThat(defaultContext.filterDTOs).extracting(filter -> filter.patterns[0]).contains("/hello/*");
+        assertThat(defaultContext.listenerDTOs).extracting(listener -> listener.types[0])
+                .contains("jakarta.servlet.ServletContextListener");
+        assertThat(info.servletDTO.name).isEqualTo("hello");
+        assertThat(info.filterDTOs).hasSize(1);
+        assertThat(info.servletContextId).isEqualTo(defaultContext.serviceId);
+        context.ungetService(reference);
     }
 
     private static List<String> events() {

@@ -24,7 +24,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.servlet.context.ServletContextHelper;
-import org.osgi.service.servlet.runtime.HttpServiceRuntime;
+import org.osgi.service.servlet.runtime.dto.RequestInfoDTO;
+import org.osgi.service.servlet.runtime.dto.RuntimeDTO;
 
 /**
  * The Servlet Whiteboard extender: tracks the {@code jakarta.servlet.Servlet} services that carry
@@ -48,11 +49,11 @@ import org.osgi.service.servlet.runtime.HttpServiceRuntime;
  * only track services by their type; a servlet service carrying one, as the Felix Web Console's
  * does, is found there too, so it is tracked once). A service whose {@code osgi.http.whiteboard.target}
  * does not match Fastpool's {@link WhiteboardRuntime} is for another whiteboard and ignored
- * ({@link RuntimeTarget}). The runtime's DTOs ({@link WhiteboardRuntime}
- * reports none yet) are not there yet ({@code docs/servlet.md}).
+ * ({@link RuntimeTarget}). It registers Fastpool's {@code HttpServiceRuntime} ({@link WhiteboardRuntime})
+ * and answers for its DTOs ({@link RuntimeDTOs}).
  */
 @Component(immediate = true)
-public final class ServletWhiteboard {
+public final class ServletWhiteboard implements WhiteboardRuntime.Content {
 
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
     private static final String LISTENER = "(osgi.http.whiteboard.listener=true)";
@@ -65,11 +66,17 @@ public final class ServletWhiteboard {
     private final ServletContexts contexts = new ServletContexts();
     private final ResourceTracker resources;
     private final RuntimeTarget target = new RuntimeTarget();
+    private final WhiteboardRuntime runtime;
+    /** Services left out for their properties, with their kind, for the runtime's failure DTOs; guarded by this object. */
+    private final Map<ServiceReference<?>, String> invalid = new HashMap<>();
 
+    /** Registers Fastpool's {@code HttpServiceRuntime}, whose properties the services' targets must match. */
     @Activate
     public ServletWhiteboard(BundleContext context) {
         this.context = context;
         this.resources = new ResourceTracker(context, this);
+        this.runtime = new WhiteboardRuntime(this);
+        target.runtime(runtime.register(context));
     }
 
     @Reference(service = Servlet.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -86,9 +93,11 @@ public final class ServletWhiteboard {
             LOG.log(Level.WARNING, "servlet service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
                     + " left out: " + e.getMessage());
             removeService(reference);
+            invalid.put(reference, "servlet");
             return;
         }
         reportWaiting("servlet", servlet.serviceId(), bundle, servlet.contextSelect());
+        invalid.remove(reference);
         appOf(bundle).put(reference, servlet);
     }
 
@@ -114,9 +123,11 @@ public final class ServletWhiteboard {
             LOG.log(Level.WARNING, "filter service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
                     + " left out: " + e.getMessage());
             removeService(reference);
+            invalid.put(reference, "filter");
             return;
         }
         reportWaiting("filter", filter.serviceId(), bundle, filter.contextSelect());
+        invalid.remove(reference);
         appOf(bundle).putFilter(reference, filter);
     }
 
@@ -211,9 +222,11 @@ public final class ServletWhiteboard {
             LOG.log(Level.WARNING, "listener service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
                     + " left out: " + e.getMessage());
             removeService(reference);
+            invalid.put(reference, "listener");
             return;
         }
         reportWaiting("listener", listener.serviceId(), bundle, listener.contextSelect());
+        invalid.remove(reference);
         appOf(bundle).putListener(reference, listener);
     }
 
@@ -229,8 +242,10 @@ public final class ServletWhiteboard {
         } catch (IllegalArgumentException e) {
             LOG.log(Level.WARNING, "ServletContextHelper service " + reference.getProperty("service.id") + " left out: " + e.getMessage());
             removeContextHelper(reference);
+            invalid.put(reference, "context");
             return;
         }
+        invalid.remove(reference);
         if (contexts.put(reference, helper)) {
             apps.values().forEach(ServletApp::contextsChanged);
         }
@@ -241,18 +256,21 @@ public final class ServletWhiteboard {
     }
 
     synchronized void removeContextHelper(ServiceReference<ServletContextHelper> reference) {
+        invalid.remove(reference);
         if (contexts.remove(reference)) {
             apps.values().forEach(ServletApp::contextsChanged);
         }
     }
 
-    /**
-     * Fastpool's own {@code HttpServiceRuntime}, whose properties each service's
-     * {@code osgi.http.whiteboard.target} must match.
-     */
-    @Reference(service = HttpServiceRuntime.class, target = "(component.name=io.fastpool.servlet.internal.WhiteboardRuntime)")
-    void bindRuntime(ServiceReference<HttpServiceRuntime> runtime) {
-        target.runtime(propertiesOf(runtime));
+    /** The runtime's DTOs: what it serves and what it could not, now. */
+    @Override
+    public synchronized RuntimeDTO runtime() {
+        return new RuntimeDTOs(contexts, apps.values(), invalid).runtime();
+    }
+
+    @Override
+    public synchronized RequestInfoDTO requestInfo(String path) {
+        return new RuntimeDTOs(contexts, apps.values(), invalid).requestInfo(path);
     }
 
     /**
@@ -295,23 +313,28 @@ public final class ServletWhiteboard {
             LOG.log(Level.WARNING, "resource service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
                     + " has no resource pattern: left out");
             removeResource(reference);
+            invalid.put(reference, "resource");
             return;
         }
         reportWaiting("resource", resource.servlet().serviceId(), bundle, resource.servlet().contextSelect());
+        invalid.remove(reference);
         appOf(bundle).putResource(reference, resource);
     }
 
     /** A resource registration went (its service, or only its resource properties: a servlet service it was on stays). */
     synchronized void removeResource(ServiceReference<?> reference) {
+        invalid.remove(reference);
         apps.entrySet().removeIf(entry -> entry.getValue().removeResource(reference));
     }
 
     private void removeService(ServiceReference<?> reference) {
+        invalid.remove(reference);
         apps.entrySet().removeIf(entry -> entry.getValue().remove(reference));
     }
 
     @Deactivate
     synchronized void close() {
+        runtime.unregister();
         resources.close();
         apps.values().forEach(ServletApp::close);
         apps.clear();

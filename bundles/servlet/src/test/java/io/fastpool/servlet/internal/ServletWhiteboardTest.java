@@ -97,6 +97,7 @@ class ServletWhiteboardTest {
         case "getServiceObjects" -> serviceObjects((ServiceReference<?>) args[0]);
         case "addServiceListener", "removeServiceListener" -> null;
         case "getAllServiceReferences" -> null;
+        case "registerService" -> FakeRuntimeRegistration.make();
         default -> throw new UnsupportedOperationException(name);
     }));
 
@@ -118,9 +119,7 @@ class ServletWhiteboardTest {
 
     @Test
     void aServiceWhoseTargetDoesNotMatchFastpoolsRuntimeIsIgnoredAndOneThatMatchesIsServed() throws Exception {
-        whiteboard.bindRuntime(reference(bundle(0, "io.fastpool.servlet"), Map.of("osgi.http.endpoint", "/",
-                "component.name", "io.fastpool.servlet.internal.WhiteboardRuntime"), null));
-        long runtimeId = serviceIds.get();
+        long runtimeId = FakeRuntimeRegistration.SERVICE_ID;
         Bundle shop = bundle(1, "shop");
         Bundle other = bundle(2, "other");
         Bundle broken = bundle(3, "broken");
