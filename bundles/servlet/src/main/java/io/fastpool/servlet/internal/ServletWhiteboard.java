@@ -74,9 +74,9 @@ public final class ServletWhiteboard implements WhiteboardRuntime.Content {
     @Activate
     public ServletWhiteboard(BundleContext context) {
         this.context = context;
-        this.resources = new ResourceTracker(context, this);
         this.runtime = new WhiteboardRuntime(this);
-        target.runtime(runtime.register(context));
+        target.runtime(runtime.register(context)); // before any service is looked at: their targets are matched against it
+        this.resources = new ResourceTracker(context, this);
     }
 
     @Reference(service = Servlet.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
