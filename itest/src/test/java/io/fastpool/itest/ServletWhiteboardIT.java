@@ -37,6 +37,10 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
+import org.osgi.service.servlet.runtime.dto.RequestInfoDTO;
+import org.osgi.service.servlet.runtime.dto.RuntimeDTO;
+import org.osgi.service.servlet.runtime.dto.ServletContextDTO;
 
 /**
  * The Servlet Whiteboard on the real platform: {@code io.fastpool.servlet} with the Servlet API,
@@ -71,6 +75,8 @@ public class ServletWhiteboardIT {
         WhiteboardApps.write(work.resolve("hello-idle.jar"), WhiteboardApps.hello("1.0.0", "idleTimeout=1s"));
         WhiteboardApps.write(work.resolve("ds.jar"), WhiteboardApps.dsHello());
         WhiteboardApps.write(work.resolve("site.jar"), WhiteboardApps.site());
+        WhiteboardApps.write(work.resolve("sessions.jar"), WhiteboardApps.sessions("sessionTimeout=2s, maxSessions=2"));
+        WhiteboardApps.write(work.resolve("targeted.jar"), WhiteboardApps.targeted());
         WhiteboardApps.write(work.resolve("stuck.jar"), WhiteboardApps.stuck("maxThreads=2, queueLength=4, requestTimeout=0"));
         return new Option[] {PlatformOptions.platform(PlatformOptions.transportOn(work.resolve("run/fastpool.sock"))),
             PlatformOptions.bundlesListedBy("whiteboard.bundles"),
@@ -80,7 +86,7 @@ public class ServletWhiteboardIT {
     @Before
     public void start() {
         for (String counter : List.of("whiteboard.hello.inits", "whiteboard.hello.destroys", "whiteboard.ds.created",
-                "whiteboard.hello.contexts")) {
+                "whiteboard.hello.contexts", "whiteboard.sessions.events")) {
             System.clearProperty(counter);
         }
         work = Path.of(System.getProperty("servlet-whiteboard-it.work"));
@@ -150,6 +156,67 @@ public class ServletWhiteboardIT {
 
         assertThat(webAppOf(app)).isNull();
         assertThat(System.getProperty("whiteboard.hello.destroys")).isEqualTo("1");
+    }
+
+    @Test
+    public void sessionsThePoolEvictsOrTimesOutReachTheSessionListenerOffTheRequestPathAndAttributeListenersHearAttributes()
+            throws Exception {
+        installApp("sessions.jar");
+
+        for (String user : List.of("ann", "bob", "cy")) {
+            assertThat(get("/sessions/login?user=" + user)).endsWith("hello " + user);
+        }
+        await(Duration.ofSeconds(20), "the listener to hear of three sessions ended (one evicted, two timed out)",
+                () -> events().stream().filter(event -> event.startsWith("destroyed")).count() == 3);
+
+        List<String> events = events();
+        assertThat(events).as("maxSessions=2: ann's is evicted when cy's is made; bob's and cy's time out after 2 s")
+                .filteredOn(event -> event.startsWith("destroyed"))
+                .extracting(event -> event.substring(0, event.indexOf(" thread=")))
+                .containsExactlyInAnyOrder("destroyed user=ann", "destroyed user=bob", "destroyed user=cy");
+        assertThat(events).filteredOn(event -> event.startsWith("destroyed")).allSatisfy(event -> assertThat(event)
+                .as("the session still readable, on the pool's lifecycle thread, with the app's class loader")
+                .contains(" thread=fastpool-pool-lifecycle-").endsWith(" loader=true"));
+        assertThat(events).as("the request's and the context's attribute listeners, in its requests")
+                .containsSubsequence("request added seen=ann", "context added last=ann", "request added seen=bob",
+                        "context replaced last=ann", "request added seen=cy", "context replaced last=bob");
+    }
+
+    @Test
+    public void aServletWhoseTargetNamesAnotherWhiteboardIsIgnored() throws Exception {
+        Bundle app = installApp("targeted.jar");
+
+        assertThat(webAppOf(app).getProperty("fastpool.mount.path")).as("only the servlet for Fastpool's whiteboard is routed")
+                .isEqualTo("/targeted/here");
+        assertThat(get("/targeted/here/x")).endsWith("served by here");
+        assertThat(statusOf(get("/targeted/elsewhere/x"))).isEqualTo(404);
+    }
+
+    @Test
+    public void theHttpServiceRuntimeReportsTheContextsServletsFiltersAndListenersAndWhatWouldServeAPath() throws Exception {
+        installApp("hello-1.jar");
+        ServiceReference<HttpServiceRuntime> reference = context.getServiceReference(HttpServiceRuntime.class);
+        HttpServiceRuntime runtime = context.getService(reference);
+
+        RuntimeDTO dto = runtime.getRuntimeDTO();
+        RequestInfoDTO info = runtime.calculateRequestInfoDTO("/hello/world");
+
+        assertThat(dto.serviceDTO.id).isEqualTo(reference.getProperty("service.id"));
+        ServletContextDTO defaultContext = Arrays.stream(dto.servletContextDTOs).filter(c -> c.name.equals("default")).findFirst()
+                .orElseThrow();
+        assertThat(defaultContext.servletDTOs).extracting(servlet -> servlet.name).contains("hello");
+        assertThat(defaultContext.filterDTOs).extracting(filter -> filter.patterns[0]).contains("/hello/*");
+        assertThat(defaultContext.listenerDTOs).extracting(listener -> listener.types[0])
+                .contains("jakarta.servlet.ServletContextListener");
+        assertThat(info.servletDTO.name).isEqualTo("hello");
+        assertThat(info.filterDTOs).hasSize(1);
+        assertThat(info.servletContextId).isEqualTo(defaultContext.serviceId);
+        context.ungetService(reference);
+    }
+
+    private static List<String> events() {
+        String recorded = System.getProperty("whiteboard.sessions.events");
+        return recorded == null ? List.of() : List.of(recorded.split(";"));
     }
 
     @Test

@@ -91,6 +91,11 @@ public final class BenchPool implements RequestTarget, AutoCloseable {
         }
 
         @Override
+        WebApp activeInstance() {
+            return active ? instance : null;
+        }
+
+        @Override
         void release() {
             active = false;
         }

@@ -2,8 +2,10 @@ package io.fastpool.itest.apps;
 
 import io.fastpool.itest.whiteboard.DsHelloServlet;
 import io.fastpool.itest.whiteboard.HelloServletActivator;
+import io.fastpool.itest.whiteboard.SessionsActivator;
 import io.fastpool.itest.whiteboard.SiteActivator;
 import io.fastpool.itest.whiteboard.StuckServletActivator;
+import io.fastpool.itest.whiteboard.TargetedActivator;
 import io.fastpool.itest.whiteboard.VersionServletActivator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -38,6 +40,8 @@ public final class WhiteboardApps {
     public static final String STYLE = "p { color: red }";
     /** The version bundle's symbolic name, and so its pool's name. */
     public static final String VERSION = "io.fastpool.itest.whiteboard.version";
+    /** The symbolic name of {@link #sessions}. */
+    public static final String SESSIONS = "io.fastpool.itest.whiteboard.sessions";
 
     private static final String REQUIREMENTS = "osgi.implementation;filter:=\"(&(osgi.implementation=osgi.http)(version>=2.0)(!(version>=3.0)))\","
             + "osgi.contract;filter:=\"(&(osgi.contract=JavaServlet)(version=6.0.0))\"";
@@ -73,6 +77,17 @@ public final class WhiteboardApps {
         return activatorBundle(SITE, "1.0.0", SiteActivator.class)
                 .addResource("files/style.css", new ByteArrayInputStream(STYLE.getBytes(StandardCharsets.UTF_8)))
                 .build(TinyBundles.rawBuilder());
+    }
+
+    /** {@link SessionsActivator} (sessions and a listener of their ends and of attributes) with these pool settings. */
+    public static InputStream sessions(String poolSettings) {
+        return activatorBundle(SESSIONS, "1.0.0", SessionsActivator.class).setHeader("Fastpool-Pool", poolSettings)
+                .build(TinyBundles.rawBuilder());
+    }
+
+    /** {@link TargetedActivator} (a servlet for Fastpool's whiteboard and one for another, by their target). */
+    public static InputStream targeted() {
+        return activatorBundle(HELLO + ".targeted", "1.0.0", TargetedActivator.class).build(TinyBundles.rawBuilder());
     }
 
     /** A bundle whose servlet at {@code /ds/*} is a delayed DS component ({@link DsHelloServlet}). */

@@ -1,15 +1,26 @@
 package io.fastpool.pool.internal;
 
+import io.fastpool.api.Session;
+import io.fastpool.api.SessionEndListener;
 import io.fastpool.api.WebApp;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolSnapshot;
+import java.lang.System.Logger.Level;
+import java.util.List;
 
 /**
  * One mounted web application as a pool runs it: in OSGi a {@code WebApp} service of an app bundle
  * ({@link ServiceApp}), in tests a plain object. The instance is got only when a request needs it,
  * so a delayed component is activated on demand, and released after the idle time-out.
+ *
+ * <p>An active instance that is a {@link SessionEndListener} hears of the sessions its store ends
+ * by itself, on the pool's lifecycle executor with the app's class loader (never a transport thread,
+ * and not the worker or watchdog that ended them, which may hold up requests); an app that is not
+ * active is not woken for it.
  */
 abstract class App {
+
+    private static final System.Logger LOG = System.getLogger(Pool.class.getName());
 
     private final String name;
     private final SessionStore sessions;
@@ -19,6 +30,47 @@ abstract class App {
     App(String name, SessionStore sessions) {
         this.name = name;
         this.sessions = sessions;
+        sessions.endsTo(new SessionStore.Ends() {
+            @Override
+            public boolean wanted() {
+                return endListener() != null;
+            }
+
+            @Override
+            public void ended(List<Session> ended) {
+                sessionsEnded(ended);
+            }
+        });
+    }
+
+    /** The active instance when it listens for session ends now; else null. */
+    private SessionEndListener endListener() {
+        return activeInstance() instanceof SessionEndListener listener && listener.listensForSessionEnds() ? listener : null;
+    }
+
+    private void sessionsEnded(List<Session> ended) {
+        SessionEndListener listener = endListener();
+        Pool running = pool;
+        if (listener != null && running != null) {
+            running.host().lifecycle().execute(() -> tellEnded(listener, ended));
+        }
+    }
+
+    private void tellEnded(SessionEndListener listener, List<Session> ended) {
+        Thread thread = Thread.currentThread();
+        ClassLoader saved = thread.getContextClassLoader();
+        thread.setContextClassLoader(classLoader());
+        try {
+            for (Session session : ended) {
+                try {
+                    listener.sessionEnded(session);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "app " + name + " failed while hearing that session " + session.id() + " ended", e);
+                }
+            }
+        } finally {
+            thread.setContextClassLoader(saved);
+        }
     }
 
     /** {@code bundle/component}, for logs, the shell and the status page. */
@@ -77,6 +129,9 @@ abstract class App {
 
     /** Whether an instance is active. */
     abstract boolean active();
+
+    /** The instance if one is active now, without activating it; else null. */
+    abstract WebApp activeInstance();
 
     /** Releases the instance (its component may deactivate); the next request activates it again. */
     abstract void release();

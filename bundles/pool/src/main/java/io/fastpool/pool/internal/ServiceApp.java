@@ -164,6 +164,11 @@ final class ServiceApp extends App {
     }
 
     @Override
+    WebApp activeInstance() {
+        return instance;
+    }
+
+    @Override
     synchronized void release() {
         releaseLocked();
     }

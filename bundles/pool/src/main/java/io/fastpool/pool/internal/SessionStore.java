@@ -5,8 +5,10 @@ import io.fastpool.pool.PoolSnapshot;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,8 +31,21 @@ import java.util.function.LongSupplier;
  * come back as there is room in it. Chosen over Caffeine's W-TinyLFU: its guarantee is exact and
  * testable, the bound holds at every moment, segments and evictions are counted exactly for the
  * status page, and nothing more has to be shipped; {@code bench/README.md} has the measurements.
+ *
+ * <p>Sessions it ends by itself (time-out, eviction) go to its {@link Ends}, if one is set and
+ * {@linkplain Ends#wanted() wants them}, once the store's lock is let go: what hears of them may run
+ * application code, which must not hold up every request that asks the store meanwhile.
  */
 final class SessionStore {
+
+    /** Who hears of the sessions the store ends by itself (the app: {@link App}). */
+    interface Ends {
+        /** Whether ended sessions are wanted now; asked before the lock is taken, so quick and lock-free. */
+        boolean wanted();
+
+        /** Sessions the store ended, after its lock was let go. */
+        void ended(List<Session> sessions);
+    }
 
     /** The share of {@code maxSessions} that returning sessions may hold out of reach of new ones. */
     static final double PROTECTED_SHARE = 0.8;
@@ -49,6 +64,9 @@ final class SessionStore {
     private long newEvicted;
     private long returningEvicted;
     private long expired;
+    private volatile Ends ends;
+    /** Sessions ended by the call holding the lock, gathered for {@link #ends} when it wants them; else null. */
+    private List<Session> ending;
 
     SessionStore(int maxSessions, long timeoutMillis, LongSupplier clock) {
         this.maxSessions = maxSessions;
@@ -56,12 +74,22 @@ final class SessionStore {
         this.clock = clock;
     }
 
+    /** Sets who hears of the sessions the store ends by itself. */
+    void endsTo(Ends listener) {
+        this.ends = listener;
+    }
+
     void configure(int maxSessions, long timeoutMillis) {
         this.maxSessions = maxSessions;
         this.timeoutMillis = timeoutMillis;
+        boolean gather = wanted();
+        List<Session> ended;
         synchronized (this) {
+            gather(gather);
             trim();
+            ended = gathered();
         }
+        tell(ended);
     }
 
     /** Whether {@code session} was invalidated (a request that holds it must not hand it out again). */
@@ -70,7 +98,20 @@ final class SessionStore {
     }
 
     /** The live session with this id, refreshed (and returning from now on); or {@code null}. */
-    synchronized Session find(String id) {
+    Session find(String id) {
+        boolean gather = wanted();
+        Session found;
+        List<Session> ended;
+        synchronized (this) {
+            gather(gather);
+            found = findLocked(id);
+            ended = gathered();
+        }
+        tell(ended);
+        return found;
+    }
+
+    private Session findLocked(String id) {
         StoredSession session = protectedSegment.get(id);
         boolean wasProtected = session != null;
         if (!wasProtected) {
@@ -82,7 +123,7 @@ final class SessionStore {
         long now = clock.getAsLong();
         if (timeoutMillis > 0 && now - session.lastAccess > timeoutMillis) {
             (wasProtected ? protectedSegment : probation).remove(id);
-            dropped(session);
+            ended(session);
             expired++;
             return null;
         }
@@ -115,12 +156,18 @@ final class SessionStore {
     }
 
     /** A new session; if the store is full, the least recently used new session goes. */
-    synchronized Session create() {
-        String id = newId();
-        StoredSession session = new StoredSession(id, clock.getAsLong());
-        probation.put(id, session);
-        created++;
-        trim();
+    Session create() {
+        boolean gather = wanted();
+        StoredSession session = new StoredSession(newId(), clock.getAsLong());
+        List<Session> ended;
+        synchronized (this) {
+            gather(gather);
+            probation.put(session.id, session);
+            created++;
+            trim();
+            ended = gathered();
+        }
+        tell(ended);
         return session;
     }
 
@@ -131,14 +178,47 @@ final class SessionStore {
     }
 
     /** Drops sessions unused for longer than the time-out; called now and then by the pool manager. */
-    synchronized int expire() {
-        if (timeoutMillis <= 0 || probation.isEmpty() && protectedSegment.isEmpty()) {
-            return 0;
+    int expire() {
+        boolean gather = wanted();
+        int dropped;
+        List<Session> ended;
+        synchronized (this) {
+            if (timeoutMillis <= 0 || probation.isEmpty() && protectedSegment.isEmpty()) {
+                return 0;
+            }
+            gather(gather);
+            long now = clock.getAsLong();
+            dropped = expire(probation, now) + expire(protectedSegment, now);
+            expired += dropped;
+            ended = gathered();
         }
-        long now = clock.getAsLong();
-        int dropped = expire(probation, now) + expire(protectedSegment, now);
-        expired += dropped;
+        tell(ended);
         return dropped;
+    }
+
+    private boolean wanted() {
+        Ends listener = ends;
+        return listener != null && listener.wanted();
+    }
+
+    /** Lock held: the sessions ended from now on are gathered when {@code wanted}. */
+    private void gather(boolean wanted) {
+        ending = wanted ? new ArrayList<>(0) : null;
+    }
+
+    /** Lock held: what was gathered, or null when nothing ended (or nobody wanted it). */
+    private List<Session> gathered() {
+        List<Session> ended = ending;
+        ending = null;
+        return ended == null || ended.isEmpty() ? null : ended;
+    }
+
+    /** Lock let go: hands the ended sessions on. */
+    private void tell(List<Session> ended) {
+        Ends listener = ends;
+        if (ended != null && listener != null) {
+            listener.ended(ended);
+        }
     }
 
     synchronized int size() {
@@ -201,7 +281,7 @@ final class SessionStore {
             } else {
                 newEvicted++;
             }
-            dropped(evicted);
+            ended(evicted);
         }
     }
 
@@ -211,11 +291,19 @@ final class SessionStore {
             StoredSession session = it.next();
             if (now - session.lastAccess > timeoutMillis) {
                 it.remove();
-                dropped(session);
+                ended(session);
                 dropped++;
             }
         }
         return dropped;
+    }
+
+    /** The store ended {@code session} by itself (time-out, eviction): gathered for {@link #ends} when wanted. */
+    private void ended(StoredSession session) {
+        dropped(session);
+        if (ending != null) {
+            ending.add(session);
+        }
     }
 
     /** Keeps the returning count right when a session leaves, however it leaves. */

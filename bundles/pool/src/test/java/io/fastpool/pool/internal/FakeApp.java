@@ -53,6 +53,11 @@ final class FakeApp extends App {
     }
 
     @Override
+    WebApp activeInstance() {
+        return active ? handler : null;
+    }
+
+    @Override
     synchronized void release() {
         if (active) {
             active = false;

@@ -2,6 +2,8 @@ package io.fastpool.servlet.internal;
 
 import io.fastpool.api.Request;
 import io.fastpool.api.Response;
+import io.fastpool.api.Session;
+import io.fastpool.api.SessionEndListener;
 import io.fastpool.api.WebApp;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -51,11 +53,14 @@ import org.osgi.framework.ServiceReference;
  * changes. One whose {@code init} failed answers {@link UnavailableException} (500) until it is
  * registered again or the app restarts.
  *
- * <p>A little over 400 lines: the instances' life (get, init, destroy, release) is kept here, with
+ * <p>Sessions the pool's store ends by itself while the app is active reach the session listeners
+ * of its contexts ({@link SessionEnds}).
+ *
+ * <p>Nearly 500 lines: the instances' life (get, init, destroy, release) is kept here, with
  * the app whose lifetime bounds it; chains, configs, contexts, error pages and dispatchers live in
  * their own classes.
  */
-final class ActiveServlets implements WebApp {
+final class ActiveServlets implements WebApp, SessionEndListener {
 
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
 
@@ -67,9 +72,20 @@ final class ActiveServlets implements WebApp {
     private final Map<WhiteboardContext, ActiveContext> contexts = new ConcurrentHashMap<>();
     /** By entry: a service in one context. */
     private final Map<ServletApp.Entry, Instance<?>> instances = new ConcurrentHashMap<>();
+    private final SessionEnds sessionEnds = new SessionEnds();
 
     ActiveServlets(ServletApp app) {
         this.app = app;
+    }
+
+    @Override
+    public boolean listensForSessionEnds() {
+        return sessionEnds.listening();
+    }
+
+    @Override
+    public void sessionEnded(Session session) {
+        sessionEnds.ended(session, contexts.values());
     }
 
     @Override
@@ -458,15 +474,17 @@ final class ActiveServlets implements WebApp {
             if (description.contextEvents() && got instanceof ServletContextListener contextListener) {
                 contextListener.contextInitialized(new ServletContextEvent(context()));
             }
-            if (description.anySessionEvents() && context() instanceof WhiteboardServletContext whiteboard) {
-                whiteboard.sessionListeners().add(got, description);
+            if (context() instanceof WhiteboardServletContext whiteboard) {
+                whiteboard.listen(got, description);
+                sessionEnds.started(got, description);
             }
         }
 
         @Override
         void stop(EventListener started) {
-            if (description.anySessionEvents() && context() instanceof WhiteboardServletContext whiteboard) {
-                whiteboard.sessionListeners().remove(started);
+            if (context() instanceof WhiteboardServletContext whiteboard) {
+                whiteboard.unlisten(started);
+                sessionEnds.stopped(started, description);
             }
             if (description.contextEvents() && started instanceof ServletContextListener contextListener) {
                 contextListener.contextDestroyed(new ServletContextEvent(context()));

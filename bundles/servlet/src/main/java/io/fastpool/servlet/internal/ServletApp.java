@@ -88,6 +88,11 @@ final class ServletApp implements ServiceFactory<WebApp> {
             implements Entry {
     }
 
+    /** The bundle's services as registered, whatever became of them (the runtime's DTOs). */
+    record Services(Map<ServiceReference<Servlet>, WhiteboardServlet> servlets, Map<ServiceReference<?>, WhiteboardResource> resources,
+            Map<ServiceReference<Filter>, WhiteboardFilter> filters, Map<ServiceReference<? extends EventListener>, WhiteboardListener> listeners) {
+    }
+
     private final Bundle bundle;
     private final BundleContext whiteboard;
     private final ServletInvoker invoker;
@@ -217,6 +222,11 @@ final class ServletApp implements ServiceFactory<WebApp> {
 
     AppRoutes routes() {
         return routes;
+    }
+
+    /** Copies of the services; called holding the whiteboard's monitor, as changes are. */
+    Services services() {
+        return new Services(Map.copyOf(servlets), Map.copyOf(resources), Map.copyOf(filters), Map.copyOf(listeners));
     }
 
     /** The error pages of {@code context}: the bundle's servlets there with {@code osgi.http.whiteboard.servlet.errorPage}. */

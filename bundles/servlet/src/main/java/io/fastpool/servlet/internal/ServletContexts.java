@@ -1,6 +1,7 @@
 package io.fastpool.servlet.internal;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,16 @@ final class ServletContexts {
             }
         }
         return selected;
+    }
+
+    /** The contexts in use, one per name. */
+    Collection<WhiteboardContext> inUse() {
+        return inUse.values();
+    }
+
+    /** The registered contexts another of the same name shadows. */
+    List<WhiteboardContext> shadowed() {
+        return registered.values().stream().filter(context -> inUse.get(context.name()) != context).toList();
     }
 
     private boolean recompute() {

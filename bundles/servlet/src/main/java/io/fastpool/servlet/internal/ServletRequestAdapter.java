@@ -326,7 +326,10 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     @Override
     public void removeAttribute(String name) {
         if (!attributes.isEmpty()) {
-            attributes.remove(name);
+            Object old = attributes.remove(name);
+            if (old != null && context instanceof WhiteboardServletContext whiteboard) {
+                whiteboard.requestAttributeRemoved(this, name, old);
+            }
         }
     }
 
@@ -340,7 +343,10 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         if (attributes.isEmpty()) {
             attributes = new LinkedHashMap<>(4);
         }
-        attributes.put(name, value);
+        Object old = attributes.put(name, value);
+        if (context instanceof WhiteboardServletContext whiteboard) {
+            whiteboard.requestAttributeSet(this, name, value, old);
+        }
     }
 
     // ---- connection

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The time-out is the pool's {@code sessionTimeout}, one for every session of the app: a value
  * given to {@link #setMaxInactiveInterval} is kept for {@link #getMaxInactiveInterval} but does not
  * change when the store ends the session. The context's session listeners ({@link SessionListeners})
- * hear of what happens in requests; the store's sessions end by themselves quietly (eviction,
- * time-out), so {@code HttpSessionListener}s are not told of those.
+ * hear of what happens in requests, and of a session the store ends by itself (time-out, eviction:
+ * {@link #ended}), while the app is active.
  */
 final class ServletSession implements HttpSession {
 
@@ -137,6 +137,34 @@ final class ServletSession implements HttpSession {
                 listener.valueUnbound(new HttpSessionBindingEvent(this, names.get(i), values.get(i)));
             }
             listeners.attributeRemoved(this, names.get(i), values.get(i));
+        }
+    }
+
+    /**
+     * {@code session} ended without a request (the pool's store timed it out or evicted it): the
+     * session listeners of each of {@code contexts} hear it destroyed (in the reverse order) while its
+     * attributes can still be read; then it is ended for good (a request still holding it finds it
+     * gone), each attribute value that is a binding listener is unbound, once, and each context's
+     * attribute listeners hear the attributes removed, as for {@link #invalidate}. The store keeps
+     * one session for all the app's contexts, so every context that listens is told.
+     */
+    static void ended(Session session, List<WhiteboardServletContext> contexts) {
+        List<ServletSession> views = contexts.stream().map(context -> new ServletSession(session, context, false)).toList();
+        views.forEach(view -> view.listeners.destroyed(view));
+        List<String> names = new ArrayList<>(session.attributeNames());
+        List<Object> values = names.stream().map(session::attribute).toList();
+        views.forEach(view -> view.invalidated = true);
+        session.invalidate();
+        if (views.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < names.size(); i++) {
+            if (values.get(i) instanceof HttpSessionBindingListener listener) {
+                listener.valueUnbound(new HttpSessionBindingEvent(views.get(0), names.get(i), values.get(i)));
+            }
+            for (ServletSession view : views) {
+                view.listeners.attributeRemoved(view, names.get(i), values.get(i));
+            }
         }
     }
 

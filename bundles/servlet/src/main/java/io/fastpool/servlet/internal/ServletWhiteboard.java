@@ -2,7 +2,9 @@ package io.fastpool.servlet.internal;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletContextAttributeListener;
 import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRequestAttributeListener;
 import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionIdListener;
@@ -22,6 +24,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.servlet.context.ServletContextHelper;
+import org.osgi.service.servlet.runtime.dto.RequestInfoDTO;
+import org.osgi.service.servlet.runtime.dto.RuntimeDTO;
 
 /**
  * The Servlet Whiteboard extender: tracks the {@code jakarta.servlet.Servlet} services that carry
@@ -31,8 +35,9 @@ import org.osgi.service.servlet.context.ServletContextHelper;
  *
  * <p>{@code Filter} services with {@code osgi.http.whiteboard.filter.pattern}, {@code .filter.regex}
  * or {@code .filter.servlet} join their bundle's app and filter its servlets' requests;
- * {@code ServletContextListener} and {@code ServletRequestListener} services with
- * {@code osgi.http.whiteboard.listener=true} hear of its start, stop and requests.
+ * listener services with {@code osgi.http.whiteboard.listener=true} ({@code ServletContextListener},
+ * {@code ServletRequestListener}, the session listeners, and the attribute listeners of the context
+ * and its requests) hear of its start, stop, requests, sessions and attributes.
  *
  * <p>{@code ServletContextHelper} services with {@code osgi.http.whiteboard.context.name} and
  * {@code .context.path} are servlet contexts ({@link ServletContexts}, with the built-in default);
@@ -42,11 +47,13 @@ import org.osgi.service.servlet.context.ServletContextHelper;
  * {@code osgi.http.whiteboard.resource.pattern} and {@code .resource.prefix} is a resource
  * registration of its bundle, served from its context's helper ({@link ResourceTracker}: DS can
  * only track services by their type; a servlet service carrying one, as the Felix Web Console's
- * does, is found there too, so it is tracked once). Other listener kinds and the runtime's DTOs
- * ({@link WhiteboardRuntime} reports none yet) are not there yet ({@code docs/servlet.md}).
+ * does, is found there too, so it is tracked once). A service whose {@code osgi.http.whiteboard.target}
+ * does not match Fastpool's {@link WhiteboardRuntime} is for another whiteboard and ignored
+ * ({@link RuntimeTarget}). It registers Fastpool's {@code HttpServiceRuntime} ({@link WhiteboardRuntime})
+ * and answers for its DTOs ({@link RuntimeDTOs}).
  */
 @Component(immediate = true)
-public final class ServletWhiteboard {
+public final class ServletWhiteboard implements WhiteboardRuntime.Content {
 
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
     private static final String LISTENER = "(osgi.http.whiteboard.listener=true)";
@@ -58,10 +65,17 @@ public final class ServletWhiteboard {
     /** Guarded by this object. */
     private final ServletContexts contexts = new ServletContexts();
     private final ResourceTracker resources;
+    private final RuntimeTarget target = new RuntimeTarget();
+    private final WhiteboardRuntime runtime;
+    /** Services left out for their properties, with their kind, for the runtime's failure DTOs; guarded by this object. */
+    private final Map<ServiceReference<?>, String> invalid = new HashMap<>();
 
+    /** Registers Fastpool's {@code HttpServiceRuntime}, whose properties the services' targets must match. */
     @Activate
     public ServletWhiteboard(BundleContext context) {
         this.context = context;
+        this.runtime = new WhiteboardRuntime(this);
+        target.runtime(runtime.register(context)); // before any service is looked at: their targets are matched against it
         this.resources = new ResourceTracker(context, this);
     }
 
@@ -69,8 +83,8 @@ public final class ServletWhiteboard {
             target = "(|(osgi.http.whiteboard.servlet.pattern=*)(osgi.http.whiteboard.servlet.errorPage=*))")
     synchronized void addServlet(ServiceReference<Servlet> reference) {
         Bundle bundle = reference.getBundle();
-        if (bundle == null) {
-            return; // unregistered meanwhile
+        if (bundle == null || !forThisWhiteboard("servlet", reference, () -> removeService(reference))) {
+            return; // unregistered meanwhile, or for another whiteboard
         }
         WhiteboardServlet servlet;
         try {
@@ -79,9 +93,11 @@ public final class ServletWhiteboard {
             LOG.log(Level.WARNING, "servlet service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
                     + " left out: " + e.getMessage());
             removeService(reference);
+            invalid.put(reference, "servlet");
             return;
         }
         reportWaiting("servlet", servlet.serviceId(), bundle, servlet.contextSelect());
+        invalid.remove(reference);
         appOf(bundle).put(reference, servlet);
     }
 
@@ -97,7 +113,7 @@ public final class ServletWhiteboard {
             target = "(|(osgi.http.whiteboard.filter.pattern=*)(osgi.http.whiteboard.filter.regex=*)(osgi.http.whiteboard.filter.servlet=*))")
     synchronized void addFilter(ServiceReference<Filter> reference) {
         Bundle bundle = reference.getBundle();
-        if (bundle == null) {
+        if (bundle == null || !forThisWhiteboard("filter", reference, () -> removeService(reference))) {
             return;
         }
         WhiteboardFilter filter;
@@ -107,9 +123,11 @@ public final class ServletWhiteboard {
             LOG.log(Level.WARNING, "filter service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
                     + " left out: " + e.getMessage());
             removeService(reference);
+            invalid.put(reference, "filter");
             return;
         }
         reportWaiting("filter", filter.serviceId(), bundle, filter.contextSelect());
+        invalid.remove(reference);
         appOf(bundle).putFilter(reference, filter);
     }
 
@@ -171,10 +189,30 @@ public final class ServletWhiteboard {
         removeService(reference);
     }
 
+    @Reference(service = ServletContextAttributeListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, target = LISTENER)
+    synchronized void addContextAttributeListener(ServiceReference<ServletContextAttributeListener> reference) {
+        addListener(reference);
+    }
+
+    synchronized void removeContextAttributeListener(ServiceReference<ServletContextAttributeListener> reference) {
+        removeService(reference);
+    }
+
+    @Reference(service = ServletRequestAttributeListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, target = LISTENER)
+    synchronized void addRequestAttributeListener(ServiceReference<ServletRequestAttributeListener> reference) {
+        addListener(reference);
+    }
+
+    synchronized void removeRequestAttributeListener(ServiceReference<ServletRequestAttributeListener> reference) {
+        removeService(reference);
+    }
+
     /** A listener service (a service may be several kinds of listener: it is kept once). */
     private void addListener(ServiceReference<? extends EventListener> reference) {
         Bundle bundle = reference.getBundle();
-        if (bundle == null) {
+        if (bundle == null || !forThisWhiteboard("listener", reference, () -> removeService(reference))) {
             return;
         }
         WhiteboardListener listener;
@@ -184,23 +222,30 @@ public final class ServletWhiteboard {
             LOG.log(Level.WARNING, "listener service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
                     + " left out: " + e.getMessage());
             removeService(reference);
+            invalid.put(reference, "listener");
             return;
         }
         reportWaiting("listener", listener.serviceId(), bundle, listener.contextSelect());
+        invalid.remove(reference);
         appOf(bundle).putListener(reference, listener);
     }
 
     @Reference(service = ServletContextHelper.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             target = "(&(osgi.http.whiteboard.context.name=*)(osgi.http.whiteboard.context.path=*))")
     synchronized void addContextHelper(ServiceReference<ServletContextHelper> reference) {
+        if (!forThisWhiteboard("ServletContextHelper", reference, () -> removeContextHelper(reference))) {
+            return;
+        }
         WhiteboardContext helper;
         try {
             helper = WhiteboardContext.of(reference, propertiesOf(reference));
         } catch (IllegalArgumentException e) {
             LOG.log(Level.WARNING, "ServletContextHelper service " + reference.getProperty("service.id") + " left out: " + e.getMessage());
             removeContextHelper(reference);
+            invalid.put(reference, "context");
             return;
         }
+        invalid.remove(reference);
         if (contexts.put(reference, helper)) {
             apps.values().forEach(ServletApp::contextsChanged);
         }
@@ -211,9 +256,38 @@ public final class ServletWhiteboard {
     }
 
     synchronized void removeContextHelper(ServiceReference<ServletContextHelper> reference) {
+        invalid.remove(reference);
         if (contexts.remove(reference)) {
             apps.values().forEach(ServletApp::contextsChanged);
         }
+    }
+
+    /** The runtime's DTOs: what it serves and what it could not, now. */
+    @Override
+    public synchronized RuntimeDTO runtime() {
+        return new RuntimeDTOs(contexts, apps.values(), invalid).runtime();
+    }
+
+    @Override
+    public synchronized RequestInfoDTO requestInfo(String path) {
+        return new RuntimeDTOs(contexts, apps.values(), invalid).requestInfo(path);
+    }
+
+    /**
+     * Whether {@code reference} is meant for this whiteboard ({@link RuntimeTarget}); one that is not
+     * is taken away if it was here (its target changed) and ignored.
+     */
+    private boolean forThisWhiteboard(String kind, ServiceReference<?> reference, Runnable remove) {
+        String refusal = target.refusal(propertiesOf(reference));
+        if (refusal == null) {
+            return true;
+        }
+        Bundle bundle = reference.getBundle();
+        LOG.log(refusal.contains("not a valid filter") || refusal.contains("not a String") ? Level.WARNING : Level.DEBUG,
+                () -> kind + " service " + reference.getProperty("service.id") + " of bundle "
+                        + (bundle == null ? "(gone)" : bundle.getSymbolicName()) + " ignored: " + refusal);
+        remove.run();
+        return false;
     }
 
     private ServletApp appOf(Bundle bundle) {
@@ -231,7 +305,7 @@ public final class ServletWhiteboard {
     /** A resource registration came or changed (from the {@link ResourceTracker}). */
     synchronized void addResource(ServiceReference<?> reference) {
         Bundle bundle = reference.getBundle();
-        if (bundle == null) {
+        if (bundle == null || !forThisWhiteboard("resource", reference, () -> removeResource(reference))) {
             return;
         }
         WhiteboardResource resource = WhiteboardResource.of(propertiesOf(reference));
@@ -239,23 +313,28 @@ public final class ServletWhiteboard {
             LOG.log(Level.WARNING, "resource service " + reference.getProperty("service.id") + " of bundle " + bundle.getSymbolicName()
                     + " has no resource pattern: left out");
             removeResource(reference);
+            invalid.put(reference, "resource");
             return;
         }
         reportWaiting("resource", resource.servlet().serviceId(), bundle, resource.servlet().contextSelect());
+        invalid.remove(reference);
         appOf(bundle).putResource(reference, resource);
     }
 
     /** A resource registration went (its service, or only its resource properties: a servlet service it was on stays). */
     synchronized void removeResource(ServiceReference<?> reference) {
+        invalid.remove(reference);
         apps.entrySet().removeIf(entry -> entry.getValue().removeResource(reference));
     }
 
     private void removeService(ServiceReference<?> reference) {
+        invalid.remove(reference);
         apps.entrySet().removeIf(entry -> entry.getValue().remove(reference));
     }
 
     @Deactivate
     synchronized void close() {
+        runtime.unregister();
         resources.close();
         apps.values().forEach(ServletApp::close);
         apps.clear();

@@ -16,8 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link HttpSessionIdListener}, added as they start (in ranking order) and removed as they stop.
  * Sessions tell them of what happens to them in a request: made, attributes added, replaced and
  * removed, id changed, and invalidated (destroyed, in the reverse order, before the attributes go).
- * A session the pool's store ends by itself (time-out, eviction) ends without a request and without
- * these events (docs/servlet.md).
+ * A session the pool's store ends by itself (time-out, eviction) is told the same way, off any
+ * request, while the app is active ({@link ServletSession#ended}).
  */
 final class SessionListeners {
 
@@ -45,6 +45,11 @@ final class SessionListeners {
         lifecycle.remove(listener);
         attributes.remove(listener);
         ids.remove(listener);
+    }
+
+    /** Whether anyone here hears of a session's end: its lifecycle or its attribute listeners. */
+    boolean hearEnds() {
+        return !lifecycle.isEmpty() || !attributes.isEmpty();
     }
 
     void created(HttpSession session) {

@@ -1,82 +1,79 @@
 package io.fastpool.servlet.internal;
 
-import java.util.Collection;
+import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.dto.ServiceReferenceDTO;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
 import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 import org.osgi.service.servlet.runtime.HttpServiceRuntimeConstants;
-import org.osgi.service.servlet.runtime.dto.FailedErrorPageDTO;
-import org.osgi.service.servlet.runtime.dto.FailedFilterDTO;
-import org.osgi.service.servlet.runtime.dto.FailedListenerDTO;
-import org.osgi.service.servlet.runtime.dto.FailedPreprocessorDTO;
-import org.osgi.service.servlet.runtime.dto.FailedResourceDTO;
-import org.osgi.service.servlet.runtime.dto.FailedServletContextDTO;
-import org.osgi.service.servlet.runtime.dto.FailedServletDTO;
-import org.osgi.service.servlet.runtime.dto.FilterDTO;
-import org.osgi.service.servlet.runtime.dto.PreprocessorDTO;
 import org.osgi.service.servlet.runtime.dto.RequestInfoDTO;
 import org.osgi.service.servlet.runtime.dto.RuntimeDTO;
-import org.osgi.service.servlet.runtime.dto.ServletContextDTO;
 
 /**
  * The whiteboard's {@link HttpServiceRuntime} service: how whiteboard clients learn that a Servlet
  * Whiteboard runs, and where ({@code osgi.http.endpoint}, "/": Fastpool serves behind a web server
- * and does not know the address clients use). The Jakarta REST whiteboard
+ * and does not know the address clients use); and what it serves and what it could not, as the
+ * specification's DTOs ({@link RuntimeDTOs}). The Jakarta REST whiteboard
  * ({@code org.eclipse.osgitech.rest.servlet.whiteboard}) registers its servlets only once it sees one,
  * and names it in their {@code osgi.http.whiteboard.target}.
  *
- * <p>There is one whiteboard, so every target is taken to mean this one. Its DTOs say only which
- * service it is: the servlets, filters and contexts it serves, and its failures, are not reported
- * yet ({@code docs/servlet.md}).
+ * <p>Registered by the {@link ServletWhiteboard} itself, which both answers for its content and
+ * needs its service properties to match the targets of the services it tracks ({@link RuntimeTarget}).
  */
-@Component(service = HttpServiceRuntime.class, property = HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT + "=/")
-public final class WhiteboardRuntime implements HttpServiceRuntime {
+final class WhiteboardRuntime implements HttpServiceRuntime {
 
-    private final BundleContext context;
-    private final String self;
+    /** What the runtime reports, read at one moment. */
+    interface Content {
+        /** The runtime's DTO without its own service's DTO. */
+        RuntimeDTO runtime();
 
-    @Activate
-    public WhiteboardRuntime(BundleContext context, Map<String, Object> properties) {
-        this.context = context;
-        this.self = "(component.id=" + properties.get("component.id") + ")";
+        RequestInfoDTO requestInfo(String path);
+    }
+
+    private final Content content;
+    private volatile ServiceRegistration<HttpServiceRuntime> registration;
+
+    WhiteboardRuntime(Content content) {
+        this.content = content;
+    }
+
+    /** Registers the runtime in {@code context}'s name; returns its service properties. */
+    Map<String, Object> register(BundleContext context) {
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT, "/");
+        registration = context.registerService(HttpServiceRuntime.class, this, properties);
+        ServiceReference<HttpServiceRuntime> reference = registration.getReference();
+        Map<String, Object> registered = new HashMap<>();
+        for (String key : reference.getPropertyKeys()) {
+            registered.put(key, reference.getProperty(key));
+        }
+        return registered;
+    }
+
+    void unregister() {
+        ServiceRegistration<HttpServiceRuntime> registered = registration;
+        if (registered != null) {
+            try {
+                registered.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle stopped first
+            }
+        }
     }
 
     @Override
     public RuntimeDTO getRuntimeDTO() {
-        RuntimeDTO runtime = new RuntimeDTO();
-        runtime.serviceDTO = serviceDTO();
-        runtime.servletContextDTOs = new ServletContextDTO[0];
-        runtime.preprocessorDTOs = new PreprocessorDTO[0];
-        runtime.failedErrorPageDTOs = new FailedErrorPageDTO[0];
-        runtime.failedFilterDTOs = new FailedFilterDTO[0];
-        runtime.failedListenerDTOs = new FailedListenerDTO[0];
-        runtime.failedPreprocessorDTOs = new FailedPreprocessorDTO[0];
-        runtime.failedResourceDTOs = new FailedResourceDTO[0];
-        runtime.failedServletContextDTOs = new FailedServletContextDTO[0];
-        runtime.failedServletDTOs = new FailedServletDTO[0];
+        RuntimeDTO runtime = content.runtime();
+        ServiceRegistration<HttpServiceRuntime> registered = registration;
+        runtime.serviceDTO = registered == null ? null : registered.getReference().adapt(ServiceReferenceDTO.class);
         return runtime;
     }
 
-    /** The path alone: which servlet and filters would serve it is not worked out yet. */
     @Override
     public RequestInfoDTO calculateRequestInfoDTO(String path) {
-        RequestInfoDTO info = new RequestInfoDTO();
-        info.path = path;
-        info.filterDTOs = new FilterDTO[0];
-        return info;
-    }
-
-    private ServiceReferenceDTO serviceDTO() {
-        try {
-            Collection<ServiceReference<HttpServiceRuntime>> references = context.getServiceReferences(HttpServiceRuntime.class, self);
-            return references.isEmpty() ? null : references.iterator().next().adapt(ServiceReferenceDTO.class);
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalStateException("cannot look up this runtime's own service with " + self, e);
-        }
+        return content.requestInfo(path);
     }
 }

@@ -6,6 +6,7 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.SessionCookieConfig;
 import jakarta.servlet.SessionTrackingMode;
 import jakarta.servlet.descriptor.JspConfigDescriptor;
@@ -28,7 +29,7 @@ import org.osgi.service.servlet.context.ServletContextHelper;
  * The {@link ServletContext} a whiteboard bundle's servlets and filters of one servlet context
  * see: the context's path and name, resources, real paths and MIME types from its
  * {@code ServletContextHelper} (got in the bundle's name; for the built-in default, the bundle's
- * entries), attributes, the log, and the bundle's class loader. One per app and context, so
+ * entries), attributes (with the context's attribute listeners), the log, and the bundle's class loader. One per app and context, so
  * attributes are the bundle's own (the specification shares them between the bundles of a
  * context; not so far).
  *
@@ -49,6 +50,7 @@ final class WhiteboardServletContext implements ServletContext {
     private final System.Logger log;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final SessionListeners sessionListeners = new SessionListeners();
+    private final AttributeListeners attributeListeners = new AttributeListeners();
 
     /**
      * {@code bundle}'s view of {@code context}, whose helper it got as {@code helper}; its request
@@ -65,6 +67,40 @@ final class WhiteboardServletContext implements ServletContext {
     /** The session listeners running in this context. */
     SessionListeners sessionListeners() {
         return sessionListeners;
+    }
+
+    /** The context's and its requests' attribute listeners running in this context. */
+    AttributeListeners attributeListeners() {
+        return attributeListeners;
+    }
+
+    /** A whiteboard listener of this context started: it hears the session and attribute events it is registered for. */
+    void listen(EventListener listener, WhiteboardListener registered) {
+        if (registered.anySessionEvents()) {
+            sessionListeners.add(listener, registered);
+        }
+        if (registered.anyAttributeEvents()) {
+            attributeListeners.add(listener, registered);
+        }
+    }
+
+    /** A request attribute of this context was added ({@code old} null) or replaced: its listeners hear of it, when there are any. */
+    void requestAttributeSet(ServletRequest request, String name, Object value, Object old) {
+        if (attributeListeners.hearRequests()) {
+            attributeListeners.requestAttributeSet(this, request, name, value, old);
+        }
+    }
+
+    void requestAttributeRemoved(ServletRequest request, String name, Object old) {
+        if (attributeListeners.hearRequests()) {
+            attributeListeners.requestAttributeRemoved(this, request, name, old);
+        }
+    }
+
+    /** A whiteboard listener of this context stopped. */
+    void unlisten(EventListener listener) {
+        sessionListeners.remove(listener);
+        attributeListeners.remove(listener);
     }
 
     // ---- what the context is --------------------------------------------------------------------
@@ -159,18 +195,26 @@ final class WhiteboardServletContext implements ServletContext {
         return Collections.enumeration(Set.copyOf(attributes.keySet()));
     }
 
+    /** The context's attribute listeners hear of it ({@link AttributeListeners}). */
     @Override
     public void setAttribute(String name, Object value) {
-        if (value == null) {
-            attributes.remove(name);
-        } else {
-            attributes.put(name, value);
+        if (name == null) {
+            throw new IllegalArgumentException("a servlet context attribute needs a name");
         }
+        if (value == null) {
+            removeAttribute(name);
+            return;
+        }
+        Object old = attributes.put(name, value);
+        attributeListeners.contextAttributeSet(this, name, value, old);
     }
 
     @Override
     public void removeAttribute(String name) {
-        attributes.remove(name);
+        Object old = name == null ? null : attributes.remove(name);
+        if (old != null) {
+            attributeListeners.contextAttributeRemoved(this, name, old);
+        }
     }
 
     // ---- sessions and encodings (sessions are not there yet) ----------------------------------------

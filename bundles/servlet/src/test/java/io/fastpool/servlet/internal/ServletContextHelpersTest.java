@@ -2,6 +2,8 @@ package io.fastpool.servlet.internal;
 
 import static io.fastpool.testkit.Fakes.fake;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.osgi.service.servlet.runtime.dto.DTOConstants.FAILURE_REASON_SHADOWED_BY_OTHER_SERVICE;
+import static org.osgi.service.servlet.runtime.dto.DTOConstants.FAILURE_REASON_VALIDATION_FAILED;
 
 import io.fastpool.api.WebApp;
 import io.fastpool.testkit.FakeRequest;
@@ -15,6 +17,7 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.HashMap;
@@ -31,6 +34,7 @@ import org.osgi.framework.ServiceObjects;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.servlet.context.ServletContextHelper;
+import org.osgi.service.servlet.runtime.dto.RuntimeDTO;
 
 /**
  * Servlet contexts in the extender, without a framework: {@code ServletContextHelper} services (fakes
@@ -146,6 +150,7 @@ class ServletContextHelpersTest {
     private final ServletWhiteboard whiteboard = new ServletWhiteboard(fake(BundleContext.class, (name, args) -> switch (name) {
         case "getServiceObjects" -> serviceObjects("whiteboard", (ServiceReference<?>) args[0]);
         case "addServiceListener", "removeServiceListener", "getAllServiceReferences" -> null; // resources are handed over below
+        case "registerService" -> FakeRuntimeRegistration.make();
         default -> throw new UnsupportedOperationException(name);
     }));
 
@@ -216,6 +221,27 @@ class ServletContextHelpersTest {
         security.refusalStatus = 0;
         assertThat(get(app, console, "/console/bundles").status).as("refused without a status of the helper's").isEqualTo(403);
         assertThat(((WhereServlet) services.get(page)).requests).as("the servlet saw only the allowed request").isEqualTo(1);
+    }
+
+    @Test
+    void theRuntimeDtoListsTheContextsInUseAndReportsShadowedAndInvalidHelpers() {
+        Bundle shop = bundle(1, "shop");
+        ServiceReference<ServletContextHelper> winner = helper(shop, "shop", "/a", 1, new TestHelper());
+        ServiceReference<ServletContextHelper> shadowed = helper(shop, "shop", "/b", 0, new TestHelper());
+        whiteboard.addContextHelper(winner);
+        whiteboard.addContextHelper(shadowed);
+        whiteboard.addContextHelper(helper(shop, "no name", "/c", 0, new TestHelper()));
+        whiteboard.addServlet(servlet(shop, Map.of(PATTERN, "/x", "osgi.http.whiteboard.context.select", "(osgi.http.whiteboard.context.name=shop)")));
+
+        RuntimeDTO dto = whiteboard.runtime();
+
+        assertThat(dto.servletContextDTOs).extracting(context -> context.name + " " + context.contextPath)
+                .containsExactlyInAnyOrder("default ", "shop /a");
+        assertThat(Arrays.stream(dto.servletContextDTOs).filter(context -> context.name.equals("shop")).findFirst().orElseThrow()
+                .servletDTOs).extracting(servlet -> servlet.patterns[0]).containsExactly("/x");
+        assertThat(dto.failedServletContextDTOs).extracting(context -> context.contextPath + " " + context.failureReason)
+                .containsExactlyInAnyOrder("/b " + FAILURE_REASON_SHADOWED_BY_OTHER_SERVICE,
+                        "null " + FAILURE_REASON_VALIDATION_FAILED);
     }
 
     @Test

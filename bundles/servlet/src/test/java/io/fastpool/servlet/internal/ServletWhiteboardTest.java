@@ -3,19 +3,25 @@ package io.fastpool.servlet.internal;
 import static io.fastpool.testkit.Fakes.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastpool.api.SessionEndListener;
 import io.fastpool.api.WebApp;
 import io.fastpool.testkit.FakeDetached;
 import io.fastpool.testkit.FakeRequest;
 import io.fastpool.testkit.FakeResponse;
 import io.fastpool.testkit.FakeSession;
 import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletContextAttributeEvent;
+import jakarta.servlet.ServletContextAttributeListener;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequestAttributeEvent;
+import jakarta.servlet.ServletRequestAttributeListener;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionBindingEvent;
+import jakarta.servlet.http.HttpSessionBindingListener;
 import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
@@ -91,6 +97,7 @@ class ServletWhiteboardTest {
         case "getServiceObjects" -> serviceObjects((ServiceReference<?>) args[0]);
         case "addServiceListener", "removeServiceListener" -> null;
         case "getAllServiceReferences" -> null;
+        case "registerService" -> FakeRuntimeRegistration.make();
         default -> throw new UnsupportedOperationException(name);
     }));
 
@@ -108,6 +115,32 @@ class ServletWhiteboardTest {
         assertThat(registrations.get(1L).get(0).properties.get("component.name")).isEqualTo("servlet-whiteboard");
         assertThat(registrations.get(2L)).hasSize(1);
         assertThat(registrations.get(2L).get(0).properties.get("fastpool.mount.path")).isEqualTo("/blog");
+    }
+
+    @Test
+    void aServiceWhoseTargetDoesNotMatchFastpoolsRuntimeIsIgnoredAndOneThatMatchesIsServed() throws Exception {
+        long runtimeId = FakeRuntimeRegistration.SERVICE_ID;
+        Bundle shop = bundle(1, "shop");
+        Bundle other = bundle(2, "other");
+        Bundle broken = bundle(3, "broken");
+
+        whiteboard.addServlet(servlet(other, Map.of("osgi.http.whiteboard.servlet.pattern", "/other/*",
+                "osgi.http.whiteboard.target", "(service.id=" + (runtimeId + 1000) + ")")));
+        whiteboard.addServlet(servlet(broken, Map.of("osgi.http.whiteboard.servlet.pattern", "/broken/*",
+                "osgi.http.whiteboard.target", "(service.id=")));
+        whiteboard.addServlet(servlet(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/shop/*",
+                "osgi.http.whiteboard.target", "(&(service.id=" + runtimeId + ")(osgi.http.endpoint=/))")));
+        List<String> events = new ArrayList<>();
+        whiteboard.addContextListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true",
+                "objectClass", new String[] {jakarta.servlet.ServletContextListener.class.getName()},
+                "osgi.http.whiteboard.target", "(osgi.http.endpoint=http://elsewhere/)"), new LoggingListener(events, new RecordingServlet())));
+
+        assertThat(registrations.get(2L)).as("its target names another whiteboard").isNull();
+        assertThat(registrations.get(3L)).as("its target is not a filter").isNull();
+        assertThat(registrations.get(1L)).hasSize(1);
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        active.handle(new FakeRequest("GET", "/shop/1", "/shop"), new FakeResponse());
+        assertThat(events).as("the listener is for another whiteboard").isEmpty();
     }
 
     @Test
@@ -380,6 +413,126 @@ class ServletWhiteboardTest {
                 + "before the attributes go").containsExactly("created s1", "created s1", "added item=a", "replaced item=a",
                 "removed item=b", "added user=ann", "id s1 -> s1.1", "destroyed s1.1 user=ann", "destroyed s1.1 user=ann",
                 "removed user=ann");
+    }
+
+    @Test
+    void aSessionTheStoreEndsByItselfReachesTheListenersReadableThenItsAttributesGoAndBindingsUnbind() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        whiteboard.addServlet(reference(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*"), new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+                request.getSession().setAttribute("user", "ann");
+            }
+        }));
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        SessionEndListener ends = (SessionEndListener) active;
+        FakeSession earlier = new FakeSession("s0");
+        active.handle(new FakeRequest("GET", "/cart/1", "/cart").sessions(create -> earlier), new FakeResponse());
+        assertThat(ends.listensForSessionEnds()).as("no session listener: the pool need not gather ended sessions").isFalse();
+
+        List<String> events = new ArrayList<>();
+        whiteboard.addSessionListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true", "objectClass",
+                new String[] {HttpSessionListener.class.getName(), HttpSessionAttributeListener.class.getName()}), new SessionLog(events)));
+        FakeSession session = new FakeSession("s1");
+        active.handle(new FakeRequest("GET", "/cart/1", "/cart").sessions(create -> session), new FakeResponse());
+        session.setAttribute("cart", new HttpSessionBindingListener() {
+            @Override
+            public void valueUnbound(HttpSessionBindingEvent event) {
+                events.add("unbound " + event.getName() + " from " + event.getSession().getId());
+            }
+
+            @Override
+            public String toString() {
+                return "3 books";
+            }
+        });
+        assertThat(ends.listensForSessionEnds()).isTrue();
+        events.clear();
+
+        ends.sessionEnded(session);
+
+        assertThat(events).containsExactlyInAnyOrder("destroyed s1 user=ann", "removed user=ann", "unbound cart from s1", "removed cart=3 books");
+        assertThat(events.get(0)).as("told while its attributes are still there").isEqualTo("destroyed s1 user=ann");
+        assertThat(session.ended()).as("a request still holding it finds it gone").isTrue();
+        assertThat(session.attributeNames()).isEmpty();
+
+        registrations.get(1L).get(0).factory.ungetService(shop, null, active);
+        assertThat(ends.listensForSessionEnds()).as("its listeners stopped with the app").isFalse();
+    }
+
+    @Test
+    void attributeListenersHearTheContextsAndTheRequestsAttributesAddedReplacedAndRemovedInTheirContextOnly() throws Exception {
+        Bundle shop = bundle(1, "shop");
+        whiteboard.addServlet(reference(shop, Map.of("osgi.http.whiteboard.servlet.pattern", "/cart/*"), new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+                request.setAttribute("step", 1);
+                request.setAttribute("step", 2);
+                request.removeAttribute("step");
+                request.removeAttribute("never-set");
+                getServletContext().setAttribute("visits", 1);
+                getServletContext().setAttribute("visits", 2);
+                getServletContext().setAttribute("visits", null);
+            }
+        }));
+        List<String> events = new ArrayList<>();
+        whiteboard.addContextAttributeListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true", "objectClass",
+                new String[] {ServletContextAttributeListener.class.getName(), ServletRequestAttributeListener.class.getName()}),
+                new AttributeLog(events)));
+        whiteboard.addRequestAttributeListener(reference(shop, Map.of("osgi.http.whiteboard.listener", "true", "objectClass",
+                new String[] {ServletRequestAttributeListener.class.getName()}, "osgi.http.whiteboard.context.select",
+                "(osgi.http.whiteboard.context.name=elsewhere)"), new AttributeLog(events)));
+
+        WebApp active = registrations.get(1L).get(0).factory.getService(shop, null);
+        active.handle(new FakeRequest("GET", "/cart/1", "/cart"), new FakeResponse());
+
+        assertThat(events).as("the second listener is in a context that is not there; replaced events carry the old value")
+                .containsExactly("request added step=1", "request replaced step=1", "request removed step=2", "context added visits=1",
+                        "context replaced visits=1", "context removed visits=2");
+    }
+
+    /** Records the attribute events it hears. */
+    static final class AttributeLog implements ServletContextAttributeListener, ServletRequestAttributeListener {
+
+        private final List<String> events;
+
+        AttributeLog(List<String> events) {
+            this.events = events;
+        }
+
+        @Override
+        public void attributeAdded(ServletContextAttributeEvent event) {
+            events.add("context added " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeReplaced(ServletContextAttributeEvent event) {
+            events.add("context replaced " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeRemoved(ServletContextAttributeEvent event) {
+            events.add("context removed " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeAdded(ServletRequestAttributeEvent event) {
+            events.add("request added " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeReplaced(ServletRequestAttributeEvent event) {
+            events.add("request replaced " + event.getName() + "=" + event.getValue());
+        }
+
+        @Override
+        public void attributeRemoved(ServletRequestAttributeEvent event) {
+            events.add("request removed " + event.getName() + "=" + event.getValue());
+        }
     }
 
     /** Records the session events it hears. */

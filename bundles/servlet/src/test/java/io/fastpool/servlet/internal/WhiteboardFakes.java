@@ -43,6 +43,7 @@ final class WhiteboardFakes {
             yield null;
         }
         case "removeServiceListener", "getAllServiceReferences" -> null;
+        case "registerService" -> FakeRuntimeRegistration.make();
         default -> throw new UnsupportedOperationException(name);
     }));
     private WebApp active;
