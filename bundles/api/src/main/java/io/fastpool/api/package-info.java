@@ -4,7 +4,7 @@
  * compared case-insensitively by ASCII ordinal, never with a locale.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.fastpool.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -74,7 +74,7 @@ final class ActiveServlets implements WebApp {
 
     @Override
     public void handle(Request request, Response response) throws Exception {
-        AppRoutes.Routed routed = app.routes().match(request.path());
+        ServletMapping.Match<ServletApp.Registered> routed = app.routes().match(request.path());
         if (routed == null) {
             AppErrorPages.notFound(this, request, response);
             return;
@@ -138,7 +138,7 @@ final class ActiveServlets implements WebApp {
     private void dispatchAsync(WhiteboardContext inContext, String path, ServletRequestAdapter request,
             ServletResponseAdapter response) throws IOException, ServletException {
         String target = path != null ? path : request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
-        AppRoutes.Routed routed = app.routes().match(inContext.contextPath() + target);
+        ServletMapping.Match<ServletApp.Registered> routed = app.routes().match(inContext.contextPath() + target);
         if (routed == null || !routed.target().context().equals(inContext)) {
             response.sendError(404);
             return;

@@ -1,9 +1,9 @@
 package io.fastpool.servlet.internal;
 
+import io.fastpool.api.Response;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
@@ -13,29 +13,33 @@ import java.util.Arrays;
  * response) and the bytes follow. Once as many bytes as a declared Content-Length are written the
  * response commits, and writing more is an error rather than a broken HTTP message.
  *
+ * <p>Until the response commits, the buffer is Fastpool's own where it can be: Fastpool's response
+ * holds up to its {@link Response#bufferSize()} bytes unsent, with status and headers still open, and
+ * drops them on {@link Response#resetBuffer()}, which is all the Servlet buffer needs. So bytes that
+ * fit there are written straight through ("held"), and a response smaller than both buffers, most
+ * of them, is copied once and needs no array of its own. Only bytes that would fill Fastpool's
+ * buffer before the Servlet one is full (a Servlet buffer set larger than the listener's), and what
+ * is written after the response committed, wait in an array here, which grows as bytes come up to the
+ * buffer size (an array of the full size made for every request was 8 KiB of garbage each:
+ * RequestPathBenchmark's servlet hello allocated 10.3 KB per request with it).
+ *
  * <p>A {@link WriteListener} (an async request's) hears {@code onWritePossible} on a worker of the
  * app's pool: the stream is always ready, and a write that finds the connection full waits for it
  * to drain, holding that worker; what the listener throws goes to its {@code onError}.
- *
- * <p>The buffer's array grows as bytes come, up to the buffer size: most responses are far smaller
- * than 8 KiB, and an array of the full size made for every request was 8 KiB of garbage each
- * (RequestPathBenchmark's servlet hello allocated 10.3 KB per request with it).
  */
 final class ResponseOutput extends ServletOutputStream {
-
-    /** Commits the response: status and headers to Fastpool's response, once. */
-    interface Committer {
-        void commit() throws IOException;
-    }
 
     private static final byte[] EMPTY = new byte[0];
     private static final int FIRST_ARRAY = 64;
 
-    private final Committer committer;
-    private final OutputStream body;
+    /** Commits: status and headers go to Fastpool's response, once (no callback object per request). */
+    private final ServletResponseAdapter owner;
+    private final Response response;
     private byte[] buffer = EMPTY;
     private int bufferSize;
     private int count;
+    /** Bytes written straight into Fastpool's response before the response committed: still ours to drop. */
+    private int held;
     private long written;
     private long contentLength = -1;
     private boolean discarding;
@@ -43,25 +47,34 @@ final class ResponseOutput extends ServletOutputStream {
     private ServletAsync async;
     private WriteListener listener;
 
-    ResponseOutput(OutputStream body, int bufferSize, Committer committer) {
-        this.body = body;
+    ResponseOutput(Response response, int bufferSize, ServletResponseAdapter owner) {
+        this.response = response;
         this.bufferSize = bufferSize;
-        this.committer = committer;
+        this.owner = owner;
     }
 
-    /** One byte; {@code ServletOutputStream.print} writes every character this way, so it stays cheap while the buffer has room. */
+    /**
+     * One byte; {@code ServletOutputStream.print} writes every character this way, so it stays cheap
+     * while the array has room, and a byte is never written straight (Fastpool's stream would take it
+     * one call, and one array, at a time).
+     */
     @Override
     public void write(int b) throws IOException {
-        if (!discarding && count < buffer.length && (contentLength < 0 || written + 1 < contentLength)) {
+        if (!discarding && count < buffer.length && held + count < bufferSize && (contentLength < 0 || written + 1 < contentLength)) {
             buffer[count++] = (byte) b;
             written++;
         } else {
-            write(new byte[] {(byte) b}, 0, 1);
+            write(new byte[] {(byte) b}, 0, 1, false);
         }
     }
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
+        write(bytes, offset, length, true);
+    }
+
+    /** {@code mayHold}: the bytes may go straight into Fastpool's buffer while the response is not committed. */
+    private void write(byte[] bytes, int offset, int length, boolean mayHold) throws IOException {
         if (discarding || length == 0) {
             return;
         }
@@ -69,12 +82,15 @@ final class ResponseOutput extends ServletOutputStream {
             throw new IOException("writing " + length + " more bytes would exceed the response's Content-Length of "
                     + contentLength + " (" + written + " written)");
         }
-        if (count + length > bufferSize) {
+        if (held + count + length > bufferSize) {
             drain();
         }
         if (length >= bufferSize) {
-            committer.commit();
-            body.write(bytes, offset, length);
+            owner.commit();
+            response.body().write(bytes, offset, length);
+        } else if (mayHold && count == 0 && !owner.isCommitted() && held + length < response.bufferSize()) {
+            response.body().write(bytes, offset, length);
+            held += length;
         } else {
             if (count + length > buffer.length) {
                 buffer = Arrays.copyOf(buffer, Math.min(bufferSize, Math.max(count + length, Math.max(FIRST_ARRAY, buffer.length * 2))));
@@ -93,7 +109,7 @@ final class ResponseOutput extends ServletOutputStream {
     public void flush() throws IOException {
         if (!discarding) {
             drain();
-            body.flush();
+            response.body().flush();
         }
     }
 
@@ -101,15 +117,16 @@ final class ResponseOutput extends ServletOutputStream {
      * Commits the response and hands what is buffered to Fastpool's response, without flushing that
      * to the client: the response completes when the servlet returns, and a flush here would cost
      * the web server a second write (and packet) for every response. What {@code finish()} and a
-     * servlet closing its stream do.
+     * servlet closing its stream do. Bytes already held by Fastpool's response stay there, in front.
      */
     void drain() throws IOException {
         if (discarding) {
             return;
         }
-        committer.commit();
+        owner.commit();
+        held = 0;
         if (count > 0) {
-            body.write(buffer, 0, count);
+            response.body().write(buffer, 0, count);
             count = 0;
         }
     }
@@ -139,8 +156,12 @@ final class ResponseOutput extends ServletOutputStream {
         contentLength = length;
     }
 
-    /** Drops what is buffered, as {@code resetBuffer()} does. */
+    /** Drops what is buffered, here and held by Fastpool's response, as {@code resetBuffer()} does. */
     void resetBuffer() {
+        if (held > 0) {
+            response.resetBuffer();
+            held = 0;
+        }
         count = 0;
         written = 0;
     }

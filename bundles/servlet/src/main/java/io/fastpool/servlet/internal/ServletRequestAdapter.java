@@ -62,7 +62,8 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     private final ServletLimits limits;
     private final MultipartConfigElement multipart;
     private final long requestId;
-    private final RequestInput input;
+    /** Made when the body is first read: most requests never read one. */
+    private RequestInput input;
     private RequestOrigin origin;
     private Map<String, Object> attributes = Collections.emptyMap();
     private String characterEncoding;
@@ -94,7 +95,6 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         this.limits = limits;
         this.multipart = multipart;
         this.requestId = requestId;
-        this.input = new RequestInput(request.body());
         this.characterEncoding = ContentType.charsetOf(request.contentType());
     }
 
@@ -224,7 +224,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
             throw new IllegalStateException("getReader() was called on this request: the body can be read one way only");
         }
         bodyUse = BodyUse.STREAM;
-        return input;
+        return input();
     }
 
     /** In the request's charset, else ISO-8859-1 as the Servlet API prescribes. */
@@ -235,7 +235,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         }
         if (reader == null) {
             Charset charset = characterEncoding == null ? StandardCharsets.ISO_8859_1 : charset(characterEncoding);
-            reader = new BufferedReader(new InputStreamReader(input, charset));
+            reader = new BufferedReader(new InputStreamReader(input(), charset));
             bodyUse = BodyUse.READER;
         }
         return reader;
@@ -306,7 +306,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
                 || !ContentType.parse(type).is("application/x-www-form-urlencoded")) {
             return null;
         }
-        return new RequestParameters.FormBody(input, getContentLengthLong(), charsetOrUtf8());
+        return new RequestParameters.FormBody(input(), getContentLengthLong(), charsetOrUtf8());
     }
 
     /** The request's charset, else UTF-8: how form bodies are read. */
@@ -547,7 +547,17 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     /** Gives the request its async support: the servlet and every filter on its way support async. */
     void async(ServletAsync support) {
         this.async = support;
-        input.async(support);
+        if (input != null) {
+            input.async(support);
+        }
+    }
+
+    private RequestInput input() {
+        if (input == null) {
+            input = new RequestInput(request.body());
+            input.async(async);
+        }
+        return input;
     }
 
     /**

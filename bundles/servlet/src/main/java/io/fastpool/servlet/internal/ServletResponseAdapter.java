@@ -40,7 +40,8 @@ public final class ServletResponseAdapter implements HttpServletResponse {
     private final ServletRequestAdapter request;
     private final ErrorPageHandler errorPages;
     private final Clock clock;
-    private final ResponseHeaders headers = new ResponseHeaders();
+    /** Made on the first header other than the content type and length: most responses set none. */
+    private ResponseHeaders headers;
     private final ResponseOutput output;
     private int status = SC_OK;
     private String mediaType;
@@ -62,7 +63,7 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         this.request = request;
         this.errorPages = errorPages;
         this.clock = clock;
-        this.output = new ResponseOutput(response.body(), bufferSize, this::commit);
+        this.output = new ResponseOutput(response, bufferSize, this);
     }
 
     // ---- status
@@ -103,7 +104,7 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         }
         output.discardFurtherWrites();
         status = SC_FOUND;
-        headers.set("Location", RedirectLocation.absolute(location, request.getRequestURL().toString()));
+        headers().set("Location", RedirectLocation.absolute(location, request.getRequestURL().toString()));
         commit();
     }
 
@@ -118,8 +119,8 @@ public final class ServletResponseAdapter implements HttpServletResponse {
             setContentType(value);
         } else if (name.equalsIgnoreCase("Content-Length")) {
             setContentLengthLong(value == null ? -1 : Long.parseLong(value.trim()));
-        } else {
-            headers.set(name, value);
+        } else if (value != null || headers != null) {
+            headers().set(name, value);
         }
     }
 
@@ -127,8 +128,8 @@ public final class ServletResponseAdapter implements HttpServletResponse {
     public void addHeader(String name, String value) {
         if (name != null && (name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Length"))) {
             setHeader(name, value);
-        } else if (!committed && name != null) {
-            headers.add(name, value);
+        } else if (!committed && name != null && value != null) {
+            headers().add(name, value);
         }
     }
 
@@ -150,18 +151,18 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         if (name.equalsIgnoreCase("Content-Length")) {
             return contentLength < 0 ? null : Long.toString(contentLength);
         }
-        return headers.get(name);
+        return headers == null ? null : headers.get(name);
     }
 
     @Override
     public Collection<String> getHeaders(String name) {
         String special = name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Length") ? getHeader(name) : null;
-        return special != null ? List.of(special) : headers.getAll(name);
+        return special != null ? List.of(special) : headers == null ? List.of() : headers.getAll(name);
     }
 
     @Override
     public Collection<String> getHeaderNames() {
-        List<String> names = new ArrayList<>(headers.names());
+        List<String> names = headers == null ? new ArrayList<>() : new ArrayList<>(headers.names());
         if (getContentType() != null) {
             names.add("Content-Type");
         }
@@ -225,7 +226,7 @@ public final class ServletResponseAdapter implements HttpServletResponse {
     public void setLocale(Locale locale) {
         if (!committed && locale != null) {
             this.locale = locale;
-            headers.set("Content-Language", locale.toLanguageTag());
+            headers().set("Content-Language", locale.toLanguageTag());
         }
     }
 
@@ -318,7 +319,7 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         checkNotCommitted("reset");
         resetBuffer();
         status = SC_OK;
-        headers.clear();
+        headers = null;
         mediaType = null;
         charset = null;
         locale = null;
@@ -391,7 +392,7 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         if (errorMessage != null) {
             if (!sent) {
                 sent = true;
-                headers.copyTo(response);
+                copyHeadersTo(response);
                 errorPages.sendErrorPage(status, errorMessage.isEmpty() ? null : errorMessage, response);
             }
             return;
@@ -400,8 +401,8 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         output.drain();
     }
 
-    /** Hands status and headers to Fastpool's response, once. */
-    private void commit() {
+    /** Hands status and headers to Fastpool's response, once; {@link ResponseOutput} calls it as the body commits. */
+    void commit() {
         committed = true;
         if (sent) {
             return;
@@ -415,7 +416,20 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         if (contentLength >= 0) {
             response.setHeader("Content-Length", Long.toString(contentLength));
         }
-        headers.copyTo(response);
+        copyHeadersTo(response);
+    }
+
+    private ResponseHeaders headers() {
+        if (headers == null) {
+            headers = new ResponseHeaders();
+        }
+        return headers;
+    }
+
+    private void copyHeadersTo(Response target) {
+        if (headers != null) {
+            headers.copyTo(target);
+        }
     }
 
     private void checkNotCommitted(String action) {
