@@ -26,31 +26,48 @@ import java.util.Arrays;
  * <p>A {@link WriteListener} (an async request's) hears {@code onWritePossible} on a worker of the
  * app's pool: the stream is always ready, and a write that finds the connection full waits for it
  * to drain, holding that worker; what the listener throws goes to its {@code onError}.
+ *
+ * <p>The body half of {@link ServletResponseAdapter}, which extends it and is its own output stream
+ * ({@code getOutputStream()} returns the response): one object per response instead of two, which
+ * with the fields they shared (Fastpool's response, the Content-Length, a reference each way) was
+ * 64 bytes per request. This class keeps the body's state and rules; the subclass commits.
  */
-final class ResponseOutput extends ServletOutputStream {
+abstract class ResponseOutput extends ServletOutputStream {
 
     private static final byte[] EMPTY = new byte[0];
     private static final int FIRST_ARRAY = 64;
 
-    /** Commits: status and headers go to Fastpool's response, once (no callback object per request). */
-    private final ServletResponseAdapter owner;
-    private final Response response;
+    /** Fastpool's response, which the body goes to. */
+    final Response response;
+    /** The declared Content-Length, or -1. */
+    long contentLength = -1;
     private byte[] buffer = EMPTY;
     private int bufferSize;
     private int count;
-    /** Bytes written straight into Fastpool's response before the response committed: still ours to drop. */
-    private int held;
     private long written;
-    private long contentLength = -1;
     private boolean discarding;
-    /** Set once the request may start async; null when it cannot. */
-    private ServletAsync async;
-    private WriteListener listener;
+    private boolean listening;
 
-    ResponseOutput(Response response, int bufferSize, ServletResponseAdapter owner) {
+    ResponseOutput(Response response, int bufferSize) {
         this.response = response;
         this.bufferSize = bufferSize;
-        this.owner = owner;
+    }
+
+    /** Commits the response: status and headers go to Fastpool's response, once. */
+    abstract void commit();
+
+    /** Whether the response committed (or was given over to an error page or a redirect). */
+    public abstract boolean isCommitted();
+
+    /** The request's async support; null when it cannot start async. */
+    abstract ServletAsync asyncSupport();
+
+    /**
+     * Bytes written straight into Fastpool's response and not committed: still ours to drop. Until the
+     * response commits, every byte written since the last reset is held there or waits in the array.
+     */
+    private int held() {
+        return isCommitted() ? 0 : (int) (written - count);
     }
 
     /**
@@ -60,7 +77,7 @@ final class ResponseOutput extends ServletOutputStream {
      */
     @Override
     public void write(int b) throws IOException {
-        if (!discarding && count < buffer.length && held + count < bufferSize && (contentLength < 0 || written + 1 < contentLength)) {
+        if (!discarding && count < buffer.length && held() + count < bufferSize && (contentLength < 0 || written + 1 < contentLength)) {
             buffer[count++] = (byte) b;
             written++;
         } else {
@@ -82,15 +99,14 @@ final class ResponseOutput extends ServletOutputStream {
             throw new IOException("writing " + length + " more bytes would exceed the response's Content-Length of "
                     + contentLength + " (" + written + " written)");
         }
-        if (held + count + length > bufferSize) {
+        if (held() + count + length > bufferSize) {
             drain();
         }
         if (length >= bufferSize) {
-            owner.commit();
+            commit();
             response.body().write(bytes, offset, length);
-        } else if (mayHold && count == 0 && !owner.isCommitted() && held + length < response.bufferSize()) {
+        } else if (mayHold && count == 0 && !isCommitted() && written + length < response.bufferSize()) {
             response.body().write(bytes, offset, length);
-            held += length;
         } else {
             if (count + length > buffer.length) {
                 buffer = Arrays.copyOf(buffer, Math.min(bufferSize, Math.max(count + length, Math.max(FIRST_ARRAY, buffer.length * 2))));
@@ -123,8 +139,7 @@ final class ResponseOutput extends ServletOutputStream {
         if (discarding) {
             return;
         }
-        owner.commit();
-        held = 0;
+        commit();
         if (count > 0) {
             response.body().write(buffer, 0, count);
             count = 0;
@@ -145,22 +160,17 @@ final class ResponseOutput extends ServletOutputStream {
         return written > 0;
     }
 
-    void setBufferSize(int size) {
+    void resizeBuffer(int size) {
         bufferSize = size;
         if (buffer.length > size) {
             buffer = EMPTY;
         }
     }
 
-    void setContentLength(long length) {
-        contentLength = length;
-    }
-
     /** Drops what is buffered, here and held by Fastpool's response, as {@code resetBuffer()} does. */
-    void resetBuffer() {
-        if (held > 0) {
+    void dropBuffered() {
+        if (held() > 0) {
             response.resetBuffer();
-            held = 0;
         }
         count = 0;
         written = 0;
@@ -168,13 +178,13 @@ final class ResponseOutput extends ServletOutputStream {
 
     /** From now on writes are dropped: the response was replaced by an error or a redirect. */
     void discardFurtherWrites() {
-        resetBuffer();
+        dropBuffered();
         discarding = true;
     }
 
     /** Writes are kept again, into an empty buffer: an error page replaces what was dropped. */
     void reopen() {
-        resetBuffer();
+        dropBuffered();
         discarding = false;
     }
 
@@ -184,19 +194,16 @@ final class ResponseOutput extends ServletOutputStream {
         return true;
     }
 
-    void async(ServletAsync support) {
-        this.async = support;
-    }
-
     @Override
     public void setWriteListener(WriteListener writeListener) {
+        ServletAsync async = asyncSupport();
         if (async == null) {
             throw new IllegalStateException("non-blocking writes need an async request (startAsync), and this servlet does not support async");
         }
         if (writeListener == null) {
             throw new NullPointerException("setWriteListener(null)");
         }
-        if (listener != null) {
+        if (listening) {
             throw new IllegalStateException("setWriteListener was already called for this request");
         }
         async.runIo(() -> {
@@ -206,6 +213,6 @@ final class ResponseOutput extends ServletOutputStream {
                 writeListener.onError(e);
             }
         });
-        listener = writeListener;
+        listening = true;
     }
 }
