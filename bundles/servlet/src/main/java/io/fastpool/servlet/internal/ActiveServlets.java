@@ -126,7 +126,8 @@ final class ActiveServlets implements WebApp {
 
     /** {@code context} as this app sees it, opened (its helper got) when first asked. */
     ActiveContext contextOf(WhiteboardContext context) {
-        return contexts.computeIfAbsent(context, c -> ActiveContext.open(app.bundle(), c, new AppDispatchers(this, c)));
+        ActiveContext open = contexts.get(context); // the usual case, without a lambda made per request
+        return open != null ? open : contexts.computeIfAbsent(context, c -> ActiveContext.open(app.bundle(), c, new AppDispatchers(this, c)));
     }
 
     /**
@@ -267,17 +268,21 @@ final class ActiveServlets implements WebApp {
         return applying;
     }
 
+    /** Each looks first without a lambda: one capturing its argument would be made for every request. */
     private ServletInstance servletOf(ServletApp.Registered servlet) {
-        return (ServletInstance) instances.computeIfAbsent(servlet,
-                entry -> servlet.resourcePrefix() != null ? new ResourceInstance(servlet) : new ServletInstance(servlet));
+        Instance<?> made = instances.get(servlet);
+        return (ServletInstance) (made != null ? made : instances.computeIfAbsent(servlet,
+                entry -> servlet.resourcePrefix() != null ? new ResourceInstance(servlet) : new ServletInstance(servlet)));
     }
 
     private FilterInstance filterOf(ServletApp.RegisteredFilter filter) {
-        return (FilterInstance) instances.computeIfAbsent(filter, entry -> new FilterInstance(filter));
+        Instance<?> made = instances.get(filter);
+        return (FilterInstance) (made != null ? made : instances.computeIfAbsent(filter, entry -> new FilterInstance(filter)));
     }
 
     private ListenerInstance listenerOf(ServletApp.RegisteredListener listener) {
-        return (ListenerInstance) instances.computeIfAbsent(listener, entry -> new ListenerInstance(listener));
+        Instance<?> made = instances.get(listener);
+        return (ListenerInstance) (made != null ? made : instances.computeIfAbsent(listener, entry -> new ListenerInstance(listener)));
     }
 
     private static void startQuietly(Instance<?> instance) {
