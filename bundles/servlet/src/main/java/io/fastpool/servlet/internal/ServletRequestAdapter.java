@@ -47,7 +47,9 @@ import java.util.Map;
  * and cookies are parsed on first use.
  *
  * <p>Longer than most classes here because {@code HttpServletRequest} has some seventy methods;
- * each is a line or a few, and the work sits in the helpers named above.
+ * each is a line or a few, and the work sits in the helpers named above. What most requests never
+ * ask for is kept in a part made on first need ({@code Uncommon}), so the adapter made for every
+ * request stays small; that part is this class's state, not a job of its own.
  *
  * <p>Sessions are the pool's ({@link ServletSession}); async is {@link ServletAsync}'s, for a request
  * whose servlet and filters all support it ({@code startAsync} throws otherwise). Not yet
@@ -74,9 +76,9 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     /**
      * What a request needs only when the servlet asks for it: the body (its stream, reader and parts),
-     * where the client went, cookies, the charset, a failed parse, async, its id. Kept apart so that a request
-     * that asks for none of it, a GET answered from its path and parameters, makes a smaller adapter
-     * (48 bytes rather than 96: the adapter is made for every request).
+     * where the client went, cookies, the charset, a failed parse, async, its id. Kept apart so that
+     * a request that asks for none of it, a GET answered from its path and parameters, makes a
+     * smaller adapter (48 bytes rather than 96: the adapter is made for every request).
      */
     private static final class Uncommon {
         RequestOrigin origin;
@@ -260,8 +262,9 @@ public final class ServletRequestAdapter implements HttpServletRequest {
             return;
         }
         charset(encoding);
-        uncommon().characterEncoding = encoding;
-        uncommon.characterEncodingKnown = true;
+        Uncommon state = uncommon();
+        state.characterEncoding = encoding;
+        state.characterEncodingKnown = true;
     }
 
     @Override
