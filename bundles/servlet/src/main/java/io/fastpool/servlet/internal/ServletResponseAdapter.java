@@ -214,6 +214,10 @@ public final class ServletResponseAdapter extends ResponseOutput implements Http
             }
             return;
         }
+        if (type.indexOf(';') < 0) { // no parameters, the usual case: nothing to parse, no object made
+            mediaType = type.trim();
+            return;
+        }
         ContentType parsed = ContentType.parse(type);
         mediaType = parsed.mediaType();
         if (parsed.charset() != null && bodyUse != BodyUse.WRITER) {
