@@ -32,6 +32,23 @@ public interface Response {
     /** The body. Writing beyond its buffer, or flushing, commits the response. */
     OutputStream body();
 
+    /**
+     * How many body bytes the response holds before it commits: while fewer are written (and the body
+     * is not flushed), they are not sent, and status and headers may still change.
+     *
+     * @since 1.3
+     */
+    int bufferSize();
+
+    /**
+     * Drops the body bytes written and not yet sent, as if they had not been written: what a layer that
+     * buffers on its own terms (the Servlet API's {@code resetBuffer}) needs to hold its body here.
+     *
+     * @throws IllegalStateException if the response is already committed
+     * @since 1.3
+     */
+    void resetBuffer();
+
     /** Whether status and headers have been sent. */
     boolean isCommitted();
 

@@ -123,6 +123,21 @@ final class FcgiResponse implements Response {
     }
 
     @Override
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    @Override
+    public synchronized void resetBuffer() {
+        if (committed) {
+            throw new IllegalStateException("response already committed: its body cannot be reset");
+        }
+        if (content != null) {
+            content.clear();
+        }
+    }
+
+    @Override
     public boolean isCommitted() {
         return committed;
     }

@@ -813,6 +813,31 @@ class FcgiSessionTest {
     }
 
     @Test
+    void resetBufferDropsTheUnsentBodyAndKeepsTheResponseOpenUntilItCommits() {
+        AtomicReference<Integer> bufferSize = new AtomicReference<>();
+        AtomicReference<Throwable> afterCommit = new AtomicReference<>();
+        mount("/", Targets.inline((request, response) -> {
+            bufferSize.set(response.bufferSize());
+            response.body().write("dropped".getBytes(StandardCharsets.UTF_8));
+            response.resetBuffer();
+            response.setStatus(202);
+            response.body().write("kept".getBytes(StandardCharsets.UTF_8));
+            response.body().flush();
+            try {
+                response.resetBuffer();
+            } catch (IllegalStateException e) {
+                afterCommit.set(e);
+            }
+        }));
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        ClientView.Answer answer = client.read(connection).finished(1);
+        assertThat(bufferSize.get()).isEqualTo(settings.responseBufferSize());
+        assertThat(answer.status()).isEqualTo("202 Accepted");
+        assertThat(answer.body()).isEqualTo("kept");
+        assertThat(afterCommit.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("committed");
+    }
+
+    @Test
     void aTargetThatThrowsWhenGivenARequestIsAnswered500() {
         mount("/", exchange -> {
             throw new IllegalStateException("boom");

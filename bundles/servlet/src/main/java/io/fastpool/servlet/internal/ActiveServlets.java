@@ -90,7 +90,7 @@ final class ActiveServlets implements WebApp, SessionEndListener {
 
     @Override
     public void handle(Request request, Response response) throws Exception {
-        AppRoutes.Routed routed = app.routes().match(request.path());
+        ServletMapping.Match<ServletApp.Registered> routed = app.routes().match(request.path());
         if (routed == null) {
             AppErrorPages.notFound(this, request, response);
             return;
@@ -142,7 +142,8 @@ final class ActiveServlets implements WebApp, SessionEndListener {
 
     /** {@code context} as this app sees it, opened (its helper got) when first asked. */
     ActiveContext contextOf(WhiteboardContext context) {
-        return contexts.computeIfAbsent(context, c -> ActiveContext.open(app.bundle(), c, new AppDispatchers(this, c)));
+        ActiveContext open = contexts.get(context); // the usual case, without a lambda made per request
+        return open != null ? open : contexts.computeIfAbsent(context, c -> ActiveContext.open(app.bundle(), c, new AppDispatchers(this, c)));
     }
 
     /**
@@ -154,7 +155,7 @@ final class ActiveServlets implements WebApp, SessionEndListener {
     private void dispatchAsync(WhiteboardContext inContext, String path, ServletRequestAdapter request,
             ServletResponseAdapter response) throws IOException, ServletException {
         String target = path != null ? path : request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
-        AppRoutes.Routed routed = app.routes().match(inContext.contextPath() + target);
+        ServletMapping.Match<ServletApp.Registered> routed = app.routes().match(inContext.contextPath() + target);
         if (routed == null || !routed.target().context().equals(inContext)) {
             response.sendError(404);
             return;
@@ -283,17 +284,21 @@ final class ActiveServlets implements WebApp, SessionEndListener {
         return applying;
     }
 
+    /** Each looks first without a lambda: one capturing its argument would be made for every request. */
     private ServletInstance servletOf(ServletApp.Registered servlet) {
-        return (ServletInstance) instances.computeIfAbsent(servlet,
-                entry -> servlet.resourcePrefix() != null ? new ResourceInstance(servlet) : new ServletInstance(servlet));
+        Instance<?> made = instances.get(servlet);
+        return (ServletInstance) (made != null ? made : instances.computeIfAbsent(servlet,
+                entry -> servlet.resourcePrefix() != null ? new ResourceInstance(servlet) : new ServletInstance(servlet)));
     }
 
     private FilterInstance filterOf(ServletApp.RegisteredFilter filter) {
-        return (FilterInstance) instances.computeIfAbsent(filter, entry -> new FilterInstance(filter));
+        Instance<?> made = instances.get(filter);
+        return (FilterInstance) (made != null ? made : instances.computeIfAbsent(filter, entry -> new FilterInstance(filter)));
     }
 
     private ListenerInstance listenerOf(ServletApp.RegisteredListener listener) {
-        return (ListenerInstance) instances.computeIfAbsent(listener, entry -> new ListenerInstance(listener));
+        Instance<?> made = instances.get(listener);
+        return (ListenerInstance) (made != null ? made : instances.computeIfAbsent(listener, entry -> new ListenerInstance(listener)));
     }
 
     private static void startQuietly(Instance<?> instance) {

@@ -51,7 +51,7 @@ final class AppDispatchers {
         if (decoded == null) {
             return null;
         }
-        AppRoutes.Routed match = app.app().routes().match(context, decoded);
+        ServletMapping.Match<ServletApp.Registered> match = app.app().routes().match(context, decoded);
         if (match == null) {
             return null;
         }

@@ -21,10 +21,6 @@ final class AppRoutes {
 
     private static final System.Logger LOG = System.getLogger(ServletWhiteboard.class.getName());
 
-    /** Where a request landed: the servlet (or resource), how its path splits, and its path inside the context. */
-    record Routed(ServletApp.Registered target, ServletRoute route, String pathInContext) {
-    }
-
     private record ContextMapping(WhiteboardContext context, ServletMapping<ServletApp.Registered> mapping) {
     }
 
@@ -69,7 +65,7 @@ final class AppRoutes {
     }
 
     /** Matches the decoded request path (from the root); {@code null} when nothing of this bundle serves it. */
-    Routed match(String path) {
+    ServletMapping.Match<ServletApp.Registered> match(String path) {
         for (ContextMapping candidate : contexts) {
             String inside = candidate.context().pathInside(path);
             if (inside == null) {
@@ -77,18 +73,17 @@ final class AppRoutes {
             }
             ServletMapping.Match<ServletApp.Registered> match = candidate.mapping().match(candidate.context().contextPath(), inside);
             if (match != null) {
-                return new Routed(match.target(), match.route(), inside);
+                return match;
             }
         }
         return null;
     }
 
     /** Matches {@code pathInContext} against {@code context}'s routes only; {@code null} when nothing of this bundle there serves it. */
-    Routed match(WhiteboardContext context, String pathInContext) {
+    ServletMapping.Match<ServletApp.Registered> match(WhiteboardContext context, String pathInContext) {
         for (ContextMapping candidate : contexts) {
             if (candidate.context().equals(context)) {
-                ServletMapping.Match<ServletApp.Registered> match = candidate.mapping().match(context.contextPath(), pathInContext);
-                return match == null ? null : new Routed(match.target(), match.route(), pathInContext);
+                return candidate.mapping().match(context.contextPath(), pathInContext);
             }
         }
         return null;

@@ -69,19 +69,33 @@ public final class ServletInvoker {
         serve(null, chain, dispatcher, request, response, route, context, multipart, errors);
     }
 
+    ServletLimits limits() {
+        return limits;
+    }
+
+    /** A new request id: unique among the requests this invoker serves (a servlet asks for one with {@code getRequestId}). */
+    long nextRequestId() {
+        return requestIds.incrementAndGet();
+    }
+
+    ErrorPageHandler errorPages() {
+        return errorPages;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
     /** Through {@code chain} when there is one, else straight to {@code servlet} (no chain object per request). */
     private void serve(Servlet servlet, FilterChain chain, ServletAsync.Dispatcher dispatcher, Request request, Response response,
             ServletRoute route, ServletContext context, MultipartConfigElement multipart, ErrorDispatch errors)
             throws IOException, ServletException {
-        ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, limits, multipart,
-                requestIds.incrementAndGet());
-        ServletResponseAdapter servletResponse = new ServletResponseAdapter(response, servletRequest, limits.bufferSize(),
-                errorPages, clock);
+        ServletRequestAdapter servletRequest = new ServletRequestAdapter(request, route, context, this, multipart);
+        ServletResponseAdapter servletResponse = new ServletResponseAdapter(response, servletRequest, limits.bufferSize(), this);
         ServletAsync async = null;
         if (dispatcher != null) {
             async = new ServletAsync(request, servletRequest, servletResponse, dispatcher);
             servletRequest.async(async);
-            servletResponse.async(async);
         }
         try {
             run(servlet, chain, servletRequest, servletResponse, async, errors);

@@ -12,7 +12,9 @@ import java.util.Set;
  * among them (Servlet 6.0, 12.1 and 12.2): the context root ({@code ""}), an exact path, the
  * longest {@code /prefix/*} (with {@code /*} the shortest), an extension ({@code *.jsp}) of the
  * last segment, and the default servlet ({@code /}), tried in that order. A match also splits the
- * path into servlet path and path info, the {@link ServletRoute} the adapter reports.
+ * path into servlet path and path info, the {@link ServletRoute} the adapter reports. An exact
+ * pattern's match is the same every time: it is made once (per context path) and handed to every
+ * request for it, so routing such a request allocates nothing here.
  *
  * <p>Immutable: the whiteboard builds a new one when servlets come or go. Each pattern is given
  * to the first target added with it, so adding targets by ranking (highest first) lets the
@@ -22,11 +24,39 @@ import java.util.Set;
  */
 final class ServletMapping<T> {
 
-    /** What a path matched: its target and how the path splits. */
-    record Match<T>(T target, ServletRoute route) {
+    /** What a path matched: its target, how the path splits, and the path inside the context that was matched. */
+    record Match<T>(T target, ServletRoute route, String pathInContext) {
     }
 
-    private record Entry<T>(T target, String pattern) {
+    /** A pattern's target; an exact pattern's also keeps its last {@link Match}, immutable and so shared by requests. */
+    private static final class Entry<T> {
+        private final T target;
+        private final String pattern;
+        /** Racy by design: a thread that does not see another's match makes an equal one. */
+        private Match<T> exactMatch;
+
+        Entry(T target, String pattern) {
+            this.target = target;
+            this.pattern = pattern;
+        }
+
+        T target() {
+            return target;
+        }
+
+        String pattern() {
+            return pattern;
+        }
+
+        /** The match of this exact pattern in a context at {@code contextPath}. */
+        Match<T> exactMatch(String contextPath) {
+            Match<T> match = exactMatch;
+            if (match == null || !match.route().contextPath().equals(contextPath)) {
+                match = new Match<>(target, new ServletRoute(contextPath, pattern, null, MappingMatch.EXACT, pattern), pattern);
+                exactMatch = match;
+            }
+            return match;
+        }
     }
 
     private final Map<String, Entry<T>> exact;
@@ -90,13 +120,13 @@ final class ServletMapping<T> {
     Match<T> match(String contextPath, String path) {
         String inContext = path.isEmpty() ? "/" : path;
         if (contextRoot != null && inContext.equals("/")) {
-            return new Match<>(contextRoot.target(), new ServletRoute(contextPath, "", "/", MappingMatch.CONTEXT_ROOT, ""));
+            return new Match<>(contextRoot.target(), new ServletRoute(contextPath, "", "/", MappingMatch.CONTEXT_ROOT, ""), path);
         }
         Entry<T> found = exact.get(inContext);
         if (found != null) {
-            return new Match<>(found.target(), new ServletRoute(contextPath, inContext, null, MappingMatch.EXACT, found.pattern()));
+            return found.exactMatch(contextPath);
         }
-        Match<T> prefixMatch = longestPrefix(contextPath, inContext);
+        Match<T> prefixMatch = longestPrefix(contextPath, inContext, path);
         if (prefixMatch != null) {
             return prefixMatch;
         }
@@ -106,17 +136,17 @@ final class ServletMapping<T> {
             found = extensions.get(inContext.substring(dot + 1));
             if (found != null) {
                 return new Match<>(found.target(),
-                        new ServletRoute(contextPath, inContext, null, MappingMatch.EXTENSION, found.pattern()));
+                        new ServletRoute(contextPath, inContext, null, MappingMatch.EXTENSION, found.pattern()), path);
             }
         }
         if (byDefault != null) {
-            return new Match<>(byDefault.target(), new ServletRoute(contextPath, inContext, null, MappingMatch.DEFAULT, "/"));
+            return new Match<>(byDefault.target(), new ServletRoute(contextPath, inContext, null, MappingMatch.DEFAULT, "/"), path);
         }
         return null;
     }
 
     /** Tries {@code /a/b/c}, {@code /a/b}, {@code /a}, then "" ({@code /*}): the longest prefix wins. */
-    private Match<T> longestPrefix(String contextPath, String path) {
+    private Match<T> longestPrefix(String contextPath, String path, String pathInContext) {
         if (prefixes.isEmpty()) {
             return null;
         }
@@ -126,7 +156,7 @@ final class ServletMapping<T> {
             if (found != null) {
                 String rest = path.substring(candidate.length());
                 return new Match<>(found.target(), new ServletRoute(contextPath, candidate, rest.isEmpty() ? null : rest,
-                        MappingMatch.PATH, found.pattern()));
+                        MappingMatch.PATH, found.pattern()), pathInContext);
             }
             if (candidate.isEmpty()) {
                 return null;

@@ -30,6 +30,7 @@ import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.security.Principal;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -46,7 +47,9 @@ import java.util.Map;
  * and cookies are parsed on first use.
  *
  * <p>Longer than most classes here because {@code HttpServletRequest} has some seventy methods;
- * each is a line or a few, and the work sits in the helpers named above.
+ * each is a line or a few, and the work sits in the helpers named above. What most requests never
+ * ask for is kept in a part made on first need ({@code Uncommon}), so the adapter made for every
+ * request stays small; that part is this class's state, not a job of its own.
  *
  * <p>Sessions are the pool's ({@link ServletSession}); async is {@link ServletAsync}'s, for a request
  * whose servlet and filters all support it ({@code startAsync} throws otherwise). Not yet
@@ -59,43 +62,83 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     private final Request request;
     private final ServletRoute route;
     private final ServletContext context;
-    private final ServletLimits limits;
+    /** Its limits, and the request ids. */
+    private final ServletInvoker invoker;
     private final MultipartConfigElement multipart;
-    private final long requestId;
-    private final RequestInput input;
-    private RequestOrigin origin;
     private Map<String, Object> attributes = Collections.emptyMap();
-    private String characterEncoding;
     private Map<String, String[]> parameters;
-    private RuntimeException parameterFailure;
-    private MultipartParts parts;
-    private RuntimeException partsFailure;
-    private List<Cookie> cookies;
     private ServletSession session;
-    private BodyUse bodyUse = BodyUse.NONE;
-    private BufferedReader reader;
-    /** Null when the servlet or one of its filters does not support async. */
-    private ServletAsync async;
-    private DispatcherType dispatcherType = DispatcherType.REQUEST;
+    /** Made on first need; null while the request needs none of it. */
+    private Uncommon uncommon;
 
     /** Which of the body's views the servlet took: the Servlet API allows one of stream and reader. */
     private enum BodyUse { NONE, STREAM, READER }
 
     /**
+     * What a request needs only when the servlet asks for it: the body (its stream, reader and parts),
+     * where the client went, cookies, the charset, a failed parse, async, its id. Kept apart so that
+     * a request that asks for none of it, a GET answered from its path and parameters, makes a
+     * smaller adapter (48 bytes rather than 96: the adapter is made for every request).
+     */
+    private static final class Uncommon {
+        RequestOrigin origin;
+        List<Cookie> cookies;
+        /** The request's charset once known (from Content-Type, or set); {@code characterEncodingKnown} says whether it is. */
+        String characterEncoding;
+        boolean characterEncodingKnown;
+        RuntimeException parameterFailure;
+        RequestInput input;
+        BufferedReader reader;
+        BodyUse bodyUse = BodyUse.NONE;
+        MultipartParts parts;
+        RuntimeException partsFailure;
+        /** Null when the servlet or one of its filters does not support async. */
+        ServletAsync async;
+        DispatcherType dispatcherType = DispatcherType.REQUEST;
+        /** 0 until the servlet asks: an id is drawn only for a request that reports one. */
+        long requestId;
+    }
+
+    /**
+     * A request served by {@code invoker}, which gives its limits and, if the servlet asks, its id.
+     *
      * @param context   the servlet context the route belongs to; {@code null} until the whiteboard supplies one
      * @param multipart the servlet's multipart configuration, {@code null} when it reads no {@code multipart/form-data}
+     */
+    ServletRequestAdapter(Request request, ServletRoute route, ServletContext context, ServletInvoker invoker,
+            MultipartConfigElement multipart) {
+        this.request = request;
+        this.route = route;
+        this.context = context;
+        this.invoker = invoker;
+        this.multipart = multipart;
+    }
+
+    /**
+     * A request outside an invoker (a test's), under {@code limits}.
+     *
      * @param requestId what {@link #getRequestId()} reports (in hexadecimal), unique among the server's current requests
      */
     public ServletRequestAdapter(Request request, ServletRoute route, ServletContext context, ServletLimits limits,
             MultipartConfigElement multipart, long requestId) {
-        this.request = request;
-        this.route = route;
-        this.context = context;
-        this.limits = limits;
-        this.multipart = multipart;
-        this.requestId = requestId;
-        this.input = new RequestInput(request.body());
-        this.characterEncoding = ContentType.charsetOf(request.contentType());
+        this(request, route, context, new ServletInvoker(limits, ErrorPageHandler.PLAIN, Clock.systemUTC()), multipart);
+        uncommon().requestId = requestId;
+    }
+
+    private Uncommon uncommon() {
+        if (uncommon == null) {
+            uncommon = new Uncommon();
+        }
+        return uncommon;
+    }
+
+    private BodyUse bodyUse() {
+        return uncommon == null ? BodyUse.NONE : uncommon.bodyUse;
+    }
+
+    /** The request's async support, null when the servlet or one of its filters does not support async. */
+    ServletAsync asyncSupport() {
+        return uncommon == null ? null : uncommon.async;
     }
 
     // ---- request line and paths
@@ -108,10 +151,11 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     /** Made on first use: a servlet that never asks where the client went costs no Host header lookup. */
     private RequestOrigin origin() {
-        if (origin == null) {
-            origin = new RequestOrigin(request);
+        Uncommon state = uncommon();
+        if (state.origin == null) {
+            state.origin = new RequestOrigin(request);
         }
-        return origin;
+        return state.origin;
     }
 
     @Override public String getContextPath() { return route.contextPath(); }
@@ -183,9 +227,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     @Override
     public Cookie[] getCookies() {
-        if (cookies == null) {
-            cookies = Cookies.parse(request.headers().getAll("Cookie"));
-        }
+        List<Cookie> cookies = cookies();
         return cookies.isEmpty() ? null : cookies.stream().map(c -> (Cookie) c.clone()).toArray(Cookie[]::new);
     }
 
@@ -205,40 +247,49 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     @Override
     public String getCharacterEncoding() {
-        return characterEncoding;
+        Uncommon state = uncommon();
+        if (!state.characterEncodingKnown) {
+            state.characterEncoding = ContentType.charsetOf(request.contentType());
+            state.characterEncodingKnown = true;
+        }
+        return state.characterEncoding;
     }
 
     /** Takes effect for parameters and the reader not yet read; ignored once either was, as the API says. */
     @Override
     public void setCharacterEncoding(String encoding) throws UnsupportedEncodingException {
-        if (bodyUse == BodyUse.READER || parameters != null) {
+        if (bodyUse() == BodyUse.READER || parameters != null) {
             return;
         }
         charset(encoding);
-        characterEncoding = encoding;
+        Uncommon state = uncommon();
+        state.characterEncoding = encoding;
+        state.characterEncodingKnown = true;
     }
 
     @Override
     public ServletInputStream getInputStream() {
-        if (bodyUse == BodyUse.READER) {
+        if (bodyUse() == BodyUse.READER) {
             throw new IllegalStateException("getReader() was called on this request: the body can be read one way only");
         }
-        bodyUse = BodyUse.STREAM;
-        return input;
+        uncommon().bodyUse = BodyUse.STREAM;
+        return input();
     }
 
     /** In the request's charset, else ISO-8859-1 as the Servlet API prescribes. */
     @Override
     public BufferedReader getReader() throws IOException {
-        if (bodyUse == BodyUse.STREAM) {
+        if (bodyUse() == BodyUse.STREAM) {
             throw new IllegalStateException("getInputStream() was called on this request: the body can be read one way only");
         }
-        if (reader == null) {
-            Charset charset = characterEncoding == null ? StandardCharsets.ISO_8859_1 : charset(characterEncoding);
-            reader = new BufferedReader(new InputStreamReader(input, charset));
-            bodyUse = BodyUse.READER;
+        Uncommon state = uncommon();
+        if (state.reader == null) {
+            String encoding = getCharacterEncoding();
+            Charset charset = encoding == null ? StandardCharsets.ISO_8859_1 : charset(encoding);
+            state.reader = new BufferedReader(new InputStreamReader(input(), charset));
+            state.bodyUse = BodyUse.READER;
         }
-        return reader;
+        return state.reader;
     }
 
     private static Charset charset(String name) throws UnsupportedEncodingException {
@@ -275,17 +326,17 @@ public final class ServletRequestAdapter implements HttpServletRequest {
      */
     @Override
     public Map<String, String[]> getParameterMap() {
-        if (parameterFailure != null) {
-            throw parameterFailure;
+        if (uncommon != null && uncommon.parameterFailure != null) {
+            throw uncommon.parameterFailure;
         }
         if (parameters == null) {
             try {
-                parameters = RequestParameters.parse(request.queryString(), formBody(), limits);
-                if (multipart != null && isMultipart() && (parts != null || bodyUse == BodyUse.NONE)) {
+                parameters = RequestParameters.parse(request.queryString(), formBody(), invoker.limits());
+                if (multipart != null && isMultipart() && ((uncommon != null && uncommon.parts != null) || bodyUse() == BodyUse.NONE)) {
                     parameters = withFormFields(parameters);
                 }
             } catch (BadRequestException | MultipartTooLargeException e) {
-                parameterFailure = e;
+                uncommon().parameterFailure = e;
                 throw e;
             }
         }
@@ -302,17 +353,18 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     private RequestParameters.FormBody formBody() {
         String type = request.contentType();
-        if (!"POST".equals(request.method()) || bodyUse != BodyUse.NONE || type == null
+        if (!"POST".equals(request.method()) || bodyUse() != BodyUse.NONE || type == null
                 || !ContentType.parse(type).is("application/x-www-form-urlencoded")) {
             return null;
         }
-        return new RequestParameters.FormBody(input, getContentLengthLong(), charsetOrUtf8());
+        return new RequestParameters.FormBody(input(), getContentLengthLong(), charsetOrUtf8());
     }
 
     /** The request's charset, else UTF-8: how form bodies are read. */
     private Charset charsetOrUtf8() {
         try {
-            return characterEncoding == null ? StandardCharsets.UTF_8 : charset(characterEncoding);
+            String encoding = getCharacterEncoding();
+            return encoding == null ? StandardCharsets.UTF_8 : charset(encoding);
         } catch (UnsupportedEncodingException e) {
             throw new MalformedParameterException("form body: " + e.getMessage(), e);
         }
@@ -371,7 +423,14 @@ public final class ServletRequestAdapter implements HttpServletRequest {
         return name == null || name.isEmpty() ? request.serverAddress() : name;
     }
 
-    @Override public String getRequestId() { return Long.toHexString(requestId); }
+    @Override
+    public String getRequestId() {
+        Uncommon state = uncommon();
+        if (state.requestId == 0) {
+            state.requestId = invoker.nextRequestId();
+        }
+        return Long.toHexString(state.requestId);
+    }
     /** FastCGI carries no HTTP/2 stream id through to the app. */
     @Override public String getProtocolRequestId() { return ""; }
 
@@ -388,7 +447,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     // ---- context and dispatch
 
     @Override public ServletContext getServletContext() { return context; }
-    @Override public DispatcherType getDispatcherType() { return dispatcherType; }
+    @Override public DispatcherType getDispatcherType() { return uncommon == null ? DispatcherType.REQUEST : uncommon.dispatcherType; }
 
     /** Relative paths resolve against this request's servlet path and path info; the context decides the rest. */
     @Override
@@ -472,10 +531,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     }
 
     @Override public String getRequestedSessionId() {
-        if (cookies == null) {
-            cookies = Cookies.parse(request.headers().getAll("Cookie"));
-        }
-        for (Cookie cookie : cookies) {
+        for (Cookie cookie : cookies()) {
             if (SESSION_COOKIE.equals(cookie.getName())) {
                 return cookie.getValue();
             }
@@ -522,18 +578,19 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     }
 
     private MultipartParts multipartParts() throws IOException {
-        if (partsFailure != null) {
-            throw partsFailure;
+        Uncommon state = uncommon();
+        if (state.partsFailure != null) {
+            throw state.partsFailure;
         }
-        if (parts == null) {
+        if (state.parts == null) {
             try {
-                parts = MultipartParts.read(this, multipart, limits, charsetOrUtf8());
+                state.parts = MultipartParts.read(this, multipart, invoker.limits(), charsetOrUtf8());
             } catch (MultipartTooLargeException | MalformedMultipartException e) {
-                partsFailure = e;
+                state.partsFailure = e;
                 throw e;
             }
         }
-        return parts;
+        return state.parts;
     }
 
     private boolean isMultipart() {
@@ -543,8 +600,8 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     /** Deletes the files the request's parts were stored in; called when the request ends. */
     public void cleanUp() {
-        if (parts != null) {
-            parts.delete();
+        if (uncommon != null && uncommon.parts != null) {
+            uncommon.parts.delete();
         }
     }
 
@@ -552,8 +609,29 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     /** Gives the request its async support: the servlet and every filter on its way support async. */
     void async(ServletAsync support) {
-        this.async = support;
-        input.async(support);
+        Uncommon state = uncommon();
+        state.async = support;
+        if (state.input != null) {
+            state.input.async(support);
+        }
+    }
+
+    /** Made when the body is first read: most requests never read one. */
+    private RequestInput input() {
+        Uncommon state = uncommon();
+        if (state.input == null) {
+            state.input = new RequestInput(request.body());
+            state.input.async(state.async);
+        }
+        return state.input;
+    }
+
+    private List<Cookie> cookies() {
+        Uncommon state = uncommon();
+        if (state.cookies == null) {
+            state.cookies = Cookies.parse(request.headers().getAll("Cookie"));
+        }
+        return state.cookies;
     }
 
     /**
@@ -561,19 +639,19 @@ public final class ServletRequestAdapter implements HttpServletRequest {
      * request's original path elements are kept in the attributes the specification names.
      */
     void dispatchedAsync() {
-        if (dispatcherType != DispatcherType.ASYNC) {
+        if (getDispatcherType() != DispatcherType.ASYNC) {
             setAttribute(AsyncContext.ASYNC_REQUEST_URI, getRequestURI());
             setAttribute(AsyncContext.ASYNC_CONTEXT_PATH, getContextPath());
             setAttribute(AsyncContext.ASYNC_SERVLET_PATH, getServletPath());
             setAttribute(AsyncContext.ASYNC_PATH_INFO, getPathInfo());
             setAttribute(AsyncContext.ASYNC_QUERY_STRING, getQueryString());
             setAttribute(AsyncContext.ASYNC_MAPPING, getHttpServletMapping());
-            dispatcherType = DispatcherType.ASYNC;
+            uncommon().dispatcherType = DispatcherType.ASYNC;
         }
     }
 
-    @Override public boolean isAsyncStarted() { return async != null && async.isStarted(); }
-    @Override public boolean isAsyncSupported() { return async != null; }
+    @Override public boolean isAsyncStarted() { return asyncSupport() != null && asyncSupport().isStarted(); }
+    @Override public boolean isAsyncSupported() { return asyncSupport() != null; }
 
     @Override
     public AsyncContext startAsync() {
@@ -582,6 +660,7 @@ public final class ServletRequestAdapter implements HttpServletRequest {
 
     @Override
     public AsyncContext startAsync(ServletRequest servletRequest, ServletResponse servletResponse) {
+        ServletAsync async = asyncSupport();
         if (async == null) {
             throw new IllegalStateException("startAsync() is not supported here: the servlet, or a filter in its chain, is not registered with"
                     + " osgi.http.whiteboard.servlet.asyncSupported=true (filters: .filter.asyncSupported=true)");
@@ -590,11 +669,12 @@ public final class ServletRequestAdapter implements HttpServletRequest {
     }
 
     private ServletResponse responseForAsync() {
-        return async == null ? null : async.originalResponse();
+        return asyncSupport() == null ? null : asyncSupport().originalResponse();
     }
 
     @Override
     public AsyncContext getAsyncContext() {
+        ServletAsync async = asyncSupport();
         if (async == null || !async.wasStarted()) {
             throw new IllegalStateException("this request is not in async mode");
         }

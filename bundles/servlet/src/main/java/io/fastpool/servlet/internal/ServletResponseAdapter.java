@@ -10,7 +10,6 @@ import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -18,7 +17,8 @@ import java.util.Locale;
 
 /**
  * {@link HttpServletResponse} over a Fastpool {@link Response}. Status and headers are kept here
- * ({@link ResponseHeaders}) and the body in a buffer ({@link ResponseOutput}) until the response
+ * ({@link ResponseHeaders}) and the body in a buffer (the {@link ResponseOutput} this class extends:
+ * the response is its own output stream, one object per request rather than two) until the response
  * commits, since the Servlet API may change or {@code reset()} them until then; committing hands
  * them to Fastpool's response. The content type and its charset are kept apart, as the API's rules
  * for {@code setContentType}, {@code setCharacterEncoding}, {@code setLocale} and {@code getWriter}
@@ -32,37 +32,57 @@ import java.util.Locale;
  * <p>Longer than most classes here because {@code HttpServletResponse} has some forty methods, and
  * reopening and closing reset the very state they keep; each method is a line or a few.
  */
-public final class ServletResponseAdapter implements HttpServletResponse {
+public final class ServletResponseAdapter extends ResponseOutput implements HttpServletResponse {
 
     private static final String DEFAULT_CHARSET = "ISO-8859-1";
 
-    private final Response response;
     private final ServletRequestAdapter request;
-    private final ErrorPageHandler errorPages;
-    private final Clock clock;
-    private final ResponseHeaders headers = new ResponseHeaders();
-    private final ResponseOutput output;
+    /** Its error pages and clock. */
+    private final ServletInvoker invoker;
+    /** Made on the first header other than the content type and length: most responses set none. */
+    private ResponseHeaders headers;
     private int status = SC_OK;
     private String mediaType;
     private String charset;
-    private Locale locale;
-    private long contentLength = -1;
     private BodyUse bodyUse = BodyUse.NONE;
-    private ResponseWriter writer;
-    private PrintWriter printWriter;
     private boolean committed;
     private boolean sent;
-    private String errorMessage;
+    /** Made on first need; null while the response needs none of it, and again after a reset. */
+    private Uncommon uncommon;
 
     /** Which of the body's views the servlet took: the Servlet API allows one of stream and writer. */
     private enum BodyUse { NONE, STREAM, WRITER }
 
-    public ServletResponseAdapter(Response response, ServletRequestAdapter request, int bufferSize, ErrorPageHandler errorPages, Clock clock) {
-        this.response = response;
+    /**
+     * What a response needs only when the servlet asks for it: a locale, the writer, an error.
+     * Kept apart so that a response written as a stream makes a smaller adapter (80 bytes rather
+     * than 96: it is made for every request). {@code reset()} and an error page drop it whole.
+     */
+    private static final class Uncommon {
+        Locale locale;
+        ResponseWriter writer;
+        PrintWriter printWriter;
+        /** Set by {@code sendError}: its message, "" without one. */
+        String errorMessage;
+    }
+
+    /** {@code invoker} gives the error pages ({@code sendError}) and the clock (cookie expiry). */
+    public ServletResponseAdapter(Response response, ServletRequestAdapter request, int bufferSize, ServletInvoker invoker) {
+        super(response, bufferSize);
         this.request = request;
-        this.errorPages = errorPages;
-        this.clock = clock;
-        this.output = new ResponseOutput(response.body(), bufferSize, this::commit);
+        this.invoker = invoker;
+    }
+
+    private Uncommon uncommon() {
+        if (uncommon == null) {
+            uncommon = new Uncommon();
+        }
+        return uncommon;
+    }
+
+    /** The message of a {@code sendError} ("" without one), or {@code null} when none is pending. */
+    private String pendingError() {
+        return uncommon == null ? null : uncommon.errorMessage;
     }
 
     // ---- status
@@ -84,8 +104,8 @@ public final class ServletResponseAdapter implements HttpServletResponse {
     public void sendError(int status, String message) {
         checkNotCommitted("sendError(" + status + ")");
         this.status = status;
-        this.errorMessage = message == null ? "" : message;
-        output.discardFurtherWrites();
+        uncommon().errorMessage = message == null ? "" : message;
+        discardFurtherWrites();
         committed = true;
     }
 
@@ -101,9 +121,9 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         if (location == null) {
             throw new IllegalArgumentException("sendRedirect needs a location");
         }
-        output.discardFurtherWrites();
+        discardFurtherWrites();
         status = SC_FOUND;
-        headers.set("Location", RedirectLocation.absolute(location, request.getRequestURL().toString()));
+        headers().set("Location", RedirectLocation.absolute(location, request.getRequestURL().toString()));
         commit();
     }
 
@@ -118,8 +138,8 @@ public final class ServletResponseAdapter implements HttpServletResponse {
             setContentType(value);
         } else if (name.equalsIgnoreCase("Content-Length")) {
             setContentLengthLong(value == null ? -1 : Long.parseLong(value.trim()));
-        } else {
-            headers.set(name, value);
+        } else if (value != null || headers != null) {
+            headers().set(name, value);
         }
     }
 
@@ -127,8 +147,8 @@ public final class ServletResponseAdapter implements HttpServletResponse {
     public void addHeader(String name, String value) {
         if (name != null && (name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Length"))) {
             setHeader(name, value);
-        } else if (!committed && name != null) {
-            headers.add(name, value);
+        } else if (!committed && name != null && value != null) {
+            headers().add(name, value);
         }
     }
 
@@ -150,18 +170,18 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         if (name.equalsIgnoreCase("Content-Length")) {
             return contentLength < 0 ? null : Long.toString(contentLength);
         }
-        return headers.get(name);
+        return headers == null ? null : headers.get(name);
     }
 
     @Override
     public Collection<String> getHeaders(String name) {
         String special = name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Length") ? getHeader(name) : null;
-        return special != null ? List.of(special) : headers.getAll(name);
+        return special != null ? List.of(special) : headers == null ? List.of() : headers.getAll(name);
     }
 
     @Override
     public Collection<String> getHeaderNames() {
-        List<String> names = new ArrayList<>(headers.names());
+        List<String> names = headers == null ? new ArrayList<>() : new ArrayList<>(headers.names());
         if (getContentType() != null) {
             names.add("Content-Type");
         }
@@ -173,7 +193,7 @@ public final class ServletResponseAdapter implements HttpServletResponse {
 
     @Override
     public void addCookie(Cookie cookie) {
-        addHeader("Set-Cookie", Cookies.format(cookie, clock.millis()));
+        addHeader("Set-Cookie", Cookies.format(cookie, invoker.clock().millis()));
     }
 
     /** Sessions travel in cookies, never in URLs: URLs are returned unchanged. */
@@ -192,6 +212,10 @@ public final class ServletResponseAdapter implements HttpServletResponse {
             if (bodyUse != BodyUse.WRITER) {
                 charset = null;
             }
+            return;
+        }
+        if (type.indexOf(';') < 0) { // no parameters, the usual case: nothing to parse, no object made
+            mediaType = type.trim();
             return;
         }
         ContentType parsed = ContentType.parse(type);
@@ -224,14 +248,14 @@ public final class ServletResponseAdapter implements HttpServletResponse {
     @Override
     public void setLocale(Locale locale) {
         if (!committed && locale != null) {
-            this.locale = locale;
-            headers.set("Content-Language", locale.toLanguageTag());
+            uncommon().locale = locale;
+            headers().set("Content-Language", locale.toLanguageTag());
         }
     }
 
     @Override
     public Locale getLocale() {
-        return locale == null ? Locale.getDefault() : locale;
+        return uncommon == null || uncommon.locale == null ? Locale.getDefault() : uncommon.locale;
     }
 
     @Override
@@ -243,7 +267,6 @@ public final class ServletResponseAdapter implements HttpServletResponse {
     public void setContentLengthLong(long length) {
         if (!committed) {
             contentLength = length < 0 ? -1 : length;
-            output.setContentLength(contentLength);
         }
     }
 
@@ -255,7 +278,7 @@ public final class ServletResponseAdapter implements HttpServletResponse {
             throw new IllegalStateException("getWriter() was called on this response: the body can be written one way only");
         }
         bodyUse = BodyUse.STREAM;
-        return output;
+        return this;
     }
 
     /** Encodes in {@link #getCharacterEncoding()}, which from now on also shows in the Content-Type. */
@@ -264,14 +287,15 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         if (bodyUse == BodyUse.STREAM) {
             throw new IllegalStateException("getOutputStream() was called on this response: the body can be written one way only");
         }
-        if (printWriter == null) {
+        Uncommon state = uncommon();
+        if (state.printWriter == null) {
             Charset encoding = charsetFor(getCharacterEncoding());
             charset = getCharacterEncoding();
-            writer = new ResponseWriter(output, encoding);
-            printWriter = new PrintWriter(writer);
+            state.writer = new ResponseWriter(this, encoding);
+            state.printWriter = new PrintWriter(state.writer);
             bodyUse = BodyUse.WRITER;
         }
-        return printWriter;
+        return state.printWriter;
     }
 
     private static Charset charsetFor(String name) throws UnsupportedEncodingException {
@@ -284,31 +308,31 @@ public final class ServletResponseAdapter implements HttpServletResponse {
 
     @Override
     public void setBufferSize(int size) {
-        if (committed || output.hasContent()) {
+        if (committed || hasContent()) {
             throw new IllegalStateException("setBufferSize after content was written or the response committed");
         }
-        output.setBufferSize(Math.max(size, 0));
+        resizeBuffer(Math.max(size, 0));
     }
 
     @Override
     public int getBufferSize() {
-        return output.bufferSize();
+        return bufferSize();
     }
 
     @Override
     public void flushBuffer() throws IOException {
-        if (printWriter != null) {
-            printWriter.flush();
+        if (uncommon != null && uncommon.printWriter != null) {
+            uncommon.printWriter.flush();
         }
-        output.flush();
+        flush();
     }
 
     @Override
     public void resetBuffer() {
         checkNotCommitted("resetBuffer");
-        output.resetBuffer();
-        if (writer != null) {
-            writer.reset();
+        dropBuffered();
+        if (uncommon != null && uncommon.writer != null) {
+            uncommon.writer.reset();
         }
     }
 
@@ -318,14 +342,12 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         checkNotCommitted("reset");
         resetBuffer();
         status = SC_OK;
-        headers.clear();
+        headers = null;
         mediaType = null;
         charset = null;
-        locale = null;
         setContentLengthLong(-1);
         bodyUse = BodyUse.NONE;
-        writer = null;
-        printWriter = null;
+        uncommon = null; // locale, writer; no error is pending while the response is not committed
     }
 
     @Override
@@ -333,21 +355,22 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         return committed;
     }
 
-    /** Lets a write listener be set once the request starts async. */
-    void async(ServletAsync support) {
-        output.async(support);
+    @Override
+    ServletAsync asyncSupport() {
+        return request.asyncSupport();
     }
 
     // ---- error pages and dispatches
 
     /** Whether {@code sendError} was called and its page is not sent yet. */
     boolean errorPending() {
-        return errorMessage != null && !sent;
+        return pendingError() != null && !sent;
     }
 
     /** The message given to {@code sendError}, or {@code null} without one. */
     String errorMessage() {
-        return errorMessage == null || errorMessage.isEmpty() ? null : errorMessage;
+        String message = pendingError();
+        return message == null || message.isEmpty() ? null : message;
     }
 
     /**
@@ -359,17 +382,14 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         if (sent) {
             throw new IllegalStateException("the response is already sent: no error page can follow");
         }
-        errorMessage = null;
+        uncommon = null; // the error, locale and writer
         committed = false;
-        output.reopen();
+        reopen();
         this.status = status;
         mediaType = null;
         charset = null;
-        locale = null;
         setContentLengthLong(-1);
         bodyUse = BodyUse.NONE;
-        writer = null;
-        printWriter = null;
     }
 
     /**
@@ -377,31 +397,33 @@ public final class ServletResponseAdapter implements HttpServletResponse {
      * and what the forwarding servlet writes afterwards is dropped. A pending error stays for its page.
      */
     void closeAfterForward() throws IOException {
-        if (errorMessage != null) {
+        if (pendingError() != null) {
             return;
         }
-        output.drain();
-        output.discardFurtherWrites();
+        drain();
+        discardFurtherWrites();
     }
 
     // ---- completion
 
     /** Ends the response once the servlet returned: the error page if one was asked for, else the buffered body. */
     public void finish() throws IOException {
+        String errorMessage = pendingError();
         if (errorMessage != null) {
             if (!sent) {
                 sent = true;
-                headers.copyTo(response);
-                errorPages.sendErrorPage(status, errorMessage.isEmpty() ? null : errorMessage, response);
+                copyHeadersTo(response);
+                invoker.errorPages().sendErrorPage(status, errorMessage.isEmpty() ? null : errorMessage, response);
             }
             return;
         }
         // The PrintWriter wraps the ResponseWriter unbuffered, and that writes into the output: all is there.
-        output.drain();
+        drain();
     }
 
-    /** Hands status and headers to Fastpool's response, once. */
-    private void commit() {
+    /** Hands status and headers to Fastpool's response, once; {@link ResponseOutput} calls it as the body commits. */
+    @Override
+    void commit() {
         committed = true;
         if (sent) {
             return;
@@ -415,7 +437,20 @@ public final class ServletResponseAdapter implements HttpServletResponse {
         if (contentLength >= 0) {
             response.setHeader("Content-Length", Long.toString(contentLength));
         }
-        headers.copyTo(response);
+        copyHeadersTo(response);
+    }
+
+    private ResponseHeaders headers() {
+        if (headers == null) {
+            headers = new ResponseHeaders();
+        }
+        return headers;
+    }
+
+    private void copyHeadersTo(Response target) {
+        if (headers != null) {
+            headers.copyTo(target);
+        }
     }
 
     private void checkNotCommitted(String action) {

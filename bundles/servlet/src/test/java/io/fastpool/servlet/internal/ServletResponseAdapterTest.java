@@ -26,7 +26,7 @@ class ServletResponseAdapterTest {
         FakeRequest fake = new FakeRequest("GET", uri).serverName("shop.example").header("Host", "shop.example:8080");
         ServletRequestAdapter request = new ServletRequestAdapter(fake, ServletRoute.everything(fake.contextPath(), fake.pathInfo()),
                 null, ServletLimits.DEFAULTS, null, 1);
-        return new ServletResponseAdapter(fastpool, request, bufferSize, errorPages, CLOCK);
+        return new ServletResponseAdapter(fastpool, request, bufferSize, new ServletInvoker(ServletLimits.DEFAULTS, errorPages, CLOCK));
     }
 
     private ServletResponseAdapter adapt(int bufferSize) {
@@ -51,6 +51,70 @@ class ServletResponseAdapterTest {
         assertThat(fastpool.header("X-A")).isEqualTo("1");
         assertThat(fastpool.text()).as("the buffer went out; the new bytes wait in it").isEqualTo("1234567");
         response.finish();
+        assertThat(fastpool.text()).isEqualTo("123456789");
+    }
+
+    @Test
+    void aBodyThatFitsFastpoolsBufferIsHeldThereUncommittedWhileStatusAndHeadersMayStillChange() throws IOException {
+        fastpool.buffered(1024);
+        ServletResponseAdapter response = adapt(8192);
+        response.setHeader("X-A", "1");
+        response.getOutputStream().write("hello".getBytes(UTF_8));
+
+        assertThat(response.isCommitted()).isFalse();
+        assertThat(fastpool.text()).as("written straight into Fastpool's buffer, not sent").isEqualTo("hello");
+        assertThat(fastpool.isCommitted()).isFalse();
+        assertThat(fastpool.header("X-A")).as("headers go over at commit").isNull();
+
+        response.setStatus(201);
+        response.setHeader("X-A", "2");
+        response.finish();
+
+        assertThat(fastpool.status()).isEqualTo(201);
+        assertThat(fastpool.header("X-A")).isEqualTo("2");
+        assertThat(fastpool.text()).isEqualTo("hello");
+        assertThat(fastpool.isCommitted()).as("the response ends as the servlet returns, in one write").isFalse();
+    }
+
+    @Test
+    void resetResetBufferAndSendErrorDropTheBytesFastpoolHolds() throws IOException {
+        fastpool.buffered(1024);
+        ServletResponseAdapter response = adapt(8192);
+        response.getOutputStream().write("dropped by reset".getBytes(UTF_8));
+        response.reset();
+        response.getOutputStream().write("dropped by resetBuffer".getBytes(UTF_8));
+        response.resetBuffer();
+        response.getOutputStream().write("kept".getBytes(UTF_8));
+        response.finish();
+        assertThat(fastpool.text()).isEqualTo("kept");
+
+        FakeResponse errorFastpool = new FakeResponse().buffered(1024);
+        FakeRequest fake = new FakeRequest("GET", "/shop/cart/view");
+        ServletResponseAdapter failing = new ServletResponseAdapter(errorFastpool, new ServletRequestAdapter(fake,
+                ServletRoute.everything(fake.contextPath(), fake.pathInfo()), null, ServletLimits.DEFAULTS, null, 1), 8192,
+                new ServletInvoker(ServletLimits.DEFAULTS, ErrorPageHandler.PLAIN, CLOCK));
+        failing.getOutputStream().write("half a page".getBytes(UTF_8));
+        failing.sendError(404);
+        failing.finish();
+        assertThat(errorFastpool.status()).isEqualTo(404);
+        assertThat(errorFastpool.text()).doesNotContain("half a page");
+    }
+
+    @Test
+    void bytesThatWouldFillFastpoolsBufferWaitInTheServletsUntilItCommits() throws IOException {
+        fastpool.buffered(8);
+        ServletResponseAdapter response = adapt(64);
+        response.setHeader("X-A", "1");
+        response.getOutputStream().write("1234".getBytes(UTF_8));
+        response.getOutputStream().write("56789".getBytes(UTF_8));
+
+        assertThat(response.isCommitted()).isFalse();
+        assertThat(fastpool.isCommitted()).as("Fastpool's buffer was not filled, so nothing was sent").isFalse();
+        assertThat(fastpool.text()).isEqualTo("1234");
+
+        response.finish();
+
+        assertThat(fastpool.header("X-A")).isEqualTo("1");
         assertThat(fastpool.text()).isEqualTo("123456789");
     }
 
