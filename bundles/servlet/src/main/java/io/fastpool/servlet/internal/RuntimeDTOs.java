@@ -111,7 +111,7 @@ final class RuntimeDTOs {
                 reached = app;
             }
         }
-        AppRoutes.Routed routed = reached == null ? null : reached.routes().match(path);
+        ServletMapping.Match<ServletApp.Registered> routed = reached == null ? null : reached.routes().match(path);
         if (routed == null) {
             return info;
         }
