@@ -75,6 +75,7 @@ public final class Transport {
     private State state = State.NEW;
     /** Set once by {@link #drain}: connections set up from then on drain from the start. */
     private volatile boolean draining;
+    private volatile long drainQuietMillis = ConnectionDrain.DEFAULT_QUIET_MILLIS;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     /** Chosen at start, kept for the transport's life: event loops and channels must be of one kind. */
@@ -272,6 +273,16 @@ public final class Transport {
                     + left + " connection(s) still open, " + stillBusy + " with a request in flight; they are closed now");
         }
         return left;
+    }
+
+    /** How long a draining connection between requests must be quiet before it is closed (see {@link ConnectionDrain}). */
+    long drainQuietMillis() {
+        return drainQuietMillis;
+    }
+
+    /** For tests that must send within the quiet time on a slow machine. */
+    void drainQuietMillis(long millis) {
+        drainQuietMillis = millis;
     }
 
     private static void shutDown(EventLoopGroup group) {

@@ -19,7 +19,7 @@ class DrainTest extends TransportTestSupport {
     private static final String TCP = "tcp:127.0.0.1:0";
 
     @Test
-    void anIdleKeptConnectionIsClosedAtOnceAndNothingNewIsAccepted() throws Exception {
+    void aQuietKeptConnectionIsClosedAndNothingNewIsAccepted() throws Exception {
         EchoHandler handler = new EchoHandler();
         Transport transport = start(config(TCP), handler);
         int port = transport.boundPort(TCP);
@@ -58,9 +58,26 @@ class DrainTest extends TransportTestSupport {
     }
 
     @Test
+    void aKeptConnectionInUseIsClosedRightAfterItsNextAnswer() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP), handler);
+        transport.drainQuietMillis(TimeUnit.SECONDS.toMillis(20));
+        TestClient inUse = connectTcp(transport, TCP);
+        inUse.assertEchoes(Records.beginRequest(1));
+
+        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
+        await("the drain has begun", () -> transport.listeners().isEmpty());
+        inUse.assertEchoes(Records.beginRequest(2));
+
+        assertThat(inUse.endOfStreamWithin(WAIT)).isTrue();
+        assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
     void aFreshConnectionsFirstRequestIsStillAnswered() throws Exception {
         EchoHandler handler = new EchoHandler();
         Transport transport = start(config(TCP), handler);
+        transport.drainQuietMillis(TimeUnit.SECONDS.toMillis(20));
         TestClient fresh = connectTcp(transport, TCP);
         await("the connection is set up", () -> transport.openConnections() == 1);
 
@@ -73,7 +90,7 @@ class DrainTest extends TransportTestSupport {
     }
 
     @Test
-    void aConnectionThatSendsNothingIsClosedAfterItsGrace() throws Exception {
+    void aConnectionThatSendsNothingIsClosedAfterTheQuietTime() throws Exception {
         Transport transport = start(config(TCP), new EchoHandler());
         TestClient silent = connectTcp(transport, TCP);
         await("the connection is set up", () -> transport.openConnections() == 1);
@@ -83,7 +100,7 @@ class DrainTest extends TransportTestSupport {
 
         assertThat(silent.endOfStreamWithin(WAIT)).isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
-                .isGreaterThanOrEqualTo(ConnectionDrain.FIRST_REQUEST_GRACE_MILLIS);
+                .isGreaterThanOrEqualTo(ConnectionDrain.DEFAULT_QUIET_MILLIS);
     }
 
     @Test
