@@ -257,8 +257,9 @@ public final class Transport {
         int atStart = connections.count();
         long busy = connections.snapshots(ioGroup).stream().filter(c -> c.state() == ConnectionSnapshot.State.ACTIVE).count();
         LOG.log(Level.INFO, () -> "draining: stopped accepting on " + stoppedListeners + " listen address(es); " + atStart
-                + " connection(s) open, " + busy + " with a request in flight; each closes after its answer or at once"
-                + " when idle, within " + limitMillis / 1000 + " s (drainTimeoutSeconds)");
+                + " connection(s) open, " + busy + " with a request in flight; each closes right after its answer, or once"
+                + " quiet for " + drainQuietMillis + " ms between requests, within " + limitMillis / 1000
+                + " s (drainTimeoutSeconds)");
         for (NettyConnection connection : connections.all()) {
             connection.channel().eventLoop().execute(connection::drain);
         }
