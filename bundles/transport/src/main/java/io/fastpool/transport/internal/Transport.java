@@ -242,7 +242,6 @@ public final class Transport {
      * @return the connections still open when it returned
      */
     public int drain() {
-        long started = System.nanoTime();
         int stoppedListeners;
         synchronized (lifecycleLock) {
             if (state != State.RUNNING || draining) {
@@ -253,27 +252,7 @@ public final class Transport {
             listeners.values().forEach(Listener::close);
             listeners = Map.of();
         }
-        long limitMillis = config.drainTimeoutMillis();
-        int atStart = connections.count();
-        long busy = connections.snapshots(ioGroup).stream().filter(c -> c.state() == ConnectionSnapshot.State.ACTIVE).count();
-        LOG.log(Level.INFO, () -> "draining: stopped accepting on " + stoppedListeners + " listen address(es); " + atStart
-                + " connection(s) open, " + busy + " with a request in flight; each closes right after its answer, or once"
-                + " quiet for " + drainQuietMillis + " ms between requests, within " + limitMillis / 1000
-                + " s (drainTimeoutSeconds)");
-        for (NettyConnection connection : connections.all()) {
-            connection.channel().eventLoop().execute(connection::drain);
-        }
-        int left = connections.awaitAllClosed(started + TimeUnit.MILLISECONDS.toNanos(limitMillis));
-        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        if (left == 0) {
-            LOG.log(Level.INFO, () -> "drained in " + tookMillis + " ms: all " + atStart + " connection(s) closed between requests");
-        } else {
-            long stillBusy = connections.snapshots(ioGroup).stream()
-                    .filter(c -> c.state() == ConnectionSnapshot.State.ACTIVE).count();
-            LOG.log(Level.WARNING, () -> "drain time limit passed (" + limitMillis / 1000 + " s, drainTimeoutSeconds) with "
-                    + left + " connection(s) still open, " + stillBusy + " with a request in flight; they are closed now");
-        }
-        return left;
+        return connections.drain(ioGroup, stoppedListeners, config.drainTimeoutMillis(), drainQuietMillis);
     }
 
     /** How long a draining connection between requests must be quiet before it is closed (see {@link ConnectionDrain}). */
