@@ -5,7 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastpool.transport.ListenAddress;
 import io.fastpool.transport.TransportLimits;
+import io.fastpool.testkit.Fakes;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,6 +23,29 @@ import org.junit.jupiter.api.Timeout;
 /** The DS component driven by hand, as SCR would: configuration proxies, bind and unbind calls. */
 @Timeout(20)
 class TransportComponentTest extends TransportTestSupport {
+
+    /** The properties of the services registered through {@link #context} and not unregistered. */
+    private final List<Dictionary<String, ?>> registered = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Runnable> drain = new AtomicReference<>();
+    private final BundleContext context = Fakes.fake(BundleContext.class, (method, args) -> {
+        assertThat(method).isEqualTo("registerService");
+        assertThat(args[0]).isEqualTo(Runnable.class);
+        drain.set((Runnable) args[1]);
+        List<Dictionary<String, ?>> current = new ArrayList<>(List.of((Dictionary<String, ?>) args[2]));
+        registered.add(current.get(0));
+        return Fakes.fake(ServiceRegistration.class, (regMethod, regArgs) -> switch (regMethod) {
+            case "setProperties" -> {
+                registered.set(registered.indexOf(current.get(0)), (Dictionary<String, ?>) regArgs[0]);
+                current.set(0, (Dictionary<String, ?>) regArgs[0]);
+                yield null;
+            }
+            case "unregister" -> {
+                registered.remove(current.get(0));
+                yield null;
+            }
+            default -> throw new UnsupportedOperationException(regMethod);
+        });
+    });
 
     @Test
     void defaultsMatchTheDesign() {
@@ -26,6 +57,7 @@ class TransportComponentTest extends TransportTestSupport {
         assertThat(config.allowedClients().entries()).containsExactly("127.0.0.0/8", "::1");
         assertThat(config.unixSocketModeText()).isEqualTo("0660");
         assertThat(config.backlog()).isEqualTo(511);
+        assertThat(config.drainTimeoutMillis()).isEqualTo(30_000);
         assertThat(config.effectiveEventLoopThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(config.useEpoll()).isTrue();
         assertThat(config.limits()).isEqualTo(TransportLimits.DEFAULTS);
@@ -57,7 +89,7 @@ class TransportComponentTest extends TransportTestSupport {
         Map<String, Object> settings = new HashMap<>(Map.of(
                 "listen", new String[] {"unix:run/fp.sock", "tcp:127.0.0.1:0"},
                 "baseDirectory", baseDirectory.toString()));
-        component.activate(settings);
+        component.activate(context, settings);
         try {
             Transport transport = component.transport();
             TestClient client = connectTcp(transport, "tcp:127.0.0.1:0");
@@ -88,6 +120,7 @@ class TransportComponentTest extends TransportTestSupport {
             component.deactivate();
         }
         assertThat(component.transport()).isNull();
+        assertThat(registered).isEmpty();
         StopTest.awaitNoTransportThreads();
     }
 
@@ -97,7 +130,7 @@ class TransportComponentTest extends TransportTestSupport {
         component.bindHandler(new EchoHandler());
         Map<String, Object> settings = new HashMap<>(Map.of("listen", "tcp:127.0.0.1:0", "baseDirectory", baseDirectory.toString(),
                 "felix.fileinstall.filename", baseDirectory.resolve("conf/io.fastpool.transport.cfg").toUri().toString()));
-        component.activate(settings);
+        component.activate(context, settings);
         try {
             Transport transport = component.transport();
             TestClient client = connectTcp(transport, "tcp:127.0.0.1:0");
@@ -111,6 +144,33 @@ class TransportComponentTest extends TransportTestSupport {
                 assertThat(report.settings()).anySatisfy(entry -> assertThat(entry.name() + "=" + entry.value())
                         .isEqualTo("listen=tcp:127.0.0.1:0"));
             });
+        } finally {
+            component.deactivate();
+        }
+        StopTest.awaitNoTransportThreads();
+    }
+
+    @Test
+    void registersTheGracefulStopForTheLauncherWhichDrains() throws Exception {
+        TransportComponent component = new TransportComponent();
+        component.bindHandler(new EchoHandler());
+        Map<String, Object> settings = new HashMap<>(Map.of("listen", "tcp:127.0.0.1:0", "baseDirectory", baseDirectory.toString()));
+        component.activate(context, settings);
+        try {
+            assertThat(registered).singleElement().satisfies(properties -> {
+                assertThat(properties.get("io.fastpool.drain")).isEqualTo("transport");
+                assertThat(properties.get("io.fastpool.transport.configured")).isEqualTo(false);
+            });
+            settings.put("service.pid", "io.fastpool.transport");
+            component.modified(settings);
+            assertThat(registered.get(0).get("io.fastpool.transport.configured")).isEqualTo(true);
+            TestClient idle = connectTcp(component.transport(), "tcp:127.0.0.1:0");
+            idle.assertEchoes(Records.beginRequest(1));
+
+            drain.get().run();
+
+            assertThat(idle.endOfStreamWithin(WAIT)).isTrue();
+            assertThat(component.listeners()).isEmpty();
         } finally {
             component.deactivate();
         }
