@@ -15,8 +15,10 @@ import java.util.List;
  *
  * <p>An active instance that is a {@link SessionEndListener} hears of the sessions its store ends
  * by itself, on the pool's lifecycle executor with the app's class loader (never a transport thread,
- * and not the worker or watchdog that ended them, which may hold up requests); an app that is not
- * active is not woken for it.
+ * and not the worker or watchdog that ended them, which may hold up requests). So that every end is
+ * heard, the idle time-out does not release such an instance while its store holds sessions
+ * ({@link #holdsSessionsItListensFor}); an app that is not active (never started, or stopped) is not
+ * woken for it.
  */
 abstract class App {
 
@@ -46,6 +48,15 @@ abstract class App {
     /** The active instance when it listens for session ends now; else null. */
     private SessionEndListener endListener() {
         return activeInstance() instanceof SessionEndListener listener && listener.listensForSessionEnds() ? listener : null;
+    }
+
+    /**
+     * Whether the idle time-out must keep this app's instance: it listens for session ends and its
+     * store still holds sessions, whose ends it could not hear once released (a released app is not
+     * woken for them). Once they have ended, the idle time-out releases it as any other.
+     */
+    final boolean holdsSessionsItListensFor() {
+        return sessions.size() > 0 && endListener() != null;
     }
 
     private void sessionsEnded(List<Session> ended) {

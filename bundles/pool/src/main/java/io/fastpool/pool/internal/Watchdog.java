@@ -104,6 +104,8 @@ final class Watchdog {
         PoolSettings current = pool.settings();
         long now = clock.getAsLong();
         stats.endIntervalIfDue(now); // before the lock: the statistics' monitor is a leaf lock
+        // Before the lock too: it asks the apps' instances and stores, which have locks of their own.
+        boolean heldForSessionEnds = pool.apps().stream().anyMatch(App::holdsSessionsItListensFor);
         Findings found;
         boolean recycle;
         lock.lock();
@@ -127,7 +129,7 @@ final class Watchdog {
                     && now - work.enqueuedNanos > startupLimit);
             long idle = current.idleTimeout().toNanos();
             if (idle > 0 && !pool.released() && state == PoolState.RUNNING && workers.idle()
-                    && now - workers.lastActivityNanos() > idle) {
+                    && now - workers.lastActivityNanos() > idle && !heldForSessionEnds) {
                 pool.markReleased();
                 found.release = true;
             }

@@ -255,6 +255,47 @@ class PoolTest {
         assertThat(pool.asleep()).isTrue();
     }
 
+    /** An app that opens a session on each request and listens for the ends its store decides. */
+    private static final class SessionListeningApp implements WebApp, io.fastpool.api.SessionEndListener {
+        final List<String> heard = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void handle(io.fastpool.api.Request request, io.fastpool.api.Response response) {
+            request.session(true);
+        }
+
+        @Override
+        public boolean listensForSessionEnds() {
+            return true;
+        }
+
+        @Override
+        public void sessionEnded(io.fastpool.api.Session session) {
+            heard.add(session.id());
+        }
+    }
+
+    @Test
+    void theIdleTimeoutKeepsAnAppThatListensForSessionEndsUntilItsSessionsHaveEndedSoEveryEndIsHeard() throws Exception {
+        SessionListeningApp instance = new SessionListeningApp();
+        FakeApp app = new FakeApp("bundle/listening", instance, () -> TimeUnit.NANOSECONDS.toMillis(clock.get()));
+        Pool pool = pool(Map.of("idleTimeout", "200ms", "sessionTimeout", "1s"));
+        pool.addApp(app);
+        FakeExchange first = new FakeExchange("/app");
+        pool.submit(app, first);
+        assertThat(first.awaitCompletion()).isTrue();
+        await("the worker back from its request", () -> pool.snapshot().busyThreads() == 0);
+        advance(300);
+        pool.check();
+        assertThat(app.releases).as("idle, but holding a session whose end it listens for").hasValue(0);
+
+        advance(1_000);
+        pool.expireSessions();
+        await("the session's end to be heard", () -> instance.heard.size() == 1);
+        pool.check();
+        assertThat(app.releases).as("no session left: the idle time-out releases it").hasValue(1);
+    }
+
     @Test
     void aRequestPastItsTimeoutIsInterruptedAndAnswered504() throws Exception {
         AtomicInteger interrupted = new AtomicInteger();
