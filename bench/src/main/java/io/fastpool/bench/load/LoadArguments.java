@@ -143,6 +143,11 @@ public final class LoadArguments {
                         + " or 10m with -n alone)")
         Duration maxTime;
 
+        @Option(names = "--server-pid", paramLabel = "PID",
+                description = "report the CPU time (user + system) of this process and its children over the"
+                        + " measured span, per request: the server's cost, e.g. PHP-FPM's master")
+        long serverPid;
+
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
         boolean help;
 
@@ -169,7 +174,8 @@ public final class LoadArguments {
                     .csv(csv == null ? null : Path.of(csv))
                     .timeout(timeout)
                     .threads(threads)
-                    .maxTime(maxTime);
+                    .maxTime(maxTime)
+                    .serverPid(serverPid);
             if (duration != null) {
                 builder.duration(duration);
             }

@@ -64,6 +64,9 @@ public final class LoadGenerator {
     private volatile Phase phase = Phase.WARMUP;
     private long measureStart;
     private long measureEnd;
+    private final ServerCpu serverCpu;
+    private Duration serverCpuAtStart;
+    private Duration serverCpuUsed;
     private StopReason stopReason;
     private String failure;
     private EventLoopGroup group;
@@ -72,6 +75,7 @@ public final class LoadGenerator {
 
     private LoadGenerator(LoadOptions options) {
         this.options = options;
+        this.serverCpu = options.serverPid() > 0 ? new ServerCpu(options.serverPid()) : null;
     }
 
     /**
@@ -134,7 +138,7 @@ public final class LoadGenerator {
         statsByLoop.values().forEach(stats -> stats.addTo(total));
         int silent = (int) slots.stream().filter(Slot::silent).count();
         Duration elapsed = Duration.ofNanos(Math.max(0, measureEnd - measureStart));
-        return LoadResult.of(options, stopReason, failure, elapsed, total, silent);
+        return LoadResult.of(options, stopReason, failure, elapsed, total, silent, serverCpuUsed);
     }
 
     private Bootstrap newBootstrap() {
@@ -159,6 +163,9 @@ public final class LoadGenerator {
         }
         measureStart = System.nanoTime();
         phase = Phase.MEASURING;
+        if (serverCpu != null) {
+            serverCpuAtStart = serverCpu.used().orElse(null);
+        }
     }
 
     private synchronized long measureStartTime() {
@@ -172,6 +179,9 @@ public final class LoadGenerator {
         long now = System.nanoTime();
         if (phase == Phase.MEASURING) {
             measureEnd = now;
+            if (serverCpu != null && serverCpuAtStart != null) {
+                serverCpuUsed = serverCpu.used().map(end -> end.minus(serverCpuAtStart)).orElse(null);
+            }
         } else {
             measureStart = now;
             measureEnd = now;

@@ -37,6 +37,8 @@ import java.util.Objects;
  *     {@link #effectiveMaxTime()} ({@code --max-time})
  * @param reconnectDelay wait before connecting again after a failed connect or a connection that
  *     closed before answering anything, so that a dead server is not hammered
+ * @param serverPid the server's process, whose CPU time (with its children's) over the measured
+ *     span is reported, or 0 for none ({@code --server-pid})
  */
 public record LoadOptions(
         Target target,
@@ -55,7 +57,8 @@ public record LoadOptions(
         Duration timeout,
         int threads,
         Duration maxTime,
-        Duration reconnectDelay) {
+        Duration reconnectDelay,
+        long serverPid) {
 
     /** Default {@code connections}. */
     public static final int DEFAULT_CONNECTIONS = 8;
@@ -119,6 +122,9 @@ public record LoadOptions(
             requirePositive("--max-time", maxTime);
         }
         requireNotNegative("reconnectDelay", reconnectDelay);
+        if (serverPid < 0) {
+            throw new IllegalArgumentException("--server-pid must be a process id, was " + serverPid);
+        }
     }
 
     /** Options with every default, for {@code target}. */
@@ -145,6 +151,7 @@ public record LoadOptions(
         b.threads = threads;
         b.maxTime = maxTime;
         b.reconnectDelay = reconnectDelay;
+        b.serverPid = serverPid;
         return b;
     }
 
@@ -228,6 +235,7 @@ public record LoadOptions(
         private int threads = defaultThreads();
         private Duration maxTime;
         private Duration reconnectDelay = DEFAULT_RECONNECT_DELAY;
+        private long serverPid;
 
         private Builder(Target target) {
             this.target = Objects.requireNonNull(target, "target");
@@ -315,6 +323,12 @@ public record LoadOptions(
             return this;
         }
 
+        /** Report the CPU time of this process and its children over the measured span; 0 for none. */
+        public Builder serverPid(long value) {
+            serverPid = value;
+            return this;
+        }
+
         /**
          * Checks and returns the options; with neither a duration nor a request count set, the run
          * lasts {@link #DEFAULT_DURATION}.
@@ -325,7 +339,7 @@ public record LoadOptions(
             Duration effectiveDuration = duration == null && requests == 0 ? DEFAULT_DURATION : duration;
             return new LoadOptions(target, connections, effectiveDuration, requests, warmup, keepConnection, bodySize,
                     multiplex, path, headers, documentRoot, scriptFilename, csv, timeout, threads, maxTime,
-                    reconnectDelay);
+                    reconnectDelay, serverPid);
         }
     }
 }

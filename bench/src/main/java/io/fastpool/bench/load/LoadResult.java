@@ -34,6 +34,8 @@ import org.HdrHistogram.Histogram;
  * @param silentConnections connections (slots, with {@code --keep-conn off}) that sent measured
  *     requests and got not one answer while measuring: the server left them waiting, as PHP-FPM
  *     does with more kept connections than {@code pm.max_children}
+ * @param serverCpu CPU time (user + system) of {@code --server-pid} and its children over the
+ *     measured span, or {@code null} when not asked for or not readable
  */
 public record LoadResult(
         LoadOptions options,
@@ -51,7 +53,8 @@ public record LoadResult(
         long p999Nanos,
         long maxNanos,
         Histogram latency,
-        int silentConnections) {
+        int silentConnections,
+        Duration serverCpu) {
 
     public LoadResult {
         errors = Collections.unmodifiableMap(errors.isEmpty() ? new EnumMap<>(ErrorKind.class) : new EnumMap<>(errors));
@@ -60,7 +63,7 @@ public record LoadResult(
     }
 
     static LoadResult of(LoadOptions options, StopReason stopReason, String failure, Duration elapsed,
-            LoopStats total, int silentConnections) {
+            LoopStats total, int silentConnections, Duration serverCpu) {
         Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
         Map<ErrorKind, String> firstErrors = new EnumMap<>(ErrorKind.class);
         for (ErrorKind kind : ErrorKind.values()) {
@@ -76,7 +79,7 @@ public record LoadResult(
                 total.bytesReceived, errors, firstErrors,
                 any ? h.getValueAtPercentile(50) : 0, any ? h.getValueAtPercentile(90) : 0,
                 any ? h.getValueAtPercentile(99) : 0, any ? h.getValueAtPercentile(99.9) : 0,
-                any ? h.getMaxValue() : 0, h, silentConnections);
+                any ? h.getMaxValue() : 0, h, silentConnections, serverCpu);
     }
 
     /** Whether the run failed as a whole: nothing could be measured. */
@@ -94,6 +97,11 @@ public record LoadResult(
     public double bytesPerSecond() {
         double seconds = elapsed.toNanos() / 1e9;
         return seconds > 0 ? bytesReceived / seconds : 0;
+    }
+
+    /** The server's CPU time per response in microseconds, or -1 if not measured or nothing was answered. */
+    public double serverCpuMicrosPerRequest() {
+        return serverCpu == null || responses == 0 ? -1 : serverCpu.toNanos() / 1e3 / responses;
     }
 
     /** Errors of every kind together. */
@@ -145,6 +153,12 @@ public record LoadResult(
         if (stderrResponses > 0) {
             line(out, "stderr", stderrResponses + " responses wrote to STDERR (not errors; see the server's log)");
         }
+        if (options.serverPid() > 0) {
+            line(out, "server CPU", serverCpu == null
+                    ? "- (process " + options.serverPid() + " not found, or its CPU time not readable)"
+                    : String.format(Locale.ROOT, "%.3f s = %.1f us per request (process %d and its children)",
+                            serverCpu.toNanos() / 1e9, serverCpuMicrosPerRequest(), options.serverPid()));
+        }
         line(out, "received", bytes(bytesReceived) + " = " + bytes((long) bytesPerSecond()) + "/s");
         return out.toString();
     }
@@ -160,6 +174,8 @@ public record LoadResult(
         columns.add("stderr_responses");
         columns.add("silent_connections");
         columns.add("bytes_per_s");
+        columns.add("server_cpu_s");
+        columns.add("server_cpu_us_per_request");
         return String.join(",", columns);
     }
 
@@ -178,6 +194,8 @@ public record LoadResult(
         values.add(Long.toString(stderrResponses));
         values.add(Integer.toString(silentConnections));
         values.add(String.format(Locale.ROOT, "%.0f", bytesPerSecond()));
+        values.add(serverCpu == null ? "" : String.format(Locale.ROOT, "%.3f", serverCpu.toNanos() / 1e9));
+        values.add(serverCpuMicrosPerRequest() < 0 ? "" : String.format(Locale.ROOT, "%.2f", serverCpuMicrosPerRequest()));
         return String.join(",", values);
     }
 

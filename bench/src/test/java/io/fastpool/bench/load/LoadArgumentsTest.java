@@ -38,6 +38,7 @@ class LoadArgumentsTest {
         assertThat(options.timeout()).isEqualTo(LoadOptions.DEFAULT_TIMEOUT);
         assertThat(options.threads()).isEqualTo(LoadOptions.defaultThreads());
         assertThat(options.effectiveMaxTime()).isEqualTo(Duration.ofSeconds(2 + 10 + 10 + 5));
+        assertThat(options.serverPid()).isZero();
     }
 
     @Test
@@ -45,7 +46,7 @@ class LoadArgumentsTest {
         LoadOptions options = LoadArguments.parse("-c", "3", "--duration=1.5s", "-n", "500", "--warmup", "0",
                 "-k", "off", "-b", "2k", "-p", "/a/b.php?x=1", "-H", "X-Trace: on", "-H", "Content-Type: text/plain",
                 "--document-root", "/srv/www/", "--csv", "out.csv", "--timeout", "250ms", "--threads", "2",
-                "--max-time", "1m", "unix:/run/php.sock");
+                "--max-time", "1m", "--server-pid", "4242", "unix:/run/php.sock");
 
         assertThat(options.target().address()).isEqualTo(UnixDomainSocketAddress.of("/run/php.sock"));
         assertThat(options.connections()).isEqualTo(3);
@@ -62,6 +63,7 @@ class LoadArgumentsTest {
         assertThat(options.timeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(options.threads()).isEqualTo(2);
         assertThat(options.effectiveMaxTime()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(options.serverPid()).isEqualTo(4242);
     }
 
     @Test
@@ -103,6 +105,7 @@ class LoadArgumentsTest {
             -H nocolon tcp:127.0.0.1:9000         | Invalid value for option '--header' ('NAME: VALUE'): header 'nocolon' is not of the form 'Name: value'
             -H 'Content-Length: 5' tcp:127.0.0.1:9000 | Invalid value for option '--header' ('NAME: VALUE'): Content-Length is set by --body-size, not by a header
             --threads 0 tcp:127.0.0.1:9000        | --threads must be between 1 and 1024, was 0
+            --server-pid -3 tcp:127.0.0.1:9000    | --server-pid must be a process id, was -3
             --help=yes tcp:127.0.0.1:9000         | Invalid value for option '--help': 'yes' is not a boolean
             ''                                    | Missing required parameter: 'TARGET'
             tcp:127.0.0.1:9000 unix:/x.sock       | Unmatched argument at index 1: 'unix:/x.sock'

@@ -146,6 +146,36 @@ class LoadGeneratorTest {
         assertThat(Files.readAllLines(csv).get(1)).contains(",20,");
     }
 
+    @Test
+    void theServerPidsCpuTimeOverTheMeasuredSpanIsReportedPerRequest() throws Exception {
+        // The test server answers in this very process, so its CPU time is this process's.
+        try (FcgiTestServer server = FcgiTestServer.tcp(OK_HEAD, false)) {
+            LoadResult result = LoadGenerator.run(quick(server.target()).connections(4).requests(2000)
+                    .serverPid(ProcessHandle.current().pid()).build());
+
+            assertThat(result.responses()).isEqualTo(2000);
+            assertThat(result.serverCpu()).isPositive();
+            assertThat(result.serverCpuMicrosPerRequest())
+                    .isEqualTo(result.serverCpu().toNanos() / 1e3 / 2000, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(result.format()).contains("server CPU").contains("us per request (process "
+                    + ProcessHandle.current().pid() + " and its children)");
+            assertThat(result.csvLine(java.time.Instant.EPOCH)).doesNotEndWith(",,");
+        }
+    }
+
+    @Test
+    void withoutAServerPidNoCpuTimeIsReported() throws Exception {
+        try (FcgiTestServer server = FcgiTestServer.tcp(OK_HEAD, false)) {
+            LoadResult result = LoadGenerator.run(quick(server.target()).connections(2).requests(100).build());
+
+            assertThat(result.serverCpu()).isNull();
+            assertThat(result.serverCpuMicrosPerRequest()).isNegative();
+            assertThat(result.format()).doesNotContain("server CPU");
+            assertThat(result.csvLine(java.time.Instant.EPOCH)).endsWith(",,");
+            assertThat(LoadResult.csvHeader()).endsWith(",server_cpu_s,server_cpu_us_per_request");
+        }
+    }
+
     private static LoadOptions.Builder quick(Target target) {
         return LoadOptions.builder(target).warmup(Duration.ZERO).threads(2).timeout(Duration.ofSeconds(5))
                 .reconnectDelay(Duration.ofMillis(10));
