@@ -92,6 +92,12 @@ public final class ServerCommands {
         }
         StringBuilder out = new StringBuilder();
         out.append(table.size() == 0 ? "not listening on any address\n" : table.toString());
+        for (ListenerSnapshot listen : current.listeners()) {
+            if (listen.isInherited()) {
+                out.append(listen.listenAddress()).append(" serves the ").append(listen.inherited())
+                        .append(" (socket activation)\n");
+            }
+        }
         out.append(connections.size()).append(" open connection").append(connections.size() == 1 ? "" : "s")
                 .append(" (").append(current.ioKind()).append("); ").append(current.slowSendersCutOff())
                 .append(" cut off for sending a request too slowly\n");

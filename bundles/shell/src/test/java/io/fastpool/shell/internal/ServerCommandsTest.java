@@ -97,4 +97,19 @@ class ServerCommandsTest {
         assertThat(each.get(1).strip().split(" +")).containsExactly("1", "unix:run/fastpool.sock", "unix", "ACTIVE", "90", "0");
         assertThat(each.get(4).strip().split(" +")).containsExactly("9", "tcp:127.0.0.1:9000", "127.0.0.1:51000", "HELD", "5", "320");
     }
+
+    @Test
+    void connectionsSaysWhichListenerServesAnInheritedSocket() {
+        commands.transport = transport(
+                List.of(new ListenerSnapshot("unix:run/fastpool.sock", "/srv/run/fastpool.sock", 0, 0, 0, 0),
+                        new ListenerSnapshot("tcp:127.0.0.1:9000", "127.0.0.1:9000", 9000, 0, 0, 0,
+                                "inherited fd 3 from systemd")),
+                List.of());
+
+        List<String> lines = commands.connections().lines().toList();
+
+        assertThat(lines.get(2).split(" +")).containsExactly("tcp:127.0.0.1:9000", "127.0.0.1:9000", "0", "0", "0", "0", "0", "0");
+        assertThat(lines.get(3)).isEqualTo("tcp:127.0.0.1:9000 serves the inherited fd 3 from systemd (socket activation)");
+        assertThat(lines).hasSize(5);
+    }
 }

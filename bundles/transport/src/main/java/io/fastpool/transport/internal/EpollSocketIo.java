@@ -6,7 +6,10 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 
 /**
@@ -18,8 +21,22 @@ import java.nio.file.Path;
  * netty's {@link DomainSocketAddress}, not the JDK's {@link java.net.UnixDomainSocketAddress}.
  * {@link NettyConnection} derives the address strings from the listen address, not from the
  * channel's address types, so they read the same on both.
+ *
+ * <p>Inherited sockets: netty's epoll channels wrap an existing descriptor, and its
+ * {@link Socket} reads socket options and the bound address of one, which is how
+ * {@link #inspect} learns what systemd or the supervisor handed down.
  */
 final class EpollSocketIo implements SocketIo {
+
+    // Linux's numbers (asm-generic, as on x86-64 and arm64; epoll is Linux only), from <sys/socket.h>.
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_TYPE = 3;
+    private static final int SO_ACCEPTCONN = 30;
+    private static final int SO_DOMAIN = 39;
+    private static final int SOCK_STREAM = 1;
+    private static final int AF_UNIX = 1;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
 
     private final Class<? extends ServerChannel> tcpServerChannel;
     private final Class<? extends ServerChannel> unixServerChannel;
@@ -55,5 +72,49 @@ final class EpollSocketIo implements SocketIo {
     @Override
     public SocketAddress unixBindAddress(Path path) {
         return new DomainSocketAddress(path.toFile());
+    }
+
+    @Override
+    public boolean canAdopt() {
+        return true;
+    }
+
+    @Override
+    public SocketAddress inspect(int fd) throws IOException {
+        // A view of the descriptor, not an owner: nothing closes it when this object goes.
+        Socket socket = new Socket(fd);
+        int domain;
+        try {
+            domain = socket.getIntOpt(SOL_SOCKET, SO_DOMAIN);
+            if (socket.getIntOpt(SOL_SOCKET, SO_TYPE) != SOCK_STREAM) {
+                throw new IOException("fd " + fd + " is not a stream socket (a datagram socket?)");
+            }
+            if (socket.getIntOpt(SOL_SOCKET, SO_ACCEPTCONN) == 0) {
+                throw new IOException("fd " + fd + " is a socket that does not listen (listen(2) was not called)");
+            }
+        } catch (IOException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith("fd ") ? e
+                    : new IOException("fd " + fd + " is not a socket (" + e.getMessage() + ")", e);
+        }
+        return switch (domain) {
+            case AF_INET, AF_INET6 -> socket.localAddress();
+            case AF_UNIX -> {
+                DomainSocketAddress local = socket.localDomainSocketAddress();
+                String path = local == null ? "" : local.path();
+                if (path.isEmpty() || path.charAt(0) == '\0') {
+                    throw new IOException("fd " + fd + " is an unnamed or abstract unix socket; only a socket with a file"
+                            + " can be a unix: listen address");
+                }
+                yield UnixDomainSocketAddress.of(path);
+            }
+            default -> throw new IOException("fd " + fd + " is a socket of address family " + domain
+                    + ", neither TCP (IPv4, IPv6) nor unix");
+        };
+    }
+
+    @Override
+    public ServerChannel adopt(int fd, boolean unix) {
+        // The one-argument unix constructor takes the socket as not yet active (not bound), and would never accept.
+        return unix ? new EpollServerDomainSocketChannel(fd, true) : new EpollServerSocketChannel(fd);
     }
 }

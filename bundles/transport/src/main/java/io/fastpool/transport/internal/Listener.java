@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.util.NetUtil;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +28,8 @@ final class Listener {
     private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
 
     private final ListenAddress address;
+    /** The inherited socket this listener serves, or null if it bound its address itself. */
+    private final InheritedSockets.Inspected inherited;
     private volatile Channel serverChannel;
     private volatile Object socketFileKey;
     private final LongAdder accepted = new LongAdder();
@@ -35,9 +38,14 @@ final class Listener {
     private final AtomicLong nextRefusalLogNanos = new AtomicLong(System.nanoTime());
     private final AtomicLong refusalsNotLogged = new AtomicLong();
 
-    /** A listener about to be bound; connections may arrive before {@link #bound} is called. */
-    Listener(ListenAddress address) {
+    /**
+     * A listener about to be bound or registered; connections may arrive before {@link #bound} is called.
+     *
+     * @param inherited the inherited socket it serves, or null if it binds its address
+     */
+    Listener(ListenAddress address, InheritedSockets.Inspected inherited) {
         this.address = address;
+        this.inherited = inherited;
     }
 
     /**
@@ -54,6 +62,11 @@ final class Listener {
         return address;
     }
 
+    /** The inherited socket served, or null if the address was bound here. */
+    InheritedSockets.Inspected inherited() {
+        return inherited;
+    }
+
     /** The bound server channel; null until {@link #bound}. */
     Channel serverChannel() {
         return serverChannel;
@@ -61,8 +74,13 @@ final class Listener {
 
     /** The bound port, or 0 for a unix socket. */
     int port() {
+        return boundAddress() instanceof InetSocketAddress inet ? inet.getPort() : 0;
+    }
+
+    private SocketAddress boundAddress() {
         Channel server = serverChannel;
-        return server != null && server.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : 0;
+        SocketAddress local = server == null ? null : server.localAddress();
+        return local == null && inherited != null ? inherited.address() : local;
     }
 
     void connectionOpened() {
@@ -92,16 +110,34 @@ final class Listener {
         String bound;
         if (address instanceof ListenAddress.Unix unix) {
             bound = unix.path().toString();
-        } else if (serverChannel != null && serverChannel.localAddress() instanceof InetSocketAddress inet) {
+        } else if (boundAddress() instanceof InetSocketAddress inet) {
             bound = NetUtil.toSocketAddressString(inet);
         } else {
             bound = "(closed)";
         }
-        return new ListenerSnapshot(address.text(), bound, port(), accepted.sum(), open.get(), refused.sum());
+        return new ListenerSnapshot(address.text(), bound, port(), accepted.sum(), open.get(), refused.sum(),
+                inherited == null ? "" : inherited.describe());
     }
 
-    /** Stops accepting (open connections stay) and removes the unix socket file. */
+    /**
+     * Stops accepting (open connections stay). A socket bound here is closed and its unix socket
+     * file removed. An inherited one is only taken out of its event loop: systemd or the supervisor
+     * and the next server share it, so its file stays; and epoll watches an open file description,
+     * which those processes still hold, so closing the descriptor alone would leave it in this
+     * event loop's epoll set, waking it for connections that are the next server's. The descriptor
+     * itself stays open for the process's life: closing it would free its number for any file the
+     * process opens next, and a later start of the transport (a bundle restart) serves it again.
+     */
     void close() {
+        if (inherited != null) {
+            if (!serverChannel.deregister().awaitUninterruptibly(CLOSE_TIMEOUT_MILLIS)) {
+                LOG.log(Level.WARNING, () -> "taking " + address.text() + " (" + inherited.describe() + ") out of its event"
+                        + " loop took over " + CLOSE_TIMEOUT_MILLIS + " ms; going on without waiting");
+            }
+            LOG.log(Level.INFO, () -> "stopped accepting on " + address.text() + " (" + inherited.describe()
+                    + ", left open for " + inherited.from() + " and the next server)");
+            return;
+        }
         if (!serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT_MILLIS)) {
             LOG.log(Level.WARNING, () -> "closing the listener on " + address.text() + " took over "
                     + CLOSE_TIMEOUT_MILLIS + " ms; going on without waiting");

@@ -36,4 +36,19 @@ final class NioSocketIo implements SocketIo {
     public SocketAddress unixBindAddress(Path path) {
         return UnixDomainSocketAddress.of(path);
     }
+
+    @Override
+    public boolean canAdopt() {
+        return false;
+    }
+
+    @Override
+    public SocketAddress inspect(int fd) {
+        throw new UnsupportedOperationException("NIO cannot serve an inherited file descriptor");
+    }
+
+    @Override
+    public ServerChannel adopt(int fd, boolean unix) {
+        throw new UnsupportedOperationException("NIO cannot serve an inherited file descriptor");
+    }
 }

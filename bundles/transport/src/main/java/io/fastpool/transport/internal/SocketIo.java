@@ -2,6 +2,7 @@ package io.fastpool.transport.internal;
 
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 
@@ -34,6 +35,29 @@ interface SocketIo {
 
     /** The address a {@link #unixServerChannel()} binds to for a socket file at {@code path}. */
     SocketAddress unixBindAddress(Path path);
+
+    /**
+     * Whether {@link #adopt} can serve a listening socket inherited by descriptor number. Only epoll
+     * can: the JDK has no way to make a channel of a descriptor (but fd 0, {@code System.inheritedChannel}).
+     */
+    boolean canAdopt();
+
+    /**
+     * What the inherited descriptor {@code fd} is bound to: an {@link java.net.InetSocketAddress}, or
+     * a {@link java.net.UnixDomainSocketAddress} for a unix socket with a file.
+     *
+     * @throws IOException saying why it cannot be served: not a socket, not a listening stream
+     *     socket, or of another family
+     * @throws UnsupportedOperationException unless {@link #canAdopt()}
+     */
+    SocketAddress inspect(int fd) throws IOException;
+
+    /**
+     * A server channel accepting on the listening socket at {@code fd}, to be registered, not bound.
+     *
+     * @throws UnsupportedOperationException unless {@link #canAdopt()}
+     */
+    ServerChannel adopt(int fd, boolean unix);
 
     /**
      * The implementation to use and the line that says so in the log.

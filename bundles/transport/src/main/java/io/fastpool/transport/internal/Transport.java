@@ -4,10 +4,8 @@ import io.fastpool.transport.ConnectionSnapshot;
 import io.fastpool.transport.ListenAddress;
 import io.fastpool.transport.ListenerSnapshot;
 import io.fastpool.transport.ConnectionHandler;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -41,6 +39,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * choice at {@link #start} and keeps this class free of epoll's classes, which may be absent.
  * Both behave the same to connections, sessions and operators.
  *
+ * <p>Started with listening sockets inherited from systemd or the supervisor (socket activation,
+ * {@link InheritedSockets}), it serves those instead of binding their addresses, so that the
+ * kernel queues connections while no server runs and the next server takes over the very same
+ * sockets; {@link ListenerOpener} decides which socket serves which address. Only epoll can serve
+ * them: on NIO such a start fails, saying so.
+ *
  * <p>Threads: one acceptor thread and {@code eventLoopThreads} I/O threads, all named
  * {@value #THREAD_NAME_PREFIX}-…. {@link #start}, {@link #reconfigure} and {@link #stop} block
  * (binding, file system calls, shutdown) and must not run on those threads; {@link #setHandler}
@@ -54,7 +58,6 @@ public final class Transport {
     private static final System.Logger LOG = System.getLogger(Transport.class.getName());
 
     /** Bounds on the blocking steps, so a stuck channel cannot hang a component's activation or deactivation. */
-    private static final long BIND_TIMEOUT_MILLIS = 10_000;
     private static final long CONNECTION_CLOSE_TIMEOUT_MILLIS = 2_000;
     private static final long SHUTDOWN_QUIET_PERIOD_MILLIS = 50;
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
@@ -75,8 +78,22 @@ public final class Transport {
     /** Chosen at start, kept for the transport's life: event loops and channels must be of one kind. */
     private volatile SocketIo socketIo;
 
+    private final InheritedSockets inheritedSockets;
+    /** Set at start, with the event loops. */
+    private ListenerOpener opener;
+
+    /** A transport that binds every address itself. */
     public Transport(TransportConfig config) {
+        this(config, InheritedSockets.NONE);
+    }
+
+    /**
+     * A transport that serves {@code inheritedSockets} (systemd's socket activation, or the
+     * supervisor's), each in place of the configured address it is bound to, and binds the rest.
+     */
+    Transport(TransportConfig config, InheritedSockets inheritedSockets) {
         this.config = config;
+        this.inheritedSockets = inheritedSockets;
     }
 
     /**
@@ -100,9 +117,11 @@ public final class Transport {
                     new DefaultThreadFactory(THREAD_NAME_PREFIX + "-io", true), io.newHandlerFactory());
             state = State.RUNNING;
             try {
+                opener = new ListenerOpener(io, acceptGroup, ioGroup, this::admit,
+                        ListenerOpener.inspect(inheritedSockets, io, choice.why()));
                 Map<ListenAddress, Listener> opened = new LinkedHashMap<>();
-                for (ListenAddress address : starting.listen()) {
-                    opened.put(address, open(address, starting));
+                for (ListenerOpener.Planned planned : opener.plan(starting)) {
+                    opened.put(planned.address(), opener.open(planned, starting));
                     // Published as it grows, so that stop() below closes what was opened before a failure.
                     listeners = Collections.unmodifiableMap(new LinkedHashMap<>(opened));
                 }
@@ -138,10 +157,13 @@ public final class Transport {
                 LOG.log(Level.INFO, () -> "useEpoll changed to " + next.useEpoll() + "; this applies when the transport"
                         + " next starts (using " + ioKind() + " until then)");
             }
+            List<ListenerOpener.Planned> plan = opener.plan(next);
             Map<ListenAddress, Listener> current = new LinkedHashMap<>(listeners);
-            // Close first: a unix path that moved from one configured spelling to another must be free to bind again.
+            // Close first: a unix path that moved from one configured spelling to another must be free to bind again,
+            // and an inherited socket served under a new name is taken out of its event loop before it is added again.
             current.values().removeIf(listener -> {
-                if (next.listen().contains(listener.address())) {
+                if (plan.stream().anyMatch(planned -> planned.address().equals(listener.address())
+                        && planned.inherited() == listener.inherited())) {
                     return false;
                 }
                 listener.close();
@@ -149,14 +171,15 @@ public final class Transport {
             });
             List<String> failures = new ArrayList<>();
             Map<ListenAddress, Listener> updated = new LinkedHashMap<>();
-            for (ListenAddress address : next.listen()) {
+            for (ListenerOpener.Planned planned : plan) {
+                ListenAddress address = planned.address();
                 try {
                     Listener kept = current.get(address);
                     if (kept == null) {
-                        updated.put(address, open(address, next));
+                        updated.put(address, opener.open(planned, next));
                     } else {
                         updated.put(address, kept);
-                        if (address instanceof ListenAddress.Unix unix) {
+                        if (address instanceof ListenAddress.Unix unix && kept.inherited() == null) {
                             UnixSocketFile.applyAccess(unix.path(), next);
                         }
                     }
@@ -176,7 +199,8 @@ public final class Transport {
     }
 
     /**
-     * Closes the listeners (removing unix socket files) and every connection, then stops the
+     * Closes the listeners (removing unix socket files; inherited sockets are only taken out of the
+     * event loop, see {@link Listener#close}) and every connection, then stops the
      * threads, all within bounded time. Does nothing if not running.
      */
     public void stop() {
@@ -297,69 +321,6 @@ public final class Transport {
             }
         }
         return null;
-    }
-
-    private Listener open(ListenAddress address, TransportConfig settings) throws IOException {
-        SocketIo io = socketIo;
-        // epoll binds a unix socket to netty's DomainSocketAddress, NIO to the JDK's UnixDomainSocketAddress.
-        SocketAddress bindTo = address instanceof ListenAddress.Unix unix
-                ? io.unixBindAddress(unix.path()) : address.socketAddress();
-        if (bindTo instanceof InetSocketAddress inet && inet.isUnresolved()) {
-            throw new IOException("cannot listen on " + address.text() + ": host '" + inet.getHostString() + "' is unknown");
-        }
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(acceptGroup, ioGroup)
-                .option(ChannelOption.SO_BACKLOG, settings.backlog())
-                // Reading starts when a session is there to take the records.
-                .childOption(ChannelOption.AUTO_READ, false);
-        if (address instanceof ListenAddress.Unix unix) {
-            UnixSocketFile.prepare(unix.path());
-            bootstrap.channel(io.unixServerChannel());
-        } else {
-            bootstrap.channel(io.tcpServerChannel())
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    // Sessions flush whole records; Nagle would only delay the last one.
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.SO_KEEPALIVE, true);
-        }
-        Listener listener = new Listener(address);
-        bootstrap.childHandler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel channel) {
-                admit(listener, channel);
-            }
-        });
-        ChannelFuture binding = bootstrap.bind(bindTo);
-        if (!binding.awaitUninterruptibly(BIND_TIMEOUT_MILLIS) || !binding.isSuccess()) {
-            binding.channel().close();
-            Throwable cause = binding.cause();
-            String why = cause == null ? "timed out after " + BIND_TIMEOUT_MILLIS + " ms"
-                    : cause.getMessage() != null ? cause.getMessage() : cause.toString();
-            throw new IOException("cannot listen on " + address.text() + ": " + why, cause);
-        }
-        Channel server = binding.channel();
-        Object socketFileKey = null;
-        if (address instanceof ListenAddress.Unix unix) {
-            try {
-                socketFileKey = UnixSocketFile.applyAccess(unix.path(), settings);
-            } catch (IOException e) {
-                server.close().awaitUninterruptibly(BIND_TIMEOUT_MILLIS);
-                throw new IOException("cannot listen on " + address.text() + ": " + e.getMessage(), e);
-            }
-        }
-        listener.bound(server, socketFileKey);
-        LOG.log(Level.INFO, () -> "listening on " + address.text() + " (" + describeBound(address, server, settings) + ")");
-        return listener;
-    }
-
-    private static String describeBound(ListenAddress address, Channel server, TransportConfig settings) {
-        if (address instanceof ListenAddress.Unix unix) {
-            return unix.path() + ", mode " + settings.unixSocketModeText()
-                    + (settings.unixSocketOwner().isEmpty() ? "" : ", owner " + settings.unixSocketOwner())
-                    + (settings.unixSocketGroup().isEmpty() ? "" : ", group " + settings.unixSocketGroup());
-        }
-        return NetUtil.toSocketAddressString((InetSocketAddress) server.localAddress())
-                + ", allowedClients " + settings.allowedClients();
     }
 
     /** Runs on the new connection's event loop before it reads anything: refuse it, or set it up. */

@@ -135,7 +135,8 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
 
     @Activate
     void activate(Map<String, Object> properties) throws IOException {
-        Transport starting = new Transport(toTransportConfig(configuration.update(properties)));
+        Transport starting = new Transport(toTransportConfig(configuration.update(properties)),
+                InheritedSockets.fromEnvironment(System.getenv(), ProcessHandle.current().pid()));
         starting.start();
         synchronized (handlerLock) {
             transport = starting;

@@ -62,6 +62,12 @@ abstract class TransportTestSupport {
         return track(TestClient.connect(UnixDomainSocketAddress.of(path)));
     }
 
+    /** Stops {@code transport} after the test, with those {@link #start} started. */
+    Transport track(Transport transport) {
+        started.add(transport);
+        return transport;
+    }
+
     private TestClient track(TestClient client) {
         clients.add(client);
         return client;
