@@ -50,7 +50,7 @@ pipe(my $wake_read, my $wake_write) or die "fastpool-supervisor: pipe: $!\n";
 $_->blocking(0) for $wake_read, $wake_write;
 my ($hup, $term) = (0, 0);
 $SIG{HUP}  = sub { $hup = 1; wake() };
-$SIG{TERM} = $SIG{INT} = sub { $term = 1; wake() };
+$SIG{TERM} = $SIG{INT} = sub { $term = "SIG$_[0]"; wake() };
 $SIG{CHLD} = sub { wake() };
 $SIG{PIPE} = 'IGNORE';
 
@@ -64,7 +64,7 @@ while (1) {
     reap();
     last if $stopping && !$serving && !$starting && !%retiring;
     if ($term && !$stopping) {
-        say_event('stopping: SIGTERM to every server');
+        say_event("stopping ($term): SIGTERM to every server");
         stop_all(0);
     }
     if ($hup) {

@@ -142,7 +142,7 @@ class SupervisorIT {
             assertThat(server.isAlive()).isFalse();
             assertThat(fastpool.home().resolve("run/fastpool.sock")).doesNotExist();
             assertThat(fastpool.home().resolve("run/fastpool.pid")).doesNotExist();
-            assertThat(fastpool.supervisorLog()).contains("stopping: SIGTERM to every server", "server " + server.pid() + " exited");
+            assertThat(fastpool.supervisorLog()).contains("stopping (SIGTERM): SIGTERM to every server", "server " + server.pid() + " exited");
         }
     }
 
