@@ -22,6 +22,8 @@ use IO::Select;
 # Time::HiRes is not in perl-base: whole seconds without it are enough.
 BEGIN { *now = eval { require Time::HiRes; \&Time::HiRes::time } || sub { time } }
 
+# A reason not to start (a die outside an eval) ends the supervisor with status 1, not Perl's 255.
+$SIG{__DIE__} = sub { return if $^S; print STDERR $_[0]; exit 1 };
 my $home = $ARGV[0] or die "usage: fastpool-supervisor.pl HOME\n";
 chdir $home or die "fastpool-supervisor: cannot enter $home: $!\n";
 my %setting = (
