@@ -22,6 +22,13 @@ import org.osgi.framework.launch.FrameworkFactory;
  * {@code conf/} for configuration and {@code deploy/} for apps, and the Gogo console when standard
  * input is a terminal. Everything is found relative to the home folder ({@code fastpool.home}, set
  * by {@code bin/fastpool}), so the folder can be copied anywhere.
+ *
+ * <p>Several servers may run from one home at once (a restart starts the next before the last has
+ * drained): each keeps its framework cache in {@code run/cache/<pid>} ({@link ProcessCache}). The
+ * launcher says when the server is ready ({@link Readiness}) and stops it gracefully on SIGTERM
+ * ({@link GracefulStop}). {@code run/fastpool.pid} is written by {@code bin/fastpool}, or by the
+ * supervisor when {@code FASTPOOL_SUPERVISED} is set; the launcher removes it at exit only in the
+ * first case, and only if it still holds its own pid.
  */
 public final class Main {
 
@@ -41,8 +48,14 @@ public final class Main {
         }
         boolean interactive = System.console() != null && !Boolean.getBoolean("fastpool.noconsole");
 
+        long pid = ProcessHandle.current().pid();
+        // Per process: during a restart the next server starts while this one drains (see ProcessCache).
+        Path cache = ProcessCache.prepare(home.resolve("run/cache"), pid, id -> ProcessHandle.of(id).isPresent());
+        boolean supervised = !System.getenv().getOrDefault("FASTPOOL_SUPERVISED", "").isBlank();
+        List<Path> deployedAtStart = jars(home.resolve("deploy"));
+
         Map<String, String> config = new HashMap<>();
-        config.put(Constants.FRAMEWORK_STORAGE, home.resolve("run/felix-cache").toString());
+        config.put(Constants.FRAMEWORK_STORAGE, cache.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put("fastpool.home", home.toString());
         // FileInstall: conf/ holds .cfg files; a factory configuration there adds the watcher on deploy/.
@@ -56,7 +69,7 @@ public final class Main {
         // (not atomically, not only when it differs): every start rewrote every file, and when its
         // watcher read a file inside that window it applied the empty file and saved it back empty.
         config.put("felix.fileinstall.enableConfigSave", "false");
-        // Configuration Admin keeps its own copy in the framework's storage (run/felix-cache, cleaned at
+        // Configuration Admin keeps its own copy in the framework's storage (run/cache/<pid>, new at
         // every start), never in conf/: the files are the one source of the configuration.
         // FileInstall's messages (a bundle that cannot start, and why) go to log/ with the rest, not only to the console.
         config.put("felix.fileinstall.log.default", "jul");
@@ -69,13 +82,16 @@ public final class Main {
         framework.init();
         Path pidFile = home.resolve("run/fastpool.pid");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            GracefulStop.drain(framework); // done already after SIGTERM; Ctrl-C and console exits drain here
             stop(framework);
-            try {
-                Files.deleteIfExists(pidFile);
-            } catch (IOException ignored) {
-                // nothing to do about it on the way out
+            ProcessCache.remove(cache);
+            if (!supervised) {
+                removePidFile(pidFile, pid); // under the supervisor, the file is its own
             }
         }, "fastpool-shutdown"));
+        GracefulStop.onSigterm(framework);
+        Readiness readiness = new Readiness(framework.getBundleContext(), home, deployedAtStart, started,
+                Readiness.readyFile(System.getenv()));
         List<Bundle> installed = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (Path jar : jars(bundles)) {
@@ -103,6 +119,9 @@ public final class Main {
         deployCheck.start();
         System.out.printf("fastpool: started in %d ms (home %s, %d bundles%s)%n", (System.nanoTime() - started) / 1_000_000,
                 home, installed.size(), interactive ? ", console on" : "");
+        Thread ready = new Thread(readiness, "fastpool-ready");
+        ready.setDaemon(true);
+        ready.start();
         FrameworkEvent event = framework.waitForStop(0);
         System.exit(event.getType() == FrameworkEvent.ERROR ? 1 : 0);
     }
@@ -110,6 +129,17 @@ public final class Main {
     private static List<Path> jars(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted(Comparator.comparing(Path::toString)).toList();
+        }
+    }
+
+    /** Deletes the pid file if it still holds this process's pid: another server from this home may have written its own since. */
+    private static void removePidFile(Path pidFile, long pid) {
+        try {
+            if (Files.readString(pidFile).strip().equals(Long.toString(pid))) {
+                Files.deleteIfExists(pidFile);
+            }
+        } catch (IOException ignored) {
+            // gone already, or unreadable: nothing to do about it on the way out
         }
     }
 

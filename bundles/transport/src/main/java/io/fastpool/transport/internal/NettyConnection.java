@@ -8,7 +8,9 @@ import io.fastpool.transport.ListenAddress;
 import io.fastpool.transport.TransportLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -37,12 +39,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Reading happens only while there is a session and nobody has paused it; pauses are counted, so
  * each {@link #pauseReading()} needs one {@link #resumeReading()}.
  *
- * <p>About 450 lines, on purpose: the {@link Connection} methods sessions call (some twenty, most
+ * <p>About 490 lines, on purpose: the {@link Connection} methods sessions call (some twenty, most
  * of them one line) and the channel's pipeline events read and change the same event-loop-confined
  * state (the session, its handler, the pauses), and splitting them would spread that state over
  * classes that must then share it. What stands on its own is apart: the time-outs
- * ({@link PeerTimeouts}), the lingering close ({@link LingeringClose}), and the set of open
- * connections ({@link OpenConnections}).
+ * ({@link PeerTimeouts}), the lingering close ({@link LingeringClose}), the close for a graceful
+ * stop ({@link ConnectionDrain}), and the set of open connections ({@link OpenConnections}).
  */
 final class NettyConnection extends ChannelInboundHandlerAdapter implements Connection {
 
@@ -67,6 +69,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private boolean inputShutdown;
     private final PeerTimeouts timeouts;
     private final LingeringClose lingering;
+    private final ConnectionDrain drain;
 
     NettyConnection(Transport transport, Listener listener, Channel channel, RecordFramer framer, long id) {
         this.transport = transport;
@@ -76,6 +79,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         this.id = id;
         this.timeouts = new PeerTimeouts(this, channel, framer, transport, () -> session == null || askIdle(session));
         this.lingering = new LingeringClose(this, channel, framer, transport);
+        this.drain = new ConnectionDrain(this, channel);
         SocketAddress remote = channel.remoteAddress();
         if (remote instanceof InetSocketAddress inet) {
             this.remoteAddress = NetUtil.toAddressString(inet.getAddress());
@@ -108,6 +112,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
                     lingering.discard((ByteBuf) msg);
                     return;
                 }
+                drain.received();
                 ctx.fireChannelRead(msg);
                 timeouts.read();
             }
@@ -173,12 +178,20 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void writeAndFlush(ByteBuf data) {
-        channel.writeAndFlush(data);
+        ChannelFuture written = channel.writeAndFlush(data);
+        if (drain.active()) {
+            written.addListener(sent -> drain.written());
+        }
     }
 
     @Override
     public void flush() {
-        channel.flush();
+        if (drain.active()) {
+            // A flush with a future, to learn when what it sends has gone out.
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(sent -> drain.written());
+        } else {
+            channel.flush();
+        }
     }
 
     @Override
@@ -281,6 +294,24 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             openSession(current);
         }
         updateReading();
+    }
+
+    /** The transport drains (a graceful stop): close at the next point between requests. On the event loop. */
+    void drain() {
+        drain.start();
+    }
+
+    /**
+     * Whether no request is in flight or partly received, so closing now loses nothing the peer
+     * sent; false while a lingering close is already under way. On the event loop.
+     */
+    boolean betweenRequests() {
+        return !lingering.active() && (session == null || askIdle(session)) && framer.bufferedBytes() == 0;
+    }
+
+    /** Closes without a reset: output shut, then what arrives is discarded until the peer closes ({@link LingeringClose}). */
+    void closeCleanly() {
+        lingering.start(inputShutdown);
     }
 
     /** What the shell and status pages show of this connection; on the event loop. */

@@ -73,6 +73,8 @@ public final class Transport {
     /** Replaced whole under {@link #lifecycleLock}, read without it. */
     private volatile Map<ListenAddress, Listener> listeners = Map.of();
     private State state = State.NEW;
+    /** Set once by {@link #drain}: connections set up from then on drain from the start. */
+    private volatile boolean draining;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     /** Chosen at start, kept for the transport's life: event loops and channels must be of one kind. */
@@ -228,6 +230,50 @@ public final class Transport {
         }
     }
 
+    /**
+     * Drains for a graceful stop (SIGTERM): stops accepting on every listener (an inherited socket
+     * is left to the next server, which takes the connections the kernel queues), lets every
+     * request already received finish and its answer go out, and closes each connection between
+     * requests ({@link ConnectionDrain}). Returns once every connection has closed, or after
+     * {@code drainTimeoutMillis}; {@link #stop} then closes what is left. Once per transport: it
+     * does not accept again. Blocks: not on an event loop.
+     *
+     * @return the connections still open when it returned
+     */
+    public int drain() {
+        long started = System.nanoTime();
+        int stoppedListeners;
+        synchronized (lifecycleLock) {
+            if (state != State.RUNNING || draining) {
+                return connections.count();
+            }
+            draining = true;
+            stoppedListeners = listeners.size();
+            listeners.values().forEach(Listener::close);
+            listeners = Map.of();
+        }
+        long limitMillis = config.drainTimeoutMillis();
+        int atStart = connections.count();
+        long busy = connections.snapshots(ioGroup).stream().filter(c -> c.state() == ConnectionSnapshot.State.ACTIVE).count();
+        LOG.log(Level.INFO, () -> "draining: stopped accepting on " + stoppedListeners + " listen address(es); " + atStart
+                + " connection(s) open, " + busy + " with a request in flight; each closes after its answer or at once"
+                + " when idle, within " + limitMillis / 1000 + " s (drainTimeoutSeconds)");
+        for (NettyConnection connection : connections.all()) {
+            connection.channel().eventLoop().execute(connection::drain);
+        }
+        int left = connections.awaitAllClosed(started + TimeUnit.MILLISECONDS.toNanos(limitMillis));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (left == 0) {
+            LOG.log(Level.INFO, () -> "drained in " + tookMillis + " ms: all " + atStart + " connection(s) closed between requests");
+        } else {
+            long stillBusy = connections.snapshots(ioGroup).stream()
+                    .filter(c -> c.state() == ConnectionSnapshot.State.ACTIVE).count();
+            LOG.log(Level.WARNING, () -> "drain time limit passed (" + limitMillis / 1000 + " s, drainTimeoutSeconds) with "
+                    + left + " connection(s) still open, " + stillBusy + " with a request in flight; they are closed now");
+        }
+        return left;
+    }
+
     private static void shutDown(EventLoopGroup group) {
         if (!group.shutdownGracefully(SHUTDOWN_QUIET_PERIOD_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
                 .awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS + 1_000)) {
@@ -356,6 +402,9 @@ public final class Transport {
         NettyConnection connection = new NettyConnection(this, listener, channel, framer, id);
         connections.add(connection, listener);
         channel.pipeline().addLast(connection.readTracker(), framer, connection);
+        if (draining) {
+            connection.drain(); // accepted just before the listeners stopped
+        }
         LOG.log(Level.DEBUG, () -> "accepted " + connection);
     }
 

@@ -16,11 +16,16 @@ import io.fastpool.transport.TransportStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -47,6 +52,16 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
 
     static final String PID = "io.fastpool.transport";
     private static final System.Logger LOG = System.getLogger(TransportComponent.class.getName());
+
+    /**
+     * The service property that marks the graceful-stop service: a {@link Runnable} that drains
+     * ({@link Transport#drain}). Registered under a JDK interface so that the launcher, which runs
+     * outside the framework and sees none of the bundles' classes, can call it without a shared
+     * API package or reflection.
+     */
+    static final String DRAIN_PROPERTY = "io.fastpool.drain";
+    /** The service property that says a configuration is applied (not only the defaults). */
+    static final String CONFIGURED_PROPERTY = "io.fastpool.transport.configured";
 
     /** The system property naming the server's home, against which relative unix socket paths resolve. */
     static final String HOME_PROPERTY = "fastpool.home";
@@ -110,6 +125,11 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
         @AttributeDefinition(description = "Most bytes read and discarded that way.", min = "0")
         long lingerBytes() default TransportConfig.DEFAULT_LINGER_BYTES;
 
+        @AttributeDefinition(description = "On a graceful stop (SIGTERM), seconds the server waits, no longer accepting,"
+                + " for requests in flight to be answered and kept connections to be closed between requests; then the"
+                + " rest are closed and it exits.", min = "0")
+        long drainTimeoutSeconds() default TransportConfig.DEFAULT_DRAIN_TIMEOUT_MILLIS / 1000;
+
         @AttributeDefinition(description = "Directory relative unix socket paths resolve against; empty means the"
                 + " fastpool.home system property, or else the working directory.", required = false)
         String baseDirectory() default "";
@@ -132,9 +152,10 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
     private final Object handlerLock = new Object();
     private ConnectionHandler handler;
     private volatile Transport transport;
+    private ServiceRegistration<Runnable> gracefulStop;
 
     @Activate
-    void activate(Map<String, Object> properties) throws IOException {
+    void activate(BundleContext context, Map<String, Object> properties) throws IOException {
         Transport starting = new Transport(toTransportConfig(configuration.update(properties)),
                 InheritedSockets.fromEnvironment(System.getenv(), ProcessHandle.current().pid()));
         starting.start();
@@ -142,11 +163,33 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
             transport = starting;
             starting.setHandler(handler);
         }
+        gracefulStop = context.registerService(Runnable.class, this::drain, gracefulStopProperties(properties));
     }
 
     @Modified
     void modified(Map<String, Object> properties) throws IOException {
         transport.reconfigure(toTransportConfig(configuration.update(properties)));
+        gracefulStop.setProperties(gracefulStopProperties(properties));
+    }
+
+    /**
+     * The properties of the graceful-stop service: {@value #DRAIN_PROPERTY}, by which the launcher
+     * finds it, and {@value #CONFIGURED_PROPERTY}, true once a configuration (the {@code .cfg}
+     * file) is applied, so the launcher says ready only when the configured addresses are served.
+     */
+    private static Dictionary<String, Object> gracefulStopProperties(Map<String, Object> properties) {
+        Hashtable<String, Object> registered = new Hashtable<>();
+        registered.put(DRAIN_PROPERTY, "transport");
+        registered.put(CONFIGURED_PROPERTY, properties.containsKey(Constants.SERVICE_PID));
+        return registered;
+    }
+
+    /** Runs the transport's {@link Transport#drain}; the launcher's SIGTERM hook calls it before it stops the framework. */
+    private void drain() {
+        Transport running = transport;
+        if (running != null) {
+            running.drain();
+        }
     }
 
     @Override
@@ -174,6 +217,11 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
 
     @Deactivate
     void deactivate() {
+        try {
+            gracefulStop.unregister();
+        } catch (IllegalStateException e) {
+            // The bundle is stopping and the framework took the registration away already.
+        }
         Transport stopping;
         synchronized (handlerLock) {
             stopping = transport;
@@ -228,6 +276,7 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
                 .recordTimeoutMillis(secondsToMillis("recordTimeoutSeconds", config.recordTimeoutSeconds()))
                 .idleTimeoutMillis(secondsToMillis("idleTimeoutSeconds", config.idleTimeoutSeconds()))
                 .linger(TimeUnit.SECONDS.toMillis(config.lingerSeconds()), config.lingerBytes())
+                .drainTimeoutMillis(TimeUnit.SECONDS.toMillis(config.drainTimeoutSeconds()))
                 .build();
     }
 

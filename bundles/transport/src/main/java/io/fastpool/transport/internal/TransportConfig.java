@@ -33,15 +33,21 @@ import java.util.Set;
  * @param lingerMillis after the last answer on a connection the peer did not ask to keep, how long
  *     the rest of its request (a body it is still sending) is read and discarded before closing
  * @param lingerBytes how many bytes of it at most
+ * @param drainTimeoutMillis how long a graceful stop ({@link Transport#drain}) waits for requests in
+ *     flight to finish and kept connections to close between requests
  */
 public record TransportConfig(List<ListenAddress> listen, AllowedClients allowedClients, int unixSocketMode,
         String unixSocketOwner, String unixSocketGroup, int backlog, int eventLoopThreads, boolean useEpoll,
-        int writeBufferLowWaterMark, int writeBufferHighWaterMark, TransportLimits limits, long lingerMillis, long lingerBytes) {
+        int writeBufferLowWaterMark, int writeBufferHighWaterMark, TransportLimits limits, long lingerMillis, long lingerBytes,
+        long drainTimeoutMillis) {
 
     /** How long a closing connection reads what its peer still sends, by default. */
     public static final long DEFAULT_LINGER_MILLIS = 5_000;
     /** How many bytes it reads at most, by default. */
     public static final long DEFAULT_LINGER_BYTES = 16 * 1024 * 1024;
+
+    /** How long a graceful stop waits for connections to close, by default: under systemd's 90 s stop time-out. */
+    public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
 
     /** Default listen addresses, relative unix paths resolving against the base directory. */
     public static final List<String> DEFAULT_LISTEN = List.of("unix:run/fastpool.sock", "tcp:127.0.0.1:9000");
@@ -87,6 +93,9 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
         Objects.requireNonNull(limits, "limits");
         if (lingerMillis < 0 || lingerBytes < 0) {
             throw new IllegalArgumentException("lingerSeconds and lingerBytes must be 0 or more");
+        }
+        if (drainTimeoutMillis < 0) {
+            throw new IllegalArgumentException("drainTimeoutSeconds must be 0 or more, was " + drainTimeoutMillis / 1000);
         }
     }
 
@@ -153,6 +162,7 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
         private long idleTimeoutMillis = TransportLimits.DEFAULTS.idleTimeoutMillis();
         private long lingerMillis = DEFAULT_LINGER_MILLIS;
         private long lingerBytes = DEFAULT_LINGER_BYTES;
+        private long drainTimeoutMillis = DEFAULT_DRAIN_TIMEOUT_MILLIS;
 
         private Builder(Path baseDirectory) {
             this.baseDirectory = Objects.requireNonNull(baseDirectory, "baseDirectory");
@@ -233,6 +243,11 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
             return this;
         }
 
+        public Builder drainTimeoutMillis(long millis) {
+            this.drainTimeoutMillis = millis;
+            return this;
+        }
+
         /**
          * Parses and checks everything.
          *
@@ -249,7 +264,7 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
                     parseUnixSocketMode(unixSocketMode), unixSocketOwner, unixSocketGroup, backlog, eventLoopThreads,
                     useEpoll, writeBufferLowWaterMark, writeBufferHighWaterMark,
                     new TransportLimits(maxConnections, recordTimeoutMillis, idleTimeoutMillis),
-                    lingerMillis, lingerBytes);
+                    lingerMillis, lingerBytes, drainTimeoutMillis);
         }
     }
 }

@@ -5,7 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastpool.transport.ListenAddress;
 import io.fastpool.transport.TransportLimits;
+import io.fastpool.testkit.Fakes;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -57,7 +65,7 @@ class TransportComponentTest extends TransportTestSupport {
         Map<String, Object> settings = new HashMap<>(Map.of(
                 "listen", new String[] {"unix:run/fp.sock", "tcp:127.0.0.1:0"},
                 "baseDirectory", baseDirectory.toString()));
-        component.activate(settings);
+        component.activate(context, settings);
         try {
             Transport transport = component.transport();
             TestClient client = connectTcp(transport, "tcp:127.0.0.1:0");
@@ -88,6 +96,7 @@ class TransportComponentTest extends TransportTestSupport {
             component.deactivate();
         }
         assertThat(component.transport()).isNull();
+        assertThat(registered).isEmpty();
         StopTest.awaitNoTransportThreads();
     }
 
@@ -97,7 +106,7 @@ class TransportComponentTest extends TransportTestSupport {
         component.bindHandler(new EchoHandler());
         Map<String, Object> settings = new HashMap<>(Map.of("listen", "tcp:127.0.0.1:0", "baseDirectory", baseDirectory.toString(),
                 "felix.fileinstall.filename", baseDirectory.resolve("conf/io.fastpool.transport.cfg").toUri().toString()));
-        component.activate(settings);
+        component.activate(context, settings);
         try {
             Transport transport = component.transport();
             TestClient client = connectTcp(transport, "tcp:127.0.0.1:0");
@@ -116,6 +125,56 @@ class TransportComponentTest extends TransportTestSupport {
         }
         StopTest.awaitNoTransportThreads();
     }
+
+    @Test
+    void registersTheGracefulStopForTheLauncherWhichDrains() throws Exception {
+        TransportComponent component = new TransportComponent();
+        component.bindHandler(new EchoHandler());
+        Map<String, Object> settings = new HashMap<>(Map.of("listen", "tcp:127.0.0.1:0", "baseDirectory", baseDirectory.toString()));
+        component.activate(context, settings);
+        try {
+            assertThat(registered).singleElement().satisfies(properties -> {
+                assertThat(properties.get("io.fastpool.drain")).isEqualTo("transport");
+                assertThat(properties.get("io.fastpool.transport.configured")).isEqualTo(false);
+            });
+            settings.put("service.pid", "io.fastpool.transport");
+            component.modified(settings);
+            assertThat(registered.get(0).get("io.fastpool.transport.configured")).isEqualTo(true);
+            TestClient idle = connectTcp(component.transport(), "tcp:127.0.0.1:0");
+            idle.assertEchoes(Records.beginRequest(1));
+
+            drain.get().run();
+
+            assertThat(idle.endOfStreamWithin(WAIT)).isTrue();
+            assertThat(component.listeners()).isEmpty();
+        } finally {
+            component.deactivate();
+        }
+        StopTest.awaitNoTransportThreads();
+    }
+
+    /** The properties of the services registered through {@link #context} and not unregistered. */
+    private final List<Dictionary<String, ?>> registered = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Runnable> drain = new AtomicReference<>();
+    private final BundleContext context = Fakes.fake(BundleContext.class, (method, args) -> {
+        assertThat(method).isEqualTo("registerService");
+        assertThat(args[0]).isEqualTo(Runnable.class);
+        drain.set((Runnable) args[1]);
+        List<Dictionary<String, ?>> current = new ArrayList<>(List.of((Dictionary<String, ?>) args[2]));
+        registered.add(current.get(0));
+        return Fakes.fake(ServiceRegistration.class, (regMethod, regArgs) -> switch (regMethod) {
+            case "setProperties" -> {
+                registered.set(registered.indexOf(current.get(0)), (Dictionary<String, ?>) regArgs[0]);
+                current.set(0, (Dictionary<String, ?>) regArgs[0]);
+                yield null;
+            }
+            case "unregister" -> {
+                registered.remove(current.get(0));
+                yield null;
+            }
+            default -> throw new UnsupportedOperationException(regMethod);
+        });
+    });
 
     /** A configuration as SCR builds it: the given values, the annotation's defaults for the rest. */
     @Test

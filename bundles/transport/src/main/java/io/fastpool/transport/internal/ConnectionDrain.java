@@ -1,0 +1,103 @@
+package io.fastpool.transport.internal;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closing one connection for a graceful stop ({@link Transport#drain}) at a point where the web
+ * server loses nothing and can retry safely: right after the answer it is being sent (the end of
+ * the connection follows the answer's last bytes), or at once when it is idle between requests. A
+ * connection accepted but not yet sent its first request gets {@value #FIRST_REQUEST_GRACE_MILLIS}
+ * ms for it (from its accept, or from the drain's start if later), because a web server writes its
+ * request right after connecting, and that request may be on its way. The close itself is {@link LingeringClose}'s: the sending side is shut, and
+ * what still arrives is discarded until the peer closes, so the peer never meets a reset.
+ *
+ * <p>For one {@link NettyConnection}, on its event loop except {@link #active()}. The connection
+ * calls {@link #written()} when a write of its session has gone out (the usual moment a request
+ * ends), and a check every {@value #RECHECK_MILLIS} ms catches a request that ends without a
+ * write (cancelled, or a session that writes nothing).
+ */
+final class ConnectionDrain {
+
+    private static final System.Logger LOG = System.getLogger(NettyConnection.class.getName());
+
+    /** How long a connection that has sent nothing yet may take to send its first request once the drain began. */
+    static final long FIRST_REQUEST_GRACE_MILLIS = 200;
+    /** How often a draining connection with a request in flight is looked at, besides after each write. */
+    static final long RECHECK_MILLIS = 100;
+
+    private final NettyConnection connection;
+    private final Channel channel;
+    private final long openedNanos = System.nanoTime();
+    private volatile boolean active;
+    // Event-loop confined.
+    private long startedNanos;
+    private boolean received;
+    private boolean closing;
+    private ScheduledFuture<?> recheck;
+
+    ConnectionDrain(NettyConnection connection, Channel channel) {
+        this.connection = connection;
+        this.channel = channel;
+    }
+
+    /** Whether the connection is draining; any thread. */
+    boolean active() {
+        return active;
+    }
+
+    /** Bytes arrived from the peer. */
+    void received() {
+        received = true;
+    }
+
+    /** The transport drains: close at the next point between requests. */
+    void start() {
+        if (active) {
+            return;
+        }
+        active = true;
+        startedNanos = System.nanoTime();
+        closeIfBetweenRequests();
+    }
+
+    /** A write of the session went out while draining: the request it ended may have been the last. */
+    void written() {
+        closeIfBetweenRequests();
+    }
+
+    private void closeIfBetweenRequests() {
+        if (!active || closing || !channel.isOpen()) {
+            return;
+        }
+        if (!connection.betweenRequests()) {
+            recheckIn(RECHECK_MILLIS);
+            return;
+        }
+        if (!received) {
+            long graceLeftNanos = TimeUnit.MILLISECONDS.toNanos(FIRST_REQUEST_GRACE_MILLIS)
+                    - (System.nanoTime() - Math.max(openedNanos, startedNanos));
+            if (graceLeftNanos > 0) {
+                recheckIn(TimeUnit.NANOSECONDS.toMillis(graceLeftNanos) + 1);
+                return;
+            }
+        }
+        closing = true;
+        if (recheck != null) {
+            recheck.cancel(false);
+        }
+        LOG.log(Level.DEBUG, () -> connection.describe() + ": closed between requests (draining)");
+        // Behind whatever is still queued to go out: the close never cuts an answer.
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) flushed -> connection.closeCleanly());
+    }
+
+    private void recheckIn(long millis) {
+        if (recheck == null || recheck.isDone()) {
+            recheck = channel.eventLoop().schedule(this::closeIfBetweenRequests, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+}

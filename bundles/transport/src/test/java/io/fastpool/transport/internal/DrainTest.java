@@ -1,0 +1,103 @@
+package io.fastpool.transport.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.Unpooled;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A graceful stop: no new connections, every answer whole, each connection closed between requests. */
+@Timeout(30)
+class DrainTest extends TransportTestSupport {
+
+    private static final String TCP = "tcp:127.0.0.1:0";
+
+    @Test
+    void anIdleKeptConnectionIsClosedAtOnceAndNothingNewIsAccepted() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP), handler);
+        int port = transport.boundPort(TCP);
+        TestClient kept = connectTcp(port);
+        kept.assertEchoes(Records.beginRequest(1));
+
+        assertThat(transport.drain()).isZero();
+
+        assertThat(kept.endOfStreamWithin(WAIT)).isTrue();
+        assertThat(transport.listeners()).isEmpty();
+        assertThatThrownBy(() -> connectTcp(port)).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void aConnectionWithARequestInFlightIsClosedRightAfterItsWholeAnswer() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP), handler);
+        TestClient busy = connectTcp(transport, TCP);
+        busy.assertEchoes(Records.beginRequest(1));
+        EchoHandler.Session session = handler.opened.take();
+        handler.idle = false;
+
+        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
+        await("the drain has begun", () -> transport.listeners().isEmpty());
+        assertThat(busy.closedWithin(Duration.ofMillis(300))).as("closed with a request in flight").isFalse();
+
+        // The answer's end: bigger than the socket buffers, so it goes out over many writes.
+        byte[] answer = new byte[4 * 1024 * 1024];
+        Arrays.fill(answer, (byte) 'a');
+        handler.idle = true;
+        session.connection.writeAndFlush(Unpooled.wrappedBuffer(answer));
+
+        busy.drain(answer.length, WAIT);
+        assertThat(busy.endOfStreamWithin(WAIT)).isTrue();
+        assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void aFreshConnectionsFirstRequestIsStillAnswered() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP), handler);
+        TestClient fresh = connectTcp(transport, TCP);
+        await("the connection is set up", () -> transport.openConnections() == 1);
+
+        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
+        await("the drain has begun", () -> transport.listeners().isEmpty());
+        fresh.assertEchoes(Records.beginRequest(1));
+
+        assertThat(fresh.endOfStreamWithin(WAIT)).isTrue();
+        assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosedAfterItsGrace() throws Exception {
+        Transport transport = start(config(TCP), new EchoHandler());
+        TestClient silent = connectTcp(transport, TCP);
+        await("the connection is set up", () -> transport.openConnections() == 1);
+
+        long started = System.nanoTime();
+        assertThat(transport.drain()).isZero();
+
+        assertThat(silent.endOfStreamWithin(WAIT)).isTrue();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+                .isGreaterThanOrEqualTo(ConnectionDrain.FIRST_REQUEST_GRACE_MILLIS);
+    }
+
+    @Test
+    void theTimeLimitEndsTheDrainWithRequestsStillInFlight() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP).drainTimeoutMillis(300), handler);
+        TestClient stuck = connectTcp(transport, TCP);
+        stuck.assertEchoes(Records.beginRequest(1));
+        handler.idle = false;
+
+        assertThat(transport.drain()).isEqualTo(1);
+        assertThat(transport.openConnections()).isEqualTo(1);
+
+        transport.stop();
+        assertThat(stuck.closedWithin(WAIT)).isTrue();
+    }
+}
