@@ -10,10 +10,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closing one connection for a graceful stop ({@link Transport#drain}) at a point where the web
  * server loses nothing and can retry safely: right after the answer it is being sent (the end of
- * the connection follows the answer's last bytes), or at once when it is idle between requests. A
- * connection accepted but not yet sent its first request gets {@value #FIRST_REQUEST_GRACE_MILLIS}
- * ms for it (from its accept, or from the drain's start if later), because a web server writes its
- * request right after connecting, and that request may be on its way. The close itself is {@link LingeringClose}'s: the sending side is shut, and
+ * the connection follows the answer's last bytes). A connection between requests when the drain
+ * begins (idle, or accepted and not yet sent its first request) gets {@value #NEXT_REQUEST_GRACE_MILLIS}
+ * ms for its next request (from its accept, or from the drain's start if later), is closed right
+ * after answering it, or at the grace's end if none came: a web server under load writes its next
+ * request on a kept connection, or its first on a new one, right after the last answer or the
+ * connect, so that request may be on its way, and closing then would meet it (nginx logs
+ * "upstream prematurely closed connection" for each, and retries). The close itself is {@link LingeringClose}'s: the sending side is shut, and
  * what still arrives is discarded until the peer closes, so the peer never meets a reset.
  *
  * <p>For one {@link NettyConnection}, on its event loop except {@link #active()}. The connection
@@ -25,8 +28,8 @@ final class ConnectionDrain {
 
     private static final System.Logger LOG = System.getLogger(NettyConnection.class.getName());
 
-    /** How long a connection that has sent nothing yet may take to send its first request once the drain began. */
-    static final long FIRST_REQUEST_GRACE_MILLIS = 200;
+    /** How long a connection between requests may take to send its next one once the drain began. */
+    static final long NEXT_REQUEST_GRACE_MILLIS = 200;
     /** How often a draining connection with a request in flight is looked at, besides after each write. */
     static final long RECHECK_MILLIS = 100;
 
@@ -36,7 +39,6 @@ final class ConnectionDrain {
     private volatile boolean active;
     // Event-loop confined.
     private long startedNanos;
-    private boolean received;
     private boolean closing;
     private ScheduledFuture<?> recheck;
 
@@ -50,11 +52,6 @@ final class ConnectionDrain {
         return active;
     }
 
-    /** Bytes arrived from the peer. */
-    void received() {
-        received = true;
-    }
-
     /** The transport drains: close at the next point between requests. */
     void start() {
         if (active) {
@@ -62,15 +59,16 @@ final class ConnectionDrain {
         }
         active = true;
         startedNanos = System.nanoTime();
-        closeIfBetweenRequests();
+        closeIfBetweenRequests(false);
     }
 
     /** A write of the session went out while draining: the request it ended may have been the last. */
     void written() {
-        closeIfBetweenRequests();
+        closeIfBetweenRequests(true);
     }
 
-    private void closeIfBetweenRequests() {
+    /** Closes now if between requests and {@code answered} (a write just ended a request), or once the grace is over. */
+    private void closeIfBetweenRequests(boolean answered) {
         if (!active || closing || !channel.isOpen()) {
             return;
         }
@@ -78,8 +76,8 @@ final class ConnectionDrain {
             recheckIn(RECHECK_MILLIS);
             return;
         }
-        if (!received) {
-            long graceLeftNanos = TimeUnit.MILLISECONDS.toNanos(FIRST_REQUEST_GRACE_MILLIS)
+        if (!answered) {
+            long graceLeftNanos = TimeUnit.MILLISECONDS.toNanos(NEXT_REQUEST_GRACE_MILLIS)
                     - (System.nanoTime() - Math.max(openedNanos, startedNanos));
             if (graceLeftNanos > 0) {
                 recheckIn(TimeUnit.NANOSECONDS.toMillis(graceLeftNanos) + 1);
@@ -97,7 +95,7 @@ final class ConnectionDrain {
 
     private void recheckIn(long millis) {
         if (recheck == null || recheck.isDone()) {
-            recheck = channel.eventLoop().schedule(this::closeIfBetweenRequests, millis, TimeUnit.MILLISECONDS);
+            recheck = channel.eventLoop().schedule(() -> closeIfBetweenRequests(false), millis, TimeUnit.MILLISECONDS);
         }
     }
 }

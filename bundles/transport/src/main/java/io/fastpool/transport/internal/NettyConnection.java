@@ -112,7 +112,6 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
                     lingering.discard((ByteBuf) msg);
                     return;
                 }
-                drain.received();
                 ctx.fireChannelRead(msg);
                 timeouts.read();
             }

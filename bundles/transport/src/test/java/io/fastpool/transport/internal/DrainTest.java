@@ -73,6 +73,21 @@ class DrainTest extends TransportTestSupport {
     }
 
     @Test
+    void anIdleKeptConnectionsNextRequestIsStillAnsweredThenItIsClosed() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP), handler);
+        TestClient kept = connectTcp(transport, TCP);
+        kept.assertEchoes(Records.beginRequest(1));
+
+        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
+        await("the drain has begun", () -> transport.listeners().isEmpty());
+        kept.assertEchoes(Records.beginRequest(2));
+
+        assertThat(kept.endOfStreamWithin(WAIT)).isTrue();
+        assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
     void aConnectionThatSendsNothingIsClosedAfterItsGrace() throws Exception {
         Transport transport = start(config(TCP), new EchoHandler());
         TestClient silent = connectTcp(transport, TCP);
@@ -83,7 +98,7 @@ class DrainTest extends TransportTestSupport {
 
         assertThat(silent.endOfStreamWithin(WAIT)).isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
-                .isGreaterThanOrEqualTo(ConnectionDrain.FIRST_REQUEST_GRACE_MILLIS);
+                .isGreaterThanOrEqualTo(ConnectionDrain.NEXT_REQUEST_GRACE_MILLIS);
     }
 
     @Test
