@@ -3,6 +3,7 @@ package io.fastpool.transport.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fastpool.fcgi.FcgiRecordType;
 import io.netty.buffer.Unpooled;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -84,6 +85,32 @@ class DrainTest extends TransportTestSupport {
         kept.assertEchoes(Records.beginRequest(2));
 
         assertThat(kept.endOfStreamWithin(WAIT)).isTrue();
+        assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void theLastAnswerIsFollowedByAnEmptyGetValuesResultInTheSameWriteThenTheClose() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP), handler);
+        TestClient busy = connectTcp(transport, TCP);
+        busy.assertEchoes(Records.beginRequest(1));
+        EchoHandler.Session session = handler.opened.take();
+        handler.idle = false;
+        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
+        await("the drain has begun", () -> transport.listeners().isEmpty());
+        assertThat(busy.closedWithin(Duration.ofMillis(300))).as("closed with a request in flight").isFalse();
+
+        byte[] answer = Records.beginRequest(1); // any whole record
+
+        session.connection.schedule(() -> {
+            handler.idle = true; // the request has ended: this is its answer, on the event loop as a session writes it
+            session.connection.writeAndFlush(Unpooled.wrappedBuffer(answer));
+        }, 0, TimeUnit.MILLISECONDS);
+
+        assertThat(busy.readRecord(WAIT)).isEqualTo(answer);
+        // Bytes behind the last answer: nginx then closes the connection rather than keeping it.
+        assertThat(busy.readRecord(WAIT)).containsExactly(1, FcgiRecordType.GET_VALUES_RESULT.code(), 0, 0, 0, 0, 0, 0);
+        assertThat(busy.endOfStreamWithin(WAIT)).isTrue();
         assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
     }
 
