@@ -58,6 +58,8 @@ public final class Main {
         config.put(Constants.FRAMEWORK_STORAGE, cache.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put("fastpool.home", home.toString());
+        // The shell socket's cue that a restart overlaps two servers (see ShellSocket).
+        config.put("fastpool.supervised", Boolean.toString(supervised));
         // FileInstall: conf/ holds .cfg files; a factory configuration there adds the watcher on deploy/.
         config.put("felix.fileinstall.dir", home.resolve("conf").toString());
         config.put("felix.fileinstall.filter", ".*\\.(cfg|config)");

@@ -364,8 +364,10 @@ class DistributionIT {
     void stoppingTheServerRemovesItsSocketAndPidFile() throws Exception {
         server.destroy(); // SIGTERM, as systemd and Ctrl-C do
         assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.exitValue()).as("a graceful stop exits with 0").isZero();
         assertThat(home.resolve("run/fastpool.sock")).doesNotExist();
         assertThat(home.resolve("run/fastpool.pid")).doesNotExist();
+        assertThat(home.resolve("run/cache")).as("the process's own Felix cache is removed").isEmptyDirectory();
         // The fail sample's exception is logged on purpose; what must not be there is a restarted
         // deploy/ watcher or a bundle that could not start.
         assertThat(log()).doesNotContain("exiting because of interruption").doesNotContain("could not start bundle");

@@ -13,9 +13,13 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,12 +42,16 @@ import org.osgi.service.component.annotations.Reference;
  * <p>The exchange: the client sends one command line in UTF-8 ending with a newline; the server
  * answers {@code ok} or {@code error} on a line, then the command's output or error message, and
  * closes. The socket exists only in the distribution (framework property {@code fastpool.home}, or
- * {@code fastpool.shell.socket} naming the file).
+ * {@code fastpool.shell.socket} naming the file). Under the supervisor (framework property
+ * {@value #SUPERVISED_PROPERTY}) the newest server takes the file over, and a server removes it at
+ * its stop only if it is still its own.
  */
 @Component(service = {}, immediate = true)
 public final class ShellSocket {
 
     private static final System.Logger LOG = System.getLogger(ShellSocket.class.getName());
+    /** The framework property the launcher sets when the supervisor runs the server ({@code FASTPOOL_SUPERVISED}). */
+    static final String SUPERVISED_PROPERTY = "fastpool.supervised";
     /** Longest command line accepted. */
     static final int MAX_LINE_BYTES = 64 * 1024;
     /** Commands running at once; more connections wait, and past the queue are refused. */
@@ -52,16 +60,26 @@ public final class ShellSocket {
 
     private final CommandProcessor processor;
     private final Path socketFile;
+    private final Object socketFileKey;
     private final ServerSocketChannel server;
     private final ExecutorService workers;
     private final Thread acceptor;
 
     @Activate
     public ShellSocket(@Reference CommandProcessor processor, BundleContext context) throws IOException {
-        this(processor, socketFileOf(context));
+        this(processor, socketFileOf(context), Boolean.parseBoolean(context.getProperty(SUPERVISED_PROPERTY)));
     }
 
     ShellSocket(CommandProcessor processor, Path socketFile) throws IOException {
+        this(processor, socketFile, false);
+    }
+
+    /**
+     * @param takeOver replace the socket file even if another server answers on it: under the
+     *     supervisor, a restart starts the next server while the last one drains, and the shell must
+     *     reach the next one
+     */
+    ShellSocket(CommandProcessor processor, Path socketFile, boolean takeOver) throws IOException {
         this.processor = processor;
         this.socketFile = socketFile;
         if (socketFile == null) {
@@ -69,9 +87,11 @@ public final class ShellSocket {
             server = null;
             workers = null;
             acceptor = null;
+            socketFileKey = null;
             return;
         }
-        server = bindOwnerOnly(socketFile);
+        server = bindOwnerOnly(socketFile, takeOver);
+        socketFileKey = Files.readAttributes(socketFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         AtomicInteger count = new AtomicInteger();
         workers = new ThreadPoolExecutor(WORKERS, WORKERS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(QUEUED), r -> {
             Thread thread = new Thread(r, "fastpool-shell-" + count.incrementAndGet());
@@ -93,7 +113,15 @@ public final class ShellSocket {
         server.close();
         acceptor.join(2_000);
         workers.shutdownNow();
-        Files.deleteIfExists(socketFile);
+        try {
+            // Only our own file: the next server (a restart under the supervisor) may have put its own there.
+            if (Objects.equals(socketFileKey,
+                    Files.readAttributes(socketFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey())) {
+                Files.deleteIfExists(socketFile);
+            }
+        } catch (NoSuchFileException e) {
+            // gone already
+        }
     }
 
     private void acceptLoop() {
@@ -199,7 +227,7 @@ public final class ShellSocket {
      * place: there is never a moment when another user could connect. A socket file left by a
      * crashed server is replaced; one that answers belongs to a running server and is an error.
      */
-    static ServerSocketChannel bindOwnerOnly(Path socketFile) throws IOException {
+    static ServerSocketChannel bindOwnerOnly(Path socketFile, boolean takeOver) throws IOException {
         Path folder = socketFile.toAbsolutePath().getParent();
         int length = socketFile.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (length > MAX_SOCKET_PATH_BYTES) {
@@ -209,10 +237,14 @@ public final class ShellSocket {
         }
         Files.createDirectories(folder);
         if (Files.exists(socketFile)) {
-            if (answers(socketFile)) {
+            if (!answers(socketFile)) {
+                Files.delete(socketFile);
+            } else if (takeOver) {
+                LOG.log(Level.INFO, () -> "taking " + socketFile + " over from the server that answers on it (a restart"
+                        + " under the supervisor)");
+            } else {
                 throw new IOException("another server answers on " + socketFile + "; not opening the shell socket");
             }
-            Files.delete(socketFile);
         }
         Path privateFolder = privateFolder(folder);
         // Short names: the bound path must fit a unix socket address (106 bytes) wherever the server lives.

@@ -101,6 +101,21 @@ class ShellSocketTest {
     }
 
     @Test
+    void underTheSupervisorTheNextServerTakesTheSocketOverAndTheLastOneLeavesItThere() throws Exception {
+        Path socket = run.resolve("shell.sock");
+        ShellSocket last = new ShellSocket(gogo(), socket, true);
+        ShellSocket next = new ShellSocket(gogo(), socket, true);
+        try {
+            last.close();
+            assertThat(socket).exists();
+            assertThat(send(socket, "fastpool:pools")).startsWith("ok\n");
+        } finally {
+            next.close();
+        }
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
     void aStaleSocketFileIsReplacedButALiveOneIsLeftAlone() throws Exception {
         Path socket = run.resolve("shell.sock");
         ServerSocketChannel crashed = ServerSocketChannel.open(StandardProtocolFamily.UNIX);

@@ -1,5 +1,6 @@
 package io.fastpool.transport.internal;
 
+import io.netty.channel.ChannelException;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -82,19 +83,19 @@ final class EpollSocketIo implements SocketIo {
     @Override
     public SocketAddress inspect(int fd) throws IOException {
         // A view of the descriptor, not an owner: nothing closes it when this object goes.
-        Socket socket = new Socket(fd);
+        Socket socket;
         int domain;
         try {
+            socket = new Socket(fd); // asks getsockname(2): a ChannelException for what is not a socket
             domain = socket.getIntOpt(SOL_SOCKET, SO_DOMAIN);
-            if (socket.getIntOpt(SOL_SOCKET, SO_TYPE) != SOCK_STREAM) {
-                throw new IOException("fd " + fd + " is not a stream socket (a datagram socket?)");
-            }
-            if (socket.getIntOpt(SOL_SOCKET, SO_ACCEPTCONN) == 0) {
-                throw new IOException("fd " + fd + " is a socket that does not listen (listen(2) was not called)");
-            }
-        } catch (IOException e) {
-            throw e.getMessage() != null && e.getMessage().startsWith("fd ") ? e
-                    : new IOException("fd " + fd + " is not a socket (" + e.getMessage() + ")", e);
+        } catch (IOException | ChannelException e) {
+            throw new IOException("fd " + fd + " is not a socket (" + e.getMessage() + ")", e);
+        }
+        if (socket.getIntOpt(SOL_SOCKET, SO_TYPE) != SOCK_STREAM) {
+            throw new IOException("fd " + fd + " is not a stream socket (a datagram socket?)");
+        }
+        if (socket.getIntOpt(SOL_SOCKET, SO_ACCEPTCONN) == 0) {
+            throw new IOException("fd " + fd + " is a socket that does not listen (listen(2) was not called)");
         }
         return switch (domain) {
             case AF_INET, AF_INET6 -> socket.localAddress();

@@ -312,6 +312,15 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         return !lingering.active() && (session == null || askIdle(session)) && framer.bufferedBytes() == 0;
     }
 
+    long drainQuietMillis() {
+        return transport.drainQuietMillis();
+    }
+
+    /** When bytes last arrived, or when the connection was accepted if none have ({@link System#nanoTime()}). */
+    long lastReadNanos() {
+        return timeouts.lastReadNanos();
+    }
+
     /** Closes without a reset: output shut, then what arrives is discarded until the peer closes ({@link LingeringClose}). */
     void closeCleanly() {
         lingering.start(inputShutdown);

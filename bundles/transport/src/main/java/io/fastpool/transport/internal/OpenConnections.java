@@ -76,11 +76,45 @@ final class OpenConnections {
     }
 
     /**
+     * The connections' part of {@link Transport#drain}, once the listeners have stopped: each
+     * connection drains on its event loop, and this waits until all have closed or
+     * {@code limitMillis} passed, logging a line at the start and one at the end with the counts.
+     *
+     * @return the connections still open
+     */
+    int drain(EventLoopGroup ioGroup, int stoppedListeners, long limitMillis, long quietMillis) {
+        long started = System.nanoTime();
+        int atStart = count();
+        long busy = busy(ioGroup);
+        LOG.log(Level.INFO, () -> "draining: stopped accepting on " + stoppedListeners + " listen address(es); " + atStart
+                + " connection(s) open, " + busy + " with a request in flight; each closes right after its answer, or once"
+                + " quiet for " + quietMillis + " ms between requests, within " + limitMillis / 1000
+                + " s (drainTimeoutSeconds)");
+        for (NettyConnection connection : byId.values()) {
+            connection.channel().eventLoop().execute(connection::drain);
+        }
+        int left = awaitAllClosed(started + TimeUnit.MILLISECONDS.toNanos(limitMillis));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (left == 0) {
+            LOG.log(Level.INFO, () -> "drained in " + tookMillis + " ms: all " + atStart + " connection(s) closed between requests");
+        } else {
+            long stillBusy = busy(ioGroup);
+            LOG.log(Level.WARNING, () -> "drain time limit passed (" + limitMillis / 1000 + " s, drainTimeoutSeconds) with "
+                    + left + " connection(s) still open, " + stillBusy + " with a request in flight; they are closed now");
+        }
+        return left;
+    }
+
+    private long busy(EventLoopGroup ioGroup) {
+        return snapshots(ioGroup).stream().filter(c -> c.state() == ConnectionSnapshot.State.ACTIVE).count();
+    }
+
+    /**
      * Waits until every connection has closed, or until {@code deadlineNanos} ({@link System#nanoTime()}).
      *
      * @return the connections still open
      */
-    int awaitAllClosed(long deadlineNanos) {
+    private int awaitAllClosed(long deadlineNanos) {
         while (open.get() > 0) {
             long leftNanos = deadlineNanos - System.nanoTime();
             if (leftNanos <= 0) {

@@ -49,6 +49,11 @@ final class PeerTimeouts {
         }
     }
 
+    /** When bytes last arrived, or when the connection opened if none have. */
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
     /** Bytes arrived that are discarded (a lingering close): only the idle clock. */
     void discarded() {
         lastReadNanos = System.nanoTime();

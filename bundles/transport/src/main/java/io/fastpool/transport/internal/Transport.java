@@ -75,6 +75,7 @@ public final class Transport {
     private State state = State.NEW;
     /** Set once by {@link #drain}: connections set up from then on drain from the start. */
     private volatile boolean draining;
+    private volatile long drainQuietMillis = ConnectionDrain.DEFAULT_QUIET_MILLIS;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     /** Chosen at start, kept for the transport's life: event loops and channels must be of one kind. */
@@ -241,7 +242,6 @@ public final class Transport {
      * @return the connections still open when it returned
      */
     public int drain() {
-        long started = System.nanoTime();
         int stoppedListeners;
         synchronized (lifecycleLock) {
             if (state != State.RUNNING || draining) {
@@ -252,26 +252,17 @@ public final class Transport {
             listeners.values().forEach(Listener::close);
             listeners = Map.of();
         }
-        long limitMillis = config.drainTimeoutMillis();
-        int atStart = connections.count();
-        long busy = connections.snapshots(ioGroup).stream().filter(c -> c.state() == ConnectionSnapshot.State.ACTIVE).count();
-        LOG.log(Level.INFO, () -> "draining: stopped accepting on " + stoppedListeners + " listen address(es); " + atStart
-                + " connection(s) open, " + busy + " with a request in flight; each closes after its answer or at once"
-                + " when idle, within " + limitMillis / 1000 + " s (drainTimeoutSeconds)");
-        for (NettyConnection connection : connections.all()) {
-            connection.channel().eventLoop().execute(connection::drain);
-        }
-        int left = connections.awaitAllClosed(started + TimeUnit.MILLISECONDS.toNanos(limitMillis));
-        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        if (left == 0) {
-            LOG.log(Level.INFO, () -> "drained in " + tookMillis + " ms: all " + atStart + " connection(s) closed between requests");
-        } else {
-            long stillBusy = connections.snapshots(ioGroup).stream()
-                    .filter(c -> c.state() == ConnectionSnapshot.State.ACTIVE).count();
-            LOG.log(Level.WARNING, () -> "drain time limit passed (" + limitMillis / 1000 + " s, drainTimeoutSeconds) with "
-                    + left + " connection(s) still open, " + stillBusy + " with a request in flight; they are closed now");
-        }
-        return left;
+        return connections.drain(ioGroup, stoppedListeners, config.drainTimeoutMillis(), drainQuietMillis);
+    }
+
+    /** How long a draining connection between requests must be quiet before it is closed (see {@link ConnectionDrain}). */
+    long drainQuietMillis() {
+        return drainQuietMillis;
+    }
+
+    /** For tests that must send within the quiet time on a slow machine. */
+    void drainQuietMillis(long millis) {
+        drainQuietMillis = millis;
     }
 
     private static void shutDown(EventLoopGroup group) {

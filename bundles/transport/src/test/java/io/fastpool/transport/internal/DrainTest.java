@@ -20,7 +20,7 @@ class DrainTest extends TransportTestSupport {
     private static final String TCP = "tcp:127.0.0.1:0";
 
     @Test
-    void anIdleKeptConnectionIsClosedAtOnceAndNothingNewIsAccepted() throws Exception {
+    void aQuietKeptConnectionIsClosedAndNothingNewIsAccepted() throws Exception {
         EchoHandler handler = new EchoHandler();
         Transport transport = start(config(TCP), handler);
         int port = transport.boundPort(TCP);
@@ -59,32 +59,18 @@ class DrainTest extends TransportTestSupport {
     }
 
     @Test
-    void aFreshConnectionsFirstRequestIsStillAnswered() throws Exception {
+    void aKeptConnectionInUseIsClosedRightAfterItsNextAnswer() throws Exception {
         EchoHandler handler = new EchoHandler();
         Transport transport = start(config(TCP), handler);
-        TestClient fresh = connectTcp(transport, TCP);
-        await("the connection is set up", () -> transport.openConnections() == 1);
+        transport.drainQuietMillis(TimeUnit.SECONDS.toMillis(20));
+        TestClient inUse = connectTcp(transport, TCP);
+        inUse.assertEchoes(Records.beginRequest(1));
 
         CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
         await("the drain has begun", () -> transport.listeners().isEmpty());
-        fresh.assertEchoes(Records.beginRequest(1));
+        inUse.assertEchoes(Records.beginRequest(2));
 
-        assertThat(fresh.endOfStreamWithin(WAIT)).isTrue();
-        assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
-    }
-
-    @Test
-    void anIdleKeptConnectionsNextRequestIsStillAnsweredThenItIsClosed() throws Exception {
-        EchoHandler handler = new EchoHandler();
-        Transport transport = start(config(TCP), handler);
-        TestClient kept = connectTcp(transport, TCP);
-        kept.assertEchoes(Records.beginRequest(1));
-
-        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
-        await("the drain has begun", () -> transport.listeners().isEmpty());
-        kept.assertEchoes(Records.beginRequest(2));
-
-        assertThat(kept.endOfStreamWithin(WAIT)).isTrue();
+        assertThat(inUse.endOfStreamWithin(WAIT)).isTrue();
         assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
     }
 
@@ -101,7 +87,6 @@ class DrainTest extends TransportTestSupport {
         assertThat(busy.closedWithin(Duration.ofMillis(300))).as("closed with a request in flight").isFalse();
 
         byte[] answer = Records.beginRequest(1); // any whole record
-
         session.connection.schedule(() -> {
             handler.idle = true; // the request has ended: this is its answer, on the event loop as a session writes it
             session.connection.writeAndFlush(Unpooled.wrappedBuffer(answer));
@@ -115,7 +100,23 @@ class DrainTest extends TransportTestSupport {
     }
 
     @Test
-    void aConnectionThatSendsNothingIsClosedAfterItsGrace() throws Exception {
+    void aFreshConnectionsFirstRequestIsStillAnswered() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP), handler);
+        transport.drainQuietMillis(TimeUnit.SECONDS.toMillis(20));
+        TestClient fresh = connectTcp(transport, TCP);
+        await("the connection is set up", () -> transport.openConnections() == 1);
+
+        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
+        await("the drain has begun", () -> transport.listeners().isEmpty());
+        fresh.assertEchoes(Records.beginRequest(1));
+
+        assertThat(fresh.endOfStreamWithin(WAIT)).isTrue();
+        assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosedAfterTheQuietTime() throws Exception {
         Transport transport = start(config(TCP), new EchoHandler());
         TestClient silent = connectTcp(transport, TCP);
         await("the connection is set up", () -> transport.openConnections() == 1);
@@ -125,7 +126,7 @@ class DrainTest extends TransportTestSupport {
 
         assertThat(silent.endOfStreamWithin(WAIT)).isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
-                .isGreaterThanOrEqualTo(ConnectionDrain.NEXT_REQUEST_GRACE_MILLIS);
+                .isGreaterThanOrEqualTo(ConnectionDrain.DEFAULT_QUIET_MILLIS);
     }
 
     @Test

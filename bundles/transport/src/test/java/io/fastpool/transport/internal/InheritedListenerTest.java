@@ -7,6 +7,7 @@ import io.fastpool.transport.ListenerSnapshot;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -114,6 +115,22 @@ class InheritedListenerTest extends TransportTestSupport {
 
         assertThat(transport.listeners()).singleElement().satisfies(l -> assertThat(l.isInherited()).isFalse());
         connectTcp(transport, "tcp:127.0.0.1:0").assertEchoes(Records.beginRequest(1));
+    }
+
+    @Test
+    void aDescriptorThatIsNotASocketIsLeftAlone() throws Exception {
+        FileDescriptor notASocket = FileDescriptor.from(baseDirectory.resolve("plain").toFile());
+        try {
+            Transport transport = new Transport(config("tcp:127.0.0.1:0").build(),
+                    new InheritedSockets(List.of(new InheritedSockets.Fd(notASocket.intValue(), "web")), "systemd"));
+            track(transport).setHandler(new EchoHandler());
+            transport.start();
+
+            assertThat(transport.listeners()).singleElement().satisfies(l -> assertThat(l.isInherited()).isFalse());
+            connectTcp(transport, "tcp:127.0.0.1:0").assertEchoes(Records.beginRequest(1));
+        } finally {
+            notASocket.close();
+        }
     }
 
     @Test

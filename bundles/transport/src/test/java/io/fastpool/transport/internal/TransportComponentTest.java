@@ -24,6 +24,29 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class TransportComponentTest extends TransportTestSupport {
 
+    /** The properties of the services registered through {@link #context} and not unregistered. */
+    private final List<Dictionary<String, ?>> registered = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Runnable> drain = new AtomicReference<>();
+    private final BundleContext context = Fakes.fake(BundleContext.class, (method, args) -> {
+        assertThat(method).isEqualTo("registerService");
+        assertThat(args[0]).isEqualTo(Runnable.class);
+        drain.set((Runnable) args[1]);
+        List<Dictionary<String, ?>> current = new ArrayList<>(List.of((Dictionary<String, ?>) args[2]));
+        registered.add(current.get(0));
+        return Fakes.fake(ServiceRegistration.class, (regMethod, regArgs) -> switch (regMethod) {
+            case "setProperties" -> {
+                registered.set(registered.indexOf(current.get(0)), (Dictionary<String, ?>) regArgs[0]);
+                current.set(0, (Dictionary<String, ?>) regArgs[0]);
+                yield null;
+            }
+            case "unregister" -> {
+                registered.remove(current.get(0));
+                yield null;
+            }
+            default -> throw new UnsupportedOperationException(regMethod);
+        });
+    });
+
     @Test
     void defaultsMatchTheDesign() {
         TransportConfig config = TransportComponent.toTransportConfig(configOf(Map.of("baseDirectory", "/srv/fp")));
@@ -34,6 +57,7 @@ class TransportComponentTest extends TransportTestSupport {
         assertThat(config.allowedClients().entries()).containsExactly("127.0.0.0/8", "::1");
         assertThat(config.unixSocketModeText()).isEqualTo("0660");
         assertThat(config.backlog()).isEqualTo(511);
+        assertThat(config.drainTimeoutMillis()).isEqualTo(30_000);
         assertThat(config.effectiveEventLoopThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(config.useEpoll()).isTrue();
         assertThat(config.limits()).isEqualTo(TransportLimits.DEFAULTS);
@@ -152,29 +176,6 @@ class TransportComponentTest extends TransportTestSupport {
         }
         StopTest.awaitNoTransportThreads();
     }
-
-    /** The properties of the services registered through {@link #context} and not unregistered. */
-    private final List<Dictionary<String, ?>> registered = new CopyOnWriteArrayList<>();
-    private final AtomicReference<Runnable> drain = new AtomicReference<>();
-    private final BundleContext context = Fakes.fake(BundleContext.class, (method, args) -> {
-        assertThat(method).isEqualTo("registerService");
-        assertThat(args[0]).isEqualTo(Runnable.class);
-        drain.set((Runnable) args[1]);
-        List<Dictionary<String, ?>> current = new ArrayList<>(List.of((Dictionary<String, ?>) args[2]));
-        registered.add(current.get(0));
-        return Fakes.fake(ServiceRegistration.class, (regMethod, regArgs) -> switch (regMethod) {
-            case "setProperties" -> {
-                registered.set(registered.indexOf(current.get(0)), (Dictionary<String, ?>) regArgs[0]);
-                current.set(0, (Dictionary<String, ?>) regArgs[0]);
-                yield null;
-            }
-            case "unregister" -> {
-                registered.remove(current.get(0));
-                yield null;
-            }
-            default -> throw new UnsupportedOperationException(regMethod);
-        });
-    });
 
     /** A configuration as SCR builds it: the given values, the annotation's defaults for the rest. */
     @Test
