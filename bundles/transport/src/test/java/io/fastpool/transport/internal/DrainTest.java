@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Timeout;
 class DrainTest extends TransportTestSupport {
 
     private static final String TCP = "tcp:127.0.0.1:0";
+    /** An empty GET_VALUES_RESULT: FastCGI version 1, type 10, request id 0, no content, no padding. */
+    private static final byte[] LAST_ANSWER_TRAILER = {1, (byte) FcgiRecordType.GET_VALUES_RESULT.code(), 0, 0, 0, 0, 0, 0};
 
     @Test
     void aQuietKeptConnectionIsClosedAndNothingNewIsAccepted() throws Exception {
@@ -70,6 +72,7 @@ class DrainTest extends TransportTestSupport {
         await("the drain has begun", () -> transport.listeners().isEmpty());
         inUse.assertEchoes(Records.beginRequest(2));
 
+        assertThat(inUse.readRecord(WAIT)).as("the last answer's trailer").containsExactly(LAST_ANSWER_TRAILER);
         assertThat(inUse.endOfStreamWithin(WAIT)).isTrue();
         assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
     }
@@ -94,7 +97,7 @@ class DrainTest extends TransportTestSupport {
 
         assertThat(busy.readRecord(WAIT)).isEqualTo(answer);
         // Bytes behind the last answer: nginx then closes the connection rather than keeping it.
-        assertThat(busy.readRecord(WAIT)).containsExactly(1, FcgiRecordType.GET_VALUES_RESULT.code(), 0, 0, 0, 0, 0, 0);
+        assertThat(busy.readRecord(WAIT)).containsExactly(LAST_ANSWER_TRAILER);
         assertThat(busy.endOfStreamWithin(WAIT)).isTrue();
         assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
     }
