@@ -47,6 +47,12 @@ public final class TestApps {
         return write(directory.resolve(symbolicName + "-" + version + ".jar"), pooledHello(symbolicName, version, mount));
     }
 
+    /** {@link ExitingApp} in bundle {@code symbolicName} 1.0.0, written to a jar in {@code directory}. */
+    public static Path exitingAppJar(Path directory, String symbolicName) {
+        return write(directory.resolve(symbolicName + "-1.0.0.jar"), TinyBundles.bundle().symbolicName(symbolicName)
+                .setHeader("Bundle-Version", "1.0.0").addClass(ExitingApp.class).build(TinyBundles.bndBuilder()));
+    }
+
     /** The app bundle io.fastpool.itest.app 1.0.0: {@link TestAppActivator} and {@link BigResponse}. */
     public static InputStream testApp() {
         return TinyBundles.bundle()

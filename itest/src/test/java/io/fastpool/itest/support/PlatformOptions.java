@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.ops4j.pax.exam.Constants;
 import org.ops4j.pax.exam.Option;
@@ -59,6 +60,10 @@ public final class PlatformOptions {
         options.add(junitBundles());
         options.add(testSupport());
         options.add(OsgiNettyLeaks.recorder());
+        // The platform's bundles are the server's own, as bundle/'s are in the distribution: the exit guard weaves
+        // every other bundle (the tests' apps).
+        options.add(frameworkProperty("fastpool.guard.platformLocations").value(platformBundleFiles().stream()
+                .map(file -> new File(file).toURI().toString()).collect(Collectors.joining(","))));
         for (String file : platformBundleFiles()) {
             int level = CONFIGURATION_ADMIN.equals(symbolicName(file)) ? CONFIGURATION_LEVEL : PLATFORM_LEVEL;
             options.add(bundle(new File(file).toURI().toString()).startLevel(level));
