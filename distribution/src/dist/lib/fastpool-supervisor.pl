@@ -273,8 +273,11 @@ sub check_starting {
             $restarted_from = undef;
             notify('READY=1');
         } else {
-            say_event("server $pid not ready after $setting{ready_timeout} s; still waiting for it");
-            $starting->{deadline} = 9**9**9;
+            # The only server there is: it serves what it can, and a later restart may replace it.
+            say_event("server $pid not ready after $setting{ready_timeout} s (FASTPOOL_READY_TIMEOUT); keeping it"
+                . ' as the serving one, see log/ for what it waits for');
+            ($serving, $starting) = ($pid, undef);
+            notify('READY=1');
         }
     }
 }
