@@ -304,6 +304,11 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         drain.start();
     }
 
+    /** Whether {@link #drain} has begun; any thread. */
+    boolean draining() {
+        return drain.active();
+    }
+
     /**
      * Whether no request is in flight or partly received, so closing now loses nothing the peer
      * sent; false while a lingering close is already under way. On the event loop.

@@ -85,14 +85,15 @@ final class OpenConnections {
     int drain(EventLoopGroup ioGroup, int stoppedListeners, long limitMillis, long quietMillis) {
         long started = System.nanoTime();
         int atStart = count();
+        // First, so that an answer written from now on already closes its connection behind it.
+        for (NettyConnection connection : byId.values()) {
+            connection.channel().eventLoop().execute(connection::drain);
+        }
         long busy = busy(ioGroup);
         LOG.log(Level.INFO, () -> "draining: stopped accepting on " + stoppedListeners + " listen address(es); " + atStart
                 + " connection(s) open, " + busy + " with a request in flight; each closes right after its answer, or once"
                 + " quiet for " + quietMillis + " ms between requests, within " + limitMillis / 1000
                 + " s (drainTimeoutSeconds)");
-        for (NettyConnection connection : byId.values()) {
-            connection.channel().eventLoop().execute(connection::drain);
-        }
         int left = awaitAllClosed(started + TimeUnit.MILLISECONDS.toNanos(limitMillis));
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         if (left == 0) {
@@ -103,6 +104,11 @@ final class OpenConnections {
                     + left + " connection(s) still open, " + stillBusy + " with a request in flight; they are closed now");
         }
         return left;
+    }
+
+    /** Whether every open connection drains; for tests. */
+    boolean allDraining() {
+        return byId.values().stream().allMatch(NettyConnection::draining);
     }
 
     private long busy(EventLoopGroup ioGroup) {

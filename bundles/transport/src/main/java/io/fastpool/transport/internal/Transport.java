@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -49,6 +50,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@value #THREAD_NAME_PREFIX}-…. {@link #start}, {@link #reconfigure} and {@link #stop} block
  * (binding, file system calls, shutdown) and must not run on those threads; {@link #setHandler}
  * may run anywhere.
+ *
+ * <p>About 430 lines: start, reconfigure, drain and stop share one lock, one state and the map of
+ * listeners, and read best side by side; what stands on its own is apart (opening listeners in
+ * {@link ListenerOpener}, everything asked of all connections in {@link OpenConnections}).
  */
 public final class Transport {
 
@@ -76,6 +81,8 @@ public final class Transport {
     /** Set once by {@link #drain}: connections set up from then on drain from the start. */
     private volatile boolean draining;
     private volatile long drainQuietMillis = ConnectionDrain.DEFAULT_QUIET_MILLIS;
+    /** Completed by the drain with the connections left open. */
+    private final CompletableFuture<Integer> drained = new CompletableFuture<>();
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     /** Chosen at start, kept for the transport's life: event loops and channels must be of one kind. */
@@ -237,27 +244,42 @@ public final class Transport {
      * request already received finish and its answer go out, and closes each connection between
      * requests ({@link ConnectionDrain}). Returns once every connection has closed, or after
      * {@code drainTimeoutMillis}; {@link #stop} then closes what is left. Once per transport: it
-     * does not accept again. Blocks: not on an event loop.
+     * does not accept again, and a second call waits for the first to end. Blocks: not on an event loop.
      *
      * @return the connections still open when it returned
      */
     public int drain() {
         int stoppedListeners;
+        boolean first;
         synchronized (lifecycleLock) {
-            if (state != State.RUNNING || draining) {
+            if (!draining && state != State.RUNNING) {
                 return connections.count();
             }
+            first = !draining;
             draining = true;
             stoppedListeners = listeners.size();
-            listeners.values().forEach(Listener::close);
-            listeners = Map.of();
+            if (first) {
+                listeners.values().forEach(Listener::close);
+                listeners = Map.of();
+            }
         }
-        return connections.drain(ioGroup, stoppedListeners, config.drainTimeoutMillis(), drainQuietMillis);
+        if (!first) {
+            // A second SIGTERM, or Ctrl-C, while draining: the stop still waits for the drain.
+            return drained.join();
+        }
+        int left = connections.drain(ioGroup, stoppedListeners, config.drainTimeoutMillis(), drainQuietMillis);
+        drained.complete(left);
+        return left;
     }
 
     /** How long a draining connection between requests must be quiet before it is closed (see {@link ConnectionDrain}). */
     long drainQuietMillis() {
         return drainQuietMillis;
+    }
+
+    /** Whether every open connection has begun to drain; for tests that must act after that. */
+    boolean connectionsDraining() {
+        return connections.allDraining();
     }
 
     /** For tests that must send within the quiet time on a slow machine. */

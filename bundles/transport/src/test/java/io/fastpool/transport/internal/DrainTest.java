@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,7 +47,7 @@ class DrainTest extends TransportTestSupport {
         handler.idle = false;
 
         CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
-        await("the drain has begun", () -> transport.listeners().isEmpty());
+        await("the drain has begun", transport::connectionsDraining);
         assertThat(busy.closedWithin(Duration.ofMillis(300))).as("closed with a request in flight").isFalse();
 
         // The answer's end: bigger than the socket buffers, so it goes out over many writes.
@@ -69,7 +70,7 @@ class DrainTest extends TransportTestSupport {
         inUse.assertEchoes(Records.beginRequest(1));
 
         CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
-        await("the drain has begun", () -> transport.listeners().isEmpty());
+        await("the drain has begun", transport::connectionsDraining);
         inUse.assertEchoes(Records.beginRequest(2));
 
         assertThat(inUse.readRecord(WAIT)).as("the last answer's trailer").containsExactly(LAST_ANSWER_TRAILER);
@@ -111,7 +112,7 @@ class DrainTest extends TransportTestSupport {
         await("the connection is set up", () -> transport.openConnections() == 1);
 
         CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
-        await("the drain has begun", () -> transport.listeners().isEmpty());
+        await("the drain has begun", transport::connectionsDraining);
         fresh.assertEchoes(Records.beginRequest(1));
 
         assertThat(fresh.endOfStreamWithin(WAIT)).isTrue();
@@ -145,5 +146,28 @@ class DrainTest extends TransportTestSupport {
 
         transport.stop();
         assertThat(stuck.closedWithin(WAIT)).isTrue();
+    }
+
+    @Test
+    void aSecondDrainWaitsForTheFirst() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP), handler);
+        connectTcp(transport, TCP).assertEchoes(Records.beginRequest(1));
+        EchoHandler.Session session = handler.opened.take();
+        handler.idle = false;
+        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(transport::drain);
+        await("the drain has begun", transport::connectionsDraining);
+
+        // A second SIGTERM: it waits, and returns what the first drain ends with.
+        AtomicInteger secondLeft = new AtomicInteger(-1);
+        Thread second = new Thread(() -> secondLeft.set(transport.drain()), "second-drain");
+        second.start();
+        await("the second drain waits for the first", () -> second.getState() == Thread.State.WAITING);
+        handler.idle = true;
+        session.connection.writeAndFlush(Unpooled.wrappedBuffer(Records.beginRequest(2)));
+
+        second.join(10_000);
+        assertThat(secondLeft).hasValue(0);
+        assertThat(first.get(10, TimeUnit.SECONDS)).isZero();
     }
 }
