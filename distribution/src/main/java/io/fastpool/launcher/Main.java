@@ -92,8 +92,6 @@ public final class Main {
             }
         }, "fastpool-shutdown"));
         GracefulStop.onSigterm(framework);
-        Readiness readiness = new Readiness(framework.getBundleContext(), home, deployedAtStart, started,
-                Readiness.readyFile(System.getenv()));
         List<Bundle> installed = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (Path jar : jars(bundles)) {
@@ -107,7 +105,8 @@ public final class Main {
         for (Bundle bundle : installed) {
             // The console needs a terminal: without one it would only fail to read from standard input.
             boolean console = "org.apache.felix.gogo.jline".equals(bundle.getSymbolicName());
-            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null && (interactive || !console)) {
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null && (interactive || !console)
+                    && !ListenerLast.isListener(bundle)) {
                 try {
                     bundle.start();
                 } catch (BundleException e) {
@@ -121,6 +120,9 @@ public final class Main {
         deployCheck.start();
         System.out.printf("fastpool: started in %d ms (home %s, %d bundles%s)%n", (System.nanoTime() - started) / 1_000_000,
                 home, installed.size(), interactive ? ", console on" : "");
+        ListenerLast listener = ListenerLast.among(framework.getBundleContext(), installed);
+        Readiness readiness = new Readiness(framework.getBundleContext(), home, deployedAtStart, started,
+                Readiness.readyFile(System.getenv()), listener::start);
         Thread ready = new Thread(readiness, "fastpool-ready");
         ready.setDaemon(true);
         ready.start();

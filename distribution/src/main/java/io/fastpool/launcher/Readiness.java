@@ -29,7 +29,8 @@ import org.osgi.framework.ServiceReference;
  * location, the jar's file URI) that is installed but not active counts as failed once no bundle
  * has changed state for {@value #SETTLE_MILLIS} ms, several of FileInstall's scans. It gives up
  * after {@code fastpool.readyTimeoutSeconds} (default {@value #DEFAULT_TIMEOUT_SECONDS}), saying
- * what it still waits for, and writes no ready file.
+ * what it still waits for, and writes no ready file. Either way it then starts the listener
+ * ({@link ListenerLast}) before it says anything: only then are requests read.
  */
 final class Readiness implements Runnable {
 
@@ -45,6 +46,7 @@ final class Readiness implements Runnable {
     private final List<Path> deployedAtStart;
     private final long startedNanos;
     private final Path readyFile;
+    private final Runnable beforeReady;
     private final long pid = ProcessHandle.current().pid();
     private final Map<Path, Boolean> notBundles = new HashMap<>();
     private volatile long lastBundleEventNanos = System.nanoTime();
@@ -55,7 +57,14 @@ final class Readiness implements Runnable {
      * @param readyFile where to write the pid once ready, or null
      */
     Readiness(BundleContext context, Path home, List<Path> deployedAtStart, long startedNanos, Path readyFile) {
+        this(context, home, deployedAtStart, startedNanos, readyFile, () -> { });
+    }
+
+    /** @param beforeReady runs once the server is ready (or has waited its time), before it says so: starts the listener */
+    Readiness(BundleContext context, Path home, List<Path> deployedAtStart, long startedNanos, Path readyFile,
+            Runnable beforeReady) {
         this.context = context;
+        this.beforeReady = beforeReady;
         this.home = home;
         this.deployedAtStart = List.copyOf(deployedAtStart);
         this.startedNanos = startedNanos;
@@ -71,12 +80,14 @@ final class Readiness implements Runnable {
         try {
             while ((waitingFor = waitingFor()) != null) {
                 if (System.nanoTime() - deadline > 0) {
+                    beforeReady.run();
                     System.err.println("fastpool: not ready after " + timeoutSeconds + " s (fastpool.readyTimeoutSeconds): "
                             + waitingFor + "; no ready file is written");
                     return;
                 }
                 Thread.sleep(LOOK_MILLIS);
             }
+            beforeReady.run();
             announce();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -32,6 +32,22 @@ class LauncherScriptTest {
         assertThat(wrong.err).contains("unknown command 'strat'", "bin/fastpool --help");
     }
 
+    @Test
+    void helpNamesRestartStopAndTheSupervisorsSettings() throws Exception {
+        assertThat(run("--help").out).contains("bin/fastpool restart", "bin/fastpool stop", "FASTPOOL_SUPERVISOR=no",
+                "FASTPOOL_MAX_CRASHES", "FASTPOOL_CRASH_WINDOW", "FASTPOOL_READY_TIMEOUT", "FASTPOOL_STOP_TIMEOUT");
+    }
+
+    @Test
+    void restartAndStopWithoutARunningServerSaySoAndFail() throws Exception {
+        for (String command : new String[] {"restart", "stop"}) {
+            Result result = run(command);
+
+            assertThat(result.exitCode).as(command).isEqualTo(1);
+            assertThat(result.err).as(command).contains("no server runs from", "run/fastpool.pid: none");
+        }
+    }
+
     private record Result(int exitCode, String out, String err) {}
 
     private static Result run(String... args) throws IOException, InterruptedException {

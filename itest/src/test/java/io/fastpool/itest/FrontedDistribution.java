@@ -246,6 +246,15 @@ final class FrontedDistribution implements AutoCloseable {
         return text.replace(from, to);
     }
 
+    /**
+     * The pid of the server's JVM: bin/fastpool runs the supervisor, whose child the server is (run/fastpool.pid
+     * holds the supervisor's pid).
+     */
+    long serverPid() {
+        return server.children().findFirst().orElseThrow(() -> new IllegalStateException("no server runs under "
+                + server.pid() + " (log: " + output + ")")).pid();
+    }
+
     /** What the server printed so far. */
     String log() {
         try {
@@ -258,9 +267,11 @@ final class FrontedDistribution implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (server.isAlive()) {
+            List<ProcessHandle> servers = server.descendants().toList();
             server.destroy(); // SIGTERM, as systemd does
             if (!server.waitFor(30, TimeUnit.SECONDS)) {
                 server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                servers.forEach(ProcessHandle::destroyForcibly); // the supervisor's servers, if it could not stop them
             }
         }
     }

@@ -228,7 +228,7 @@ class WebConsoleIT {
 
     /** The server's used heap after a full collection, in KiB, read with jcmd. */
     private static long heapAfterFullCollection() throws IOException, InterruptedException {
-        String pid = Files.readString(fastpool.home().resolve("run/fastpool.pid")).trim();
+        String pid = Long.toString(fastpool.serverPid());
         jcmd(pid, "GC.run");
         Matcher used = Pattern.compile("used (\\d+)K").matcher(jcmd(pid, "GC.heap_info"));
         if (!used.find()) {

@@ -1,9 +1,13 @@
 package io.fastpool.transport.internal;
 
+import io.fastpool.fcgi.Fcgi;
+import io.fastpool.fcgi.FcgiEncoder;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import java.lang.System.Logger.Level;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +42,17 @@ final class ConnectionDrain {
     /** How often a draining connection is looked at, besides after each write. */
     static final long RECHECK_MILLIS = 100;
 
+    /**
+     * What follows a draining connection's last answer in the same write: an empty GET_VALUES_RESULT,
+     * a management record a FastCGI client may receive at any time. nginx puts a connection back into
+     * its keepalive cache only when the END_REQUEST it read was the last byte it received; with bytes
+     * behind it, nginx closes the connection itself. Without them, nginx may read the answer before
+     * the close that follows it, cache the connection and hand it to its next request, which then
+     * meets the close: SupervisorIT's ten restarts under load logged two "upstream prematurely closed"
+     * lines each (retried by nginx, so no request failed) until this record was added, and none since.
+     */
+    private static final byte[] LAST_ANSWER_TRAILER = emptyGetValuesResult();
+
     private final NettyConnection connection;
     private final Channel channel;
     private volatile boolean active;
@@ -48,6 +63,19 @@ final class ConnectionDrain {
     ConnectionDrain(NettyConnection connection, Channel channel) {
         this.connection = connection;
         this.channel = channel;
+    }
+
+    private static byte[] emptyGetValuesResult() {
+        ByteBuf record = Unpooled.buffer(Fcgi.HEADER_LENGTH);
+        FcgiEncoder.writeGetValuesResult(record, Map.of());
+        byte[] bytes = new byte[record.readableBytes()];
+        record.readBytes(bytes);
+        return bytes;
+    }
+
+    /** A new buffer of {@link #LAST_ANSWER_TRAILER}, to write behind the last answer. */
+    static ByteBuf lastAnswerTrailer() {
+        return Unpooled.wrappedBuffer(LAST_ANSWER_TRAILER);
     }
 
     /** Whether the connection is draining; any thread. */

@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -177,15 +176,20 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void writeAndFlush(ByteBuf data) {
-        ChannelFuture written = channel.writeAndFlush(data);
         if (drain.active()) {
-            written.addListener(sent -> drain.written());
+            channel.write(data);
+            flush();
+        } else {
+            channel.writeAndFlush(data);
         }
     }
 
     @Override
     public void flush() {
         if (drain.active()) {
+            if (channel.eventLoop().inEventLoop() && betweenRequests()) {
+                channel.write(ConnectionDrain.lastAnswerTrailer()); // in the same write as the last answer
+            }
             // A flush with a future, to learn when what it sends has gone out.
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(sent -> drain.written());
         } else {

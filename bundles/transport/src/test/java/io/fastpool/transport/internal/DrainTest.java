@@ -3,6 +3,7 @@ package io.fastpool.transport.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fastpool.fcgi.FcgiRecordType;
 import io.netty.buffer.Unpooled;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Timeout;
 class DrainTest extends TransportTestSupport {
 
     private static final String TCP = "tcp:127.0.0.1:0";
+    /** An empty GET_VALUES_RESULT: FastCGI version 1, type 10, request id 0, no content, no padding. */
+    private static final byte[] LAST_ANSWER_TRAILER = {1, (byte) FcgiRecordType.GET_VALUES_RESULT.code(), 0, 0, 0, 0, 0, 0};
 
     @Test
     void aQuietKeptConnectionIsClosedAndNothingNewIsAccepted() throws Exception {
@@ -70,7 +73,33 @@ class DrainTest extends TransportTestSupport {
         await("the drain has begun", transport::connectionsDraining);
         inUse.assertEchoes(Records.beginRequest(2));
 
+        assertThat(inUse.readRecord(WAIT)).as("the last answer's trailer").containsExactly(LAST_ANSWER_TRAILER);
         assertThat(inUse.endOfStreamWithin(WAIT)).isTrue();
+        assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void theLastAnswerIsFollowedByAnEmptyGetValuesResultInTheSameWriteThenTheClose() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP), handler);
+        TestClient busy = connectTcp(transport, TCP);
+        busy.assertEchoes(Records.beginRequest(1));
+        EchoHandler.Session session = handler.opened.take();
+        handler.idle = false;
+        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
+        await("the drain has begun", () -> transport.listeners().isEmpty());
+        assertThat(busy.closedWithin(Duration.ofMillis(300))).as("closed with a request in flight").isFalse();
+
+        byte[] answer = Records.beginRequest(1); // any whole record
+        session.connection.schedule(() -> {
+            handler.idle = true; // the request has ended: this is its answer, on the event loop as a session writes it
+            session.connection.writeAndFlush(Unpooled.wrappedBuffer(answer));
+        }, 0, TimeUnit.MILLISECONDS);
+
+        assertThat(busy.readRecord(WAIT)).isEqualTo(answer);
+        // Bytes behind the last answer: nginx then closes the connection rather than keeping it.
+        assertThat(busy.readRecord(WAIT)).containsExactly(LAST_ANSWER_TRAILER);
+        assertThat(busy.endOfStreamWithin(WAIT)).isTrue();
         assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
     }
 
