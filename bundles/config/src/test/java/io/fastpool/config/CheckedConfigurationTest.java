@@ -2,6 +2,7 @@ package io.fastpool.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastpool.testkit.RecordingLogger;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.fastpool.config.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastpool.config.RecordingLogger;
+import io.fastpool.testkit.RecordingLogger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Hashtable;

@@ -6,6 +6,7 @@ import io.fastpool.guard.internal.ExitCallers.CallsSystemExit;
 import io.fastpool.guard.internal.ExitCallers.MentionsExitOnly;
 import io.fastpool.guard.internal.ExitCallers.Plain;
 import io.fastpool.testkit.Fakes;
+import io.fastpool.testkit.RecordingLogger;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package io.fastpool.guard.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastpool.testkit.RecordingLogger;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;

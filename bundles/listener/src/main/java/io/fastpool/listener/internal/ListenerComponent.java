@@ -131,8 +131,10 @@ public final class ListenerComponent implements ConnectionHandler, ListenerStatu
                     + properties.get("service.id") + ") asks for a bad route and stays where it was: " + e.getMessage());
             return;
         }
-        routes.replace(target, moved);
-        LOG.log(Level.INFO, () -> "moved " + properties.get(RequestTarget.NAME) + " to " + moved);
+        // Other properties of the service change too (a pool's state): only a real move is news.
+        if (routes.replace(target, moved)) {
+            LOG.log(Level.INFO, () -> "moved " + properties.get(RequestTarget.NAME) + " to " + moved);
+        }
     }
 
     void removeTarget(RequestTarget target) {

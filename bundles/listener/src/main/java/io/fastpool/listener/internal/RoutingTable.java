@@ -63,11 +63,18 @@ final class RoutingTable implements Router {
         return before - routes.size();
     }
 
-    /** Puts {@code replacements} in place of every route of {@code target} at once: no request meets neither. */
-    synchronized void replace(RequestTarget target, List<Route> replacements) {
+    /**
+     * Puts {@code replacements} in place of every route of {@code target} at once: no request meets
+     * neither. Returns false, and changes nothing, when they are the routes it has already.
+     */
+    synchronized boolean replace(RequestTarget target, List<Route> replacements) {
+        if (routes.stream().filter(r -> r.target() == target).toList().equals(replacements)) {
+            return false;
+        }
         routes.removeIf(r -> r.target() == target);
         routes.addAll(replacements);
         rebuild();
+        return true;
     }
 
     /** The routes, in the order they were added. */

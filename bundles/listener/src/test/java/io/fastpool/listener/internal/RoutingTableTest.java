@@ -29,6 +29,17 @@ class RoutingTableTest {
     }
 
     @Test
+    void replacingATargetsRoutesWithTheRoutesItHasChangesNothingAndSaysSo() {
+        RequestTarget target = mount("*", 0, "/app");
+        RoutingTable.Route same = new RoutingTable.Route("*", 0, "/app", target, "*:0/app");
+        assertThat(table.replace(target, List.of(same))).isFalse();
+        RoutingTable.Route moved = new RoutingTable.Route("*", 0, "/shop", target, "*:0/app");
+        assertThat(table.replace(target, List.of(moved))).isTrue();
+        assertThat(route("h", 80, "/app")).isNull();
+        assertThat(route("h", 80, "/shop/x")).isEqualTo("*:0/app @/shop");
+    }
+
+    @Test
     void aPrefixMatchesItselfAndWhatIsBelowItButNotALongerName() {
         mount("*", 0, "/app");
         assertThat(route("h", 80, "/app")).isEqualTo("*:0/app @/app");

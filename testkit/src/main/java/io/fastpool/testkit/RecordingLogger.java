@@ -1,4 +1,4 @@
-package io.fastpool.config;
+package io.fastpool.testkit;
 
 import java.text.MessageFormat;
 import java.util.List;
