@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * Opens the {@link Transport}'s listeners, each in one of two ways: it binds a configured address,
@@ -54,18 +55,22 @@ final class ListenerOpener {
     private final EventLoopGroup ioGroup;
     private final BiConsumer<Listener, Channel> admit;
     private final List<InheritedSockets.Inspected> inherited;
+    private final BooleanSupplier served;
 
     /**
      * @param admit sets up (or refuses) each accepted connection, on its event loop
      * @param inherited the inherited sockets, as {@link #inspect} found them
+     * @param served whether the transport has had a connection handler yet: until then an inherited
+     *     socket is registered without accepting ({@link Transport#setHandler} starts it)
      */
     ListenerOpener(SocketIo io, EventLoopGroup acceptGroup, EventLoopGroup ioGroup, BiConsumer<Listener, Channel> admit,
-            List<InheritedSockets.Inspected> inherited) {
+            List<InheritedSockets.Inspected> inherited, BooleanSupplier served) {
         this.io = io;
         this.acceptGroup = acceptGroup;
         this.ioGroup = ioGroup;
         this.admit = admit;
         this.inherited = List.copyOf(inherited);
+        this.served = served;
     }
 
     /**
@@ -165,12 +170,18 @@ final class ListenerOpener {
         return listener;
     }
 
-    /** Serves an inherited listening socket: registered with the event loop as it is, never bound, its file left alone. */
+    /**
+     * Serves an inherited listening socket: registered with the event loop as it is, never bound, its
+     * file left alone. Before the transport's first connection handler it does not accept: the
+     * connections stay in the socket's backlog, where the server that serves now (the old one of a
+     * restart) takes them, instead of waiting in this one, unread, until it is ready.
+     */
     private Listener adopt(ListenAddress address, InheritedSockets.Inspected socket, TransportConfig settings)
             throws IOException {
         ServerChannel server = io.adopt(socket.fd().number(), address instanceof ListenAddress.Unix);
         Listener listener = new Listener(address, socket);
         ServerBootstrap bootstrap = bootstrap(address, settings)
+                .option(ChannelOption.AUTO_READ, served.getAsBoolean())
                 .channelFactory((ChannelFactory<ServerChannel>) () -> server)
                 .childHandler(initializer(listener));
         ChannelFuture registering = bootstrap.register();
@@ -181,6 +192,9 @@ final class ListenerOpener {
                     registering.cause());
         }
         listener.bound(server, null);
+        if (served.getAsBoolean()) {
+            server.config().setAutoRead(true); // a handler came while it was registered
+        }
         LOG.log(Level.INFO, () -> "listening on " + address.text() + " (" + socket.describe() + ")");
         return listener;
     }

@@ -71,6 +71,8 @@ public final class Transport {
 
     private final Object lifecycleLock = new Object();
     private final AtomicReference<ConnectionHandler> handler = new AtomicReference<>();
+    /** Set by the first handler: inherited sockets accept from then on (see ListenerOpener.adopt). */
+    private volatile boolean served;
     private final OpenConnections connections = new OpenConnections();
     private final java.util.concurrent.atomic.LongAdder slowSenders = new java.util.concurrent.atomic.LongAdder();
 
@@ -128,7 +130,7 @@ public final class Transport {
             state = State.RUNNING;
             try {
                 opener = new ListenerOpener(io, acceptGroup, ioGroup, this::admit,
-                        ListenerOpener.inspect(inheritedSockets, io, choice.why()));
+                        ListenerOpener.inspect(inheritedSockets, io, choice.why()), () -> served);
                 Map<ListenAddress, Listener> opened = new LinkedHashMap<>();
                 for (ListenerOpener.Planned planned : opener.plan(starting)) {
                     opened.put(planned.address(), opener.open(planned, starting));
@@ -305,6 +307,17 @@ public final class Transport {
         ConnectionHandler previous = handler.getAndSet(next);
         if (previous == next) {
             return;
+        }
+        if (next != null && !served) {
+            served = true;
+            // Inherited sockets start accepting now. Later handler changes keep accepting and hold
+            // connections unread, as bound sockets always do: the process is serving by then.
+            for (Listener listener : listeners.values()) {
+                Channel server = listener.serverChannel();
+                if (listener.inherited() != null && server != null) {
+                    server.config().setAutoRead(true);
+                }
+            }
         }
         LOG.log(Level.INFO, () -> next == null
                 ? "no connection handler: holding idle connections, not reading from them"

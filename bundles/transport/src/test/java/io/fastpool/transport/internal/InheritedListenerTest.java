@@ -91,6 +91,34 @@ class InheritedListenerTest extends TransportTestSupport {
     }
 
     @Test
+    void anInheritedSocketAcceptsNothingBeforeTheFirstHandlerSoItsBacklogStaysWithTheServerThatServes() throws Exception {
+        Path file = baseDirectory.resolve("late.sock");
+        LinuxSocket socket = listeningUnix(file);
+        Transport starting = track(new Transport(config("unix:late.sock").build(), inheriting(socket)));
+        starting.start();
+
+        // The server that serves now (the old one of a restart) is played by this test, accepting on
+        // the same socket: it gets the connection, since the starting transport does not accept.
+        TestClient early = connectUnix(file);
+        int[] taken = {-1};
+        await("the connection to be left in the backlog for the serving server", () -> {
+            try {
+                taken[0] = socket.accept(new byte[64]);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return taken[0] >= 0;
+        });
+        new FileDescriptor(taken[0]).close();
+        assertThat(listener(starting, "unix:late.sock").accepted()).isZero();
+
+        starting.setHandler(new EchoHandler());
+        connectUnix(file).assertEchoes(Records.beginRequest(1));
+        assertThat(listener(starting, "unix:late.sock").accepted()).isEqualTo(1);
+        early.close();
+    }
+
+    @Test
     void anInheritedSocketServedUnderANewNameKeepsItsConnections() throws Exception {
         Path file = baseDirectory.resolve("re.sock");
         LinuxSocket socket = listeningUnix(file);
