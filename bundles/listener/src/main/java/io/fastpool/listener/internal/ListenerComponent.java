@@ -106,16 +106,11 @@ public final class ListenerComponent implements ConnectionHandler, ListenerStatu
 
     @Reference(service = RequestTarget.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addTarget(RequestTarget target, Map<String, Object> properties) {
-        List<RoutingTable.Route> added;
-        try {
-            added = routesOf(target, properties);
-        } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, "request target " + properties.get(RequestTarget.NAME) + " (service "
-                    + properties.get("service.id") + ") has a bad route and is not mounted: " + e.getMessage());
-            return;
+        List<RoutingTable.Route> added = routesOrLog(target, properties, "has a bad route and is not mounted");
+        if (added != null) {
+            added.forEach(routes::add);
+            LOG.log(Level.INFO, () -> "mounted " + added);
         }
-        added.forEach(routes::add);
-        LOG.log(Level.INFO, () -> "mounted " + added);
     }
 
     /**
@@ -123,17 +118,21 @@ public final class ListenerComponent implements ConnectionHandler, ListenerStatu
      * changed): its routes are replaced at once. A bad new route keeps the old ones.
      */
     void updatedTarget(RequestTarget target, Map<String, Object> properties) {
-        List<RoutingTable.Route> moved;
+        List<RoutingTable.Route> moved = routesOrLog(target, properties, "asks for a bad route and stays where it was");
+        // Other properties of the service change too (a pool's state): only a real move is news.
+        if (moved != null && routes.replace(target, moved)) {
+            LOG.log(Level.INFO, () -> "moved " + properties.get(RequestTarget.NAME) + " to " + moved);
+        }
+    }
+
+    /** The target's routes, or null after logging why they are bad ({@code outcome}: what happens then). */
+    private List<RoutingTable.Route> routesOrLog(RequestTarget target, Map<String, Object> properties, String outcome) {
         try {
-            moved = routesOf(target, properties);
+            return routesOf(target, properties);
         } catch (IllegalArgumentException e) {
             LOG.log(Level.ERROR, "request target " + properties.get(RequestTarget.NAME) + " (service "
-                    + properties.get("service.id") + ") asks for a bad route and stays where it was: " + e.getMessage());
-            return;
-        }
-        // Other properties of the service change too (a pool's state): only a real move is news.
-        if (routes.replace(target, moved)) {
-            LOG.log(Level.INFO, () -> "moved " + properties.get(RequestTarget.NAME) + " to " + moved);
+                    + properties.get("service.id") + ") " + outcome + ": " + e.getMessage());
+            return null;
         }
     }
 

@@ -39,26 +39,19 @@ class DrainTest extends TransportTestSupport {
 
     @Test
     void aConnectionWithARequestInFlightIsClosedRightAfterItsWholeAnswer() throws Exception {
-        EchoHandler handler = new EchoHandler();
-        Transport transport = start(config(TCP), handler);
-        TestClient busy = connectTcp(transport, TCP);
-        busy.assertEchoes(Records.beginRequest(1));
-        EchoHandler.Session session = handler.opened.take();
-        handler.idle = false;
-
-        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
-        await("the drain has begun", transport::connectionsDraining);
+        BusyDrain drain = drainWithARequestInFlight();
+        TestClient busy = drain.client();
         assertThat(busy.closedWithin(Duration.ofMillis(300))).as("closed with a request in flight").isFalse();
 
         // The answer's end: bigger than the socket buffers, so it goes out over many writes.
         byte[] answer = new byte[4 * 1024 * 1024];
         Arrays.fill(answer, (byte) 'a');
-        handler.idle = true;
-        session.connection.writeAndFlush(Unpooled.wrappedBuffer(answer));
+        drain.handler().idle = true;
+        drain.session().connection.writeAndFlush(Unpooled.wrappedBuffer(answer));
 
         busy.drain(answer.length, WAIT);
         assertThat(busy.endOfStreamWithin(WAIT)).isTrue();
-        assertThat(draining.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(drain.draining().get(10, TimeUnit.SECONDS)).isZero();
     }
 
     @Test
@@ -80,14 +73,11 @@ class DrainTest extends TransportTestSupport {
 
     @Test
     void theLastAnswerIsFollowedByAnEmptyGetValuesResultInTheSameWriteThenTheClose() throws Exception {
-        EchoHandler handler = new EchoHandler();
-        Transport transport = start(config(TCP), handler);
-        TestClient busy = connectTcp(transport, TCP);
-        busy.assertEchoes(Records.beginRequest(1));
-        EchoHandler.Session session = handler.opened.take();
-        handler.idle = false;
-        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
-        await("the drain has begun", () -> transport.listeners().isEmpty());
+        BusyDrain drain = drainWithARequestInFlight();
+        EchoHandler handler = drain.handler();
+        EchoHandler.Session session = drain.session();
+        TestClient busy = drain.client();
+        CompletableFuture<Integer> draining = drain.draining();
         assertThat(busy.closedWithin(Duration.ofMillis(300))).as("closed with a request in flight").isFalse();
 
         byte[] answer = Records.beginRequest(1); // any whole record
@@ -150,13 +140,11 @@ class DrainTest extends TransportTestSupport {
 
     @Test
     void aSecondDrainWaitsForTheFirst() throws Exception {
-        EchoHandler handler = new EchoHandler();
-        Transport transport = start(config(TCP), handler);
-        connectTcp(transport, TCP).assertEchoes(Records.beginRequest(1));
-        EchoHandler.Session session = handler.opened.take();
-        handler.idle = false;
-        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(transport::drain);
-        await("the drain has begun", transport::connectionsDraining);
+        BusyDrain drain = drainWithARequestInFlight();
+        Transport transport = drain.transport();
+        EchoHandler handler = drain.handler();
+        EchoHandler.Session session = drain.session();
+        CompletableFuture<Integer> first = drain.draining();
 
         // A second SIGTERM: it waits, and returns what the first drain ends with.
         AtomicInteger secondLeft = new AtomicInteger(-1);
@@ -169,5 +157,22 @@ class DrainTest extends TransportTestSupport {
         second.join(10_000);
         assertThat(secondLeft).hasValue(0);
         assertThat(first.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    /** A transport whose one connection has a request in flight (answered when the test writes), and its drain begun. */
+    private record BusyDrain(Transport transport, EchoHandler handler, TestClient client, EchoHandler.Session session,
+            CompletableFuture<Integer> draining) {
+    }
+
+    private BusyDrain drainWithARequestInFlight() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Transport transport = start(config(TCP), handler);
+        TestClient client = connectTcp(transport, TCP);
+        client.assertEchoes(Records.beginRequest(1));
+        EchoHandler.Session session = handler.opened.take();
+        handler.idle = false;
+        CompletableFuture<Integer> draining = CompletableFuture.supplyAsync(transport::drain);
+        await("the drain has begun", transport::connectionsDraining);
+        return new BusyDrain(transport, handler, client, session, draining);
     }
 }
