@@ -42,10 +42,9 @@ import java.util.function.Supplier;
  *       {@link Watchdog}: it guards the state, {@link #released}, rapid-fail's failure times, the
  *       queue, the running requests and the worker set, and the watchdog's recycle triggers. It is
  *       held only to decide: never while a request runs, a response is written, an app is
- *       activated, a bundle is updated or a stack is logged. The only wait under it is on its
- *       condition (which lets it go): stop, restart and recycle waiting for in-flight requests to
- *       end (on the lifecycle executor or an operator's thread). Idle workers park without it, each
- *       on its own, and are handed their next request ({@link Workers}).
+ *       activated, a bundle is updated or a stack is logged. The only waits under it are on its
+ *       condition (which lets it go): idle workers waiting for work, and stop, restart and recycle
+ *       waiting for in-flight requests to end (on the lifecycle executor or an operator's thread).
  *       Transport threads (submit) and the watchdog thread take it briefly and never wait on it;
  *   <li>leaf locks, which take nothing else: the loggers' (a few lines are logged under the pool
  *       lock), an app's monitor (activating, releasing; {@link App#available} and

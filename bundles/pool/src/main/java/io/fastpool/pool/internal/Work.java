@@ -8,8 +8,8 @@ import io.fastpool.api.spi.Exchange;
  * the exchange's cancel action, it interrupts the worker running it and aborts the request if it was
  * detached.
  *
- * <p>{@code worker}, {@code thread}, {@code startedNanos}, {@code orphaned} and {@code slowLogged} are
- * guarded by the pool lock; {@code timedOut}, {@code finishingSinceNanos} and {@code detached} are also read by
+ * <p>{@code thread}, {@code startedNanos}, {@code orphaned} and {@code slowLogged} are guarded by
+ * the pool lock; {@code timedOut}, {@code finishingSinceNanos} and {@code detached} are also read by
  * the worker without it.
  */
 final class Work implements Runnable {
@@ -20,8 +20,6 @@ final class Work implements Runnable {
     final long enqueuedNanos;
     /** A detached request's task, or null for the request itself. */
     final Runnable task;
-    /** The worker running it, and its thread. */
-    Workers.Worker worker;
     Thread thread;
     long startedNanos;
     /** Set by the watchdog past {@code requestTimeout}: the worker answers 504 if nothing went out. */

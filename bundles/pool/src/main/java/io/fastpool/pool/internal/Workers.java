@@ -4,16 +4,16 @@ import io.fastpool.api.spi.Exchange;
 import io.fastpool.pool.PoolSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -29,21 +29,11 @@ import java.util.function.Supplier;
  * and abort actions) have a queue of their own, taken before the requests' and whatever the pool's
  * state: they belong to requests already admitted, which a drain waits for.
  *
- * <p>The hand-off. Idle workers stand in a stack, the last one idle on top. A request that can run
- * is handed to the top worker directly ({@link Worker#handed}), which is woken only if it has
- * already parked: it runs the request without taking the lock again. A worker that has answered
- * takes the next runnable request from the queue itself, and only when there is none does it join
- * the stack, spin briefly ({@link #SPINS}) and park on its own. So one request wakes at most one
- * thread, a busy pool wakes none, and workers never wake each other: one condition shared by all
- * idle workers made every unlock and every end of a request wake a worker that then found nothing
- * (issue 18's profile: 0.56 wake-ups and 0.86 parks per request at 8 connections). The top of the
- * stack is the worker most likely still spinning or with its caches warm, and the ones at the
- * bottom are those that end after the keep-alive when the pool needs fewer.
- *
- * <p>Everything here but a worker's {@code handed} and {@code parked} is guarded by the pool lock
- * (made by {@link Pool}, passed in); methods whose comment says "lock held" expect the caller to
- * hold it, the others take it. The lock is held only to decide, never while a request runs or a
- * thread parks; its one condition, {@link #quiet}, is for {@link #awaitIdle} alone.
+ * <p>Everything here is guarded by the pool lock (made by {@link Pool}, passed in); methods whose
+ * comment says "lock held" expect the caller to hold it, the others take it. {@link #changed} is
+ * its one condition: idle workers wait on it for work, {@link #awaitIdle} waits on it for the last
+ * request to end. A worker holds the lock from the end of one request to the wait for the next, and
+ * never while it runs a request.
  */
 final class Workers {
 
@@ -51,10 +41,6 @@ final class Workers {
     static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** How long a worker sending the end of an answer still counts as coming back at once. */
     static final long FINISHING_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /** How many times an idle worker looks for a hand-off before it parks (see docs/benchmarks.md). */
-    static final int SPINS = Integer.getInteger("fastpool.pool.spins", 0);
-    /** How long an idle worker parks before it looks again whether it should retire. */
-    private static final long PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What the workers ask of the pool's state; called with the pool lock held. */
     interface Gate {
@@ -65,28 +51,9 @@ final class Workers {
         boolean retiring();
     }
 
-    /** One worker thread: what it runs, and the slot it is handed work in while idle. */
-    static final class Worker {
-        final Thread thread;
-        /** Work handed to it in the idle stack, already counted as running; written under the lock, taken by the worker without it. */
-        volatile Work handed;
-        /** Set by the worker just before it parks: a hand-off then unparks it. */
-        volatile boolean parked;
-        /** The work it runs now. Lock held. */
-        Work current;
-        /** Orphaned (given up as stuck) or shut down: it ends as soon as it is back. Lock held. */
-        boolean gone;
-
-        Worker(String name, Consumer<Worker> life) {
-            this.thread = new Thread(() -> life.accept(this), name);
-            thread.setDaemon(true);
-        }
-    }
-
     private final String poolName;
     private final ReentrantLock lock;
-    /** Signalled when no request is in flight any more, or the pool's state changed: {@link #awaitIdle} waits on it. */
-    private final Condition quiet;
+    private final Condition changed;
     private final LongSupplier clock;
     private final Supplier<PoolSettings> settings;
     private final PoolStats stats;
@@ -95,17 +62,10 @@ final class Workers {
     private final ArrayDeque<Work> queue = new ArrayDeque<>();
     private final ArrayDeque<Work> tasks = new ArrayDeque<>();
     private final Set<Work> detached = new HashSet<>();
-    /** Every live worker, busy or idle. */
-    private final List<Worker> workers = new ArrayList<>();
-    /** The idle workers, the last one idle first. */
-    private final ArrayDeque<Worker> idle = new ArrayDeque<>();
+    private final Map<Thread, Work> running = new HashMap<>();
+    private final Set<Thread> threads = new HashSet<>();
     private final AtomicInteger threadNumber = new AtomicInteger();
-    /** Workers running a request or a task. */
-    private int busy;
-    /** Workers started that have not yet come for their first request: each will take one. */
-    private int starting;
-    /** Times an idle worker woke with nothing handed to it (a state change, its periodic look, a spurious wake-up). */
-    private long emptyWakeUps;
+    private int idleWorkers;
     /** When a request last arrived or ended: the idle time-out counts from here. */
     private long lastActivityNanos;
 
@@ -113,7 +73,7 @@ final class Workers {
             Gate gate, RequestRunner runner) {
         this.poolName = poolName;
         this.lock = lock;
-        this.quiet = lock.newCondition();
+        this.changed = lock.newCondition();
         this.clock = clock;
         this.settings = settings;
         this.stats = stats;
@@ -124,7 +84,7 @@ final class Workers {
 
     // ---- the queue: lock held -----------------------------------------------------------------
 
-    /** Queues a request and hands it to an idle worker, or starts one, if it can run. Lock held. */
+    /** Queues a request and wakes or starts a worker for it. Lock held. */
     void enqueue(App app, Exchange exchange) {
         long now = clock.getAsLong();
         queue.add(new Work(this, app, exchange, now));
@@ -133,7 +93,7 @@ final class Workers {
         dispatch();
     }
 
-    /** Queues a detached request's task, taken before any request, and hands it to a worker. */
+    /** Queues a detached request's task, taken before any request, and wakes or starts a worker for it. */
     void enqueueTask(Work task) {
         lock.lock();
         try {
@@ -160,7 +120,7 @@ final class Workers {
         try {
             if (detached.remove(work)) {
                 lastActivityNanos = clock.getAsLong();
-                signalIfQuiet();
+                changed.signalAll();
             }
         } finally {
             lock.unlock();
@@ -180,57 +140,21 @@ final class Workers {
         return removed;
     }
 
-    /**
-     * Hands what can run to idle workers, and starts a worker for what is left when none is idle
-     * or on its way back. Lock held.
-     */
+    /** Wakes or starts a worker if a request can run. Lock held. */
     void dispatch() {
-        Work work;
-        while (!idle.isEmpty() && (work = takeRunnable()) != null) {
-            handOff(idle.pop(), work);
+        if (tasks.isEmpty() && (!gate.open() || firstRunnable() == null)) {
+            return;
         }
-        if (idle.isEmpty() && moreWaitingThanStarting() && (!tasks.isEmpty() || gate.open() && firstRunnable() != null)
-                && !anyFinishing() && workers.size() < settings.get().maxThreads()) {
+        if (idleWorkers > 0) {
+            changed.signal();
+        } else if (!anyFinishing() && threads.size() < settings.get().maxThreads()) {
             startWorker();
         }
     }
 
-    /** Whether more requests wait than workers are starting to take them. Lock held. */
-    private boolean moreWaitingThanStarting() {
-        return queue.size() + tasks.size() > starting;
-    }
-
-    /** Gives {@code work} to an idle worker, waking it if it parked. Lock held. */
-    private void handOff(Worker worker, Work work) {
-        start(worker, work);
-        worker.handed = work;
-        if (worker.parked) {
-            LockSupport.unpark(worker.thread);
-        }
-    }
-
-    /** Counts {@code work} as running on {@code worker}. Lock held. */
-    private void start(Worker worker, Work work) {
-        work.worker = worker;
-        work.thread = worker.thread;
-        work.startedNanos = clock.getAsLong();
-        worker.current = work;
-        busy++;
-    }
-
-    /**
-     * Wakes every idle worker and every drain waiting: the pool's state changed (idle workers look
-     * whether they retire, a drain whether it is done). Lock held.
-     */
+    /** Wakes every waiting thread: the pool's state changed. Lock held. */
     void signalAll() {
-        idle.forEach(worker -> LockSupport.unpark(worker.thread));
-        quiet.signalAll();
-    }
-
-    private void signalIfQuiet() {
-        if (busy == 0 && detached.isEmpty()) {
-            quiet.signalAll();
-        }
+        changed.signalAll();
     }
 
     /**
@@ -239,11 +163,7 @@ final class Workers {
      */
     private boolean anyFinishing() {
         long now = clock.getAsLong();
-        for (Worker worker : workers) {
-            Work work = worker.current;
-            if (work == null) {
-                continue;
-            }
+        for (Work work : running.values()) {
             long since = work.finishingSinceNanos;
             // A worker still finishing after the grace is stuck writing (a connection that takes
             // nothing): it is busy, and the queue must not wait for it.
@@ -270,10 +190,6 @@ final class Workers {
         if (!gate.open()) {
             return null;
         }
-        Work head = queue.peek();
-        if (head != null && head.app.available()) {
-            return queue.poll(); // the usual case, without a second walk
-        }
         Work work = firstRunnable();
         if (work != null) {
             queue.remove(work);
@@ -282,17 +198,17 @@ final class Workers {
     }
 
     private void startWorker() {
-        Worker worker = new Worker("fastpool-pool-" + poolName + "-" + threadNumber.incrementAndGet(), this::work);
-        workers.add(worker);
-        starting++;
-        worker.thread.start();
+        Thread thread = new Thread(this::work, "fastpool-pool-" + poolName + "-" + threadNumber.incrementAndGet());
+        thread.setDaemon(true);
+        threads.add(thread);
+        thread.start();
     }
 
     // ---- a worker's life ----------------------------------------------------------------------
 
-    private void work(Worker me) {
+    private void work() {
         try {
-            workLoop(me);
+            workLoop();
         } finally {
             // What this thread cost, kept once it ends; live workers are read in the snapshot.
             stats.cpuNanos.add(ThreadCost.cpuNanos());
@@ -301,124 +217,71 @@ final class Workers {
     }
 
     /**
-     * Runs requests until the worker retires: after each, under the lock, it counts the request's
-     * end and takes the next runnable one, or joins the idle stack and waits for a hand-off without
-     * the lock. A worker that has answered is seen as finishing until it is back, so a request that
-     * arrives in between never starts a thread of its own.
+     * Takes requests until the worker retires. The lock is held from the end of one request to the
+     * wait for the next, so a worker that has answered is always seen as finishing or as idle: a
+     * request that arrives in between never starts a thread of its own.
      */
-    private void workLoop(Worker me) {
-        Work work = null;
-        boolean ran = true;
-        boolean first = true;
-        while (true) {
-            lock.lock();
-            try {
-                if (first) {
-                    starting--;
-                    first = false;
-                } else {
-                    ended(me, work, ran);
+    private void workLoop() {
+        Thread me = Thread.currentThread();
+        lock.lock();
+        try {
+            while (true) {
+                Work work;
+                long idleSince = clock.getAsLong();
+                while ((work = takeRunnable()) == null) {
+                    if (!threads.contains(me) || shouldRetire(idleSince)) {
+                        threads.remove(me);
+                        return;
+                    }
+                    idleWorkers++;
+                    try {
+                        changed.await(1, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        // An interrupt meant for a request that already ended: go on waiting.
+                    } finally {
+                        idleWorkers--;
+                    }
                 }
-                if (me.gone) {
-                    return; // orphaned while it ran, and already replaced; or shut down
+                work.thread = me;
+                work.startedNanos = clock.getAsLong();
+                running.put(me, work);
+                // More is waiting and nobody idle: grow now rather than after this request.
+                if (idleWorkers == 0 && threads.size() < settings.get().maxThreads() && (!tasks.isEmpty() || firstRunnable() != null)) {
+                    startWorker();
                 }
-                work = takeRunnable();
-                if (work != null) {
-                    start(me, work);
-                    growIfQueued();
-                } else {
-                    idle.push(me);
-                }
-            } finally {
+                boolean ran;
                 lock.unlock();
-            }
-            if (work == null && (work = awaitHandOff(me)) == null) {
-                return;
-            }
-            ran = work.task != null ? runner.runTask(work) : runner.run(work);
-        }
-    }
-
-    /** More is waiting and nobody idle: grow now rather than after this request. Lock held. */
-    private void growIfQueued() {
-        if (idle.isEmpty() && moreWaitingThanStarting() && workers.size() < settings.get().maxThreads()
-                && (!tasks.isEmpty() || firstRunnable() != null)) {
-            startWorker();
-        }
-    }
-
-    /** Counts the end of {@code work} on {@code me}. Lock held. */
-    private void ended(Worker me, Work work, boolean ran) {
-        if (!me.gone) {
-            me.current = null;
-            busy--;
-        }
-        if (!ran) {
-            queue.addFirst(work); // its app went away while it was being taken: first in line for its return
-        }
-        lastActivityNanos = clock.getAsLong();
-        signalIfQuiet();
-    }
-
-    /**
-     * Waits in the idle stack for work handed over, spinning a little before it parks; every
-     * {@link #PARK_NANOS}, and when the pool's state changes, it looks under the lock whether it
-     * retires. Returns the work, already counted as running, or null when the worker ends.
-     */
-    private Work awaitHandOff(Worker me) {
-        long idleSince = clock.getAsLong();
-        while (true) {
-            for (int i = 0; i < SPINS && me.handed == null; i++) {
-                Thread.onSpinWait();
-            }
-            if (me.handed == null) {
-                me.parked = true;
-                if (me.handed == null) {
-                    LockSupport.parkNanos(this, PARK_NANOS);
+                try {
+                    ran = work.task != null ? runner.runTask(work) : runner.run(work);
+                } finally {
+                    lock.lock();
                 }
-                me.parked = false;
-            }
-            Work work = me.handed;
-            if (work != null) {
-                me.handed = null;
-                return work;
-            }
-            lock.lock();
-            try {
-                if ((work = me.handed) != null) {
-                    me.handed = null;
-                    return work;
+                running.remove(me);
+                if (!ran) {
+                    queue.addFirst(work); // its app went away while it was being taken: first in line for its return
                 }
-                emptyWakeUps++;
-                if (me.gone || shouldRetire(idleSince)) {
-                    idle.remove(me);
-                    workers.remove(me);
-                    return null;
+                lastActivityNanos = clock.getAsLong();
+                changed.signalAll();
+                if (!threads.contains(me)) {
+                    return; // orphaned while it ran, and already replaced
                 }
-                work = takeRunnable(); // the gate opened, or an app came back, with nobody handing out
-                if (work != null) {
-                    idle.remove(me);
-                    start(me, work);
-                    return work;
-                }
-            } finally {
-                lock.unlock();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
     private boolean shouldRetire(long idleSince) {
         return gate.retiring()
-                || workers.size() > settings.get().minThreads() && clock.getAsLong() - idleSince > KEEP_ALIVE_NANOS;
+                || threads.size() > settings.get().minThreads() && clock.getAsLong() - idleSince > KEEP_ALIVE_NANOS;
     }
 
     /** The exchange of {@code work} was cancelled: its worker is interrupted if it still runs it. */
     void interruptIfRunning(Work work) {
         lock.lock();
         try {
-            Worker worker = work.worker;
-            if (worker != null && worker.current == work) {
-                worker.thread.interrupt();
+            if (running.get(work.thread) == work) {
+                work.thread.interrupt();
             }
         } finally {
             lock.unlock();
@@ -427,14 +290,8 @@ final class Workers {
 
     /** Gives up a worker that does not stop: it is no longer counted, and another may take its place. Lock held. */
     void orphan(Work work) {
-        Worker worker = work.worker;
-        if (worker != null && worker.current == work && !worker.gone) {
-            worker.gone = true;
-            worker.current = null;
-            workers.remove(worker);
-            busy--;
-            signalIfQuiet();
-        }
+        threads.remove(work.thread);
+        running.remove(work.thread);
         dispatch();
     }
 
@@ -443,12 +300,12 @@ final class Workers {
         lock.lock();
         try {
             long left = nanos;
-            while (busy > 0 || !detached.isEmpty()) {
+            while (!running.isEmpty() || !detached.isEmpty()) {
                 if (left <= 0) {
                     return false;
                 }
                 try {
-                    left = quiet.awaitNanos(left);
+                    left = changed.awaitNanos(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
@@ -462,38 +319,24 @@ final class Workers {
 
     /** Interrupts and forgets every worker: the pool is shut down. Lock held. */
     void interruptAll() {
-        for (Worker worker : workers) {
-            worker.gone = true;
-            worker.thread.interrupt();
-        }
-        workers.clear();
-        idle.clear();
-        quiet.signalAll();
+        threads.forEach(Thread::interrupt);
+        threads.clear();
+        changed.signalAll();
     }
 
     // ---- views: lock held ---------------------------------------------------------------------
 
     /** The requests running now; a copy, so the watchdog may orphan while it goes through them. */
     List<Work> running() {
-        List<Work> running = new ArrayList<>(busy);
-        for (Worker worker : workers) {
-            if (worker.current != null) {
-                running.add(worker.current);
-            }
-        }
-        return running;
+        return new ArrayList<>(running.values());
     }
 
     int threadCount() {
-        return workers.size();
+        return threads.size();
     }
 
     int busyCount() {
-        return busy;
-    }
-
-    long emptyWakeUps() {
-        return emptyWakeUps;
+        return running.size();
     }
 
     int queueLength() {
@@ -507,7 +350,7 @@ final class Workers {
 
     /** Whether nothing runs or waits, detached or queued. */
     boolean idle() {
-        return busy == 0 && queue.isEmpty() && detached.isEmpty() && tasks.isEmpty();
+        return running.isEmpty() && queue.isEmpty() && detached.isEmpty() && tasks.isEmpty();
     }
 
     String poolName() {
@@ -520,8 +363,6 @@ final class Workers {
 
     /** The live workers; a copy. */
     List<Thread> threads() {
-        List<Thread> threads = new ArrayList<>(workers.size());
-        workers.forEach(worker -> threads.add(worker.thread));
-        return threads;
+        return new ArrayList<>(threads);
     }
 }

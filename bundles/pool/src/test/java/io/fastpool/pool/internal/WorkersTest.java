@@ -122,34 +122,4 @@ class WorkersTest {
 
         await("no thread left", () -> locked(workers::threadCount) == 0);
     }
-
-    @Test
-    void aRequestWakesOnlyTheWorkerItIsHandedToAndIdleWorkersStayParked() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        workers(Map.of("minThreads", 4, "maxThreads", 4));
-        FakeApp app = new FakeApp("bundle/held", (request, response) -> release.await());
-        twoThreadsBusyThenIdle(app, release);
-        long before = locked(() -> (int) workers.emptyWakeUps());
-        long started = System.nanoTime();
-
-        int requests = 500;
-        for (int i = 0; i < requests; i++) {
-            FakeExchange exchange = new FakeExchange("/app");
-            lock.lock();
-            try {
-                workers.enqueue(app, exchange);
-            } finally {
-                lock.unlock();
-            }
-            assertThat(exchange.awaitCompletion()).isTrue();
-        }
-
-        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
-        long emptyWakeUps = locked(() -> (int) workers.emptyWakeUps()) - before;
-        // Each idle worker looks once a second whether it retires; nothing else wakes one without
-        // work. One condition shared by the idle workers woke one per request that found nothing.
-        assertThat(emptyWakeUps).as("idle workers woken with nothing to do, over %d requests", requests)
-                .isLessThanOrEqualTo(4 * (seconds + 1));
-        assertThat(locked(workers::threadCount)).as("no thread started beyond the two").isEqualTo(2);
-    }
 }
