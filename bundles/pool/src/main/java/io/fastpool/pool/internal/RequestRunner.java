@@ -145,7 +145,7 @@ final class RequestRunner {
         exchange.onCancel(work); // interrupts its worker, see Work.run
         try {
             thread.setContextClassLoader(work.app.classLoader());
-            instance.handle(new PooledRequest(exchange.request(), response, work.app.sessions(), () -> detach(work)), response);
+            instance.handle(new PooledRequest(exchange.request(), response, work.app.sessions(), work), response);
         } catch (Exception e) {
             failed = true;
             if (!work.timedOut && !exchange.isCancelled()) {
@@ -211,7 +211,7 @@ final class RequestRunner {
      * in-flight set before the handler has it, so no one can end it before: an abort meanwhile waits
      * for the handler's run to return ({@link DetachedRequest#exited}).
      */
-    private DetachedRequest detach(Work work) {
+    DetachedRequest detach(Work work) {
         DetachedRequest detached = work.detached;
         if (detached != null) {
             return detached;

@@ -1,18 +1,21 @@
 package io.fastpool.pool.internal;
 
+import io.fastpool.api.Detached;
 import io.fastpool.api.spi.Exchange;
+import java.util.function.Supplier;
 
 /**
  * One request in a pool, from the queue to the end of its run; or one task of a detached request
  * ({@link DetachedRequest#run}: {@link #task} set), which runs on a worker as a request does. Run as
  * the exchange's cancel action, it interrupts the worker running it and aborts the request if it was
- * detached.
+ * detached. It is also the request's detacher ({@link PooledRequest#detach}), so a request costs
+ * no lambda for it.
  *
  * <p>{@code thread}, {@code startedNanos}, {@code orphaned} and {@code slowLogged} are guarded by
  * the pool lock; {@code timedOut}, {@code finishingSinceNanos} and {@code detached} are also read by
  * the worker without it.
  */
-final class Work implements Runnable {
+final class Work implements Runnable, Supplier<Detached> {
 
     final Workers workers;
     final App app;
@@ -65,5 +68,11 @@ final class Work implements Runnable {
         if (request != null) {
             request.abort("the client or the web server aborted it");
         }
+    }
+
+    /** {@code Request.detach()} of this request, on its handler's thread. */
+    @Override
+    public Detached get() {
+        return workers.detach(this);
     }
 }

@@ -4,8 +4,8 @@ import io.fastpool.api.spi.Exchange;
 import io.fastpool.pool.PoolSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +62,8 @@ final class Workers {
     private final ArrayDeque<Work> queue = new ArrayDeque<>();
     private final ArrayDeque<Work> tasks = new ArrayDeque<>();
     private final Set<Work> detached = new HashSet<>();
-    private final Map<Thread, Work> running = new HashMap<>();
+    /** By thread; an identity map, whose put and remove allocate nothing (a HashMap's made a node per request). */
+    private final Map<Thread, Work> running = new IdentityHashMap<>();
     private final Set<Thread> threads = new HashSet<>();
     private final AtomicInteger threadNumber = new AtomicInteger();
     private int idleWorkers;
@@ -286,6 +287,11 @@ final class Workers {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** {@code Request.detach()} of {@code work}, on its handler's thread: see {@link RequestRunner#detach}. */
+    DetachedRequest detach(Work work) {
+        return runner.detach(work);
     }
 
     /** Gives up a worker that does not stop: it is no longer counted, and another may take its place. Lock held. */
