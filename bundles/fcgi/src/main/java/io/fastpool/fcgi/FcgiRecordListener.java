@@ -35,6 +35,16 @@ public interface FcgiRecordListener {
     default void onParam(int requestId, ByteBuf source, int nameIndex, int nameLength, int valueIndex, int valueLength) {
     }
 
+    /**
+     * The content of one PARAMS record, at {@code [index, index + length)} of {@code source}, once
+     * the pairs it completes have passed the limits and been handed to {@link #onParam}. A request's
+     * PARAMS contents in order are its name-value pairs as FastCGI encodes them, a pair possibly split
+     * between two records: a listener that keeps the pairs as they came copies each record once here
+     * rather than pair by pair. Not called for a record that fails its request.
+     */
+    default void onParamsContent(int requestId, ByteBuf source, int index, int length) {
+    }
+
     /** The empty PARAMS record: every pair of the request has arrived. */
     default void onParamsEnd(int requestId) {
     }

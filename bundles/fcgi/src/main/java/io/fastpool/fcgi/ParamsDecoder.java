@@ -8,8 +8,10 @@ import io.netty.util.collection.IntObjectHashMap;
  * The PARAMS streams of one connection, for {@link FcgiDecoder}: name-value pairs are decoded
  * straight from each record and handed to the listener as indexes into it. The rare pair split
  * between two records is gathered in a per-request buffer that grows only as its bytes arrive and
- * is bounded by {@link FcgiLimits#maxParamsBytes()}. Requests on one connection may interleave
- * (multiplexing): each has its own stream state, at most {@link FcgiLimits#maxOpenParamsStreams()}.
+ * is bounded by {@link FcgiLimits#maxParamsBytes()}. Each record's content, once its pairs
+ * passed, is handed on whole too ({@link FcgiRecordListener#onParamsContent}). Requests on one
+ * connection may interleave (multiplexing): each has its own stream state, at most
+ * {@link FcgiLimits#maxOpenParamsStreams()}.
  *
  * <p>A limit or a malformed pair fails that request only ({@link FcgiRecordListener#onRequestError});
  * the rest of its stream is skipped. Too many open streams fails the connection.
@@ -85,7 +87,9 @@ final class ParamsDecoder {
         } catch (LimitExceededException | MalformedNameValuePairException e) {
             stream.reject();
             listener.onRequestError(requestId, e);
+            return;
         }
+        listener.onParamsContent(requestId, in, index, length);
     }
 
     private ParamsStream newStream() {

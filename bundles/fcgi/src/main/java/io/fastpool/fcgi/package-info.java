@@ -26,7 +26,7 @@
  * </pre>
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.fastpool.fcgi;
 
 import org.osgi.annotation.bundle.Export;

@@ -88,12 +88,13 @@ final class FcgiExchange implements Exchange {
     }
 
     /** Event loop, at the end of PARAMS: builds the request; throws {@link RequestPath.BadPathException}. */
-    void prepare(InboundBudget budget) {
+    void prepare(InboundBudget budget, FcgiRequest.Repeated repeated) {
         cancelTimer();
-        long declared = params.number("CONTENT_LENGTH", 18);
+        params.index();
+        long declared = params.number(Params.Variable.CONTENT_LENGTH, 18);
         body = new RequestBody(budget, declared);
         response = new FcgiResponse(this, responseBufferSize);
-        request = new FcgiRequest(params, body);
+        request = new FcgiRequest(params, body, repeated);
         state = State.DISPATCHED; // no handler has it yet: the dispatch publishes it
     }
 

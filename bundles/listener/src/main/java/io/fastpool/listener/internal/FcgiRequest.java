@@ -3,6 +3,7 @@ package io.fastpool.listener.internal;
 import io.fastpool.api.Headers;
 import io.fastpool.api.Request;
 import io.fastpool.api.Session;
+import io.fastpool.listener.internal.Params.Variable;
 import java.io.InputStream;
 import java.util.Collections;
 import java.util.HashMap;
@@ -31,14 +32,19 @@ final class FcgiRequest implements Request {
     private Map<String, Object> attributes;
     private Map<String, List<String>> queryParameters;
 
-    /** Reads what routing needs; throws {@link RequestPath.BadPathException} for a path that cannot be served. */
-    FcgiRequest(Params params, RequestBody body) {
+    /**
+     * Reads what routing needs; throws {@link RequestPath.BadPathException} for a path that cannot
+     * be served. {@code repeated} holds the connection's last URI and host, kept as they are when this
+     * request repeats them.
+     */
+    FcgiRequest(Params params, RequestBody body, Repeated repeated) {
         this.params = params;
         this.body = body;
-        String uri = params.get("REQUEST_URI");
+        String uri = params.get(Variable.REQUEST_URI, repeated.uri);
         String query;
         String rawPath;
         if (uri != null && !uri.isEmpty()) {
+            repeated.uri = uri;
             int mark = uri.indexOf('?');
             rawPath = mark < 0 ? uri : uri.substring(0, mark);
             query = mark < 0 ? "" : uri.substring(mark + 1);
@@ -52,20 +58,33 @@ final class FcgiRequest implements Request {
         } else {
             // No REQUEST_URI (Jetty's FastCGI client, some CGI gateways): DOCUMENT_URI, else SCRIPT_NAME
             // and PATH_INFO. CGI defines these as already decoded, so they are normalised, not decoded again.
-            query = orEmpty(params.get("QUERY_STRING"));
-            String documentUri = params.get("DOCUMENT_URI");
+            query = orEmpty(params.get(Variable.QUERY_STRING));
+            String documentUri = params.get(Variable.DOCUMENT_URI);
             String decodedPath = documentUri != null && !documentUri.isEmpty() ? documentUri
-                    : orEmpty(params.get("SCRIPT_NAME")) + orEmpty(params.get("PATH_INFO"));
+                    : orEmpty(params.get(Variable.SCRIPT_NAME)) + orEmpty(params.get(Variable.PATH_INFO));
             this.path = RequestPath.normaliseDecoded(decodedPath.isEmpty() ? "/" : decodedPath);
             this.rawUri = decodedPath + (query.isEmpty() ? "" : "?" + query);
         }
-        String queryVariable = params.get("QUERY_STRING");
+        String queryVariable = params.get(Variable.QUERY_STRING, query);
         this.queryString = queryVariable != null ? queryVariable : query;
-        String hostHeader = params.get("HTTP_HOST");
-        this.host = hostOf(hostHeader, hostHeader == null || hostHeader.isEmpty() ? params.get("SERVER_NAME") : null);
-        long port = params.number("SERVER_PORT", 5);
+        String hostHeader = params.get(Variable.HTTP_HOST, repeated.host);
+        if (hostHeader != null && !hostHeader.isEmpty()) {
+            repeated.host = hostHeader;
+        }
+        this.host = hostOf(hostHeader, hostHeader == null || hostHeader.isEmpty() ? params.get(Variable.SERVER_NAME) : null);
+        long port = params.number(Variable.SERVER_PORT, 5);
         this.serverPort = port > 0 && port <= 65535 ? (int) port : 0;
-        this.contentLength = params.number("CONTENT_LENGTH", 18);
+        this.contentLength = params.number(Variable.CONTENT_LENGTH, 18);
+    }
+
+    /**
+     * Event loop: the URI and Host header of a connection's last request. A web server's requests on
+     * one connection mostly repeat them, and then the next request takes the same Strings rather
+     * than new ones.
+     */
+    static final class Repeated {
+        private String uri;
+        private String host;
     }
 
     /** The routing key's host part: lower-case, without port. */
@@ -85,7 +104,7 @@ final class FcgiRequest implements Request {
     @Override
     public String method() {
         if (method == null) {
-            String value = params.get("REQUEST_METHOD");
+            String value = params.get(Variable.REQUEST_METHOD, "GET");
             method = value == null || value.isEmpty() ? "GET" : value;
         }
         return method;
@@ -156,7 +175,7 @@ final class FcgiRequest implements Request {
 
     @Override
     public String contentType() {
-        String type = params.get("CONTENT_TYPE");
+        String type = params.get(Variable.CONTENT_TYPE);
         return type == null || type.isEmpty() ? null : type;
     }
 

@@ -43,6 +43,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     private final ListenerStats stats;
     /** The bytes of this connection's last request's CGI variables, to size the next request's. */
     private int lastParamsBytes = 1024;
+    private final FcgiRequest.Repeated repeated = new FcgiRequest.Repeated();
     private final FcgiDecoder decoder;
     private final InboundBudget inbound;
     private final IntObjectHashMap<FcgiExchange> exchanges = new IntObjectHashMap<>(4);
@@ -156,10 +157,10 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     }
 
     @Override
-    public void onParam(int requestId, ByteBuf source, int nameIndex, int nameLength, int valueIndex, int valueLength) {
+    public void onParamsContent(int requestId, ByteBuf source, int index, int length) {
         FcgiExchange exchange = exchanges.get(requestId);
         if (exchange != null && exchange.state() == FcgiExchange.State.PARAMS) {
-            exchange.params.add(source, nameIndex, nameLength, valueIndex, valueLength);
+            exchange.params.append(source, index, length);
         }
     }
 
@@ -172,7 +173,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         // A web server sends much the same CGI variables each time: the next request's are sized to fit.
         lastParamsBytes = Math.min(8192, Math.max(64, exchange.params.storedBytes()));
         try {
-            exchange.prepare(inbound);
+            exchange.prepare(inbound, repeated);
         } catch (RequestPath.BadPathException e) {
             stats.badRequests.increment();
             LOG.log(Level.INFO, () -> "bad request on " + connection.describe() + " request " + requestId + ": " + e.getMessage());

@@ -5,20 +5,37 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The CGI variables of one request, stored as the bytes that came in PARAMS, each pair as its two
- * lengths (one byte below 128, else four, as FastCGI writes them) then its name and value, all in
- * one array: no second array of offsets. Nothing becomes a String until someone asks for it.
- * Lookups find the last pair of a name, so a repeated name's last value wins; walking the pairs in
- * order (as header lookups do) costs one step per pair, kept in a cursor.
+ * The CGI variables of one request, kept as the PARAMS records' content came: each pair as its two
+ * lengths (one byte, or four with the high bit set) then its name and value, the records one after
+ * another in one array, each copied in once ({@link #append}), not pair by pair. Nothing becomes a
+ * String until someone asks for it.
+ *
+ * <p>When the stream has ended, one walk ({@link #index}) counts the pairs and notes where the
+ * variables the listener itself reads for every request are ({@link Variable}): routing and the
+ * request's set-up then find them without searching. Any other name is searched for through every
+ * pair. A repeated name's last value wins. Walking the pairs in order (as header lookups do) costs
+ * one step per pair, kept in a cursor.
  */
 final class Params {
 
+    /** The variables the listener reads for every request (routing, the body, the method), found in {@link #index}. */
+    enum Variable {
+        REQUEST_URI, QUERY_STRING, DOCUMENT_URI, SCRIPT_NAME, PATH_INFO, HTTP_HOST, SERVER_NAME, SERVER_PORT,
+        CONTENT_LENGTH, CONTENT_TYPE, REQUEST_METHOD;
+
+        private final byte[] name = name().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static final Variable[] VARIABLES = Variable.values();
+    /** The variables by the length of their names: the walk compares a name with these only. */
+    private static final Variable[][] BY_LENGTH = byLength();
+
     private byte[] bytes;
-    /** Bytes used in {@link #bytes}, length prefixes included. */
+    /** Bytes used in {@link #bytes}. */
     private int used;
-    /** Bytes of names and values alone: the figure limited by {@code maxParamsBytes}. */
-    private int length;
     private int count;
+    /** Where each {@link Variable}'s last pair starts, plus one: 0 when absent. */
+    private final int[] known = new int[VARIABLES.length];
     /** The last pair found by index and where it starts, packed: index in the high half, position in the low. */
     private volatile long cursor;
 
@@ -26,36 +43,64 @@ final class Params {
         bytes = new byte[Math.max(64, initialBytes)];
     }
 
-    /** Copies one pair out of the decoder's buffer. */
-    void add(ByteBuf source, int nameIndex, int nameLength, int valueIndex, int valueLength) {
-        int needed = used + prefixLength(nameLength) + prefixLength(valueLength) + nameLength + valueLength;
+    private static Variable[][] byLength() {
+        int longest = 0;
+        for (Variable variable : VARIABLES) {
+            longest = Math.max(longest, variable.name.length);
+        }
+        Variable[][] byLength = new Variable[longest + 1][0];
+        for (Variable variable : VARIABLES) {
+            Variable[] same = byLength[variable.name.length];
+            same = Arrays.copyOf(same, same.length + 1);
+            same[same.length - 1] = variable;
+            byLength[variable.name.length] = same;
+        }
+        return byLength;
+    }
+
+    /** Copies one PARAMS record's content, whose pairs the decoder has checked, out of its buffer. */
+    void append(ByteBuf source, int index, int length) {
+        int needed = used + length;
         if (needed > bytes.length) {
             bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length * 2));
         }
-        used = writeLength(used, nameLength);
-        used = writeLength(used, valueLength);
-        source.getBytes(nameIndex, bytes, used, nameLength);
-        used += nameLength;
-        source.getBytes(valueIndex, bytes, used, valueLength);
-        used += valueLength;
-        length += nameLength + valueLength;
-        count++;
+        source.getBytes(index, bytes, used, length);
+        used = needed;
     }
 
-    private static int prefixLength(int length) {
-        return length < 128 ? 1 : 4;
-    }
-
-    private int writeLength(int at, int value) {
-        if (value < 128) {
-            bytes[at] = (byte) value;
-            return at + 1;
+    /** Event loop, once the stream has ended whole: counts the pairs and notes where each {@link Variable} is. */
+    void index() {
+        int at = 0;
+        int pairs = 0;
+        while (at < used) {
+            int nameLength = lengthAt(at);
+            int valueAt = at + sizeAt(at);
+            int nameAt = valueAt + sizeAt(valueAt);
+            Variable variable = variableAt(nameAt, nameLength);
+            if (variable != null) {
+                known[variable.ordinal()] = at + 1;
+            }
+            at = nameAt + nameLength + lengthAt(valueAt);
+            pairs++;
         }
-        bytes[at] = (byte) ((value >>> 24) | 0x80);
-        bytes[at + 1] = (byte) (value >>> 16);
-        bytes[at + 2] = (byte) (value >>> 8);
-        bytes[at + 3] = (byte) value;
-        return at + 4;
+        count = pairs;
+    }
+
+    private Variable variableAt(int nameAt, int nameLength) {
+        if (nameLength >= BY_LENGTH.length) {
+            return null;
+        }
+        for (Variable variable : BY_LENGTH[nameLength]) {
+            if (Arrays.equals(bytes, nameAt, nameAt + nameLength, variable.name, 0, nameLength)) {
+                return variable;
+            }
+        }
+        return null;
+    }
+
+    /** The size of the length at {@code at}: one byte, or four when its high bit is set. */
+    private int sizeAt(int at) {
+        return bytes[at] < 0 ? 4 : 1;
     }
 
     private int lengthAt(int at) {
@@ -64,6 +109,15 @@ final class Params {
             return first;
         }
         return ((first & 0x7F) << 24) | ((bytes[at + 1] & 0xFF) << 16) | ((bytes[at + 2] & 0xFF) << 8) | (bytes[at + 3] & 0xFF);
+    }
+
+    private int nameAt(int at) {
+        int valueLengthAt = at + sizeAt(at);
+        return valueLengthAt + sizeAt(valueLengthAt);
+    }
+
+    private int valueLengthAt(int at) {
+        return lengthAt(at + sizeAt(at));
     }
 
     /** Where pair {@code i} starts (its first length byte). */
@@ -85,10 +139,7 @@ final class Params {
 
     /** Where the pair after the one at {@code at} starts. */
     private int next(int at) {
-        int nameLength = lengthAt(at);
-        at += prefixLength(nameLength);
-        int valueLength = lengthAt(at);
-        return at + prefixLength(valueLength) + nameLength + valueLength;
+        return nameAt(at) + lengthAt(at) + valueLengthAt(at);
     }
 
     int count() {
@@ -97,10 +148,7 @@ final class Params {
 
     String name(int i) {
         int at = position(i);
-        int nameLength = lengthAt(at);
-        int valueLength = lengthAt(at + prefixLength(nameLength));
-        int start = at + prefixLength(nameLength) + prefixLength(valueLength);
-        return new String(bytes, start, nameLength, StandardCharsets.ISO_8859_1);
+        return new String(bytes, nameAt(at), lengthAt(at), StandardCharsets.ISO_8859_1);
     }
 
     String value(int i) {
@@ -108,59 +156,75 @@ final class Params {
     }
 
     private String valueAt(int at) {
-        int nameLength = lengthAt(at);
-        int valueLength = lengthAt(at + prefixLength(nameLength));
+        int valueLength = valueLengthAt(at);
         if (valueLength == 0) {
             return ""; // QUERY_STRING, CONTENT_TYPE and the like are often empty
         }
-        int start = at + prefixLength(nameLength) + prefixLength(valueLength) + nameLength;
-        return new String(bytes, start, valueLength, StandardCharsets.ISO_8859_1);
-    }
-
-    /** The index of the last pair named exactly {@code name}, or -1. */
-    int find(String name) {
-        return last(name, true);
-    }
-
-    /** Where the last pair named exactly {@code name} starts, or -1. */
-    private int findPosition(String name) {
-        return last(name, false);
-    }
-
-    /** The last pair named exactly {@code name}: its index, or where it starts; -1 if there is none. */
-    private int last(String name, boolean index) {
-        int found = -1;
-        int at = 0;
-        for (int i = 0; i < count; i++) {
-            if (nameEqualsAt(at, name, 0)) {
-                found = index ? i : at;
-            }
-            at = next(at);
-        }
-        return found;
+        return new String(bytes, nameAt(at) + lengthAt(at), valueLength, StandardCharsets.ISO_8859_1);
     }
 
     /** The last value of {@code name}, or {@code null}. */
     String get(String name) {
-        int at = findPosition(name);
+        int found = -1;
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            if (nameEqualsAt(at, name, 0)) {
+                found = at;
+            }
+            at = next(at);
+        }
+        return found < 0 ? null : valueAt(found);
+    }
+
+    /** The last value of {@code variable}, or {@code null}. */
+    String get(Variable variable) {
+        int at = known[variable.ordinal()] - 1;
         return at < 0 ? null : valueAt(at);
     }
 
     /**
-     * The last value of {@code name} as a number of up to {@code maxDigits} decimal digits, read from
-     * the bytes without making a String; -1 when absent, empty or not such a number.
+     * The last value of {@code variable}, or {@code null}; {@code likely} itself when the value is
+     * the same: a connection's requests mostly carry the same Host, and often the same URI.
      */
-    long number(String name, int maxDigits) {
-        int at = findPosition(name);
+    String get(Variable variable, String likely) {
+        int at = known[variable.ordinal()] - 1;
+        if (at < 0) {
+            return null;
+        }
+        if (likely != null && valueEquals(at, likely)) {
+            return likely;
+        }
+        return valueAt(at);
+    }
+
+    private boolean valueEquals(int at, String expected) {
+        int valueLength = valueLengthAt(at);
+        if (valueLength != expected.length()) {
+            return false;
+        }
+        int start = nameAt(at) + lengthAt(at);
+        for (int k = 0; k < valueLength; k++) {
+            if ((bytes[start + k] & 0xFF) != expected.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The last value of {@code variable} as a number of up to {@code maxDigits} decimal digits, read
+     * from the bytes without making a String; -1 when absent, empty or not such a number.
+     */
+    long number(Variable variable, int maxDigits) {
+        int at = known[variable.ordinal()] - 1;
         if (at < 0) {
             return -1;
         }
-        int nameLength = lengthAt(at);
-        int valueLength = lengthAt(at + prefixLength(nameLength));
-        int start = at + prefixLength(nameLength) + prefixLength(valueLength) + nameLength;
+        int valueLength = valueLengthAt(at);
         if (valueLength == 0 || valueLength > maxDigits) {
             return -1;
         }
+        int start = nameAt(at) + lengthAt(at);
         long value = 0;
         for (int k = 0; k < valueLength; k++) {
             int c = bytes[start + k];
@@ -182,7 +246,7 @@ final class Params {
         if (nameLength != name.length() - from) {
             return false;
         }
-        int start = at + prefixLength(nameLength) + prefixLength(lengthAt(at + prefixLength(nameLength)));
+        int start = nameAt(at);
         for (int k = 0; k < nameLength; k++) {
             if ((bytes[start + k] & 0xFF) != name.charAt(from + k)) {
                 return false;
@@ -191,28 +255,7 @@ final class Params {
         return true;
     }
 
-    /** Whether pair {@code i}'s name starts with {@code prefix} (ASCII). */
-    boolean nameStartsWith(int i, String prefix) {
-        int at = position(i);
-        int nameLength = lengthAt(at);
-        if (nameLength < prefix.length()) {
-            return false;
-        }
-        int start = at + prefixLength(nameLength) + prefixLength(lengthAt(at + prefixLength(nameLength)));
-        for (int k = 0; k < prefix.length(); k++) {
-            if ((bytes[start + k] & 0xFF) != prefix.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Bytes of names and values held: the figure limited by {@code maxParamsBytes}. */
-    int byteCount() {
-        return length;
-    }
-
-    /** Bytes of the array in use, length prefixes included: what the next request's array is sized by. */
+    /** Bytes of the array in use: what the next request's array is sized by. */
     int storedBytes() {
         return used;
     }
