@@ -47,6 +47,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     private final InboundBudget inbound;
     private final IntObjectHashMap<FcgiExchange> exchanges = new IntObjectHashMap<>(4);
     private final OutboundQueue outbound;
+    private final RequestDeadlines deadlines;
     private boolean closing;
     private int refusedForOverload;
     /** The web server half-closed: after the last answer the connection closes, kept or not. */
@@ -60,6 +61,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         this.decoder = new FcgiDecoder(settings.limits(), this);
         this.inbound = new InboundBudget(connection, settings.maxBufferedBytesPerConnection());
         this.outbound = new OutboundQueue(connection, this::requestEnded);
+        this.deadlines = new RequestDeadlines(connection, exchanges);
     }
 
     Connection connection() {
@@ -95,6 +97,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     @Override
     public void detach() {
         cancelAll("the FastCGI listener is being updated");
+        deadlines.stop();
         outbound.close();
     }
 
@@ -122,6 +125,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     @Override
     public void onClose() {
         cancelAll("connection closed");
+        deadlines.stop();
         outbound.close();
     }
 
@@ -268,7 +272,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     public void onGetValues(List<String> names) {
         ByteBuf out = connection.alloc().buffer(64);
         FcgiEncoder.writeGetValuesResult(out, settings.getValuesResult(names, connection.limits().maxConnections()));
-        writeNow(out, false);
+        writeNow(out, false, true);
     }
 
     @Override
@@ -276,7 +280,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (requestId == Fcgi.NULL_REQUEST_ID) {
             ByteBuf out = connection.alloc().buffer(16);
             FcgiEncoder.writeUnknownType(out, type);
-            writeNow(out, false);
+            writeNow(out, false, true);
         } else {
             LOG.log(Level.DEBUG, () -> connection.describe() + " sent a record of unknown type " + type + " for request "
                     + requestId + "; ignored");
@@ -300,22 +304,31 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
 
     // ---- ending requests ----------------------------------------------------------------------
 
+    /** Event loop: a time-out of {@code timeoutMillis} for one of this connection's exchanges; returns its deadline. */
+    long startTimer(long timeoutMillis) {
+        return deadlines.start(timeoutMillis);
+    }
+
     /**
-     * Event loop, from the outbound queue: the buffer ending with {@code exchange}'s END_REQUEST. It
-     * goes out now, or only its answer does while the exchange holds its END_REQUEST for the rest of
-     * the STDIN ({@link FcgiExchange#holdEnd}).
+     * Event loop, from the outbound queue, which flushes after its pass: the buffer ending with
+     * {@code exchange}'s END_REQUEST. It is written now, or only its answer is while the exchange
+     * holds its END_REQUEST for the rest of the STDIN ({@link FcgiExchange#holdEnd}).
      */
     private void requestEnded(FcgiExchange exchange, ByteBuf out) {
         if (!closing && exchanges.get(exchange.requestId()) == exchange
                 && exchange.holdEnd(out, settings.paramsTimeoutMillis())) {
-            connection.writeAndFlush(out);
+            connection.write(out);
         } else {
-            end(exchange, out);
+            end(exchange, out, false);
         }
     }
 
-    /** Event loop: writes {@code out}, ending with END_REQUEST (a held one, or one just queued); the id is free. */
+    /** Event loop: writes and flushes {@code out}, ending with END_REQUEST (a held one, or one just queued); the id is free. */
     void end(FcgiExchange exchange, ByteBuf out) {
+        end(exchange, out, true);
+    }
+
+    private void end(FcgiExchange exchange, ByteBuf out, boolean flush) {
         if (exchanges.get(exchange.requestId()) == exchange) {
             exchanges.remove(exchange.requestId());
         }
@@ -325,15 +338,17 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (response != null) {
             stats.responded(response.status());
         }
-        writeNow(out, !exchange.keepConnection() || (inputShutdown && exchanges.isEmpty()));
+        writeNow(out, !exchange.keepConnection() || (inputShutdown && exchanges.isEmpty()), flush);
     }
 
-    private void writeNow(ByteBuf out, boolean close) {
+    private void writeNow(ByteBuf out, boolean close, boolean flush) {
         if (close) {
             closing = true;
             connection.writeAndClose(out);
-        } else {
+        } else if (flush) {
             connection.writeAndFlush(out);
+        } else {
+            connection.write(out);
         }
     }
 
@@ -342,7 +357,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         stats.rejected.increment();
         ByteBuf out = connection.alloc().buffer(16);
         FcgiEncoder.writeEndRequest(out, requestId, 0, status);
-        writeNow(out, close);
+        writeNow(out, close, true);
     }
 
     // ---- failures -----------------------------------------------------------------------------

@@ -77,6 +77,11 @@ final class EmbeddedConnection implements Connection {
     }
 
     @Override
+    public long nanoTime() {
+        return channel.eventLoop().ticker().nanoTime(); // the channel's clock, which advanceTimeBy moves
+    }
+
+    @Override
     public void write(ByteBuf data) {
         channel.write(data);
     }
