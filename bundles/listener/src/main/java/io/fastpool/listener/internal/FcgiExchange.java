@@ -368,12 +368,12 @@ final class FcgiExchange implements Exchange {
         } else if (now == State.HELD && heldEnd != null) {
             LOG.log(Level.DEBUG, () -> describe() + ": the web server did not end its STDIN within paramsTimeout of the"
                     + " answer; END_REQUEST goes out now");
-            session.end(this, takeHeldEnd());
+            session.end(this, takeHeldEnd(), true);
         }
     }
 
     private void startTimer(long timeoutMillis) {
-        deadlineNanos = session.startTimer(timeoutMillis);
+        deadlineNanos = session.deadlines.start(timeoutMillis);
     }
 
     private void cancelTimer() {

@@ -47,7 +47,8 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     private final InboundBudget inbound;
     private final IntObjectHashMap<FcgiExchange> exchanges = new IntObjectHashMap<>(4);
     private final OutboundQueue outbound;
-    private final RequestDeadlines deadlines;
+    /** The time-outs of this connection's exchanges, which start theirs here. */
+    final RequestDeadlines deadlines;
     private boolean closing;
     private int refusedForOverload;
     /** The web server half-closed: after the last answer the connection closes, kept or not. */
@@ -229,7 +230,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (exchange != null) {
             ByteBuf heldEnd = exchange.stdinEnded();
             if (heldEnd != null) {
-                end(exchange, heldEnd);
+                end(exchange, heldEnd, true);
             }
         }
     }
@@ -242,7 +243,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         }
         ByteBuf heldEnd = exchange.takeHeldEnd();
         if (heldEnd != null) {
-            end(exchange, heldEnd); // answered already; the web server gives up on the rest of its body
+            end(exchange, heldEnd, true); // answered already; the web server gives up on the rest of its body
             return;
         }
         stats.aborted.increment();
@@ -304,11 +305,6 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
 
     // ---- ending requests ----------------------------------------------------------------------
 
-    /** Event loop: a time-out of {@code timeoutMillis} for one of this connection's exchanges; returns its deadline. */
-    long startTimer(long timeoutMillis) {
-        return deadlines.start(timeoutMillis);
-    }
-
     /**
      * Event loop, from the outbound queue, which flushes after its pass: the buffer ending with
      * {@code exchange}'s END_REQUEST. It is written now, or only its answer is while the exchange
@@ -323,12 +319,11 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         }
     }
 
-    /** Event loop: writes and flushes {@code out}, ending with END_REQUEST (a held one, or one just queued); the id is free. */
-    void end(FcgiExchange exchange, ByteBuf out) {
-        end(exchange, out, true);
-    }
-
-    private void end(FcgiExchange exchange, ByteBuf out, boolean flush) {
+    /**
+     * Event loop: writes {@code out}, ending with END_REQUEST (a held one, or one just queued), and
+     * flushes unless the outbound queue's pass will; the id is free.
+     */
+    void end(FcgiExchange exchange, ByteBuf out, boolean flush) {
         if (exchanges.get(exchange.requestId()) == exchange) {
             exchanges.remove(exchange.requestId());
         }
