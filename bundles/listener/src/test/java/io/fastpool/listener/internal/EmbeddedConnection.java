@@ -18,6 +18,13 @@ final class EmbeddedConnection implements Connection {
     int pauses;
     int resumes;
     boolean paused;
+    /** Tasks handed to {@link #eventLoop()}, and flushes (also those of writeAndFlush). */
+    int executes;
+    int flushes;
+    private final Executor executor = task -> {
+        executes++;
+        channel.eventLoop().execute(task);
+    };
     /** False to act as a handler thread would: writes then wait for writability. */
     volatile boolean callerIsEventLoop = true;
 
@@ -63,7 +70,7 @@ final class EmbeddedConnection implements Connection {
 
     @Override
     public Executor eventLoop() {
-        return channel.eventLoop();
+        return executor;
     }
 
     @Override
@@ -88,11 +95,13 @@ final class EmbeddedConnection implements Connection {
 
     @Override
     public void writeAndFlush(ByteBuf data) {
+        flushes++;
         channel.writeAndFlush(data);
     }
 
     @Override
     public void flush() {
+        flushes++;
         channel.flush();
     }
 

@@ -624,6 +624,29 @@ class FcgiSessionTest {
     }
 
     @Test
+    void answersFinishedBeforeTheEventLoopDrainsLeaveInOnePassWithOneFlush() throws IOException {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        web.request(2, true, WebServer.params("GET", "/"), "");
+        int executesBefore = connection.executes;
+        int flushesBefore = connection.flushes;
+        connection.callerIsEventLoop = false; // the handler threads' side of the outbound queue
+        deferred.exchanges.get(0).response().body().write("one".getBytes(StandardCharsets.UTF_8));
+        deferred.exchanges.get(0).complete();
+        deferred.exchanges.get(1).response().body().write("two".getBytes(StandardCharsets.UTF_8));
+        deferred.exchanges.get(1).complete();
+        connection.callerIsEventLoop = true;
+
+        assertThat(connection.executes - executesBefore).as("drain tasks handed to the event loop").isEqualTo(1);
+        connection.channel.runPendingTasks();
+        assertThat(connection.flushes - flushesBefore).as("flushes").isEqualTo(1);
+        ClientView answers = client.read(connection);
+        assertThat(answers.finished(1).body()).isEqualTo("one");
+        assertThat(answers.finished(2).body()).isEqualTo("two");
+    }
+
+    @Test
     void aHandlerInterruptedWhileWaitingForTheConnectionToDrainReleasesWhatItWasSending() throws Exception {
         io.fastpool.testkit.NettyLeaks.assertNoLeaks(); // nothing leaked before: what follows is this test's
         Thread worker = writerWaitingForTheConnection();
