@@ -21,6 +21,8 @@ final class EmbeddedConnection implements Connection {
     /** Tasks handed to {@link #eventLoop()}, and flushes (also those of writeAndFlush). */
     int executes;
     int flushes;
+    /** Tasks handed to {@link #schedule}. */
+    int schedules;
     private final Executor executor = task -> {
         executes++;
         channel.eventLoop().execute(task);
@@ -80,6 +82,7 @@ final class EmbeddedConnection implements Connection {
 
     @Override
     public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        schedules++;
         return channel.eventLoop().schedule(task, delay, unit);
     }
 
