@@ -41,6 +41,28 @@ public interface Connection {
      */
     Executor eventLoop();
 
+    /**
+     * A task for {@link #eventLoop()} made once: each call of its {@code run()}, from any thread,
+     * has {@code task} run on the event loop, guarded as {@link #eventLoop()}'s tasks are, without
+     * allocating, for what is handed over once per request (the default, for connections other than
+     * the transport's, hands {@code task} to {@link #eventLoop()}).
+     *
+     * @return throws {@link java.util.concurrent.RejectedExecutionException} from {@code run()} when
+     *     the transport has stopped
+     */
+    default Runnable eventLoopTask(Runnable task) {
+        Executor loop = eventLoop();
+        return () -> loop.execute(task);
+    }
+
+    /**
+     * The clock of {@link #schedule}: now, in nanoseconds from an arbitrary origin, as
+     * {@link System#nanoTime()} (which the default returns).
+     */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
+
     /** Whether the caller runs on the connection's event loop. */
     boolean inEventLoop();
 

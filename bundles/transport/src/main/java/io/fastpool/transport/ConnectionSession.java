@@ -12,8 +12,10 @@ public interface ConnectionSession {
 
     /**
      * One whole FastCGI record: the 8-byte header, the content and the padding. The transport
-     * releases {@code record} when the call returns; a session that keeps any of it retains it.
-     * Throwing is logged and closes this connection only.
+     * releases {@code record} when the call returns; a session that keeps any of it retains it, as
+     * a slice of its own or read by absolute index later: the transport points the same buffer at
+     * the next record read with it, so its reader and writer indexes are this record's only during
+     * the call. Throwing is logged and closes this connection only.
      */
     void onRecord(ByteBuf record);
 

@@ -5,14 +5,13 @@ import io.fastpool.api.spi.Exchange;
 import io.fastpool.fcgi.Fcgi;
 import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.fcgi.FcgiProtocolStatus;
+import io.fastpool.transport.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One FastCGI request from BEGIN_REQUEST to END_REQUEST, and the owner of its state:
@@ -28,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * the response through {@link #send}, and the connection's {@link OutboundQueue} writes it on the
  * event loop. The state changes under that queue's lock, so a write and a cancel are ordered with
  * the queue itself: no STDOUT record follows this request's END_REQUEST, and none can reach a
- * later request that reuses the id. One timer serves the two waits that end a request: for the
- * PARAMS ({@code paramsTimeout}) and, when HELD, for the rest of the STDIN.
+ * later request that reuses the id. One deadline serves the two waits that end a request: for the
+ * PARAMS ({@code paramsTimeout}) and, when HELD, for the rest of the STDIN; the session's one timer
+ * for all its requests watches it.
  */
 final class FcgiExchange implements Exchange {
 
@@ -59,8 +59,13 @@ final class FcgiExchange implements Exchange {
     /** Written under the outbound queue's lock once a handler may see the exchange; read anywhere. */
     private volatile State state = State.PARAMS;
     private String cancelReason;
-    /** Event loop: the PARAMS' time-out, then the HELD END_REQUEST's. */
-    private ScheduledFuture<?> timer;
+    /**
+     * Event loop: when the PARAMS' time-out, then the HELD END_REQUEST's, ends ({@link Connection#nanoTime}), or 0
+     * when none runs; the session's one timer looks at it ({@link RequestDeadlines}).
+     */
+    private long deadlineNanos;
+    /** The buffer ending with END_REQUEST while the outbound queue holds this exchange in its place. */
+    private ByteBuf queuedEnd;
     /** Event loop: the web server sent the empty STDIN record; the request has all arrived. */
     private boolean stdinEnded;
     /** Event loop: the END_REQUEST kept while HELD. */
@@ -84,7 +89,7 @@ final class FcgiExchange implements Exchange {
 
     /** Event loop, at BEGIN_REQUEST: the PARAMS must end within {@code timeoutMillis}. */
     void awaitParams(long timeoutMillis) {
-        timer = session.connection().schedule(this::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+        startTimer(timeoutMillis);
     }
 
     /** Event loop, at the end of PARAMS: builds the request; throws {@link RequestPath.BadPathException}. */
@@ -311,7 +316,7 @@ final class FcgiExchange implements Exchange {
         if (body != null) {
             body.close(); // what still comes of it is discarded
         }
-        timer = session.connection().schedule(this::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+        startTimer(timeoutMillis);
         return true;
     }
 
@@ -350,22 +355,42 @@ final class FcgiExchange implements Exchange {
         }
     }
 
-    private void timedOut() {
+    /** Event loop: when its time-out ends, or 0 when none runs. */
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    /** Event loop, from the session's timer: its time-out has ended. */
+    void timedOut() {
+        deadlineNanos = 0;
         State now = state;
         if (now == State.PARAMS) {
             session.paramsTimedOut(this);
         } else if (now == State.HELD && heldEnd != null) {
             LOG.log(Level.DEBUG, () -> describe() + ": the web server did not end its STDIN within paramsTimeout of the"
                     + " answer; END_REQUEST goes out now");
-            session.end(this, takeHeldEnd());
+            session.end(this, takeHeldEnd(), true);
         }
     }
 
+    private void startTimer(long timeoutMillis) {
+        deadlineNanos = session.deadlines.start(timeoutMillis);
+    }
+
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        deadlineNanos = 0;
+    }
+
+    /** With the outbound lock held: {@code out}, ending with END_REQUEST, is queued in this exchange's place. */
+    void queueEnd(ByteBuf out) {
+        queuedEnd = out;
+    }
+
+    /** The outbound queue's consumer: the buffer {@link #queueEnd} kept. */
+    ByteBuf takeQueuedEnd() {
+        ByteBuf out = queuedEnd;
+        queuedEnd = null;
+        return out;
     }
 
     private ByteBuf endRequest() {

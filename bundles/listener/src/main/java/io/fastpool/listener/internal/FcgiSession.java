@@ -48,6 +48,8 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     private final InboundBudget inbound;
     private final IntObjectHashMap<FcgiExchange> exchanges = new IntObjectHashMap<>(4);
     private final OutboundQueue outbound;
+    /** The time-outs of this connection's exchanges, which start theirs here. */
+    final RequestDeadlines deadlines;
     private boolean closing;
     private int refusedForOverload;
     /** The web server half-closed: after the last answer the connection closes, kept or not. */
@@ -61,6 +63,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         this.decoder = new FcgiDecoder(settings.limits(), this);
         this.inbound = new InboundBudget(connection, settings.maxBufferedBytesPerConnection());
         this.outbound = new OutboundQueue(connection, this::requestEnded);
+        this.deadlines = new RequestDeadlines(connection, exchanges);
     }
 
     Connection connection() {
@@ -96,6 +99,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     @Override
     public void detach() {
         cancelAll("the FastCGI listener is being updated");
+        deadlines.stop();
         outbound.close();
     }
 
@@ -123,6 +127,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     @Override
     public void onClose() {
         cancelAll("connection closed");
+        deadlines.stop();
         outbound.close();
     }
 
@@ -226,7 +231,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (exchange != null) {
             ByteBuf heldEnd = exchange.stdinEnded();
             if (heldEnd != null) {
-                end(exchange, heldEnd);
+                end(exchange, heldEnd, true);
             }
         }
     }
@@ -239,7 +244,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         }
         ByteBuf heldEnd = exchange.takeHeldEnd();
         if (heldEnd != null) {
-            end(exchange, heldEnd); // answered already; the web server gives up on the rest of its body
+            end(exchange, heldEnd, true); // answered already; the web server gives up on the rest of its body
             return;
         }
         stats.aborted.increment();
@@ -269,7 +274,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     public void onGetValues(List<String> names) {
         ByteBuf out = connection.alloc().buffer(64);
         FcgiEncoder.writeGetValuesResult(out, settings.getValuesResult(names, connection.limits().maxConnections()));
-        writeNow(out, false);
+        writeNow(out, false, true);
     }
 
     @Override
@@ -277,7 +282,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (requestId == Fcgi.NULL_REQUEST_ID) {
             ByteBuf out = connection.alloc().buffer(16);
             FcgiEncoder.writeUnknownType(out, type);
-            writeNow(out, false);
+            writeNow(out, false, true);
         } else {
             LOG.log(Level.DEBUG, () -> connection.describe() + " sent a record of unknown type " + type + " for request "
                     + requestId + "; ignored");
@@ -302,21 +307,24 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     // ---- ending requests ----------------------------------------------------------------------
 
     /**
-     * Event loop, from the outbound queue: the buffer ending with {@code exchange}'s END_REQUEST. It
-     * goes out now, or only its answer does while the exchange holds its END_REQUEST for the rest of
-     * the STDIN ({@link FcgiExchange#holdEnd}).
+     * Event loop, from the outbound queue, which flushes after its pass: the buffer ending with
+     * {@code exchange}'s END_REQUEST. It is written now, or only its answer is while the exchange
+     * holds its END_REQUEST for the rest of the STDIN ({@link FcgiExchange#holdEnd}).
      */
     private void requestEnded(FcgiExchange exchange, ByteBuf out) {
         if (!closing && exchanges.get(exchange.requestId()) == exchange
                 && exchange.holdEnd(out, settings.paramsTimeoutMillis())) {
-            connection.writeAndFlush(out);
+            connection.write(out);
         } else {
-            end(exchange, out);
+            end(exchange, out, false);
         }
     }
 
-    /** Event loop: writes {@code out}, ending with END_REQUEST (a held one, or one just queued); the id is free. */
-    void end(FcgiExchange exchange, ByteBuf out) {
+    /**
+     * Event loop: writes {@code out}, ending with END_REQUEST (a held one, or one just queued), and
+     * flushes unless the outbound queue's pass will; the id is free.
+     */
+    void end(FcgiExchange exchange, ByteBuf out, boolean flush) {
         if (exchanges.get(exchange.requestId()) == exchange) {
             exchanges.remove(exchange.requestId());
         }
@@ -326,15 +334,17 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (response != null) {
             stats.responded(response.status());
         }
-        writeNow(out, !exchange.keepConnection() || (inputShutdown && exchanges.isEmpty()));
+        writeNow(out, !exchange.keepConnection() || (inputShutdown && exchanges.isEmpty()), flush);
     }
 
-    private void writeNow(ByteBuf out, boolean close) {
+    private void writeNow(ByteBuf out, boolean close, boolean flush) {
         if (close) {
             closing = true;
             connection.writeAndClose(out);
-        } else {
+        } else if (flush) {
             connection.writeAndFlush(out);
+        } else {
+            connection.write(out);
         }
     }
 
@@ -343,7 +353,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         stats.rejected.increment();
         ByteBuf out = connection.alloc().buffer(16);
         FcgiEncoder.writeEndRequest(out, requestId, 0, status);
-        writeNow(out, close);
+        writeNow(out, close, true);
     }
 
     // ---- failures -----------------------------------------------------------------------------

@@ -3,36 +3,48 @@ package io.fastpool.listener.internal;
 import io.fastpool.api.RequestAbortedException;
 import io.fastpool.transport.Connection;
 import io.netty.buffer.ByteBuf;
-import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * The outbound side of one connection, its one owner. Handler threads hand it whole records of
  * their responses; the event loop writes them in the order they came, so the records of one
  * request never overtake each other and its END_REQUEST comes last.
  *
+ * <p>The hand-over is lock-free: handlers add to a multi-producer, single-consumer queue and the
+ * event loop takes from it without a lock, so it never parks against a handler appending (the
+ * profile in docs/benchmarks.md caught it parking on the lock this queue had). A handler that adds
+ * to the queue while no drain is scheduled schedules one; every buffer added until that drain has
+ * taken the queue empty goes out in the same pass, with one flush, and one task per pass reaches
+ * the event loop, not one per response. A request's last buffer travels in its exchange
+ * ({@link FcgiExchange#queueEnd}), so the queue holds only the handlers' own objects.
+ *
  * <p>A handler thread waits here while the connection cannot take more: its outbound buffer is
  * over the high water mark, or more than {@link #MAX_QUEUED_BYTES} wait for the event loop. It is
  * woken, never polled: by the connection becoming writable, by the event loop draining the queue,
  * by a cancel of its request, and by the connection closing, which the connection itself reports
- * ({@link Connection#whenClosed}), so a close the session missed cannot strand a worker.
+ * ({@link Connection#whenClosed}), so a close the session missed cannot strand a worker. The event
+ * loop takes the lock to wake writers only when one waits ({@link #waiting}).
  *
  * <p>Lock order: a {@link FcgiResponse}'s monitor, then this queue's lock; nothing else is taken
- * while holding the lock. It guards the queue and the state of every {@link FcgiExchange} on the
- * connection, so a write and a cancel are decided in one place: no STDOUT record can follow its
- * request's END_REQUEST. Nobody holds it while waiting (a writer waits on its condition, which
- * releases it) or while writing to the connection (the event loop takes a batch and writes it after
- * letting go), so the event loop, which takes this lock and never a response's, is never blocked
- * by a handler (invariant 8).
+ * while holding the lock. It guards the adding to the queue, the waits, and the state of every
+ * {@link FcgiExchange} on the connection, so a write and a cancel are decided in one place: no
+ * STDOUT record can follow its request's END_REQUEST. Nobody holds it while waiting (a writer
+ * waits on its condition, which releases it) or while writing to the connection, so the event
+ * loop, which takes this lock and never a response's, is never blocked by a handler (invariant 8).
  */
 final class OutboundQueue {
 
     /** Bytes of response records queued for the event loop before a handler thread waits. */
     static final long MAX_QUEUED_BYTES = 256 * 1024;
+    /** Entries per chunk of the queue's linked arrays: one chunk is allocated per this many buffers queued. */
+    private static final int CHUNK_SIZE = 64;
 
-    /** What the event loop does with the buffer that ends a request (it ends with END_REQUEST). */
+    /** What the event loop does with the buffer that ends a request (it ends with END_REQUEST); the drain flushes after. */
     interface RequestEnds {
         void requestEnded(FcgiExchange exchange, ByteBuf withEndRequest);
     }
@@ -41,22 +53,22 @@ final class OutboundQueue {
     private final RequestEnds ends;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition room = lock.newCondition();
-    private final Runnable drain = this::drain;
+    /** A {@link ByteBuf} for a buffer, an {@link FcgiExchange} for its request's last one; added under the lock. */
+    private final MpscUnboundedAtomicArrayQueue<Object> queued = new MpscUnboundedAtomicArrayQueue<>(CHUNK_SIZE);
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** Whether a drain is scheduled or running; whoever set it is the queue's one consumer until it clears it. */
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable scheduleDrain;
     private final Runnable forgetClose;
-    /** Guarded by the lock: what handlers queued and the event loop has not taken yet. */
-    private ArrayDeque<Pending> queued = new ArrayDeque<>();
-    /** Event loop: the batch being written; swapped with {@link #queued} so neither is reallocated. */
-    private ArrayDeque<Pending> writing = new ArrayDeque<>();
-    private long queuedBytes;
-    private boolean drainScheduled;
-    private boolean closed;
-
-    private record Pending(FcgiExchange exchange, ByteBuf out, boolean last) {
-    }
+    /** Writers waiting for room; changed under the lock, read by the event loop without it. */
+    private volatile int waiting;
+    /** Set under the lock; the drain reads it without. */
+    private volatile boolean closed;
 
     OutboundQueue(Connection connection, RequestEnds ends) {
         this.connection = connection;
         this.ends = ends;
+        this.scheduleDrain = connection.eventLoopTask(this::drain);
         this.forgetClose = connection.whenClosed(this::close);
     }
 
@@ -76,14 +88,24 @@ final class OutboundQueue {
      * @throws RequestAbortedException if interrupted (the lock is held again when it is thrown)
      */
     void awaitRoom(FcgiExchange exchange) throws RequestAbortedException {
-        while (!closed && exchange.takesWrites() && (queuedBytes > MAX_QUEUED_BYTES || !connection.isWritable())) {
+        while (mustWait(exchange)) {
+            // Counted before looking again, so the event loop either sees the count or this writer sees the room it made.
+            waiting++;
             try {
-                room.await();
+                if (mustWait(exchange)) {
+                    room.await();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RequestAbortedException("interrupted while waiting to write the response: " + exchange.describe());
+            } finally {
+                waiting--;
             }
         }
+    }
+
+    private boolean mustWait(FcgiExchange exchange) {
+        return !closed && exchange.takesWrites() && (queuedBytes.get() > MAX_QUEUED_BYTES || !connection.isWritable());
     }
 
     /** With the lock held: whether the connection is gone (closed, or left by its session). */
@@ -101,15 +123,20 @@ final class OutboundQueue {
             out.release();
             return;
         }
-        queued.add(new Pending(exchange, out, last));
-        queuedBytes += out.readableBytes();
-        if (!drainScheduled) {
-            drainScheduled = true;
+        queuedBytes.addAndGet(out.readableBytes());
+        if (last) {
+            exchange.queueEnd(out);
+            queued.offer(exchange);
+        } else {
+            queued.offer(out);
+        }
+        if (drainScheduled.compareAndSet(false, true)) {
             try {
-                connection.eventLoop().execute(drain);
+                scheduleDrain.run();
             } catch (RejectedExecutionException e) {
-                // The transport has stopped: nothing will be written, and nobody may wait for it.
-                closeLocked();
+                // The transport has stopped: nothing will be written, and nobody may wait for it. This thread
+                // holds the drain, so it may release what is queued.
+                closeLocked(true);
             }
         }
     }
@@ -129,8 +156,11 @@ final class OutboundQueue {
         room.signalAll();
     }
 
-    /** Event loop: the connection became writable. */
+    /** Event loop: the connection became writable, or the queue was drained. */
     void wakeWriters() {
+        if (waiting == 0) {
+            return;
+        }
         lock.lock();
         try {
             room.signalAll();
@@ -146,44 +176,76 @@ final class OutboundQueue {
     void close() {
         lock.lock();
         try {
-            closeLocked();
+            closeLocked(false);
         } finally {
             lock.unlock();
         }
         forgetClose.run();
     }
 
-    private void closeLocked() {
+    /**
+     * With the lock held. What is queued is released here if this thread holds the drain or can take
+     * it; otherwise by the drain that holds it, which sees {@link #closed} (on the event loop, that
+     * is a drain scheduled or the one running that closed the connection).
+     */
+    private void closeLocked(boolean holdingDrain) {
         closed = true;
-        queuedBytes = 0;
-        for (Pending pending : queued) {
-            pending.out().release();
-        }
-        queued.clear();
         room.signalAll();
+        if (holdingDrain || drainScheduled.compareAndSet(false, true)) {
+            queuedBytes.addAndGet(-releaseQueued());
+            drainScheduled.set(false);
+        }
     }
 
-    /** Event loop: writes every queued buffer in order, then flushes once. */
-    private void drain() {
-        ArrayDeque<Pending> batch;
-        lock.lock();
-        try {
-            batch = queued;
-            queued = writing;
-            writing = batch;
-            queuedBytes = 0;
-            drainScheduled = false;
-            room.signalAll();
-        } finally {
-            lock.unlock();
+    private long releaseQueued() {
+        long bytes = 0;
+        for (Object next = queued.poll(); next != null; next = queued.poll()) {
+            ByteBuf out = bufferOf(next);
+            bytes += out.readableBytes();
+            out.release();
         }
-        for (Pending pending = batch.poll(); pending != null; pending = batch.poll()) {
-            if (pending.last()) {
-                ends.requestEnded(pending.exchange(), pending.out());
+        return bytes;
+    }
+
+    /**
+     * Event loop: writes every queued buffer in order, also those queued while it writes, then
+     * flushes once. It lets go of the drain before it looks at the queue a last time: a buffer
+     * queued after that look schedules the next drain.
+     */
+    private void drain() {
+        boolean wrote = false;
+        do {
+            wrote |= writeQueued();
+            drainScheduled.set(false);
+        } while (!queued.isEmpty() && drainScheduled.compareAndSet(false, true));
+        wakeWriters();
+        if (wrote) {
+            connection.flush();
+        }
+    }
+
+    /** Event loop, holding the drain: writes (or, once closed, releases) what is queued; whether it wrote any. */
+    private boolean writeQueued() {
+        long bytes = 0;
+        boolean wrote = false;
+        for (Object next = queued.poll(); next != null; next = queued.poll()) {
+            ByteBuf out = bufferOf(next);
+            bytes += out.readableBytes();
+            if (closed) {
+                out.release();
+            } else if (next instanceof FcgiExchange exchange) {
+                ends.requestEnded(exchange, out);
+                wrote = true;
             } else {
-                connection.write(pending.out());
+                connection.write(out);
+                wrote = true;
             }
         }
-        connection.flush();
+        queuedBytes.addAndGet(-bytes);
+        return wrote;
+    }
+
+    private static ByteBuf bufferOf(Object queuedEntry) {
+        return queuedEntry instanceof FcgiExchange exchange ? exchange.takeQueuedEnd() : (ByteBuf) queuedEntry;
     }
 }

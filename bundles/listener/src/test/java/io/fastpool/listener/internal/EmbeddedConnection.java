@@ -18,6 +18,15 @@ final class EmbeddedConnection implements Connection {
     int pauses;
     int resumes;
     boolean paused;
+    /** Tasks handed to {@link #eventLoop()}, and flushes (also those of writeAndFlush). */
+    int executes;
+    int flushes;
+    /** Tasks handed to {@link #schedule}. */
+    int schedules;
+    private final Executor executor = task -> {
+        executes++;
+        channel.eventLoop().execute(task);
+    };
     /** False to act as a handler thread would: writes then wait for writability. */
     volatile boolean callerIsEventLoop = true;
 
@@ -63,7 +72,7 @@ final class EmbeddedConnection implements Connection {
 
     @Override
     public Executor eventLoop() {
-        return channel.eventLoop();
+        return executor;
     }
 
     @Override
@@ -73,7 +82,13 @@ final class EmbeddedConnection implements Connection {
 
     @Override
     public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        schedules++;
         return channel.eventLoop().schedule(task, delay, unit);
+    }
+
+    @Override
+    public long nanoTime() {
+        return channel.eventLoop().ticker().nanoTime(); // the channel's clock, which advanceTimeBy moves
     }
 
     @Override
@@ -83,11 +98,13 @@ final class EmbeddedConnection implements Connection {
 
     @Override
     public void writeAndFlush(ByteBuf data) {
+        flushes++;
         channel.writeAndFlush(data);
     }
 
     @Override
     public void flush() {
+        flushes++;
         channel.flush();
     }
 

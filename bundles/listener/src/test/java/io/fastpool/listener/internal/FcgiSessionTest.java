@@ -624,6 +624,29 @@ class FcgiSessionTest {
     }
 
     @Test
+    void answersFinishedBeforeTheEventLoopDrainsLeaveInOnePassWithOneFlush() throws IOException {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/"), "");
+        web.request(2, true, WebServer.params("GET", "/"), "");
+        int executesBefore = connection.executes;
+        int flushesBefore = connection.flushes;
+        connection.callerIsEventLoop = false; // the handler threads' side of the outbound queue
+        deferred.exchanges.get(0).response().body().write("one".getBytes(StandardCharsets.UTF_8));
+        deferred.exchanges.get(0).complete();
+        deferred.exchanges.get(1).response().body().write("two".getBytes(StandardCharsets.UTF_8));
+        deferred.exchanges.get(1).complete();
+        connection.callerIsEventLoop = true;
+
+        assertThat(connection.executes - executesBefore).as("drain tasks handed to the event loop").isEqualTo(1);
+        connection.channel.runPendingTasks();
+        assertThat(connection.flushes - flushesBefore).as("flushes").isEqualTo(1);
+        ClientView answers = client.read(connection);
+        assertThat(answers.finished(1).body()).isEqualTo("one");
+        assertThat(answers.finished(2).body()).isEqualTo("two");
+    }
+
+    @Test
     void aHandlerInterruptedWhileWaitingForTheConnectionToDrainReleasesWhatItWasSending() throws Exception {
         io.fastpool.testkit.NettyLeaks.assertNoLeaks(); // nothing leaked before: what follows is this test's
         Thread worker = writerWaitingForTheConnection();
@@ -757,6 +780,49 @@ class FcgiSessionTest {
         connection.channel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
         connection.channel.runScheduledPendingTasks();
         assertThat(connection.channel.isOpen()).isFalse();
+        assertThat(stats.paramsTimeouts.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void requestsOneAfterAnotherShareOneTimerForTheirParamsTimeout() {
+        restartWith(ListenerSettings.DEFAULTS.withRequestLimits(1_000, 1 << 20), new TransportLimits(100, 30_000, 60_000));
+        mount("/", hello("fine"));
+        int schedulesBefore = connection.schedules;
+        for (int i = 0; i < 10; i++) {
+            web.request(1, true, WebServer.params("GET", "/"), "");
+            assertThat(client.read(connection).finished(1).body()).isEqualTo("fine");
+        }
+        assertThat(connection.schedules - schedulesBefore).as("timers scheduled").isEqualTo(1);
+
+        // The timer fires with no request waiting for its PARAMS; the next request gets its own time-out all the same.
+        connection.channel.advanceTimeBy(1_001, TimeUnit.MILLISECONDS);
+        connection.channel.runScheduledPendingTasks();
+        assertThat(connection.channel.isOpen()).isTrue();
+        web.begin(1, true);
+        connection.channel.advanceTimeBy(999, TimeUnit.MILLISECONDS);
+        connection.channel.runScheduledPendingTasks();
+        assertThat(connection.channel.isOpen()).isTrue();
+        connection.channel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
+        connection.channel.runScheduledPendingTasks();
+        assertThat(connection.channel.isOpen()).isFalse();
+        assertThat(stats.paramsTimeouts.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestStalledAfterAnEarlierOneIsCutOffAtItsOwnDeadlineNotTheTimersFirst() {
+        restartWith(ListenerSettings.DEFAULTS.withRequestLimits(1_000, 1 << 20), new TransportLimits(100, 30_000, 60_000));
+        mount("/", hello("fine"));
+        web.request(1, true, WebServer.params("GET", "/"), ""); // at 0: the timer is set for 1,000 ms
+        client.read(connection).finished(1);
+        connection.channel.advanceTimeBy(600, TimeUnit.MILLISECONDS);
+        web.begin(2, true); // at 600: its PARAMS must end by 1,600
+
+        connection.channel.advanceTimeBy(999, TimeUnit.MILLISECONDS);
+        connection.channel.runScheduledPendingTasks();
+        assertThat(connection.channel.isOpen()).as("open at 1,599 ms").isTrue();
+        connection.channel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
+        connection.channel.runScheduledPendingTasks();
+        assertThat(connection.channel.isOpen()).as("open at 1,601 ms").isFalse();
         assertThat(stats.paramsTimeouts.sum()).isEqualTo(1);
     }
 

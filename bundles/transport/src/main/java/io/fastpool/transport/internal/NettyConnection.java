@@ -69,6 +69,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private final PeerTimeouts timeouts;
     private final LingeringClose lingering;
     private final ConnectionDrain drain;
+    private final Executor executor = this::executeGuarded;
 
     NettyConnection(Transport transport, Listener listener, Channel channel, RecordFramer framer, long id) {
         this.transport = transport;
@@ -156,7 +157,18 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public Executor eventLoop() {
-        return task -> channel.eventLoop().execute(guarded(task));
+        return executor;
+    }
+
+    @Override
+    public Runnable eventLoopTask(Runnable task) {
+        Runnable guarded = guarded(task);
+        return () -> channel.eventLoop().execute(guarded);
+    }
+
+    @Override
+    public long nanoTime() {
+        return channel.eventLoop().ticker().nanoTime();
     }
 
     @Override
@@ -169,18 +181,23 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         return channel.eventLoop().schedule(guarded(task), delay, unit);
     }
 
+    /**
+     * Writes with the channel's void promise: nobody reads a future per write. A write that fails
+     * still closes the connection (netty does on an I/O error) and is seen: the void promise
+     * reports the failure to {@link #exceptionCaught}, which logs it and closes.
+     */
     @Override
     public void write(ByteBuf data) {
-        channel.write(data);
+        channel.write(data, channel.voidPromise());
     }
 
     @Override
     public void writeAndFlush(ByteBuf data) {
         if (drain.active()) {
-            channel.write(data);
+            write(data);
             flush();
         } else {
-            channel.writeAndFlush(data);
+            channel.writeAndFlush(data, channel.voidPromise());
         }
     }
 
@@ -188,7 +205,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public void flush() {
         if (drain.active()) {
             if (channel.eventLoop().inEventLoop() && betweenRequests()) {
-                channel.write(ConnectionDrain.lastAnswerTrailer()); // in the same write as the last answer
+                write(ConnectionDrain.lastAnswerTrailer()); // in the same write as the last answer
             }
             // A flush with a future, to learn when what it sends has gone out.
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(sent -> drain.written());
@@ -477,6 +494,10 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private void sessionFailed(String method, Throwable e) {
         LOG.log(Level.WARNING, () -> describe() + ": session failed in " + method + "; closing this connection: " + e, e);
         channel.close();
+    }
+
+    private void executeGuarded(Runnable task) {
+        channel.eventLoop().execute(guarded(task));
     }
 
     private Runnable guarded(Runnable task) {

@@ -7,7 +7,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * Cuts the inbound byte stream into whole FastCGI records and passes each one on as a retained
- * slice; the next handler releases it, and the session hands it to the codec's
+ * slice (one slice for the records read together, pointed at each in turn); the next handler
+ * releases it, and the session hands it to the codec's
  * {@code FcgiDecoder.decodeRecord}, which checks the header. Only the frame is read here
  * ({@link Fcgi#recordLength}), nothing else of FastCGI:
  *
@@ -127,17 +128,9 @@ final class RecordFramer extends ChannelInboundHandlerAdapter {
         }
         passingOn = true;
         try {
-            while (!holding && buffered != null) {
-                int length = wholeRecordLength(buffered);
-                if (length < 0) {
-                    break;
-                }
-                ByteBuf record = buffered.readRetainedSlice(length);
-                passedOnSinceLastNote = true;
-                if (!buffered.isReadable()) {
-                    releaseBuffered();
-                }
-                ctx.fireChannelRead(record);
+            int batchLength;
+            while (!holding && buffered != null && (batchLength = wholeRecordsLength(buffered)) > 0) {
+                passOnBatch(batchLength);
             }
             if (buffered != null && buffered.refCnt() == 1) {
                 // Nobody shares it: reclaim the space of records already passed on.
@@ -146,6 +139,34 @@ final class RecordFramer extends ChannelInboundHandlerAdapter {
             notePartialRecord();
         } finally {
             passingOn = false;
+        }
+    }
+
+    /**
+     * Passes on the {@code batchLength} bytes of whole records at the start of the buffer through one
+     * retained slice of them all, pointed at each record in turn and retained once more for the next
+     * handler, which releases it: one object per batch of records read together, not one per record
+     * (a hello request's four records came in four slices). The next handler may keep slices of the
+     * record, or the slice retained with absolute indexes, but not its reader and writer indexes
+     * ({@code ConnectionSession.onRecord}). Stops early when a record's consumer pauses reading.
+     */
+    private void passOnBatch(int batchLength) {
+        ByteBuf batch = buffered.retainedSlice(buffered.readerIndex(), batchLength);
+        try {
+            int offset = 0;
+            while (offset < batchLength && !holding && buffered != null) {
+                int length = Fcgi.recordLength(batch, offset);
+                buffered.skipBytes(length);
+                passedOnSinceLastNote = true;
+                if (!buffered.isReadable()) {
+                    releaseBuffered();
+                }
+                batch.setIndex(offset, offset + length);
+                offset += length;
+                ctx.fireChannelRead(batch.retain());
+            }
+        } finally {
+            batch.release();
         }
     }
 
@@ -169,14 +190,19 @@ final class RecordFramer extends ChannelInboundHandlerAdapter {
         return partialSinceNanos;
     }
 
-    /** The length of the whole record at the reader index, or -1 if not all of it is buffered yet. */
-    private static int wholeRecordLength(ByteBuf in) {
-        int available = in.readableBytes();
-        if (available < Fcgi.HEADER_LENGTH) {
-            return -1;
+    /** The length of the whole records from the reader index on, 0 if not even the first is all buffered yet. */
+    private static int wholeRecordsLength(ByteBuf in) {
+        int start = in.readerIndex();
+        int end = in.writerIndex();
+        int at = start;
+        while (end - at >= Fcgi.HEADER_LENGTH) {
+            int length = Fcgi.recordLength(in, at);
+            if (end - at < length) {
+                break;
+            }
+            at += length;
         }
-        int length = Fcgi.recordLength(in, in.readerIndex());
-        return available >= length ? length : -1;
+        return at - start;
     }
 
     private void releaseBuffered() {

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,7 +34,7 @@ class RecordFramerTest {
     @Test
     void recordsSplitAtEveryByteBoundaryArriveWholeAndIdentical() {
         for (int split = 0; split <= STREAM.length; split++) {
-            EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false));
+            EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false), new Consumer());
             channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(STREAM, 0, split)));
             channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(STREAM, split, STREAM.length)));
 
@@ -40,7 +45,7 @@ class RecordFramerTest {
 
     @Test
     void recordsFedOneByteAtATimeArriveWholeAndIdentical() {
-        EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false));
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false), new Consumer());
         List<byte[]> arrived = new ArrayList<>();
         for (byte b : STREAM) {
             channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
@@ -55,7 +60,7 @@ class RecordFramerTest {
     void largestRecordArrivesWhole() {
         byte[] largest = Records.patterned(9, 65535, 255);
         assertThat(largest).hasSize(RecordFramer.MAX_RECORD_LENGTH).hasSize(65798);
-        EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false));
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false), new Consumer());
         for (int start = 0; start < largest.length; start += 4096) {
             assertThat(readAll(channel)).isEmpty();
             channel.writeInbound(Unpooled.wrappedBuffer(
@@ -68,7 +73,7 @@ class RecordFramerTest {
 
     @Test
     void headerClaimingALargeRecordBuffersOnlyTheBytesThatCame() {
-        EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false));
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false), new Consumer());
         RecordFramer framer = channel.pipeline().get(RecordFramer.class);
         byte[] header = Arrays.copyOf(Records.patterned(1, 65535, 255), 8);
 
@@ -83,7 +88,7 @@ class RecordFramerTest {
     @Test
     void holdingKeepsRecordsUntilPassedOnInOrder() {
         RecordFramer framer = new RecordFramer(true);
-        EmbeddedChannel channel = new EmbeddedChannel(framer);
+        EmbeddedChannel channel = new EmbeddedChannel(framer, new Consumer());
 
         channel.writeInbound(Unpooled.wrappedBuffer(STREAM));
         assertThat(readAll(channel)).isEmpty();
@@ -102,12 +107,14 @@ class RecordFramerTest {
 
     @Test
     void recordKeptByItsConsumerStaysIntactWhileMoreBytesArrive() {
-        EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false));
+        Consumer consumer = new Consumer();
+        consumer.keepFirst = true;
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false), consumer);
         byte[] first = Records.patterned(1, 100, 4);
         byte[] second = Records.patterned(2, 5000, 0);
         // The first record and half of the second arrive together; the consumer keeps the first.
         channel.writeInbound(Unpooled.wrappedBuffer(TestClient.concat(first, Arrays.copyOf(second, 2000))));
-        ByteBuf kept = channel.readInbound();
+        ByteBuf kept = consumer.kept;
 
         channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(second, 2000, second.length)));
 
@@ -120,15 +127,74 @@ class RecordFramerTest {
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
+    @Test
+    void recordsReadTogetherArriveThroughOneSlice() {
+        Consumer consumer = new Consumer();
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordFramer(false), consumer);
+
+        channel.writeInbound(Unpooled.wrappedBuffer(STREAM));
+
+        assertThat(consumer.buffersSeen).hasSize(1);
+        assertThat(readAll(channel)).containsExactlyElementsOf(RECORDS);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aConsumerHoldingRecordsInTheMiddleOfABatchGetsTheRestWhenItPassesThemOn() {
+        RecordFramer framer = new RecordFramer(false);
+        Consumer consumer = new Consumer();
+        consumer.afterRecord = 2;
+        consumer.then = framer::holdRecords;
+        EmbeddedChannel channel = new EmbeddedChannel(framer, consumer);
+
+        channel.writeInbound(Unpooled.wrappedBuffer(STREAM));
+
+        assertThat(readAll(channel)).containsExactlyElementsOf(RECORDS.subList(0, 2));
+        assertThat(framer.bufferedBytes()).isEqualTo(STREAM.length - RECORDS.get(0).length - RECORDS.get(1).length);
+        framer.passRecords();
+        assertThat(readAll(channel)).containsExactlyElementsOf(RECORDS.subList(2, RECORDS.size()));
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
     private static List<byte[]> readAll(EmbeddedChannel channel) {
-        List<byte[]> records = new ArrayList<>();
-        for (ByteBuf record; (record = channel.readInbound()) != null; ) {
+        return channel.pipeline().get(Consumer.class).take();
+    }
+
+    /**
+     * The next handler, as the connection is: it reads each record during the call (here it copies
+     * its bytes) and releases it; it may keep a retained slice of one, not the buffer it was given.
+     */
+    private static final class Consumer extends ChannelInboundHandlerAdapter {
+        private final List<byte[]> records = new ArrayList<>();
+        final Set<ByteBuf> buffersSeen = Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean keepFirst;
+        ByteBuf kept;
+        int afterRecord = -1;
+        Runnable then;
+        private int count;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf record = (ByteBuf) msg;
             try {
-                records.add(ByteBufUtil.getBytes(record));
+                buffersSeen.add(record);
+                if (keepFirst && kept == null) {
+                    kept = record.retainedSlice();
+                } else {
+                    records.add(ByteBufUtil.getBytes(record));
+                }
+                if (++count == afterRecord) {
+                    then.run();
+                }
             } finally {
                 record.release();
             }
         }
-        return records;
+
+        List<byte[]> take() {
+            List<byte[]> taken = new ArrayList<>(records);
+            records.clear();
+            return taken;
+        }
     }
 }
