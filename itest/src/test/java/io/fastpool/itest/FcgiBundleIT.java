@@ -108,14 +108,14 @@ class FcgiBundleIT {
     }
 
     @Test
-    void fcgiBundleExportsExactlyPackageIoFastpoolFcgiAtVersion1_1_0() {
+    void fcgiBundleExportsExactlyPackageIoFastpoolFcgiAtVersion1_2_0() {
         BundleRevision revision = fcgi.adapt(BundleRevision.class);
         List<BundleCapability> exports = revision.getDeclaredCapabilities(BundleRevision.PACKAGE_NAMESPACE);
 
         assertThat(exports).hasSize(1);
         Map<String, Object> attributes = exports.get(0).getAttributes();
         assertThat(attributes.get(BundleRevision.PACKAGE_NAMESPACE)).isEqualTo("io.fastpool.fcgi");
-        assertThat(attributes.get(Constants.VERSION_ATTRIBUTE)).isEqualTo(new Version(1, 1, 0));
+        assertThat(attributes.get(Constants.VERSION_ATTRIBUTE)).isEqualTo(new Version(1, 2, 0));
 
         // The resolved wiring offers the same single package.
         BundleWiring wiring = fcgi.adapt(BundleWiring.class);
