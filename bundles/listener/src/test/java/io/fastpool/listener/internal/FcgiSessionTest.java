@@ -770,17 +770,22 @@ class FcgiSessionTest {
         assertThat(connection.channel.isOpen()).isFalse();
     }
 
+    /** The connection stays open 999 ms from now, is closed 2 ms later, and one PARAMS time-out is counted. */
+    private void assertOpenFor999MsThenCutOffForItsParams() {
+        connection.channel.advanceTimeBy(999, TimeUnit.MILLISECONDS);
+        connection.channel.runScheduledPendingTasks();
+        assertThat(connection.channel.isOpen()).as("open 999 ms on").isTrue();
+        connection.channel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
+        connection.channel.runScheduledPendingTasks();
+        assertThat(connection.channel.isOpen()).as("open 1,001 ms on").isFalse();
+        assertThat(stats.paramsTimeouts.sum()).isEqualTo(1);
+    }
+
     @Test
     void aSenderTooSlowToFinishItsParamsIsCutOff() {
         restartWith(ListenerSettings.DEFAULTS.withRequestLimits(1_000, 1 << 20), new TransportLimits(100, 30_000, 60_000));
         web.begin(1, true);
-        connection.channel.advanceTimeBy(999, TimeUnit.MILLISECONDS);
-        connection.channel.runScheduledPendingTasks();
-        assertThat(connection.channel.isOpen()).isTrue();
-        connection.channel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
-        connection.channel.runScheduledPendingTasks();
-        assertThat(connection.channel.isOpen()).isFalse();
-        assertThat(stats.paramsTimeouts.sum()).isEqualTo(1);
+        assertOpenFor999MsThenCutOffForItsParams();
     }
 
     @Test
@@ -799,13 +804,7 @@ class FcgiSessionTest {
         connection.channel.runScheduledPendingTasks();
         assertThat(connection.channel.isOpen()).isTrue();
         web.begin(1, true);
-        connection.channel.advanceTimeBy(999, TimeUnit.MILLISECONDS);
-        connection.channel.runScheduledPendingTasks();
-        assertThat(connection.channel.isOpen()).isTrue();
-        connection.channel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
-        connection.channel.runScheduledPendingTasks();
-        assertThat(connection.channel.isOpen()).isFalse();
-        assertThat(stats.paramsTimeouts.sum()).isEqualTo(1);
+        assertOpenFor999MsThenCutOffForItsParams();
     }
 
     @Test
@@ -817,13 +816,7 @@ class FcgiSessionTest {
         connection.channel.advanceTimeBy(600, TimeUnit.MILLISECONDS);
         web.begin(2, true); // at 600: its PARAMS must end by 1,600
 
-        connection.channel.advanceTimeBy(999, TimeUnit.MILLISECONDS);
-        connection.channel.runScheduledPendingTasks();
-        assertThat(connection.channel.isOpen()).as("open at 1,599 ms").isTrue();
-        connection.channel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
-        connection.channel.runScheduledPendingTasks();
-        assertThat(connection.channel.isOpen()).as("open at 1,601 ms").isFalse();
-        assertThat(stats.paramsTimeouts.sum()).isEqualTo(1);
+        assertOpenFor999MsThenCutOffForItsParams();
     }
 
     @Test
