@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * {@link FakeResponse} that records the answer, and latches a test waits on instead of sleeping:
  * {@link #completing} when {@link #complete} is entered, {@link #completed} when it returns. A test
  * can hold {@code complete()} with {@link #completeGate} (a connection that takes nothing more) and
- * cancel the exchange as a closed connection would.
+ * cancel the exchange as a closed connection would. Once completed, its request's headers and
+ * variables throw, as a real front's do.
  */
 public final class FakeExchange implements Exchange {
 
@@ -98,6 +99,7 @@ public final class FakeExchange implements Exchange {
             }
         }
         completedOn = Thread.currentThread().getName();
+        request.end();
         completed.countDown();
     }
 

@@ -37,6 +37,7 @@ public final class FakeRequest implements Request {
     private int serverPort = 80;
     private Function<Boolean, Session> sessions;
     private Detached detached;
+    private volatile boolean ended;
 
     /** {@code method uri} for an app mounted at {@code contextPath}. */
     public FakeRequest(String method, String uri, String contextPath) {
@@ -158,6 +159,21 @@ public final class FakeRequest implements Request {
         return parameters;
     }
 
+    /**
+     * Marks the request ended, as its exchange's {@code complete()} does: from now on its headers and
+     * variables throw, as the FastCGI listener's do once the connection's next request has their bytes.
+     */
+    public void end() {
+        ended = true;
+    }
+
+    private <T> T live(T value) {
+        if (ended) {
+            throw new IllegalStateException("the request has ended, and its headers and CGI variables with it: " + method + " " + uri);
+        }
+        return value;
+    }
+
     @Override
     public Headers headers() {
         return new Headers() {
@@ -165,9 +181,9 @@ public final class FakeRequest implements Request {
                 List<String> values = getAll(name);
                 return values.isEmpty() ? null : values.get(values.size() - 1);
             }
-            @Override public List<String> getAll(String name) { return headers.getOrDefault(name, List.of()); }
-            @Override public boolean contains(String name) { return headers.containsKey(name); }
-            @Override public Set<String> names() { return headers.keySet(); }
+            @Override public List<String> getAll(String name) { return live(headers.getOrDefault(name, List.of())); }
+            @Override public boolean contains(String name) { return live(headers.containsKey(name)); }
+            @Override public Set<String> names() { return live(headers.keySet()); }
         };
     }
 
@@ -180,15 +196,15 @@ public final class FakeRequest implements Request {
         return length == null ? -1 : Long.parseLong(length);
     }
 
-    @Override public String variable(String name) { return variables.get(name); }
-    @Override public Set<String> variableNames() { return Set.copyOf(variables.keySet()); }
-    @Override public String remoteAddress() { return remoteAddress; }
-    @Override public int remotePort() { return 50000; }
-    @Override public String serverAddress() { return "127.0.0.1"; }
+    @Override public String variable(String name) { return live(variables.get(name)); }
+    @Override public Set<String> variableNames() { return live(Set.copyOf(variables.keySet())); }
+    @Override public String remoteAddress() { return live(remoteAddress); }
+    @Override public int remotePort() { return live(50000); }
+    @Override public String serverAddress() { return live("127.0.0.1"); }
     @Override public int serverPort() { return serverPort; }
     @Override public String serverName() { return serverName; }
-    @Override public String protocol() { return "HTTP/1.1"; }
-    @Override public boolean isSecure() { return secure; }
+    @Override public String protocol() { return live("HTTP/1.1"); }
+    @Override public boolean isSecure() { return live(secure); }
     @Override public InputStream body() { return body; }
     @Override public Object attribute(String name) { return null; }
     @Override public void setAttribute(String name, Object value) { }

@@ -13,6 +13,12 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@link #path()} is its path, percent-decoded (UTF-8) and normalised ({@code /shop/cart x});
  * {@link #contextPath()} is the prefix the app is mounted at ({@code /shop}) and
  * {@link #pathInfo()} the rest ({@code /cart x}).
+ *
+ * <p>Lifetime: a request can be read until it completes (its handler returns, or its
+ * {@link Detached} completes). After that, its headers, CGI variables, addresses, protocol and
+ * {@link #isSecure()} throw {@link IllegalStateException}, because the front reuses their storage
+ * for the connection's next request. The method, the URI and its parts, the server name and port,
+ * and the attributes stay readable. Copy anything needed later while the request is live.
  */
 @ProviderType
 public interface Request {

@@ -18,9 +18,12 @@ final class CgiHeaders implements Headers {
     private static final String PREFIX = "HTTP_";
 
     private final Params params;
+    /** The request these are of: it refuses what was read once it has ended ({@link FcgiRequest#live}). */
+    private final FcgiRequest request;
 
-    CgiHeaders(Params params) {
+    CgiHeaders(Params params, FcgiRequest request) {
         this.params = params;
+        this.request = request;
     }
 
     @Override
@@ -29,7 +32,7 @@ final class CgiHeaders implements Headers {
         if (variable == null) {
             return null;
         }
-        String value = params.get(variable);
+        String value = request.live(params.get(variable));
         return value != null && value.isEmpty() && isContentVariable(variable) ? null : value;
     }
 
@@ -45,14 +48,15 @@ final class CgiHeaders implements Headers {
             return List.of();
         }
         List<String> values = null;
-        for (int i = 0; i < params.count(); i++) {
-            if (params.nameEquals(i, variable, 0) && !(isContentVariable(variable) && params.value(i).isEmpty())) {
+        for (int at = params.first(); at >= 0; at = params.next(at)) {
+            if (params.nameEquals(at, variable, 0) && !(isContentVariable(variable) && params.value(at).isEmpty())) {
                 if (values == null) {
                     values = new ArrayList<>(2);
                 }
-                values.add(params.value(i));
+                values.add(params.value(at));
             }
         }
+        request.live(null);
         return values == null ? List.of() : Collections.unmodifiableList(values);
     }
 
@@ -64,13 +68,14 @@ final class CgiHeaders implements Headers {
     @Override
     public Set<String> names() {
         Set<String> names = new LinkedHashSet<>();
-        for (int i = 0; i < params.count(); i++) {
-            String variable = params.name(i);
+        for (int at = params.first(); at >= 0; at = params.next(at)) {
+            String variable = params.name(at);
             String header = headerName(variable);
-            if (header != null && !(isContentVariable(variable) && params.value(i).isEmpty())) {
+            if (header != null && !(isContentVariable(variable) && params.value(at).isEmpty())) {
                 names.add(header);
             }
         }
+        request.live(null);
         return Collections.unmodifiableSet(names);
     }
 

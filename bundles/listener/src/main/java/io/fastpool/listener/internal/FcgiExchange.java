@@ -77,14 +77,15 @@ final class FcgiExchange implements Exchange {
     private Runnable cancelAction;
     private List<Runnable> moreCancelActions;
 
-    FcgiExchange(FcgiSession session, OutboundQueue outbound, int requestId, boolean keepConnection, int paramsBytes,
+    /** {@code params}: empty, new or the connection's from a request that has ended. */
+    FcgiExchange(FcgiSession session, OutboundQueue outbound, int requestId, boolean keepConnection, Params params,
             int responseBufferSize) {
         this.session = session;
         this.outbound = outbound;
         this.requestId = requestId;
         this.keepConnection = keepConnection;
         this.responseBufferSize = responseBufferSize;
-        this.params = new Params(paramsBytes);
+        this.params = params;
     }
 
     /** Event loop, at BEGIN_REQUEST: the PARAMS must end within {@code timeoutMillis}. */

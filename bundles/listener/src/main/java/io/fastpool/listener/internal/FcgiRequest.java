@@ -13,12 +13,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A {@link Request} read from a FastCGI request's CGI variables. The path, host and port are
- * worked out once the PARAMS stream ends, for routing; everything else on first use.
+ * A {@link Request} read from a FastCGI request's CGI variables. The path, host, port and method
+ * are worked out once the PARAMS stream ends, for routing and for logs; everything else on first use.
+ *
+ * <p>The variables live as long as the request: once it has completed, its connection's next
+ * request reuses their bytes ({@link Params#release}), and reading a header or a variable then
+ * throws {@link IllegalStateException}. What was worked out at the start (the URI, path, query
+ * string, method, host and port) and the attributes stay readable, so a log line or a request's
+ * {@code toString} made later still says what it was.
  */
 final class FcgiRequest implements Request {
 
+    private static final String[] COMMON_METHODS = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"};
+
     private final Params params;
+    /** The generation of {@link #params} this request reads ({@link Params#isLive}). */
+    private final int generation;
     private final RequestBody body;
     private final String rawUri;
     private final String path;
@@ -26,8 +36,8 @@ final class FcgiRequest implements Request {
     private final String host;
     private final int serverPort;
     private final long contentLength;
+    private final String method;
     private String contextPath = "";
-    private String method;
     private Headers headers;
     private Map<String, Object> attributes;
     private Map<String, List<String>> queryParameters;
@@ -39,7 +49,9 @@ final class FcgiRequest implements Request {
      */
     FcgiRequest(Params params, RequestBody body, Repeated repeated) {
         this.params = params;
+        this.generation = params.generation();
         this.body = body;
+        this.method = methodOf(params);
         String uri = params.get(Variable.REQUEST_URI, repeated.uri);
         String query;
         String rawPath;
@@ -97,16 +109,35 @@ final class FcgiRequest implements Request {
     }
 
     /**
-     * Read and kept on first use: a servlet asks for it on every request, twice or more
-     * ({@code HttpServlet.service}, {@code getParameter}'s form check), and each read would scan the
-     * CGI variables and copy the value into a new String.
+     * Read once at the start, as a common method's constant String where it is one: a servlet asks
+     * for it on every request, twice or more ({@code HttpServlet.service}, {@code getParameter}'s form
+     * check), and the request's description in logs needs it after the request has ended.
      */
+    private static String methodOf(Params params) {
+        for (String common : COMMON_METHODS) {
+            if (params.is(Variable.REQUEST_METHOD, common)) {
+                return common;
+            }
+        }
+        String value = params.get(Variable.REQUEST_METHOD);
+        return value == null || value.isEmpty() ? "GET" : value;
+    }
+
+    /**
+     * {@code value}, read from the variables, if they were still this request's when it was read.
+     *
+     * @throws IllegalStateException if the request has ended and its variables have gone
+     */
+    String live(String value) {
+        if (!params.isLive(generation)) {
+            throw new IllegalStateException("the request has ended, and its headers and CGI variables with it: " + this
+                    + " (read them before completing it)");
+        }
+        return value;
+    }
+
     @Override
     public String method() {
-        if (method == null) {
-            String value = params.get(Variable.REQUEST_METHOD, "GET");
-            method = value == null || value.isEmpty() ? "GET" : value;
-        }
         return method;
     }
 
@@ -163,7 +194,7 @@ final class FcgiRequest implements Request {
     @Override
     public Headers headers() {
         if (headers == null) {
-            headers = new CgiHeaders(params);
+            headers = new CgiHeaders(params, this);
         }
         return headers;
     }
@@ -175,7 +206,7 @@ final class FcgiRequest implements Request {
 
     @Override
     public String contentType() {
-        String type = params.get(Variable.CONTENT_TYPE);
+        String type = live(params.get(Variable.CONTENT_TYPE));
         return type == null || type.isEmpty() ? null : type;
     }
 
@@ -186,31 +217,32 @@ final class FcgiRequest implements Request {
 
     @Override
     public String variable(String name) {
-        return params.get(name);
+        return live(params.get(name));
     }
 
     @Override
     public Set<String> variableNames() {
         Set<String> names = new LinkedHashSet<>();
-        for (int i = 0; i < params.count(); i++) {
-            names.add(params.name(i));
+        for (int at = params.first(); at >= 0; at = params.next(at)) {
+            names.add(params.name(at));
         }
+        live(null);
         return Collections.unmodifiableSet(names);
     }
 
     @Override
     public String remoteAddress() {
-        return orEmpty(params.get("REMOTE_ADDR"));
+        return orEmpty(live(params.get("REMOTE_ADDR")));
     }
 
     @Override
     public int remotePort() {
-        return parsePort(params.get("REMOTE_PORT"));
+        return parsePort(live(params.get("REMOTE_PORT")));
     }
 
     @Override
     public String serverAddress() {
-        return orEmpty(params.get("SERVER_ADDR"));
+        return orEmpty(live(params.get("SERVER_ADDR")));
     }
 
     @Override
@@ -225,15 +257,16 @@ final class FcgiRequest implements Request {
 
     @Override
     public String protocol() {
-        String protocol = params.get("SERVER_PROTOCOL");
+        String protocol = live(params.get("SERVER_PROTOCOL"));
         return protocol == null ? "HTTP/1.1" : protocol;
     }
 
     @Override
     public boolean isSecure() {
         String https = params.get("HTTPS");
-        return https != null && !https.isEmpty() && !https.equalsIgnoreCase("off")
-                || "https".equalsIgnoreCase(params.get("REQUEST_SCHEME"));
+        String scheme = params.get("REQUEST_SCHEME");
+        live(null);
+        return https != null && !https.isEmpty() && !https.equalsIgnoreCase("off") || "https".equalsIgnoreCase(scheme);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.fastpool.listener.internal;
 
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -10,11 +11,18 @@ import java.util.Arrays;
  * another in one array, each copied in once ({@link #append}), not pair by pair. Nothing becomes a
  * String until someone asks for it.
  *
- * <p>When the stream has ended, one walk ({@link #index}) counts the pairs and notes where the
+ * <p>When the stream has ended, one walk ({@link #index}) notes where the
  * variables the listener itself reads for every request are ({@link Variable}): routing and the
  * request's set-up then find them without searching. Any other name is searched for through every
- * pair. A repeated name's last value wins. Walking the pairs in order (as header lookups do) costs
- * one step per pair, kept in a cursor.
+ * pair. A repeated name's last value wins. Readers walk the pairs by position ({@link #first},
+ * {@link #next}), so no reader's place is kept here.
+ *
+ * <p>A connection reuses one {@code Params} for its requests one after another: when a request has
+ * ended, {@link #release} starts a new generation, and the connection's next request appends into
+ * the same array. The request's readers hold the generation they were made in and ask
+ * {@link #isLive} after each read: a read made after the release, or while the next request wrote
+ * over the bytes, is refused, never answered with another request's variables (a sequence lock, as
+ * {@link java.util.concurrent.locks.StampedLock#validate} reads).
  */
 final class Params {
 
@@ -33,11 +41,10 @@ final class Params {
     private byte[] bytes;
     /** Bytes used in {@link #bytes}. */
     private int used;
-    private int count;
     /** Where each {@link Variable}'s last pair starts, plus one: 0 when absent. */
     private final int[] known = new int[VARIABLES.length];
-    /** The last pair found by index and where it starts, packed: index in the high half, position in the low. */
-    private volatile long cursor;
+    /** Bumped by {@link #release}, on the event loop only; a request's readers compare it with theirs. */
+    private volatile int generation;
 
     Params(int initialBytes) {
         bytes = new byte[Math.max(64, initialBytes)];
@@ -68,10 +75,9 @@ final class Params {
         used = needed;
     }
 
-    /** Event loop, once the stream has ended whole: counts the pairs and notes where each {@link Variable} is. */
+    /** Event loop, once the stream has ended whole: notes where each {@link Variable} is. */
     void index() {
         int at = 0;
-        int pairs = 0;
         while (at < used) {
             int nameLength = lengthAt(at);
             int valueAt = at + sizeAt(at);
@@ -81,9 +87,7 @@ final class Params {
                 known[variable.ordinal()] = at + 1;
             }
             at = nameAt + nameLength + lengthAt(valueAt);
-            pairs++;
         }
-        count = pairs;
     }
 
     private Variable variableAt(int nameAt, int nameLength) {
@@ -120,42 +124,24 @@ final class Params {
         return lengthAt(at + sizeAt(at));
     }
 
-    /** Where pair {@code i} starts (its first length byte). */
-    private int position(int i) {
-        long last = cursor;
-        int index = (int) (last >>> 32);
-        int at = (int) last;
-        if (i < index) {
-            index = 0;
-            at = 0;
-        }
-        while (index < i) {
-            at = next(at);
-            index++;
-        }
-        cursor = ((long) index << 32) | at;
-        return at;
+    /** Where the first pair starts, or -1 when there is none. */
+    int first() {
+        return used > 0 ? 0 : -1;
     }
 
-    /** Where the pair after the one at {@code at} starts. */
-    private int next(int at) {
-        return nameAt(at) + lengthAt(at) + valueLengthAt(at);
+    /** Where the pair after the one at {@code at} starts, or -1 after the last. */
+    int next(int at) {
+        int next = nameAt(at) + lengthAt(at) + valueLengthAt(at);
+        return next < used ? next : -1;
     }
 
-    int count() {
-        return count;
-    }
-
-    String name(int i) {
-        int at = position(i);
+    /** The name of the pair at {@code at}. */
+    String name(int at) {
         return new String(bytes, nameAt(at), lengthAt(at), StandardCharsets.ISO_8859_1);
     }
 
-    String value(int i) {
-        return valueAt(position(i));
-    }
-
-    private String valueAt(int at) {
+    /** The value of the pair at {@code at}. */
+    String value(int at) {
         int valueLength = valueLengthAt(at);
         if (valueLength == 0) {
             return ""; // QUERY_STRING, CONTENT_TYPE and the like are often empty
@@ -166,20 +152,18 @@ final class Params {
     /** The last value of {@code name}, or {@code null}. */
     String get(String name) {
         int found = -1;
-        int at = 0;
-        for (int i = 0; i < count; i++) {
-            if (nameEqualsAt(at, name, 0)) {
+        for (int at = first(); at >= 0; at = next(at)) {
+            if (nameEquals(at, name, 0)) {
                 found = at;
             }
-            at = next(at);
         }
-        return found < 0 ? null : valueAt(found);
+        return found < 0 ? null : value(found);
     }
 
     /** The last value of {@code variable}, or {@code null}. */
     String get(Variable variable) {
         int at = known[variable.ordinal()] - 1;
-        return at < 0 ? null : valueAt(at);
+        return at < 0 ? null : value(at);
     }
 
     /**
@@ -194,7 +178,13 @@ final class Params {
         if (likely != null && valueEquals(at, likely)) {
             return likely;
         }
-        return valueAt(at);
+        return value(at);
+    }
+
+    /** Whether {@code variable}'s last value is {@code expected}, without making a String. */
+    boolean is(Variable variable, String expected) {
+        int at = known[variable.ordinal()] - 1;
+        return at >= 0 && valueEquals(at, expected);
     }
 
     private boolean valueEquals(int at, String expected) {
@@ -236,12 +226,8 @@ final class Params {
         return value;
     }
 
-    /** Whether pair {@code i}'s name equals {@code name} from index {@code from} on (ASCII, exact). */
-    boolean nameEquals(int i, String name, int from) {
-        return nameEqualsAt(position(i), name, from);
-    }
-
-    private boolean nameEqualsAt(int at, String name, int from) {
+    /** Whether the name of the pair at {@code at} equals {@code name} from index {@code from} on (ASCII, exact). */
+    boolean nameEquals(int at, String name, int from) {
         int nameLength = lengthAt(at);
         if (nameLength != name.length() - from) {
             return false;
@@ -258,5 +244,36 @@ final class Params {
     /** Bytes of the array in use: what the next request's array is sized by. */
     int storedBytes() {
         return used;
+    }
+
+    /** The generation a request made now reads: its reads are good while {@link #isLive} says so. */
+    int generation() {
+        return generation;
+    }
+
+    /**
+     * Whether the reads made before this call, by a request of {@code generation}, saw its own
+     * variables: no {@link #release} came since. A reader asks after reading, and drops what it read
+     * if not.
+     */
+    boolean isLive(int generation) {
+        VarHandle.acquireFence(); // the reads before are done before the generation is read
+        return this.generation == generation;
+    }
+
+    /**
+     * Event loop, when the request has ended: its readers' generation is over, and these bytes may
+     * take the connection's next request's variables.
+     */
+    void release() {
+        generation++;
+        VarHandle.storeStoreFence(); // the next request's bytes are written after the new generation
+        used = 0;
+        Arrays.fill(known, 0);
+    }
+
+    /** The array's size: a connection keeps only a small one for its next request. */
+    int capacity() {
+        return bytes.length;
     }
 }

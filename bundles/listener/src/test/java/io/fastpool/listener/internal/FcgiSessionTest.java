@@ -3,6 +3,9 @@ package io.fastpool.listener.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+
+import io.fastpool.api.Headers;
+import io.fastpool.api.Request;
 import io.fastpool.api.RequestAbortedException;
 import io.fastpool.api.RequestBodyException;
 import io.fastpool.api.spi.Exchange;
@@ -21,8 +24,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -241,18 +248,110 @@ class FcgiSessionTest {
 
     @Test
     void emptyContentTypeAndLengthVariablesAreAbsentHeaders() {
-        AtomicReference<io.fastpool.api.Request> seen = new AtomicReference<>();
-        mount("/", Targets.inline((request, response) -> seen.set(request)));
+        List<Object> seen = new ArrayList<>();
+        mount("/", Targets.inline((request, response) -> {
+            Headers headers = request.headers();
+            seen.add(headers.get("Content-Type"));
+            seen.add(headers.get("Content-Length"));
+            seen.add(headers.contains("Content-Type"));
+            seen.add(headers.getAll("Content-Length"));
+            seen.add(headers.names());
+            seen.add(headers.get("X-Empty")); // other empty headers are real, empty headers
+            seen.add(request.contentType());
+        }));
         web.request(1, true, WebServer.params("GET", "/", "CONTENT_TYPE", "", "CONTENT_LENGTH", "", "HTTP_X_EMPTY", ""), "");
         client.read(connection).finished(1);
-        io.fastpool.api.Headers headers = seen.get().headers();
-        assertThat(headers.get("Content-Type")).isNull();
-        assertThat(headers.get("Content-Length")).isNull();
-        assertThat(headers.contains("Content-Type")).isFalse();
-        assertThat(headers.getAll("Content-Length")).isEmpty();
-        assertThat(headers.names()).doesNotContain("Content-Type", "Content-Length").contains("X-Empty");
-        assertThat(headers.get("X-Empty")).isEmpty(); // other empty headers are real, empty headers
-        assertThat(seen.get().contentType()).isNull();
+        assertThat(seen).containsExactly(null, null, false, List.of(), Set.of("Host", "X-Empty"), "", null);
+    }
+
+    @Test
+    void aConnectionsNextRequestTakesTheCgiVariablesArrayTheLastOneLeft() {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/a"), "");
+        deferred.last().complete();
+        client.read(connection).finished(1);
+        web.request(1, true, WebServer.params("GET", "/b"), "");
+        FcgiExchange first = (FcgiExchange) deferred.exchanges.get(0);
+        FcgiExchange second = (FcgiExchange) deferred.exchanges.get(1);
+        assertThat(second.params).isSameAs(first.params);
+        assertThat(second.request().uri()).isEqualTo("/b");
+    }
+
+    @Test
+    void headersReadAfterTheRequestCompletedThrowAndNeverShowTheNextRequestsWhileWhatRoutingReadStays() {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("POST", "/first?q=1", "HTTP_X_WHO", "first"), "");
+        Exchange first = deferred.last();
+        Request request = first.request();
+        Headers headers = request.headers();
+        assertThat(request.header("X-Who")).isEqualTo("first");
+        first.complete();
+        client.read(connection).finished(1);
+        web.request(1, true, WebServer.params("GET", "/second", "HTTP_X_WHO", "second"), "");
+
+        assertThat(deferred.last().request().header("X-Who")).isEqualTo("second");
+        assertThatThrownBy(() -> request.header("X-Who")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the request has ended").hasMessageContaining("POST /first?q=1");
+        assertThatThrownBy(() -> headers.getAll("X-Who")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> headers.names()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> request.variable("HTTP_X_WHO")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(request::variableNames).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(request::remoteAddress).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(request::isSecure).isInstanceOf(IllegalStateException.class);
+        assertThat(List.of(request.method(), request.uri(), request.path(), request.queryString(), first.describe()))
+                .containsExactly("POST", "/first?q=1", "/first", "q=1", "connection " + connection.id() + " request 1 POST /first?q=1");
+    }
+
+    @Test
+    void anAbortedRequestsHandlerStillReadsItsHeadersAndTheNextRequestGetsItsOwnArray() {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/slow", "HTTP_X_WHO", "first"), "");
+        Exchange aborted = deferred.last();
+        web.abort(1);
+        client.read(connection).finished(1);
+        web.request(1, true, WebServer.params("GET", "/next", "HTTP_X_WHO", "second"), "");
+
+        assertThat(aborted.request().header("X-Who")).as("its handler may still be running").isEqualTo("first");
+        assertThat(((FcgiExchange) deferred.last()).params).isNotSameAs(((FcgiExchange) aborted).params);
+        aborted.complete();
+    }
+
+    @Test
+    void aReaderRacingTheConnectionsNextRequestsSeesItsOwnValueOrAnErrorNeverTheirs() throws Exception {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/first", "HTTP_X_WHO", "first"), "");
+        Request request = deferred.last().request();
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean stop = new AtomicBoolean();
+        Set<String> readValues = ConcurrentHashMap.newKeySet();
+        AtomicLong refused = new AtomicLong();
+        Thread reader = new Thread(() -> {
+            started.countDown();
+            while (!stop.get()) {
+                try {
+                    readValues.add(String.valueOf(request.header("X-Who")));
+                } catch (IllegalStateException ended) {
+                    refused.incrementAndGet();
+                }
+            }
+        });
+        reader.start();
+        started.await();
+        deferred.last().complete();
+        for (int i = 0; i < 2000; i++) {
+            client.read(connection);
+            web.request(1, true, WebServer.params("GET", "/next", "HTTP_X_WHO", i % 2 == 0 ? "second" : "third-value"), "");
+            deferred.last().complete();
+        }
+        client.read(connection);
+        stop.set(true);
+        reader.join();
+        assertThat(readValues).containsOnly("first");
+        assertThat(refused.get()).isPositive();
     }
 
     @Test
@@ -456,7 +555,7 @@ class FcgiSessionTest {
         assertThat(seen).containsExactly("POST", "/shop/cart%20x?id=1&b=%2F", "/shop/cart x", "/shop", "/cart x",
                 "id=1&b=%2F", "curl/8", "curl/8", List.of("10.0.0.1"), "application/json", 2L, "192.0.2.10:51234",
                 "127.0.0.1:80", "shop.example.com", true, "HTTP/1.1",
-                java.util.Set.of("Content-Type", "Content-Length", "Host", "User-Agent", "X-Forwarded-For"),
+                Set.of("Content-Type", "Content-Length", "Host", "User-Agent", "X-Forwarded-For"),
                 "/shop/cart%20x");
     }
 
@@ -700,7 +799,7 @@ class FcgiSessionTest {
         connection.channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
         connection.channel.write(Unpooled.buffer().writeZero(64));
         connection.callerIsEventLoop = false;
-        java.util.concurrent.CountDownLatch eventLoopDone = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch eventLoopDone = new CountDownLatch(1);
         AtomicReference<Throwable> writeFailure = new AtomicReference<>();
         AtomicBoolean heldUntilTheEventLoopWasDone = new AtomicBoolean();
         Thread handler = new Thread(() -> {

@@ -6,6 +6,7 @@ import io.fastpool.fcgi.FcgiEncoder;
 import io.fastpool.listener.internal.Params.Variable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,10 @@ class ParamsTest {
 
     /** The PARAMS content FastCGI encodes for {@code pairs}, appended to a new {@link Params} in records of {@code split} bytes. */
     private static Params params(int split, List<Map.Entry<String, String>> pairs) {
+        return params(split, content(pairs));
+    }
+
+    private static ByteBuf content(List<Map.Entry<String, String>> pairs) {
         ByteBuf records = Unpooled.buffer();
         FcgiEncoder.writeParams(records, 1, pairs);
         ByteBuf content = Unpooled.buffer();
@@ -24,11 +29,22 @@ class ParamsTest {
             content.writeBytes(records, records.readerIndex() + 8, length);
             records.skipBytes(8 + length + padding);
         }
-        return params(split, content);
+        return content;
+    }
+
+    private static List<String> names(Params params) {
+        List<String> names = new ArrayList<>();
+        for (int at = params.first(); at >= 0; at = params.next(at)) {
+            names.add(params.name(at));
+        }
+        return names;
     }
 
     private static Params params(int split, ByteBuf content) {
-        Params params = new Params(16);
+        return append(new Params(16), split, content);
+    }
+
+    private static Params append(Params params, int split, ByteBuf content) {
         for (int at = content.readerIndex(); at < content.writerIndex(); at += split) {
             params.append(content, at, Math.min(split, content.writerIndex() - at));
         }
@@ -40,9 +56,10 @@ class ParamsTest {
     void recordsAppendedInPiecesReadAsOneStreamOfPairs() {
         Params params = params(3, List.of(Map.entry("REQUEST_URI", "/a?b"), Map.entry("X", "y".repeat(200)),
                 Map.entry("HTTP_HOST", "example.org")));
-        assertThat(params.count()).isEqualTo(3);
-        assertThat(params.name(1)).isEqualTo("X");
-        assertThat(params.value(1)).hasSize(200);
+        assertThat(names(params)).containsExactly("REQUEST_URI", "X", "HTTP_HOST");
+        int second = params.next(params.first());
+        assertThat(params.name(second)).isEqualTo("X");
+        assertThat(params.value(second)).hasSize(200);
         assertThat(params.get(Variable.REQUEST_URI)).isEqualTo("/a?b");
         assertThat(params.get("HTTP_HOST")).isEqualTo("example.org");
         assertThat(params.get(Variable.HTTP_HOST)).isEqualTo("example.org");
@@ -63,10 +80,11 @@ class ParamsTest {
         ByteBuf content = Unpooled.wrappedBuffer(HexFormat.of().parseHex("8000000e80000003"
                 + HexFormat.of().formatHex("REQUEST_METHODGET".getBytes()) + "01014131"));
         Params params = params(1000, content);
-        assertThat(params.count()).isEqualTo(2);
+        assertThat(names(params)).containsExactly("REQUEST_METHOD", "A");
         assertThat(params.get(Variable.REQUEST_METHOD)).isEqualTo("GET");
-        assertThat(params.name(1)).isEqualTo("A");
-        assertThat(params.value(1)).isEqualTo("1");
+        int second = params.next(params.first());
+        assertThat(params.name(second)).isEqualTo("A");
+        assertThat(params.value(second)).isEqualTo("1");
     }
 
     @Test
@@ -84,5 +102,32 @@ class ParamsTest {
         assertThat(params.number(Variable.CONTENT_LENGTH, 18)).isEqualTo(-1);
         assertThat(params.number(Variable.SERVER_PORT, 5)).isEqualTo(-1);
         assertThat(params.number(Variable.REQUEST_URI, 5)).isEqualTo(-1);
+    }
+
+    @Test
+    void afterReleaseTheOldGenerationIsNoLongerLiveAndTheBytesTakeTheNextRequestsVariables() {
+        Params params = params(1000, List.of(Map.entry("HTTP_HOST", "first.example"), Map.entry("X", "1")));
+        int first = params.generation();
+        assertThat(params.isLive(first)).isTrue();
+
+        params.release();
+        assertThat(params.isLive(first)).isFalse();
+        assertThat(params.first()).isEqualTo(-1);
+        assertThat(params.get(Variable.HTTP_HOST)).isNull();
+
+        append(params, 1000, content(List.of(Map.entry("HTTP_HOST", "second.example"))));
+        params.index();
+        assertThat(params.isLive(params.generation())).isTrue();
+        assertThat(params.get(Variable.HTTP_HOST)).isEqualTo("second.example");
+        assertThat(params.get("X")).isNull();
+        assertThat(names(params)).containsExactly("HTTP_HOST");
+    }
+
+    @Test
+    void aKnownValueIsComparedWithoutMakingAString() {
+        Params params = params(1000, List.of(Map.entry("REQUEST_METHOD", "POST")));
+        assertThat(params.is(Variable.REQUEST_METHOD, "POST")).isTrue();
+        assertThat(params.is(Variable.REQUEST_METHOD, "PUT")).isFalse();
+        assertThat(params.is(Variable.HTTP_HOST, "POST")).isFalse();
     }
 }

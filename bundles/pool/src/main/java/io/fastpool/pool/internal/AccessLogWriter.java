@@ -39,7 +39,17 @@ final class AccessLogWriter {
 
         /** Formats {@code entry} on the calling thread and queues it; drops it when the queue is full. */
         void log(AccessLogFormat.Entry entry) {
-            if (!offer(new Line(this, format.format(entry)))) {
+            queue(format(entry));
+        }
+
+        /** {@code entry}'s line, made on the calling thread while its request can still be read. */
+        String format(AccessLogFormat.Entry entry) {
+            return format.format(entry);
+        }
+
+        /** Queues a line {@link #format} made; drops it when the queue is full. */
+        void queue(String line) {
+            if (!offer(new Line(this, line))) {
                 dropped.increment();
             }
         }

@@ -181,8 +181,8 @@ final class RequestRunner {
     }
 
     /**
-     * Ends a request: counts it, records its latency (from its start on a worker to now), completes
-     * the exchange and writes the access log line. On its worker when the handler returns, or, for a
+     * Ends a request: counts it, records its latency (from its start on a worker to now), makes the
+     * access log line, completes the exchange and queues the line. On its worker when the handler returns, or, for a
      * detached request, on the thread that completes it.
      */
     void finish(Work work) {
@@ -197,11 +197,14 @@ final class RequestRunner {
         if (settings.get().statistics()) {
             stats.latency(duration);
         }
-        exchange.complete();
+        // The line is made before completing: after that, the request's headers and variables are
+        // gone (the front's next request on the connection takes their bytes).
         AccessLogWriter.Log log = accessLog;
-        if (log != null) {
-            log.log(new AccessLogFormat.Entry(exchange.request(), response.status(), duration, work.cpuNanos, work.allocatedBytes,
-                    poolName, work.app.name(), System.currentTimeMillis()));
+        String line = log == null ? null : log.format(new AccessLogFormat.Entry(exchange.request(), response.status(), duration,
+                work.cpuNanos, work.allocatedBytes, poolName, work.app.name(), System.currentTimeMillis()));
+        exchange.complete();
+        if (line != null) {
+            log.queue(line);
         }
         countForRecycle();
     }

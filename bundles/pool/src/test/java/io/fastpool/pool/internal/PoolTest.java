@@ -1,11 +1,13 @@
 package io.fastpool.pool.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastpool.api.WebApp;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolState;
 import io.fastpool.testkit.FakeExchange;
+import io.fastpool.testkit.FakeRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -782,6 +784,21 @@ class PoolTest {
         await("the fifth request's line", () -> lines(folder.resolve("third.log")).size() == 1);
         assertThat(lines(folder.resolve("third.log"))).containsExactly("test bundle/logged GET /app/five 201");
         assertThat(lines(folder.resolve("other.log"))).as("no access log once it is switched off").hasSize(1);
+    }
+
+    @Test
+    void theAccessLogLineReadsTheRequestsVariablesBeforeItsExchangeCompletesAndEndsThem() throws Exception {
+        FakeApp app = new FakeApp("bundle/logged", (request, response) -> response.setStatus(200));
+        Pool pool = pool(Map.of("accessLog", "vars.log", "accessFormat", "%R %{HTTP_USER_AGENT}e %r"));
+        pool.addApp(app);
+        FakeExchange exchange = new FakeExchange(new FakeRequest("GET", "/app/x").remoteAddress("192.0.2.7")
+                .variable("HTTP_USER_AGENT", "curl/8"));
+        pool.submit(app, exchange);
+        assertThat(exchange.awaitCompletion()).isTrue();
+        assertThatThrownBy(exchange.request::remoteAddress).as("the fake ends the request as a front does")
+                .isInstanceOf(IllegalStateException.class);
+        await("the line", () -> lines(folder.resolve("vars.log")).size() == 1);
+        assertThat(lines(folder.resolve("vars.log"))).containsExactly("192.0.2.7 curl/8 /app/x");
     }
 
     @Test
