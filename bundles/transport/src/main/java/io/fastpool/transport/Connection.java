@@ -85,6 +85,21 @@ public interface Connection {
     void flush();
 
     /**
+     * From a thread other than the event loop: writes {@code data} to the socket from the calling
+     * thread, sparing the event loop a wake-up, when the connection can take it so: nothing of the
+     * event loop's pending or being written, no other such write running, the connection open and
+     * not draining, and a transport that can (epoll; not NIO). Otherwise returns false and leaves
+     * {@code data} to the caller, who then writes through the event loop.
+     *
+     * <p>When it returns true, {@code data} is the connection's: written whole, or what the socket
+     * could not take at once queued for the event loop ahead of anything written after it.
+     * {@code decided} runs once, when the write is certain and before its first byte goes out.
+     */
+    default boolean writeFromCaller(ByteBuf data, Runnable decided) {
+        return false;
+    }
+
+    /**
      * Queues {@code data}, sends it, then closes the connection without losing the peer's request:
      * the sending side is shut down (the peer reads the end of the answer), and whatever the peer
      * still sends (a body the answer did not wait for) is read and discarded until it closes, for at

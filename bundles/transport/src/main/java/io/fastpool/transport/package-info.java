@@ -9,7 +9,7 @@
  * stay open until a handler comes back.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package io.fastpool.transport;
 
 import org.osgi.annotation.bundle.Export;

@@ -66,8 +66,8 @@ final class FcgiExchange implements Exchange {
     private long deadlineNanos;
     /** The buffer ending with END_REQUEST while the outbound queue holds this exchange in its place. */
     private ByteBuf queuedEnd;
-    /** Event loop: the web server sent the empty STDIN record; the request has all arrived. */
-    private boolean stdinEnded;
+    /** Event loop, read by a handler deciding how to end: the web server sent the empty STDIN record; the request has all arrived. */
+    private volatile boolean stdinEnded;
     /** Event loop: the END_REQUEST kept while HELD. */
     private ByteBuf heldEnd;
     private FcgiRequest request;
@@ -218,9 +218,11 @@ final class FcgiExchange implements Exchange {
      * @throws RequestAbortedException if the request ended (aborted, connection closed) first; {@code out} is released
      */
     void send(ByteBuf out, boolean last) throws RequestAbortedException {
+        boolean handler = !session.connection().inEventLoop();
+        boolean byCaller = false;
         outbound.lock();
         try {
-            if (!session.connection().inEventLoop()) {
+            if (handler) {
                 outbound.awaitRoom(this);
             }
             if (!takesWrites() || outbound.isClosed()) {
@@ -229,15 +231,30 @@ final class FcgiExchange implements Exchange {
             }
             if (last) {
                 state = State.FINISHED;
+                byCaller = handler && mayEndByCaller() && outbound.takeDrainForCaller();
             }
-            outbound.append(this, out, last);
-            out = null;
+            if (!byCaller) {
+                outbound.append(this, out, last);
+            }
+            out = byCaller ? out : null;
         } finally {
             outbound.unlock();
-            if (out != null) {
+            if (out != null && !byCaller) {
                 out.release();
             }
         }
+        if (byCaller) {
+            outbound.writeByCaller(this, out); // outside the lock: nobody holds it doing I/O
+        }
+    }
+
+    /**
+     * Whether a handler's thread may write this request's last buffer to the socket itself: the
+     * connection stays open after it, and nothing of the request is still to arrive (else its
+     * END_REQUEST waits for the STDIN's end on the event loop, {@link #holdEnd}).
+     */
+    private boolean mayEndByCaller() {
+        return keepConnection && stdinEnded && session.takesCallerEnds();
     }
 
     /**

@@ -58,10 +58,11 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     private final OutboundQueue outbound;
     /** The time-outs of this connection's exchanges, which start theirs here. */
     final RequestDeadlines deadlines;
-    private boolean closing;
+    /** Set on the event loop; a handler ending its request reads it ({@link #takesCallerEnds}). */
+    private volatile boolean closing;
     private int refusedForOverload;
     /** The web server half-closed: after the last answer the connection closes, kept or not. */
-    private boolean inputShutdown;
+    private volatile boolean inputShutdown;
 
     FcgiSession(Connection connection, ListenerSettings settings, Router router, ListenerStats stats) {
         this.connection = connection;
@@ -70,7 +71,22 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         this.stats = stats;
         this.decoder = new FcgiDecoder(settings.limits(), this);
         this.inbound = new InboundBudget(connection, settings.maxBufferedBytesPerConnection());
-        this.outbound = new OutboundQueue(connection, this::requestEnded);
+        this.outbound = new OutboundQueue(connection, new OutboundQueue.RequestEnds() {
+            @Override
+            public void requestEnded(FcgiExchange exchange, ByteBuf withEndRequest) {
+                FcgiSession.this.requestEnded(exchange, withEndRequest);
+            }
+
+            @Override
+            public void endingByCaller(FcgiExchange exchange) {
+                count(exchange);
+            }
+
+            @Override
+            public void endByCallers() {
+                FcgiSession.this.endByCallers();
+            }
+        });
         this.deadlines = new RequestDeadlines(connection, exchanges);
     }
 
@@ -82,6 +98,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
 
     @Override
     public void onRecord(ByteBuf record) {
+        endByCallers();
         if (closing) {
             return;
         }
@@ -101,11 +118,13 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
 
     @Override
     public boolean isIdle() {
+        endByCallers();
         return exchanges.isEmpty() && decoder.openParamsStreams() == 0;
     }
 
     @Override
     public void detach() {
+        endByCallers();
         cancelAll("the FastCGI listener is being updated");
         deadlines.stop();
         outbound.close();
@@ -119,6 +138,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     @Override
     public boolean onInputShutdown() {
         inputShutdown = true;
+        endByCallers();
         if (closing || exchanges.isEmpty() || decoder.openParamsStreams() > 0) {
             return true;
         }
@@ -134,6 +154,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
 
     @Override
     public void onClose() {
+        endByCallers();
         cancelAll("connection closed");
         deadlines.stop();
         outbound.close();
@@ -335,6 +356,29 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
      * flushes unless the outbound queue's pass will; the id is free.
      */
     void end(FcgiExchange exchange, ByteBuf out, boolean flush) {
+        forget(exchange);
+        count(exchange);
+        writeNow(out, !exchange.keepConnection() || (inputShutdown && exchanges.isEmpty()), flush);
+    }
+
+    /**
+     * Event loop: ends the requests whose handlers wrote their last buffers themselves (counted
+     * then). Looked at before anything else the connection does: its next record, its idleness, its
+     * end, the outbound queue's drain.
+     */
+    private void endByCallers() {
+        for (FcgiExchange exchange = outbound.pollEndedByCaller(); exchange != null; exchange = outbound.pollEndedByCaller()) {
+            forget(exchange);
+        }
+    }
+
+    /** Whether a handler may end its request by writing to the socket itself: the connection is not closing nor half-closed. */
+    boolean takesCallerEnds() {
+        return !closing && !inputShutdown;
+    }
+
+    /** Event loop: {@code exchange}'s END_REQUEST is written; its id is free and its variables' array goes to the next request. */
+    private void forget(FcgiExchange exchange) {
         if (exchanges.get(exchange.requestId()) == exchange) {
             exchanges.remove(exchange.requestId());
         }
@@ -347,12 +391,14 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
                 spareParams = exchange.params;
             }
         }
+    }
+
+    private void count(FcgiExchange exchange) {
         stats.completed.increment();
         FcgiResponse response = exchange.response();
         if (response != null) {
             stats.responded(response.status());
         }
-        writeNow(out, !exchange.keepConnection() || (inputShutdown && exchanges.isEmpty()), flush);
     }
 
     private void writeNow(ByteBuf out, boolean close, boolean flush) {

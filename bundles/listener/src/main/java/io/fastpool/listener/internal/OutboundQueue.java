@@ -47,6 +47,12 @@ final class OutboundQueue {
     /** What the event loop does with the buffer that ends a request (it ends with END_REQUEST); the drain flushes after. */
     interface RequestEnds {
         void requestEnded(FcgiExchange exchange, ByteBuf withEndRequest);
+
+        /** A handler's thread, its last buffer about to be written by it ({@link #writeByCaller}): counts the answer. */
+        void endingByCaller(FcgiExchange exchange);
+
+        /** Event loop, from the drain: ends the requests whose handlers wrote their last buffers. */
+        void endByCallers();
     }
 
     private final Connection connection;
@@ -56,10 +62,15 @@ final class OutboundQueue {
     /** A {@link ByteBuf} for a buffer, an {@link FcgiExchange} for its request's last one; added under the lock. */
     private final MpscUnboundedAtomicArrayQueue<Object> queued = new MpscUnboundedAtomicArrayQueue<>(CHUNK_SIZE);
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** Requests whose last buffer their handler wrote itself; the event loop ends them when it next looks ({@link #pollEndedByCaller}). */
+    private final MpscUnboundedAtomicArrayQueue<FcgiExchange> endedByCaller = new MpscUnboundedAtomicArrayQueue<>(CHUNK_SIZE);
     /** Whether a drain is scheduled or running; whoever set it is the queue's one consumer until it clears it. */
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable scheduleDrain;
     private final Runnable forgetClose;
+    private final Runnable callerDecided = this::callerDecided;
+    /** The request whose handler holds the drain to write its last buffer ({@link #writeByCaller}); that thread's only. */
+    private FcgiExchange endingByCaller;
     /** Writers waiting for room; changed under the lock, read by the event loop without it. */
     private volatile int waiting;
     /** Set under the lock; the drain reads it without. */
@@ -131,14 +142,77 @@ final class OutboundQueue {
             queued.offer(out);
         }
         if (drainScheduled.compareAndSet(false, true)) {
+            scheduleHeldDrain();
+        }
+    }
+
+    /** With the lock held, holding the drain: hands it to the event loop. */
+    private void scheduleHeldDrain() {
+        try {
+            scheduleDrain.run();
+        } catch (RejectedExecutionException e) {
+            // The transport has stopped: nothing will be written, and nobody may wait for it. This thread
+            // holds the drain, so it may release what is queued.
+            closeLocked(true);
+        }
+    }
+
+    /**
+     * With the lock held, on a handler's thread ending its request: takes the drain when nothing is
+     * queued, for {@link #writeByCaller}. Nothing queued after is written before the drain is let go.
+     */
+    boolean takeDrainForCaller() {
+        return !closed && queued.isEmpty() && drainScheduled.compareAndSet(false, true);
+    }
+
+    /**
+     * A handler's thread holding the drain ({@link #takeDrainForCaller}), without the lock: writes
+     * {@code out}, its request's last buffer, to the socket itself when the connection can take it
+     * so (sparing the event loop a wake-up), else queues it for the event loop as usual. Its request
+     * ends on the event loop when it next looks ({@link #pollEndedByCaller}).
+     */
+    void writeByCaller(FcgiExchange exchange, ByteBuf out) {
+        endingByCaller = exchange;
+        if (!connection.writeFromCaller(out, callerDecided)) {
+            endingByCaller = null;
+            lock.lock();
             try {
-                scheduleDrain.run();
-            } catch (RejectedExecutionException e) {
-                // The transport has stopped: nothing will be written, and nobody may wait for it. This thread
-                // holds the drain, so it may release what is queued.
-                closeLocked(true);
+                if (closed) {
+                    out.release();
+                    drainScheduled.set(false);
+                    return;
+                }
+                queuedBytes.addAndGet(out.readableBytes());
+                exchange.queueEnd(out);
+                queued.offer(exchange);
+                scheduleHeldDrain();
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        endingByCaller = null;
+        drainScheduled.set(false);
+        if (!queued.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+            lock.lock();
+            try {
+                scheduleHeldDrain(); // what was queued meanwhile
+            } finally {
+                lock.unlock();
             }
         }
+    }
+
+    /** The handler's thread holding the drain, once its write is certain: its request is over. */
+    private void callerDecided() {
+        FcgiExchange exchange = endingByCaller;
+        ends.endingByCaller(exchange);
+        endedByCaller.offer(exchange);
+    }
+
+    /** Event loop: a request whose handler wrote its last buffer itself, or null. */
+    FcgiExchange pollEndedByCaller() {
+        return endedByCaller.poll();
     }
 
     /** Locks and queues: for what the listener sends itself (an END_REQUEST after a cancel). */
@@ -213,6 +287,7 @@ final class OutboundQueue {
      * queued after that look schedules the next drain.
      */
     private void drain() {
+        ends.endByCallers();
         boolean wrote = false;
         do {
             wrote |= writeQueued();

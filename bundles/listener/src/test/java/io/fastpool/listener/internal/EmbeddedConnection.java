@@ -29,6 +29,10 @@ final class EmbeddedConnection implements Connection {
     };
     /** False to act as a handler thread would: writes then wait for writability. */
     volatile boolean callerIsEventLoop = true;
+    /** True to take handler threads' own writes ({@link #writeFromCaller}), as the epoll transport does. */
+    boolean takesCallerWrites;
+    /** Buffers written by callers themselves. */
+    int callerWrites;
 
     EmbeddedConnection(TransportLimits limits) {
         this.limits = limits;
@@ -89,6 +93,18 @@ final class EmbeddedConnection implements Connection {
     @Override
     public long nanoTime() {
         return channel.eventLoop().ticker().nanoTime(); // the channel's clock, which advanceTimeBy moves
+    }
+
+    @Override
+    public boolean writeFromCaller(ByteBuf data, Runnable decided) {
+        if (!takesCallerWrites || callerIsEventLoop) {
+            return false;
+        }
+        decided.run();
+        callerWrites++;
+        channel.writeOneOutbound(data);
+        channel.flushOutbound();
+        return true;
     }
 
     @Override

@@ -330,13 +330,13 @@ class FcgiSessionTest {
         Set<String> readValues = ConcurrentHashMap.newKeySet();
         AtomicLong refused = new AtomicLong();
         Thread reader = new Thread(() -> {
-            started.countDown();
             while (!stop.get()) {
                 try {
                     readValues.add(String.valueOf(request.header("X-Who")));
                 } catch (IllegalStateException ended) {
                     refused.incrementAndGet();
                 }
+                started.countDown(); // after a first read, made while the request was live
             }
         });
         reader.start();
@@ -743,6 +743,58 @@ class FcgiSessionTest {
         ClientView answers = client.read(connection);
         assertThat(answers.finished(1).body()).isEqualTo("one");
         assertThat(answers.finished(2).body()).isEqualTo("two");
+    }
+
+    @Test
+    void aHandlerWritesItsLastBufferItselfWithoutATaskAndTheEventLoopEndsTheRequestWhenItNextLooks() throws IOException {
+        connection.takesCallerWrites = true;
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.request(1, true, WebServer.params("GET", "/a"), "");
+        int executesBefore = connection.executes;
+        connection.callerIsEventLoop = false;
+        deferred.last().response().body().write("one".getBytes(StandardCharsets.UTF_8));
+        deferred.last().complete();
+        connection.callerIsEventLoop = true;
+
+        assertThat(connection.callerWrites).isEqualTo(1);
+        assertThat(connection.executes - executesBefore).as("tasks handed to the event loop").isZero();
+        assertThat(stats.completed.sum()).as("counted as it was written").isEqualTo(1);
+        assertThat(client.read(connection).finished(1).body()).isEqualTo("one");
+        assertThat(session.inFlight()).as("not yet looked at by the event loop").isEqualTo(1);
+
+        web.request(1, true, WebServer.params("GET", "/b"), ""); // the same id: the first request ended before it
+        assertThat(((FcgiExchange) deferred.last()).params).isSameAs(((FcgiExchange) deferred.exchanges.get(0)).params);
+        assertThat(session.inFlight()).isEqualTo(1);
+        deferred.last().complete();
+        connection.channel.runPendingTasks(); // completed on the event loop: through the outbound queue's drain
+        assertThat(session.isIdle()).isTrue();
+        assertThat(connection.channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aRequestWhoseStdinHasNotEndedOrWhoseConnectionClosesAfterItEndsThroughTheEventLoop() throws IOException {
+        connection.takesCallerWrites = true;
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        web.begin(1, true);
+        web.params(1, WebServer.params("POST", "/upload", "CONTENT_LENGTH", "4"));
+        connection.callerIsEventLoop = false;
+        deferred.last().complete(); // its STDIN still comes: END_REQUEST waits for it on the event loop
+        connection.callerIsEventLoop = true;
+        connection.channel.runPendingTasks();
+        web.stdin(1, "body");
+        web.stdinEnd(1);
+        assertThat(client.read(connection).ended).hasSize(1);
+
+        web.request(2, false, WebServer.params("GET", "/last"), "");
+        connection.callerIsEventLoop = false;
+        deferred.last().complete(); // no keep-conn: the event loop closes the connection after it
+        connection.callerIsEventLoop = true;
+        connection.channel.runPendingTasks();
+        assertThat(connection.callerWrites).isZero();
+        assertThat(client.read(connection).ended).hasSize(2);
+        assertThat(connection.channel.isOpen()).isFalse();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.fastpool.transport.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
@@ -7,7 +8,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -73,6 +76,15 @@ final class EpollSocketIo implements SocketIo {
     @Override
     public SocketAddress unixBindAddress(Path path) {
         return new DomainSocketAddress(path.toFile());
+    }
+
+    @Override
+    public CallerWrites.Descriptor descriptor(Channel channel) {
+        if (!(channel instanceof UnixChannel unix)) {
+            return null;
+        }
+        FileDescriptor fd = unix.fd();
+        return fd::writeAddress;
     }
 
     @Override

@@ -70,6 +70,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private final LingeringClose lingering;
     private final ConnectionDrain drain;
     private final Executor executor = this::executeGuarded;
+    private volatile CallerWrites callerWrites;
 
     NettyConnection(Transport transport, Listener listener, Channel channel, RecordFramer framer, long id) {
         this.transport = transport;
@@ -212,6 +213,22 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         } else {
             channel.flush();
         }
+    }
+
+    @Override
+    public boolean writeFromCaller(ByteBuf data, Runnable decided) {
+        CallerWrites writes = callerWrites;
+        return writes != null && writes.write(data, decided);
+    }
+
+    /** The epoll transport's: handler threads may write to the socket themselves; set before the channel reads. */
+    void allowCallerWrites(CallerWrites writes) {
+        callerWrites = writes;
+    }
+
+    /** Whether handler threads may write now: not once the connection drains for a graceful stop. */
+    boolean takesCallerWrites() {
+        return !drain.active();
     }
 
     @Override
@@ -439,6 +456,10 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        CallerWrites writes = callerWrites;
+        if (writes != null) {
+            writes.fence(); // netty may close the socket itself after a read error, past the pipeline
+        }
         if (cause instanceof IOException) {
             // Resets and broken pipes are how peers leave; not worth an operator's attention.
             LOG.log(Level.DEBUG, () -> describe() + ": closed after I/O error: " + cause);

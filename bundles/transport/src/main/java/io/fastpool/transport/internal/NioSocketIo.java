@@ -1,5 +1,6 @@
 package io.fastpool.transport.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -35,6 +36,11 @@ final class NioSocketIo implements SocketIo {
     @Override
     public SocketAddress unixBindAddress(Path path) {
         return UnixDomainSocketAddress.of(path);
+    }
+
+    @Override
+    public CallerWrites.Descriptor descriptor(Channel channel) {
+        return null; // the JDK's channel keeps its descriptor to itself
     }
 
     @Override

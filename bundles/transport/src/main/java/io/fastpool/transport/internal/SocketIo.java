@@ -1,5 +1,6 @@
 package io.fastpool.transport.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import java.io.IOException;
@@ -35,6 +36,12 @@ interface SocketIo {
 
     /** The address a {@link #unixServerChannel()} binds to for a socket file at {@code path}. */
     SocketAddress unixBindAddress(Path path);
+
+    /**
+     * How a handler's thread writes to an accepted channel's socket itself ({@link CallerWrites}),
+     * or null where it cannot (NIO).
+     */
+    CallerWrites.Descriptor descriptor(Channel channel);
 
     /**
      * Whether {@link #adopt} can serve a listening socket inherited by descriptor number. Only epoll

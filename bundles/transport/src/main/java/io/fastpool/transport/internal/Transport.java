@@ -428,6 +428,12 @@ public final class Transport {
         NettyConnection connection = new NettyConnection(this, listener, channel, framer, id);
         connections.add(connection, listener);
         channel.pipeline().addLast(connection.readTracker(), framer, connection);
+        CallerWrites.Descriptor descriptor = socketIo.descriptor(channel);
+        if (descriptor != null) {
+            CallerWrites writes = new CallerWrites(channel, descriptor, connection::takesCallerWrites);
+            channel.pipeline().addFirst(writes); // last on the way out: it sees every write, flush and close
+            connection.allowCallerWrites(writes);
+        }
         if (draining) {
             connection.drain(); // accepted just before the listeners stopped
         }

@@ -58,6 +58,12 @@ final class TestClient implements AutoCloseable {
         }
     }
 
+    /** Reads {@code count} bytes, whatever they are. */
+    byte[] readBytes(int count, Duration timeout) throws IOException {
+        fill(count, System.nanoTime() + timeout.toNanos());
+        return take(count);
+    }
+
     /** Reads one whole record (header, content, padding). */
     byte[] readRecord(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
