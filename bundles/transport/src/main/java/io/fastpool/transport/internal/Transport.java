@@ -428,7 +428,7 @@ public final class Transport {
         NettyConnection connection = new NettyConnection(this, listener, channel, framer, id);
         connections.add(connection, listener);
         channel.pipeline().addLast(connection.readTracker(), framer, connection);
-        CallerWrites.Descriptor descriptor = socketIo.descriptor(channel);
+        CallerWrites.Descriptor descriptor = settings.writesFromHandlers() ? socketIo.descriptor(channel) : null;
         if (descriptor != null) {
             CallerWrites writes = new CallerWrites(channel, descriptor, connection::takesCallerWrites);
             channel.pipeline().addFirst(writes); // last on the way out: it sees every write, flush and close

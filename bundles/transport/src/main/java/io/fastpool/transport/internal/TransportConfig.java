@@ -26,6 +26,8 @@ import java.util.Set;
  * @param eventLoopThreads I/O threads; 0 means one per core. Read at start only
  * @param useEpoll use netty's native epoll when it is available, else NIO; false always uses NIO.
  *     Read at start only
+ * @param writesFromHandlers on epoll, whether a handler's thread may write its request's last buffer
+ *     to the socket itself ({@link CallerWrites}); read when a connection is accepted
  * @param writeBufferLowWaterMark outbound bytes below which a connection is writable again
  * @param writeBufferHighWaterMark outbound bytes above which a connection is not writable
  * @param limits the limits sessions enforce, and {@code maxConnections} and {@code idleTimeoutMillis}
@@ -38,7 +40,7 @@ import java.util.Set;
  */
 public record TransportConfig(List<ListenAddress> listen, AllowedClients allowedClients, int unixSocketMode,
         String unixSocketOwner, String unixSocketGroup, int backlog, int eventLoopThreads, boolean useEpoll,
-        int writeBufferLowWaterMark, int writeBufferHighWaterMark, TransportLimits limits, long lingerMillis, long lingerBytes,
+        boolean writesFromHandlers, int writeBufferLowWaterMark, int writeBufferHighWaterMark, TransportLimits limits, long lingerMillis, long lingerBytes,
         long drainTimeoutMillis) {
 
     /** How long a closing connection reads what its peer still sends, by default. */
@@ -155,6 +157,7 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
         private int backlog = DEFAULT_BACKLOG;
         private int eventLoopThreads;
         private boolean useEpoll = true;
+        private boolean writesFromHandlers = true;
         private int writeBufferLowWaterMark = DEFAULT_WRITE_BUFFER_LOW_WATER_MARK;
         private int writeBufferHighWaterMark = DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK;
         private int maxConnections = TransportLimits.DEFAULTS.maxConnections();
@@ -216,6 +219,11 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
             return this;
         }
 
+        public Builder writesFromHandlers(boolean writesFromHandlers) {
+            this.writesFromHandlers = writesFromHandlers;
+            return this;
+        }
+
         public Builder writeBufferWaterMarks(int low, int high) {
             this.writeBufferLowWaterMark = low;
             this.writeBufferHighWaterMark = high;
@@ -262,7 +270,7 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
             }
             return new TransportConfig(addresses, AllowedClients.parse(allowedClients),
                     parseUnixSocketMode(unixSocketMode), unixSocketOwner, unixSocketGroup, backlog, eventLoopThreads,
-                    useEpoll, writeBufferLowWaterMark, writeBufferHighWaterMark,
+                    useEpoll, writesFromHandlers, writeBufferLowWaterMark, writeBufferHighWaterMark,
                     new TransportLimits(maxConnections, recordTimeoutMillis, idleTimeoutMillis),
                     lingerMillis, lingerBytes, drainTimeoutMillis);
         }

@@ -60,6 +60,16 @@ class CallerWritesTest extends TransportTestSupport {
     }
 
     @Test
+    void withWritesFromHandlersOffEveryWriteStaysOnTheEventLoop() throws Exception {
+        EchoHandler handler = new EchoHandler();
+        Connection connection = connect(start(Io.EPOLL, config(TCP).writesFromHandlers(false), handler), handler);
+        ByteBuf answer = direct(new byte[] {1});
+        assertThat(connection.writeFromCaller(answer, () -> { })).isFalse();
+        assertThat(answer.refCnt()).isEqualTo(1);
+        answer.release();
+    }
+
+    @Test
     void whatTheSocketCannotTakeAtOnceGoesOutBeforeTheEventLoopsNextWriteAndBlocksOtherCallersMeanwhile() throws Exception {
         EchoHandler handler = new EchoHandler();
         Connection connection = connect(start(Io.EPOLL, config(TCP), handler), handler);
