@@ -13,9 +13,7 @@ import io.fastpool.fcgi.UnknownRoleException;
 import io.fastpool.transport.Connection;
 import io.fastpool.transport.ConnectionSession;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.collection.IntObjectHashMap;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -31,30 +29,29 @@ import java.util.Map;
  * Requests on one connection may interleave (multiplexing) up to
  * {@link ListenerSettings#maxRequestsPerConnection()}; each has its own {@link FcgiExchange}, which
  * owns its state. Every method runs on the connection's event loop; handler threads write through
- * the connection's {@link OutboundQueue}, which calls {@link #requestEnded} back on the event loop.
+ * the connection's {@link OutboundQueue}, which calls {@link #requestEnded} back on the event loop,
+ * or, for a request whose handler wrote its last buffer itself, has it ended on the event loop's
+ * next look ({@link #endByCallers}).
+ *
+ * <p>About 440 lines, on purpose: the record callbacks of {@link FcgiRecordListener} (a dozen) and
+ * the ends of requests read and change the same event-loop state (the requests in flight, the
+ * closing and half-closed flags), which is the protocol's state machine. What stands apart is
+ * apart: the requests in flight and their arrays ({@link InFlight}), each request's own state
+ * ({@link FcgiExchange}), the outbound side ({@link OutboundQueue}), the time-outs
+ * ({@link RequestDeadlines}).
  */
-final class FcgiSession implements ConnectionSession, FcgiRecordListener {
+final class FcgiSession implements ConnectionSession, FcgiRecordListener, OutboundQueue.RequestEnds {
 
     private static final System.Logger LOG = System.getLogger(FcgiSession.class.getName());
-    /** The largest CGI variables' array a connection keeps between requests; a larger one goes. */
-    private static final int MAX_SPARE_PARAMS_BYTES = 8192;
 
     private final Connection connection;
     private final ListenerSettings settings;
     private final Router router;
     private final ListenerStats stats;
-    /** The bytes of this connection's last request's CGI variables, to size the next request's. */
-    private int lastParamsBytes = 1024;
-    /**
-     * The CGI variables' array of this connection's last request once it has ended, for the next
-     * one: a web server's requests on a connection come one after another, and each then takes
-     * the array the last one left instead of a new one (about 500 bytes a request behind nginx).
-     */
-    private Params spareParams;
     private final FcgiRequest.Repeated repeated = new FcgiRequest.Repeated();
     private final FcgiDecoder decoder;
     private final InboundBudget inbound;
-    private final IntObjectHashMap<FcgiExchange> exchanges = new IntObjectHashMap<>(4);
+    private final InFlight exchanges = new InFlight();
     private final OutboundQueue outbound;
     /** The time-outs of this connection's exchanges, which start theirs here. */
     final RequestDeadlines deadlines;
@@ -71,23 +68,8 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         this.stats = stats;
         this.decoder = new FcgiDecoder(settings.limits(), this);
         this.inbound = new InboundBudget(connection, settings.maxBufferedBytesPerConnection());
-        this.outbound = new OutboundQueue(connection, new OutboundQueue.RequestEnds() {
-            @Override
-            public void requestEnded(FcgiExchange exchange, ByteBuf withEndRequest) {
-                FcgiSession.this.requestEnded(exchange, withEndRequest);
-            }
-
-            @Override
-            public void endingByCaller(FcgiExchange exchange) {
-                count(exchange);
-            }
-
-            @Override
-            public void endByCallers() {
-                FcgiSession.this.endByCallers();
-            }
-        });
-        this.deadlines = new RequestDeadlines(connection, exchanges);
+        this.outbound = new OutboundQueue(connection, this);
+        this.deadlines = new RequestDeadlines(connection, exchanges.all());
     }
 
     Connection connection() {
@@ -142,7 +124,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (closing || exchanges.isEmpty() || decoder.openParamsStreams() > 0) {
             return true;
         }
-        for (FcgiExchange exchange : exchanges.values()) {
+        for (FcgiExchange exchange : exchanges.all()) {
             if (!exchange.hasArrived()) {
                 LOG.log(Level.DEBUG, () -> connection.describe() + " was half-closed by the web server with request "
                         + exchange.requestId() + " incomplete; closing the connection");
@@ -164,7 +146,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
 
     @Override
     public void onBeginRequest(int requestId, FcgiRole role, boolean keepConnection) {
-        if (exchanges.containsKey(requestId)) {
+        if (exchanges.get(requestId) != null) {
             protocolViolation("BEGIN_REQUEST for request id " + requestId + ", which is still in flight");
             return;
         }
@@ -184,12 +166,10 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
             refuse(requestId, status, !keepConnection);
             return;
         }
-        Params params = spareParams != null ? spareParams : new Params(lastParamsBytes);
-        spareParams = null;
-        FcgiExchange exchange = new FcgiExchange(this, outbound, requestId, keepConnection, params,
+        FcgiExchange exchange = new FcgiExchange(this, outbound, requestId, keepConnection, exchanges.paramsForNext(),
                 settings.responseBufferSize());
         exchange.awaitParams(settings.paramsTimeoutMillis());
-        exchanges.put(requestId, exchange);
+        exchanges.add(exchange);
     }
 
     @Override
@@ -206,8 +186,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         if (exchange == null || exchange.state() != FcgiExchange.State.PARAMS) {
             return;
         }
-        // A web server sends much the same CGI variables each time: the next request's are sized to fit.
-        lastParamsBytes = Math.min(MAX_SPARE_PARAMS_BYTES, Math.max(64, exchange.params.storedBytes()));
+        exchanges.paramsEnded(exchange.params);
         try {
             exchange.prepare(inbound, repeated);
         } catch (RequestPath.BadPathException e) {
@@ -342,7 +321,8 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
      * {@code exchange}'s END_REQUEST. It is written now, or only its answer is while the exchange
      * holds its END_REQUEST for the rest of the STDIN ({@link FcgiExchange#holdEnd}).
      */
-    private void requestEnded(FcgiExchange exchange, ByteBuf out) {
+    @Override
+    public void requestEnded(FcgiExchange exchange, ByteBuf out) {
         if (!closing && exchanges.get(exchange.requestId()) == exchange
                 && exchange.holdEnd(out, settings.paramsTimeoutMillis())) {
             connection.write(out);
@@ -356,7 +336,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
      * flushes unless the outbound queue's pass will; the id is free.
      */
     void end(FcgiExchange exchange, ByteBuf out, boolean flush) {
-        forget(exchange);
+        exchanges.forget(exchange);
         count(exchange);
         writeNow(out, !exchange.keepConnection() || (inputShutdown && exchanges.isEmpty()), flush);
     }
@@ -366,9 +346,10 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
      * then). Looked at before anything else the connection does: its next record, its idleness, its
      * end, the outbound queue's drain.
      */
-    private void endByCallers() {
+    @Override
+    public void endByCallers() {
         for (FcgiExchange exchange = outbound.pollEndedByCaller(); exchange != null; exchange = outbound.pollEndedByCaller()) {
-            forget(exchange);
+            exchanges.forget(exchange);
         }
     }
 
@@ -377,20 +358,9 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
         return !closing && !inputShutdown;
     }
 
-    /** Event loop: {@code exchange}'s END_REQUEST is written; its id is free and its variables' array goes to the next request. */
-    private void forget(FcgiExchange exchange) {
-        if (exchanges.get(exchange.requestId()) == exchange) {
-            exchanges.remove(exchange.requestId());
-        }
-        boolean cancelled = exchange.state() == FcgiExchange.State.CANCELLED;
-        exchange.ended();
-        if (!cancelled) {
-            // Completed: its handler has done with the variables (a cancelled one may still be reading them).
-            exchange.params.release();
-            if (exchange.params.capacity() <= MAX_SPARE_PARAMS_BYTES) {
-                spareParams = exchange.params;
-            }
-        }
+    @Override
+    public void endingByCaller(FcgiExchange exchange) {
+        count(exchange);
     }
 
     private void count(FcgiExchange exchange) {
@@ -455,9 +425,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener {
     private void cancelAll(String reason) {
         decoder.close();
         if (!exchanges.isEmpty()) {
-            List<FcgiExchange> all = new ArrayList<>(exchanges.values());
-            exchanges.clear();
-            all.forEach(exchange -> exchange.cancel(reason));
+            exchanges.removeAll().forEach(exchange -> exchange.cancel(reason));
         }
     }
 

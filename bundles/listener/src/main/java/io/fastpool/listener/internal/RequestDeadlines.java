@@ -1,8 +1,8 @@
 package io.fastpool.listener.internal;
 
 import io.fastpool.transport.Connection;
-import io.netty.util.collection.IntObjectMap;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,15 +20,15 @@ import java.util.concurrent.TimeUnit;
 final class RequestDeadlines {
 
     private final Connection connection;
-    private final IntObjectMap<FcgiExchange> exchanges;
+    private final Collection<FcgiExchange> exchanges;
     private final Runnable fire = this::fire;
     private ScheduledFuture<?> timer;
     /** When {@link #timer} fires ({@link Connection#nanoTime}); meaningful while it is set. */
     private long timerDueNanos;
     private boolean stopped;
 
-    /** Watches the deadlines of the exchanges in {@code exchanges}, the session's map of those in flight. */
-    RequestDeadlines(Connection connection, IntObjectMap<FcgiExchange> exchanges) {
+    /** Watches the deadlines of the exchanges in {@code exchanges}, a live view of the session's requests in flight. */
+    RequestDeadlines(Connection connection, Collection<FcgiExchange> exchanges) {
         this.connection = connection;
         this.exchanges = exchanges;
     }
@@ -70,7 +70,7 @@ final class RequestDeadlines {
         }
         long now = connection.nanoTime();
         List<FcgiExchange> due = new ArrayList<>(1);
-        for (FcgiExchange exchange : exchanges.values()) {
+        for (FcgiExchange exchange : exchanges) {
             long deadline = exchange.deadlineNanos();
             if (deadline != 0 && deadline - now <= 0) {
                 due.add(exchange);
@@ -86,7 +86,7 @@ final class RequestDeadlines {
     private void scheduleForEarliest(long now) {
         boolean any = false;
         long earliest = 0;
-        for (FcgiExchange exchange : exchanges.values()) {
+        for (FcgiExchange exchange : exchanges) {
             long deadline = exchange.deadlineNanos();
             if (deadline != 0 && (!any || deadline - earliest < 0)) {
                 earliest = deadline;

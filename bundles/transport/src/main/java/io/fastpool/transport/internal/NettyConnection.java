@@ -38,12 +38,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Reading happens only while there is a session and nobody has paused it; pauses are counted, so
  * each {@link #pauseReading()} needs one {@link #resumeReading()}.
  *
- * <p>About 490 lines, on purpose: the {@link Connection} methods sessions call (some twenty, most
+ * <p>About 550 lines, on purpose: the {@link Connection} methods sessions call (some twenty, most
  * of them one line) and the channel's pipeline events read and change the same event-loop-confined
  * state (the session, its handler, the pauses), and splitting them would spread that state over
  * classes that must then share it. What stands on its own is apart: the time-outs
  * ({@link PeerTimeouts}), the lingering close ({@link LingeringClose}), the close for a graceful
- * stop ({@link ConnectionDrain}), and the set of open connections ({@link OpenConnections}).
+ * stop ({@link ConnectionDrain}), the set of open connections ({@link OpenConnections}), and the
+ * handlers' own writes to the socket ({@link CallerWrites}).
  */
 final class NettyConnection extends ChannelInboundHandlerAdapter implements Connection {
 
