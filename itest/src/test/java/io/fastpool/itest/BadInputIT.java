@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -256,11 +257,16 @@ public class BadInputIT {
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("100,000 connections (one request each, keep-conn off, unix socket) in %.1f s: %,.0f connections/s%n",
                 seconds, 100_000 / seconds);
-        await(Duration.ofSeconds(10), "the open file count to come back to " + before, () -> openFiles() <= before);
-        long after = openFiles();
-        System.out.printf("open files before %d, after 100,000 connections %d%n", before, after);
-        // Not above where it started: nothing leaked. It may be lower, when a file opened by earlier work closed meanwhile.
-        assertThat(after).isLessThanOrEqualTo(before);
+        // Back to where it started within 10 s (or lower, when a file opened by earlier work closed
+        // meanwhile): nothing leaked. The count the wait saw is the figure; a look after it could
+        // catch a file the server has open for a moment (a jar a class is loaded from), as it did once.
+        AtomicLong after = new AtomicLong();
+        await(Duration.ofSeconds(10), "the open file count to come back to " + before, () -> {
+            after.set(openFiles());
+            return after.get() <= before;
+        });
+        System.out.printf("open files before %d, after 100,000 connections %d%n", before, after.get());
+        assertThat(after.get()).isLessThanOrEqualTo(before);
     }
 
     private static void runConnections(int count, byte[] request) throws Exception {
