@@ -2,6 +2,7 @@ package io.fastpool.pool.internal;
 
 import io.fastpool.api.spi.Exchange;
 import io.fastpool.pool.PoolSettings;
+import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,6 +37,8 @@ import java.util.function.Supplier;
  * never while it runs a request.
  */
 final class Workers {
+
+    private static final System.Logger LOG = System.getLogger(Workers.class.getName());
 
     /** An idle worker above minThreads ends after this long. */
     static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -254,6 +257,8 @@ final class Workers {
                 lock.unlock();
                 try {
                     ran = work.task != null ? runner.runTask(work) : runner.run(work);
+                } catch (RuntimeException e) {
+                    ran = survive(work, e);
                 } finally {
                     lock.lock();
                 }
@@ -270,6 +275,21 @@ final class Workers {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A failure of the pool's own or the front's while running or ending a request (the app's are
+     * caught where it runs): logged, the request ended as well as it can be, and the worker goes on
+     * rather than dying while still counted among the pool's threads.
+     */
+    private boolean survive(Work work, RuntimeException e) {
+        LOG.log(Level.ERROR, "pool " + poolName + ": a worker failed on " + work.exchange.describe() + "; it goes on", e);
+        try {
+            work.exchange.complete();
+        } catch (RuntimeException again) {
+            LOG.log(Level.DEBUG, () -> "pool " + poolName + ": ending " + work.exchange.describe() + " failed too: " + again);
+        }
+        return true;
     }
 
     private boolean shouldRetire(long idleSince) {

@@ -802,6 +802,35 @@ class PoolTest {
     }
 
     @Test
+    void aWorkerWhoseRequestFailsToEndLivesOnAndServesTheNext() throws Exception {
+        FakeApp app = new FakeApp("bundle/ends", (request, response) -> response.setStatus(200));
+        Pool pool = pool(Map.of("maxThreads", 1));
+        pool.addApp(app);
+        FakeExchange broken = new FakeExchange("/app/broken");
+        java.util.concurrent.atomic.AtomicInteger completes = new java.util.concurrent.atomic.AtomicInteger();
+        pool.submit(app, new io.fastpool.api.spi.Exchange() {
+            @Override public io.fastpool.api.Request request() { return broken.request(); }
+            @Override public io.fastpool.api.Response response() { return broken.response(); }
+            @Override public boolean isCancelled() { return false; }
+            @Override public void onCancel(Runnable action) { }
+            @Override public String describe() { return "the broken exchange"; }
+            @Override public void complete() {
+                if (completes.incrementAndGet() == 1) {
+                    throw new IllegalStateException("a front that fails to end its request");
+                }
+                broken.complete();
+            }
+        });
+        assertThat(broken.awaitCompletion()).as("ended by the worker's second try").isTrue();
+
+        FakeExchange next = new FakeExchange("/app/next");
+        pool.submit(app, next);
+        assertThat(next.awaitCompletion()).isTrue();
+        assertThat(next.response.status()).isEqualTo(200);
+        assertThat(pool.snapshot().threads()).isEqualTo(1);
+    }
+
+    @Test
     void aSlowRequestHasItsWorkersStackLoggedOnceAndIsCounted() throws Exception {
         java.util.logging.Logger slowLog = java.util.logging.Logger.getLogger(Watchdog.SLOW_LOG);
         List<java.util.logging.LogRecord> records = new CopyOnWriteArrayList<>();
