@@ -235,8 +235,8 @@ final class FcgiExchange implements Exchange {
             }
             if (!byCaller) {
                 outbound.append(this, out, last);
+                out = null;
             }
-            out = byCaller ? out : null;
         } finally {
             outbound.unlock();
             if (out != null && !byCaller) {

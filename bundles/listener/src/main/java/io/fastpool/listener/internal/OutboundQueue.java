@@ -134,15 +134,20 @@ final class OutboundQueue {
             out.release();
             return;
         }
+        offer(exchange, out, last);
+        if (drainScheduled.compareAndSet(false, true)) {
+            scheduleHeldDrain();
+        }
+    }
+
+    /** With the lock held: adds {@code out} behind what is queued; {@code last} marks its request's last buffer. */
+    private void offer(FcgiExchange exchange, ByteBuf out, boolean last) {
         queuedBytes.addAndGet(out.readableBytes());
         if (last) {
             exchange.queueEnd(out);
             queued.offer(exchange);
         } else {
             queued.offer(out);
-        }
-        if (drainScheduled.compareAndSet(false, true)) {
-            scheduleHeldDrain();
         }
     }
 
@@ -182,9 +187,7 @@ final class OutboundQueue {
                     drainScheduled.set(false);
                     return;
                 }
-                queuedBytes.addAndGet(out.readableBytes());
-                exchange.queueEnd(out);
-                queued.offer(exchange);
+                offer(exchange, out, true);
                 scheduleHeldDrain();
             } finally {
                 lock.unlock();

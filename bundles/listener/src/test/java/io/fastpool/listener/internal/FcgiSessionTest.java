@@ -67,6 +67,13 @@ class FcgiSessionTest {
         routes.add(new RoutingTable.Route("*", 0, path, target, "test" + path));
     }
 
+    /** A target at "/" that keeps its exchanges for the test to answer. */
+    private Targets.Deferred mountDeferred() {
+        Targets.Deferred deferred = new Targets.Deferred();
+        mount("/", deferred);
+        return deferred;
+    }
+
     private static RequestTarget hello(String text) {
         return Targets.inline((request, response) -> {
             response.setContentType("text/plain");
@@ -266,8 +273,7 @@ class FcgiSessionTest {
 
     @Test
     void aConnectionsNextRequestTakesTheCgiVariablesArrayTheLastOneLeft() {
-        Targets.Deferred deferred = new Targets.Deferred();
-        mount("/", deferred);
+        Targets.Deferred deferred = mountDeferred();
         web.request(1, true, WebServer.params("GET", "/a"), "");
         deferred.last().complete();
         client.read(connection).finished(1);
@@ -280,8 +286,7 @@ class FcgiSessionTest {
 
     @Test
     void headersReadAfterTheRequestCompletedThrowAndNeverShowTheNextRequestsWhileWhatRoutingReadStays() {
-        Targets.Deferred deferred = new Targets.Deferred();
-        mount("/", deferred);
+        Targets.Deferred deferred = mountDeferred();
         web.request(1, true, WebServer.params("POST", "/first?q=1", "HTTP_X_WHO", "first"), "");
         Exchange first = deferred.last();
         Request request = first.request();
@@ -306,8 +311,7 @@ class FcgiSessionTest {
 
     @Test
     void anAbortedRequestsHandlerStillReadsItsHeadersAndTheNextRequestGetsItsOwnArray() {
-        Targets.Deferred deferred = new Targets.Deferred();
-        mount("/", deferred);
+        Targets.Deferred deferred = mountDeferred();
         web.request(1, true, WebServer.params("GET", "/slow", "HTTP_X_WHO", "first"), "");
         Exchange aborted = deferred.last();
         web.abort(1);
@@ -321,8 +325,7 @@ class FcgiSessionTest {
 
     @Test
     void aReaderRacingTheConnectionsNextRequestsSeesItsOwnValueOrAnErrorNeverTheirs() throws Exception {
-        Targets.Deferred deferred = new Targets.Deferred();
-        mount("/", deferred);
+        Targets.Deferred deferred = mountDeferred();
         web.request(1, true, WebServer.params("GET", "/first", "HTTP_X_WHO", "first"), "");
         Request request = deferred.last().request();
         CountDownLatch started = new CountDownLatch(1);
@@ -748,8 +751,7 @@ class FcgiSessionTest {
     @Test
     void aHandlerWritesItsLastBufferItselfWithoutATaskAndTheEventLoopEndsTheRequestWhenItNextLooks() throws IOException {
         connection.takesCallerWrites = true;
-        Targets.Deferred deferred = new Targets.Deferred();
-        mount("/", deferred);
+        Targets.Deferred deferred = mountDeferred();
         web.request(1, true, WebServer.params("GET", "/a"), "");
         int executesBefore = connection.executes;
         connection.callerIsEventLoop = false;
@@ -775,8 +777,7 @@ class FcgiSessionTest {
     @Test
     void aRequestWhoseStdinHasNotEndedOrWhoseConnectionClosesAfterItEndsThroughTheEventLoop() throws IOException {
         connection.takesCallerWrites = true;
-        Targets.Deferred deferred = new Targets.Deferred();
-        mount("/", deferred);
+        Targets.Deferred deferred = mountDeferred();
         web.begin(1, true);
         web.params(1, WebServer.params("POST", "/upload", "CONTENT_LENGTH", "4"));
         connection.callerIsEventLoop = false;

@@ -182,8 +182,8 @@ final class RequestRunner {
 
     /**
      * Ends a request: counts it, records its latency (from its start on a worker to now), makes the
-     * access log line, completes the exchange and queues the line. On its worker when the handler returns, or, for a
-     * detached request, on the thread that completes it.
+     * access log line, completes the exchange and queues the line. On its worker when the handler
+     * returns, or, for a detached request, on the thread that completes it.
      */
     void finish(Work work) {
         Exchange exchange = work.exchange;

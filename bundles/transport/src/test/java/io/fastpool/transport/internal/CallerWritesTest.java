@@ -38,7 +38,7 @@ class CallerWritesTest extends TransportTestSupport {
 
     @ParameterizedTest
     @EnumSource(Io.class)
-    void aHandlersThreadWritesToTheSocketItselfOnEpollOnlyAndRunsDecidedFirst(Io io) throws Exception {
+    void aHandlersThreadWritesToTheSocketItselfOnEpollOnlyAndRunsDecidedOnThatThread(Io io) throws Exception {
         EchoHandler handler = new EchoHandler();
         Connection connection = connect(start(io, config(TCP), handler), handler);
         ByteBuf answer = direct("answer".getBytes(StandardCharsets.US_ASCII));
