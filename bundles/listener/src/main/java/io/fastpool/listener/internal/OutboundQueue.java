@@ -184,7 +184,7 @@ final class OutboundQueue {
             try {
                 if (closed) {
                     out.release();
-                    drainScheduled.set(false);
+                    closeLocked(true); // holding the drain: what other handlers queued meanwhile is this thread's to release
                     return;
                 }
                 offer(exchange, out, true);

@@ -33,6 +33,8 @@ final class EmbeddedConnection implements Connection {
     boolean takesCallerWrites;
     /** Buffers written by callers themselves. */
     int callerWrites;
+    /** Runs when a caller's own write is refused, before the caller hears of it. */
+    Runnable onCallerWriteRefused;
 
     EmbeddedConnection(TransportLimits limits) {
         this.limits = limits;
@@ -98,6 +100,9 @@ final class EmbeddedConnection implements Connection {
     @Override
     public boolean writeFromCaller(ByteBuf data, Runnable decided) {
         if (!takesCallerWrites || callerIsEventLoop) {
+            if (onCallerWriteRefused != null) {
+                onCallerWriteRefused.run();
+            }
             return false;
         }
         decided.run();

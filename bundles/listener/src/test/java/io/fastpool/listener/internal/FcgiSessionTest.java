@@ -17,6 +17,7 @@ import io.fastpool.fcgi.FcgiProtocolStatus;
 import io.fastpool.fcgi.FcgiRecordType;
 import io.fastpool.fcgi.FcgiRole;
 import io.fastpool.transport.TransportLimits;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
@@ -772,6 +773,27 @@ class FcgiSessionTest {
         connection.channel.runPendingTasks(); // completed on the event loop: through the outbound queue's drain
         assertThat(session.isIdle()).isTrue();
         assertThat(connection.channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aHandlerFallingBackToTheQueueOnAConnectionClosedMeanwhileReleasesWhatOthersQueuedBehindIt() {
+        Targets.Deferred deferred = mountDeferred();
+        web.request(1, true, WebServer.params("GET", "/a"), "");
+        web.request(2, true, WebServer.params("GET", "/b"), "");
+        FcgiExchange second = (FcgiExchange) deferred.exchanges.get(1);
+        connection.callerIsEventLoop = false;
+        connection.onCallerWriteRefused = () -> {
+            second.complete(); // another handler queues its answer behind the drain the first one holds
+            session.onClose(); // and the connection goes meanwhile
+        };
+        deferred.exchanges.get(0).complete(); // takes the drain; the connection refuses its own write
+        connection.callerIsEventLoop = true;
+
+        ByteBuf left = second.takeQueuedEnd();
+        if (left != null) {
+            left.release();
+        }
+        assertThat(left).as("released by the handler that held the drain").isNull();
     }
 
     @Test
