@@ -31,10 +31,13 @@ import java.util.function.Supplier;
  * state: they belong to requests already admitted, which a drain waits for.
  *
  * <p>Everything here is guarded by the pool lock (made by {@link Pool}, passed in); methods whose
- * comment says "lock held" expect the caller to hold it, the others take it. {@link #changed} is
- * its one condition: idle workers wait on it for work, {@link #awaitIdle} waits on it for the last
- * request to end. A worker holds the lock from the end of one request to the wait for the next, and
- * never while it runs a request.
+ * comment says "lock held" expect the caller to hold it, the others take it. It has two conditions:
+ * idle workers wait on {@link #workArrived} for work (one is woken per request), and
+ * {@link #awaitIdle} waits on {@link #requestEnded} for the last request to end. They are kept apart
+ * so that the end of a request wakes no idle worker: with one condition, every request's end had
+ * to wake them all, and each woke, found nothing, and waited again (a wake-up per idle worker per
+ * request). A worker holds the lock from the end of one request to the wait for the next, and never
+ * while it runs a request.
  */
 final class Workers {
 
@@ -56,7 +59,10 @@ final class Workers {
 
     private final String poolName;
     private final ReentrantLock lock;
-    private final Condition changed;
+    /** Idle workers wait here: a request or task arrived, or the pool's state changed. */
+    private final Condition workArrived;
+    /** {@link #awaitIdle} waits here: a request ended, or the pool's state changed. */
+    private final Condition requestEnded;
     private final LongSupplier clock;
     private final Supplier<PoolSettings> settings;
     private final PoolStats stats;
@@ -77,7 +83,8 @@ final class Workers {
             Gate gate, RequestRunner runner) {
         this.poolName = poolName;
         this.lock = lock;
-        this.changed = lock.newCondition();
+        this.workArrived = lock.newCondition();
+        this.requestEnded = lock.newCondition();
         this.clock = clock;
         this.settings = settings;
         this.stats = stats;
@@ -124,7 +131,7 @@ final class Workers {
         try {
             if (detached.remove(work)) {
                 lastActivityNanos = clock.getAsLong();
-                changed.signalAll();
+                requestEnded.signalAll();
             }
         } finally {
             lock.unlock();
@@ -150,7 +157,7 @@ final class Workers {
             return;
         }
         if (idleWorkers > 0) {
-            changed.signal();
+            workArrived.signal();
         } else if (!anyFinishing() && threads.size() < settings.get().maxThreads()) {
             startWorker();
         }
@@ -158,7 +165,8 @@ final class Workers {
 
     /** Wakes every waiting thread: the pool's state changed. Lock held. */
     void signalAll() {
-        changed.signalAll();
+        workArrived.signalAll();
+        requestEnded.signalAll();
     }
 
     /**
@@ -239,7 +247,7 @@ final class Workers {
                     }
                     idleWorkers++;
                     try {
-                        changed.await(1, TimeUnit.SECONDS);
+                        workArrived.await(1, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         // An interrupt meant for a request that already ended: go on waiting.
                     } finally {
@@ -267,7 +275,7 @@ final class Workers {
                     queue.addFirst(work); // its app went away while it was being taken: first in line for its return
                 }
                 lastActivityNanos = clock.getAsLong();
-                changed.signalAll();
+                requestEnded.signalAll(); // for awaitIdle only: this worker takes what is queued itself
                 if (!threads.contains(me)) {
                     return; // orphaned while it ran, and already replaced
                 }
@@ -331,7 +339,7 @@ final class Workers {
                     return false;
                 }
                 try {
-                    left = changed.awaitNanos(left);
+                    left = requestEnded.awaitNanos(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
@@ -347,7 +355,7 @@ final class Workers {
     void interruptAll() {
         threads.forEach(Thread::interrupt);
         threads.clear();
-        changed.signalAll();
+        signalAll();
     }
 
     // ---- views: lock held ---------------------------------------------------------------------
