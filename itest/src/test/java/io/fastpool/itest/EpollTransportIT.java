@@ -10,6 +10,7 @@ import io.fastpool.itest.support.OsgiNettyLeaks;
 import io.fastpool.itest.support.PlatformOptions;
 import io.fastpool.itest.support.RawFcgiClient;
 import io.fastpool.itest.support.WebServerProcess;
+import io.fastpool.listener.ListenerStatus;
 import io.fastpool.transport.TransportStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,6 +84,11 @@ public class EpollTransportIT {
                     .containsExactly("io.netty.transport-native-epoll.linux-x86_64");
 
             assertHelloOverBoth();
+            assertThat(listenerCounters().writtenByHandlers()).as("/hello answers on the event loop").isZero();
+            answerOnWorkers();
+            assertThat(listenerCounters().writtenByHandlers())
+                    .as("answers whose end the handler's thread wrote to the socket itself (writesFromHandlers, epoll only)")
+                    .isPositive();
             OsgiNettyLeaks.assertNone();
         }
     }
@@ -107,6 +113,8 @@ public class EpollTransportIT {
                     .doesNotContainKeys("io.netty.channel.epoll", "io.netty.channel.unix");
 
             assertHelloOverBoth();
+            answerOnWorkers();
+            assertThat(listenerCounters().writtenByHandlers()).as("on NIO every write is the event loop's").isZero();
         }
     }
 
@@ -193,6 +201,27 @@ public class EpollTransportIT {
             bundle.stop();
             bundle.start();
             await(Duration.ofSeconds(10), "the unix socket " + socket, () -> Files.exists(socket));
+        }
+
+        /** The listener's counters, from its service as registered now (a restarted transport may have renewed it). */
+        ListenerStatus.Counters listenerCounters() {
+            org.osgi.framework.ServiceReference<ListenerStatus> reference = context.getServiceReference(ListenerStatus.class);
+            assertThat(reference).as("the listener's status service").isNotNull();
+            ListenerStatus status = context.getService(reference);
+            try {
+                return status.counters();
+            } finally {
+                context.ungetService(reference);
+            }
+        }
+
+        /** Requests answered on a worker thread of the test app's, on a kept connection: each may end without the event loop. */
+        void answerOnWorkers() throws IOException {
+            try (RawFcgiClient unix = RawFcgiClient.unix(socket)) {
+                for (int request = 1; request <= 5; request++) {
+                    assertThat(unix.get(1, true, "/echo").httpStatus()).isEqualTo("200 OK");
+                }
+            }
         }
 
         /** Kept connections on both listeners, several requests each, so reads and writes go round the event loop. */

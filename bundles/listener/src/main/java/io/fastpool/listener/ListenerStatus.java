@@ -43,9 +43,20 @@ public interface ListenerStatus {
      * @param responses3xx responses with a 3xx status
      * @param responses4xx responses with a 4xx status (the listener's own 404s and 400s included)
      * @param responses5xx responses with a 5xx status (the listener's own 503s included)
+     * @param writtenByHandlers answers whose end the handler's own thread wrote to the socket, sparing
+     *     the event loop a wake-up (the transport's {@code writesFromHandlers}; epoll only); the
+     *     others went out through the event loop
      */
     record Counters(long dispatched, long completed, long notFound, long badRequests, long rejected, long aborted,
             long paramsTimeouts, long protocolErrors, long responses1xx, long responses2xx, long responses3xx,
-            long responses4xx, long responses5xx) {
+            long responses4xx, long responses5xx, long writtenByHandlers) {
+
+        /** The counters of version 1.0, before {@code writtenByHandlers}: that one is 0. */
+        public Counters(long dispatched, long completed, long notFound, long badRequests, long rejected, long aborted,
+                long paramsTimeouts, long protocolErrors, long responses1xx, long responses2xx, long responses3xx,
+                long responses4xx, long responses5xx) {
+            this(dispatched, completed, notFound, badRequests, rejected, aborted, paramsTimeouts, protocolErrors,
+                    responses1xx, responses2xx, responses3xx, responses4xx, responses5xx, 0);
+        }
     }
 }

@@ -3,7 +3,7 @@
  * service, read by the shell and the status page. The listener's workings stay private.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.fastpool.listener;
 
 import org.osgi.annotation.bundle.Export;

@@ -361,6 +361,7 @@ final class FcgiSession implements ConnectionSession, FcgiRecordListener, Outbou
     @Override
     public void endingByCaller(FcgiExchange exchange) {
         count(exchange);
+        stats.writtenByHandlers.increment();
     }
 
     private void count(FcgiExchange exchange) {

@@ -14,6 +14,8 @@ final class ListenerStats {
     final LongAdder paramsTimeouts = new LongAdder();
     final LongAdder protocolErrors = new LongAdder();
     final LongAdder dispatchFailures = new LongAdder();
+    /** Answers whose end the handler's thread wrote itself (OutboundQueue.writeByCaller). */
+    final LongAdder writtenByHandlers = new LongAdder();
     /** Responses by status class: index 0 for 1xx up to 4 for 5xx. */
     private final LongAdder[] byStatusClass = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(),
             new LongAdder()};
@@ -29,6 +31,7 @@ final class ListenerStats {
     ListenerStatus.Counters snapshot() {
         return new ListenerStatus.Counters(dispatched.sum(), completed.sum(), notFound.sum(), badRequests.sum(),
                 rejected.sum(), aborted.sum(), paramsTimeouts.sum(), protocolErrors.sum(), byStatusClass[0].sum(),
-                byStatusClass[1].sum(), byStatusClass[2].sum(), byStatusClass[3].sum(), byStatusClass[4].sum());
+                byStatusClass[1].sum(), byStatusClass[2].sum(), byStatusClass[3].sum(), byStatusClass[4].sum(),
+                writtenByHandlers.sum());
     }
 }

@@ -763,6 +763,7 @@ class FcgiSessionTest {
         assertThat(connection.callerWrites).isEqualTo(1);
         assertThat(connection.executes - executesBefore).as("tasks handed to the event loop").isZero();
         assertThat(stats.completed.sum()).as("counted as it was written").isEqualTo(1);
+        assertThat(stats.writtenByHandlers.sum()).as("counted as written by its handler").isEqualTo(1);
         assertThat(client.read(connection).finished(1).body()).isEqualTo("one");
         assertThat(session.inFlight()).as("not yet looked at by the event loop").isEqualTo(1);
 
@@ -816,6 +817,7 @@ class FcgiSessionTest {
         connection.callerIsEventLoop = true;
         connection.channel.runPendingTasks();
         assertThat(connection.callerWrites).isZero();
+        assertThat(stats.writtenByHandlers.sum()).isZero();
         assertThat(client.read(connection).ended).hasSize(2);
         assertThat(connection.channel.isOpen()).isFalse();
     }

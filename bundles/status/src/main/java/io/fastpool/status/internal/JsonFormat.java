@@ -164,6 +164,7 @@ final class JsonFormat {
         json.writeNumberField("aborted", c.aborted());
         json.writeNumberField("paramsTimeouts", c.paramsTimeouts());
         json.writeNumberField("protocolErrors", c.protocolErrors());
+        json.writeNumberField("writtenByHandlers", c.writtenByHandlers());
         json.writeObjectFieldStart("responses");
         json.writeNumberField("1xx", c.responses1xx());
         json.writeNumberField("2xx", c.responses2xx());

@@ -111,6 +111,9 @@ final class MetricsFormat {
                     .sample(c.paramsTimeouts()).write();
             family("fastpool_protocol_errors", Type.COUNTER, null, "Connections closed for breaking the FastCGI protocol.")
                     .sample(c.protocolErrors()).write();
+            family("fastpool_responses_written_by_handlers", Type.COUNTER, null,
+                    "Answers whose end the handler's own thread wrote to the socket, without waking the event loop.")
+                    .sample(c.writtenByHandlers()).write();
         }
     }
 

@@ -86,7 +86,7 @@ final class Fixtures {
     }
 
     static ListenerStatus.Counters requests() {
-        return new ListenerStatus.Counters(10_500, 10_490, 7, 2, 0, 3, 0, 0, 0, 10_300, 12, 150, 28);
+        return new ListenerStatus.Counters(10_500, 10_490, 7, 2, 0, 3, 0, 0, 0, 10_300, 12, 150, 28, 9_900);
     }
 
     static SystemFigures idleCpu() {

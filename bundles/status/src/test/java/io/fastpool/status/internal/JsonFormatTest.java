@@ -43,7 +43,7 @@ class JsonFormatTest {
                 .containsEntry("refused", 0);
         assertThat(map(map(listeners.get(0)).get("fpm"))).containsEntry("accepted conn", 120);
         Map<String, Object> requests = map(json.get("requests"));
-        assertThat(requests).containsEntry("notFound", 7);
+        assertThat(requests).containsEntry("notFound", 7).containsEntry("writtenByHandlers", 9_900);
         assertThat(map(requests.get("responses"))).containsEntry("2xx", 10_300).containsEntry("5xx", 28);
     }
 

@@ -41,7 +41,7 @@ class MetricsFormatTest {
                 "fastpool_pool_queue_length{pool=\"blog\"} 100", "fastpool_pool_threads_busy{pool=\"shop\"} 1",
                 "fastpool_connections_accepted_total{listen=\"unix:run/fastpool.sock\"} 120",
                 "fastpool_connections{listen=\"tcp:127.0.0.1:9000\",state=\"idle\"} 1",
-                "fastpool_responses_total{class=\"5xx\"} 28", "fastpool_uptime_seconds 7200",
+                "fastpool_responses_total{class=\"5xx\"} 28", "fastpool_responses_written_by_handlers_total 9900", "fastpool_uptime_seconds 7200",
                 "fastpool_start_time_seconds 1772359200", "fastpool_transport_io{kind=\"nio\"} 1",
                 "fastpool_app_sessions_by_segment{pool=\"shop\",app=\"shop/app\",segment=\"new\"} 9",
                 "fastpool_app_sessions_by_segment{pool=\"shop\",app=\"shop/app\",segment=\"returning\"} 3",
