@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  *
  * <p>Everything here is guarded by the pool lock (made by {@link Pool}, passed in); methods whose
  * comment says "lock held" expect the caller to hold it, the others take it. It has two conditions:
- * idle workers wait on {@link #workArrived} for work (one is woken per request), and
+ * idle workers wait on {@link #workArrived} for work (woken one at a time, see {@link #waking}), and
  * {@link #awaitIdle} waits on {@link #requestEnded} for the last request to end. They are kept apart
  * so that the end of a request wakes no idle worker: with one condition, every request's end had
  * to wake them all, and each woke, found nothing, and waited again (a wake-up per idle worker per
@@ -76,6 +76,16 @@ final class Workers {
     private final Set<Thread> threads = new HashSet<>();
     private final AtomicInteger threadNumber = new AtomicInteger();
     private int idleWorkers;
+    /**
+     * Idle workers signalled that have not yet come out of their wait. While one is on its way, no
+     * other is woken: it takes the first request and wakes the next worker if more are queued (a
+     * chain), and a worker ending its request meanwhile often takes the rest first. Waking one per
+     * request instead woke workers that then found nothing (bench/side-by-side: 0.74 wake-ups of the
+     * server's threads per request at 8 connections, 0.66 with the chain).
+     */
+    private int waking;
+    /** How long an idle worker waits before it looks again (to retire, or past a lost wake-up); tests may lengthen it. */
+    long idleLookNanos = TimeUnit.SECONDS.toNanos(1);
     /** When a request last arrived or ended: the idle time-out counts from here. */
     private long lastActivityNanos;
 
@@ -157,9 +167,17 @@ final class Workers {
             return;
         }
         if (idleWorkers > 0) {
-            workArrived.signal();
+            wakeOne();
         } else if (!anyFinishing() && threads.size() < settings.get().maxThreads()) {
             startWorker();
+        }
+    }
+
+    /** Wakes an idle worker unless one is already on its way ({@link #waking}). Lock held. */
+    private void wakeOne() {
+        if (waking == 0) {
+            waking++;
+            workArrived.signal();
         }
     }
 
@@ -247,19 +265,28 @@ final class Workers {
                     }
                     idleWorkers++;
                     try {
-                        workArrived.await(1, TimeUnit.SECONDS);
+                        workArrived.awaitNanos(idleLookNanos);
                     } catch (InterruptedException e) {
                         // An interrupt meant for a request that already ended: go on waiting.
                     } finally {
                         idleWorkers--;
+                        if (waking > 0) {
+                            waking--; // this one, or one that timed out as it was signalled: either looks now
+                        }
                     }
                 }
                 work.thread = me;
                 work.startedNanos = clock.getAsLong();
                 running.put(me, work);
-                // More is waiting and nobody idle: grow now rather than after this request.
-                if (idleWorkers == 0 && threads.size() < settings.get().maxThreads() && (!tasks.isEmpty() || firstRunnable() != null)) {
-                    startWorker();
+                if (!tasks.isEmpty() || firstRunnable() != null) {
+                    if (idleWorkers == 0) {
+                        // More is waiting and nobody idle: grow now rather than after this request.
+                        if (threads.size() < settings.get().maxThreads()) {
+                            startWorker();
+                        }
+                    } else {
+                        wakeOne(); // more is waiting: the next idle worker, unless one is on its way
+                    }
                 }
                 boolean ran;
                 lock.unlock();

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastpool.pool.PoolSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
@@ -81,20 +84,56 @@ class WorkersTest {
 
     /** Two requests at once on two threads, both answered: the workers are then idle. */
     private void twoThreadsBusyThenIdle(FakeApp app, CountDownLatch release) throws InterruptedException {
-        FakeExchange first = new FakeExchange("/app");
-        FakeExchange second = new FakeExchange("/app");
+        threadsBusyThenIdle(2, app, release);
+    }
+
+    /** {@code count} requests at once on as many threads, all answered: the workers are then idle. */
+    private void threadsBusyThenIdle(int count, FakeApp app, CountDownLatch release) throws InterruptedException {
+        List<FakeExchange> exchanges = arriveTogether(count, app);
+        await(count + " busy threads", () -> locked(workers::busyCount) == count);
+        release.countDown();
+        for (FakeExchange exchange : exchanges) {
+            assertThat(exchange.awaitCompletion()).isTrue();
+        }
+        await("all back", () -> locked(workers::busyCount) == 0);
+    }
+
+    /** {@code count} requests queued under one hold of the lock, as one read of the event loop's may bring them. */
+    private List<FakeExchange> arriveTogether(int count, FakeApp app) {
+        List<FakeExchange> exchanges = new ArrayList<>();
         lock.lock();
         try {
-            workers.enqueue(app, first);
-            workers.enqueue(app, second);
+            for (int i = 0; i < count; i++) {
+                FakeExchange exchange = new FakeExchange("/app");
+                exchanges.add(exchange);
+                workers.enqueue(app, exchange);
+            }
         } finally {
             lock.unlock();
         }
-        await("two busy threads", () -> locked(workers::busyCount) == 2);
-        release.countDown();
-        assertThat(first.awaitCompletion()).isTrue();
-        assertThat(second.awaitCompletion()).isTrue();
-        await("both back", () -> locked(workers::busyCount) == 0);
+        return exchanges;
+    }
+
+    @Test
+    void requestsArrivingTogetherWakeIdleWorkersOneAfterAnotherUntilEveryOneRuns() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        workers(Map.of("minThreads", 3, "maxThreads", 3));
+        workers.idleLookNanos = TimeUnit.HOURS.toNanos(1); // no periodic look may stand in for a wake-up
+        threadsBusyThenIdle(3, new FakeApp("bundle/warm", (request, response) -> release.await()), release);
+        assertThat(locked(workers::threadCount)).isEqualTo(3);
+
+        // Each handler waits for the other two: they end only if all three run at once, on the idle
+        // workers, each woken by the one before it.
+        CountDownLatch allRunning = new CountDownLatch(3);
+        List<FakeExchange> exchanges = arriveTogether(3, new FakeApp("bundle/together", (request, response) -> {
+            allRunning.countDown();
+            allRunning.await();
+        }));
+
+        for (FakeExchange exchange : exchanges) {
+            assertThat(exchange.awaitCompletion()).isTrue();
+        }
+        assertThat(locked(workers::threadCount)).as("no thread started: the idle ones took them").isEqualTo(3);
     }
 
     @Test
