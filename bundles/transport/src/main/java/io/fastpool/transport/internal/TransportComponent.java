@@ -92,7 +92,7 @@ public final class TransportComponent implements TransportStatus, ConfigurationR
         @AttributeDefinition(description = "Connections the kernel queues before they are accepted (SO_BACKLOG).", min = "1")
         int backlog() default TransportConfig.DEFAULT_BACKLOG;
 
-        @AttributeDefinition(description = "I/O threads; 0 means one per two cores, at least one. Applies at the next start.", min = "0")
+        @AttributeDefinition(description = "I/O threads; 0 means one per core. Applies at the next start.", min = "0")
         int eventLoopThreads() default 0;
 
         @AttributeDefinition(description = "Use netty's native epoll transport when its bundles are installed and it"

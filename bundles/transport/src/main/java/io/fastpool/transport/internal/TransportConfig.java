@@ -23,7 +23,7 @@ import java.util.Set;
  * @param unixSocketOwner user to own each unix socket file, or empty to leave the process's user
  * @param unixSocketGroup group to own each unix socket file, or empty to leave the default group
  * @param backlog connections the kernel queues before they are accepted ({@code SO_BACKLOG})
- * @param eventLoopThreads I/O threads; 0 means one per two cores, at least one. Read at start only
+ * @param eventLoopThreads I/O threads; 0 means one per core. Read at start only
  * @param useEpoll use netty's native epoll when it is available, else NIO; false always uses NIO.
  *     Read at start only
  * @param writesFromHandlers on epoll, whether a handler's thread may write its request's last buffer
@@ -86,7 +86,7 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
             throw new IllegalArgumentException("backlog must be at least 1, was " + backlog);
         }
         if (eventLoopThreads < 0) {
-            throw new IllegalArgumentException("eventLoopThreads must be 0 (one per two cores) or more, was " + eventLoopThreads);
+            throw new IllegalArgumentException("eventLoopThreads must be 0 (one per core) or more, was " + eventLoopThreads);
         }
         if (writeBufferLowWaterMark < 1 || writeBufferHighWaterMark < writeBufferLowWaterMark) {
             throw new IllegalArgumentException("write buffer water marks must be 1 <= writeBufferLowWaterMark ("
@@ -106,22 +106,9 @@ public record TransportConfig(List<ListenAddress> listen, AllowedClients allowed
         return new Builder(baseDirectory);
     }
 
-    /**
-     * The number of I/O threads to start: {@link #eventLoopThreads()}, or if 0 one per two cores (at
-     * least one). An event loop only reads, decodes and routes (a handler's thread writes its own
-     * answer's end, and apps run on pools' threads), so one keeps up with several cores' workers; fewer
-     * loops each find more to do per wake-up. On 2 cores behind nginx (bench/compare, two runs each),
-     * one loop answered 49.5k and 58.4k requests/s at 13.9 and 9.6 us of CPU per request where two
-     * answered 48.7k and 54.5k at 14.4 and 11.8 us; directly at 64 connections two loops were 4-7%
-     * ahead. See docs/benchmarks.md.
-     */
+    /** The number of I/O threads to start: {@link #eventLoopThreads()}, or the core count if 0. */
     public int effectiveEventLoopThreads() {
-        return eventLoopThreads > 0 ? eventLoopThreads : defaultEventLoopThreads(Runtime.getRuntime().availableProcessors());
-    }
-
-    /** One event loop per two of {@code cores}, at least one. */
-    static int defaultEventLoopThreads(int cores) {
-        return Math.max(1, cores / 2);
+        return eventLoopThreads > 0 ? eventLoopThreads : Runtime.getRuntime().availableProcessors();
     }
 
     /** {@link #unixSocketMode()} as file permissions. */

@@ -58,10 +58,7 @@ class TransportComponentTest extends TransportTestSupport {
         assertThat(config.unixSocketModeText()).isEqualTo("0660");
         assertThat(config.backlog()).isEqualTo(511);
         assertThat(config.drainTimeoutMillis()).isEqualTo(30_000);
-        assertThat(config.effectiveEventLoopThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
-        assertThat(TransportConfig.defaultEventLoopThreads(1)).isEqualTo(1);
-        assertThat(TransportConfig.defaultEventLoopThreads(2)).isEqualTo(1);
-        assertThat(TransportConfig.defaultEventLoopThreads(16)).isEqualTo(8);
+        assertThat(config.effectiveEventLoopThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(config.useEpoll()).isTrue();
         assertThat(config.limits()).isEqualTo(TransportLimits.DEFAULTS);
         assertThat(config.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
