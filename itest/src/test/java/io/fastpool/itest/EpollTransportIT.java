@@ -38,6 +38,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.namespace.HostNamespace;
 import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleWire;
@@ -205,7 +206,7 @@ public class EpollTransportIT {
 
         /** The listener's counters, from its service as registered now (a restarted transport may have renewed it). */
         ListenerStatus.Counters listenerCounters() {
-            org.osgi.framework.ServiceReference<ListenerStatus> reference = context.getServiceReference(ListenerStatus.class);
+            ServiceReference<ListenerStatus> reference = context.getServiceReference(ListenerStatus.class);
             assertThat(reference).as("the listener's status service").isNotNull();
             ListenerStatus status = context.getService(reference);
             try {

@@ -33,11 +33,9 @@ import java.util.function.Supplier;
  * <p>Everything here is guarded by the pool lock (made by {@link Pool}, passed in); methods whose
  * comment says "lock held" expect the caller to hold it, the others take it. It has two conditions:
  * idle workers wait on {@link #workArrived} for work (woken one at a time, see {@link #waking}), and
- * {@link #awaitIdle} waits on {@link #requestEnded} for the last request to end. They are kept apart
- * so that the end of a request wakes no idle worker: with one condition, every request's end had
- * to wake them all, and each woke, found nothing, and waited again (a wake-up per idle worker per
- * request). A worker holds the lock from the end of one request to the wait for the next, and never
- * while it runs a request.
+ * {@link #awaitIdle} waits on {@link #requestEnded} for the last request to end, so the end of a
+ * request wakes no idle worker. A worker holds the lock from the end of one request to the wait for
+ * the next, and never while it runs a request.
  */
 final class Workers {
 

@@ -3,7 +3,10 @@ package io.fastpool.pool.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fastpool.api.Request;
+import io.fastpool.api.Response;
 import io.fastpool.api.WebApp;
+import io.fastpool.api.spi.Exchange;
 import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolState;
 import io.fastpool.testkit.FakeExchange;
@@ -807,10 +810,10 @@ class PoolTest {
         Pool pool = pool(Map.of("maxThreads", 1));
         pool.addApp(app);
         FakeExchange broken = new FakeExchange("/app/broken");
-        java.util.concurrent.atomic.AtomicInteger completes = new java.util.concurrent.atomic.AtomicInteger();
-        pool.submit(app, new io.fastpool.api.spi.Exchange() {
-            @Override public io.fastpool.api.Request request() { return broken.request(); }
-            @Override public io.fastpool.api.Response response() { return broken.response(); }
+        AtomicInteger completes = new AtomicInteger();
+        pool.submit(app, new Exchange() {
+            @Override public Request request() { return broken.request(); }
+            @Override public Response response() { return broken.response(); }
             @Override public boolean isCancelled() { return false; }
             @Override public void onCancel(Runnable action) { }
             @Override public String describe() { return "the broken exchange"; }

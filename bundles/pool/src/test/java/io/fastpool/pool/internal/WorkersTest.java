@@ -82,11 +82,6 @@ class WorkersTest {
         Awaitility.await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
     }
 
-    /** Two requests at once on two threads, both answered: the workers are then idle. */
-    private void twoThreadsBusyThenIdle(FakeApp app, CountDownLatch release) throws InterruptedException {
-        threadsBusyThenIdle(2, app, release);
-    }
-
     /** {@code count} requests at once on as many threads, all answered: the workers are then idle. */
     private void threadsBusyThenIdle(int count, FakeApp app, CountDownLatch release) throws InterruptedException {
         List<FakeExchange> exchanges = arriveTogether(count, app);
@@ -133,14 +128,14 @@ class WorkersTest {
         for (FakeExchange exchange : exchanges) {
             assertThat(exchange.awaitCompletion()).isTrue();
         }
-        assertThat(locked(workers::threadCount)).as("no thread started: the idle ones took them").isEqualTo(3);
+        assertThat(locked(workers::threadCount)).as("the three idle workers, still all there").isEqualTo(3);
     }
 
     @Test
     void workersAboveMinThreadsEndOnceIdleLongerThanTheKeepAliveByThePoolsClock() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         workers(Map.of("minThreads", 1, "maxThreads", 2));
-        twoThreadsBusyThenIdle(new FakeApp("bundle/held", (request, response) -> release.await()), release);
+        threadsBusyThenIdle(2, new FakeApp("bundle/held", (request, response) -> release.await()), release);
         assertThat(locked(workers::threadCount)).isEqualTo(2);
 
         host.advance(Workers.KEEP_ALIVE_NANOS / 1_000_000 + 1);
@@ -154,7 +149,7 @@ class WorkersTest {
     void whenThePoolSaysTheyRetireEveryIdleWorkerEnds() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         workers(Map.of("minThreads", 2, "maxThreads", 2));
-        twoThreadsBusyThenIdle(new FakeApp("bundle/held", (request, response) -> release.await()), release);
+        threadsBusyThenIdle(2, new FakeApp("bundle/held", (request, response) -> release.await()), release);
 
         retiring = true;
         wakeWorkers();
