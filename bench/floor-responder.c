@@ -7,9 +7,17 @@
  * honoured (without it the connection closes after the answer). Nothing else is done, so any
  * server's CPU per request above this one's is the cost of its own work.
  *
+ * With --workers N it is the hand-off floor instead: the epoll thread still reads and splits the
+ * records, but hands each request to one of N worker threads (a mutex-guarded queue and a condition
+ * variable, an idle worker woken only when none is already on its way, and the woken one waking the
+ * next if more are queued), and the worker writes the answer to the socket itself. That is the
+ * least a server pays that never runs a request on the thread that reads it, as Fastpool's pools
+ * never do: the same answer, plus one hand-off between threads.
+ *
  * Build and run (bench/floor does both):
- *   cc -O2 -o floor-responder bench/floor-responder.c
+ *   cc -O2 -pthread -o floor-responder bench/floor-responder.c
  *   ./floor-responder /tmp/floor.sock
+ *   ./floor-responder --workers 4 /tmp/handoff.sock
  *
  * A FastCGI record (FastCGI 1.0, section 3.3):
  *
@@ -21,6 +29,8 @@
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +51,9 @@ static const char BODY[] = "Content-Type: text/plain\r\nContent-Length: 13\r\n\r
 struct connection {
     int fd;
     int keep_conn;
+    /* Hand-off mode: the epoll thread's reference and one per request handed to a worker. */
+    int refs;
+    pthread_mutex_t write_lock;
     size_t in_length;
     unsigned char in[IN_CAPACITY];
     size_t out_length, out_sent, out_capacity;
@@ -63,9 +76,23 @@ static void put_header(unsigned char *at, int type, int id, int length) {
     at[7] = 0;
 }
 
-/* Appends the whole answer to request id: STDOUT with the body, the empty STDOUT, END_REQUEST. */
+enum { ANSWER_LENGTH = HEADER + (sizeof BODY - 1) + HEADER + HEADER + 8 };
+
+/* Writes the whole answer to request id at `at`: STDOUT with the body, the empty STDOUT, END_REQUEST. */
+static void put_answer(unsigned char *at, int id) {
+    size_t body = sizeof BODY - 1;
+    put_header(at, STDOUT, id, (int) body);
+    memcpy(at + HEADER, BODY, body);
+    at += HEADER + body;
+    put_header(at, STDOUT, id, 0);
+    at += HEADER;
+    put_header(at, END_REQUEST, id, 8);
+    memset(at + HEADER, 0, 8); /* appStatus 0, FCGI_REQUEST_COMPLETE */
+}
+
+/* Appends the whole answer to request id to the connection's pending output. */
 static void answer(struct connection *c, int id) {
-    size_t body = sizeof BODY - 1, need = HEADER + body + HEADER + HEADER + 8;
+    size_t need = ANSWER_LENGTH;
     if (c->out_length + need > c->out_capacity) {
         size_t capacity = c->out_capacity ? c->out_capacity * 2 : 4096;
         while (capacity < c->out_length + need) {
@@ -77,22 +104,151 @@ static void answer(struct connection *c, int id) {
         }
         c->out_capacity = capacity;
     }
-    unsigned char *at = c->out + c->out_length;
-    put_header(at, STDOUT, id, (int) body);
-    memcpy(at + HEADER, BODY, body);
-    at += HEADER + body;
-    put_header(at, STDOUT, id, 0);
-    at += HEADER;
-    put_header(at, END_REQUEST, id, 8);
-    memset(at + HEADER, 0, 8); /* appStatus 0, FCGI_REQUEST_COMPLETE */
+    put_answer(c->out + c->out_length, id);
     c->out_length += need;
+}
+
+/* ---- hand-off mode: the epoll thread queues requests, workers answer them ---------------------- */
+
+struct job {
+    struct connection *c;
+    int id;
+    int close_after;
+};
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t work_arrived;
+    struct job *jobs; /* a ring of `capacity` jobs, `length` of them from `head` */
+    size_t head, length, capacity;
+    int idle;   /* workers waiting for work */
+    int waking; /* workers signalled and not yet out of their wait: while one is, no other is woken */
+} handoff = {.lock = PTHREAD_MUTEX_INITIALIZER, .work_arrived = PTHREAD_COND_INITIALIZER};
+
+static int workers; /* 0: the one-thread floor */
+
+static void release(struct connection *c) {
+    if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        close(c->fd);
+        pthread_mutex_destroy(&c->write_lock);
+        free(c->out);
+        free(c);
+    }
+}
+
+/* Wakes an idle worker unless one is already on its way. Lock held. */
+static void wake_one(void) {
+    if (handoff.idle > 0 && handoff.waking == 0) {
+        handoff.waking++;
+        pthread_cond_signal(&handoff.work_arrived);
+    }
+}
+
+/* Queues a request for the workers. Lock held. */
+static void push(struct connection *c, int id, int close_after) {
+    if (handoff.length == handoff.capacity) {
+        size_t capacity = handoff.capacity ? handoff.capacity * 2 : 256;
+        struct job *jobs = malloc(capacity * sizeof *jobs);
+        if (!jobs) {
+            die("malloc");
+        }
+        for (size_t i = 0; i < handoff.length; i++) {
+            jobs[i] = handoff.jobs[(handoff.head + i) % handoff.capacity];
+        }
+        free(handoff.jobs);
+        handoff.jobs = jobs;
+        handoff.head = 0;
+        handoff.capacity = capacity;
+    }
+    __atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+    handoff.jobs[(handoff.head + handoff.length++) % handoff.capacity] = (struct job) {c, id, close_after};
+}
+
+/* Writes all of `length` bytes from a worker, waiting while the socket is full; 0, or -1 on error. */
+static int write_fully(int fd, const unsigned char *at, size_t length) {
+    while (length > 0) {
+        ssize_t n = write(fd, at, length);
+        if (n < 0) {
+            if (errno != EAGAIN) {
+                return -1;
+            }
+            struct pollfd writable = {.fd = fd, .events = POLLOUT};
+            poll(&writable, 1, -1);
+            continue;
+        }
+        at += n;
+        length -= (size_t) n;
+    }
+    return 0;
+}
+
+static void *work(void *unused) {
+    (void) unused;
+    unsigned char out[ANSWER_LENGTH];
+    pthread_mutex_lock(&handoff.lock);
+    for (;;) {
+        while (handoff.length == 0) {
+            handoff.idle++;
+            pthread_cond_wait(&handoff.work_arrived, &handoff.lock);
+            handoff.idle--;
+            if (handoff.waking > 0) {
+                handoff.waking--;
+            }
+        }
+        struct job job = handoff.jobs[handoff.head];
+        handoff.head = (handoff.head + 1) % handoff.capacity;
+        handoff.length--;
+        if (handoff.length > 0) {
+            wake_one(); /* more is waiting: the next idle worker */
+        }
+        pthread_mutex_unlock(&handoff.lock);
+
+        put_answer(out, job.id);
+        pthread_mutex_lock(&job.c->write_lock);
+        int failed = write_fully(job.c->fd, out, sizeof out);
+        pthread_mutex_unlock(&job.c->write_lock);
+        if (failed || job.close_after) {
+            shutdown(job.c->fd, SHUT_RDWR); /* the epoll thread sees the end and lets go */
+        }
+        release(job.c);
+
+        pthread_mutex_lock(&handoff.lock);
+    }
+    return NULL;
+}
+
+/* Hand-off mode: queues the whole requests read so far for the workers. */
+static void hand_off_records(struct connection *c) {
+    size_t at = 0;
+    int queued = 0;
+    pthread_mutex_lock(&handoff.lock);
+    while (c->in_length - at >= HEADER) {
+        unsigned char *r = c->in + at;
+        size_t length = ((size_t) r[4] << 8 | r[5]) + r[6];
+        if (c->in_length - at < HEADER + length) {
+            break;
+        }
+        int id = r[2] << 8 | r[3];
+        int content = r[4] << 8 | r[5];
+        if (r[1] == BEGIN_REQUEST && content >= 3) {
+            c->keep_conn = r[HEADER + 2] & KEEP_CONN;
+        } else if ((r[1] == STDIN && content == 0) || r[1] == ABORT_REQUEST) {
+            push(c, id, !c->keep_conn);
+            queued = 1;
+        }
+        at += HEADER + length;
+    }
+    if (queued) {
+        wake_one();
+    }
+    pthread_mutex_unlock(&handoff.lock);
+    memmove(c->in, c->in + at, c->in_length - at);
+    c->in_length -= at;
 }
 
 static void close_connection(int epoll, struct connection *c) {
     epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
-    close(c->fd);
-    free(c->out);
-    free(c);
+    release(c); /* closed once no worker still answers on it */
 }
 
 /* Writes what is pending; returns 0 when all is written, 1 when the socket is full, -1 on error. */
@@ -145,6 +301,10 @@ static void on_readable(int epoll, struct connection *c) {
         return;
     }
     c->in_length += (size_t) n;
+    if (workers > 0) {
+        hand_off_records(c);
+        return;
+    }
     int close_after = handle_records(c);
     int flushed = flush(c);
     if (flushed < 0 || (close_after && flushed == 0)) {
@@ -167,8 +327,19 @@ static void on_writable(int epoll, struct connection *c) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "--workers") == 0) {
+        char *end;
+        long n = strtol(argv[2], &end, 10);
+        if (*end != 0 || n < 1 || n > 1024) {
+            fprintf(stderr, "floor-responder: --workers takes 1 to 1024, not %s\n", argv[2]);
+            return 2;
+        }
+        workers = (int) n;
+        argv += 2;
+        argc -= 2;
+    }
     if (argc != 2) {
-        fprintf(stderr, "usage: %s SOCKET_PATH\n", argv[0]);
+        fprintf(stderr, "usage: %s [--workers N] SOCKET_PATH\n", argv[0]);
         return 2;
     }
     struct sockaddr_un address = {.sun_family = AF_UNIX};
@@ -195,7 +366,17 @@ int main(int argc, char **argv) {
     if (epoll < 0 || epoll_ctl(epoll, EPOLL_CTL_ADD, listener, &event) < 0) {
         die("epoll");
     }
-    fprintf(stderr, "floor-responder: listening on %s\n", argv[1]);
+    for (int i = 0; i < workers; i++) {
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, work, NULL) != 0) {
+            die("pthread_create");
+        }
+    }
+    if (workers > 0) {
+        fprintf(stderr, "floor-responder: listening on %s, %d workers\n", argv[1], workers);
+    } else {
+        fprintf(stderr, "floor-responder: listening on %s\n", argv[1]);
+    }
     struct epoll_event events[MAX_EVENTS];
     for (;;) {
         int ready = epoll_wait(epoll, events, MAX_EVENTS, -1);
@@ -212,6 +393,8 @@ int main(int argc, char **argv) {
                         die("calloc");
                     }
                     c->fd = fd;
+                    c->refs = 1;
+                    pthread_mutex_init(&c->write_lock, NULL);
                     struct epoll_event added = {.events = EPOLLIN, .data.ptr = c};
                     epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &added);
                 }
