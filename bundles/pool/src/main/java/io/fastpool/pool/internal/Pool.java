@@ -5,8 +5,13 @@ import io.fastpool.pool.PoolSettings;
 import io.fastpool.pool.PoolSnapshot;
 import io.fastpool.pool.PoolState;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -45,7 +50,8 @@ import java.util.function.Supplier;
  *       activated, a bundle is updated or a stack is logged. The only waits under it are on its
  *       condition (which lets it go): idle workers waiting for work, and stop, restart and recycle
  *       waiting for in-flight requests to end (on the lifecycle executor or an operator's thread).
- *       Transport threads (submit) and the watchdog thread take it briefly and never wait on it;
+ *       The watchdog thread takes it briefly and never waits on it. Transport threads (submit) never
+ *       wait for it at all: when it is taken they hand the request over ({@link #handedOver});
  *   <li>leaf locks, which take nothing else: the loggers' (a few lines are logged under the pool
  *       lock), an app's monitor (activating, releasing; {@link App#available} and
  *       {@link App#active} take none, so a transport thread never waits for an activation), its
@@ -73,6 +79,24 @@ final class Pool {
     private PoolState state = PoolState.RUNNING;
     /** Set when the idle time-out released the instances (and for an OnDemand pool not yet asked for): idle workers end. Guarded by {@link #lock}. */
     private boolean released;
+    /**
+     * Requests a transport thread found the pool lock taken for. It does not wait for the lock: a
+     * holder the scheduler has set aside (a worker between two requests, the watchdog, a status
+     * snapshot) held up every connection of that event loop, other apps' too, for a time slice (p99
+     * behind nginx; docs/benchmarks.md). It leaves the request here instead, and a thread of the
+     * host's admission executor admits it, unless the next transport thread to take the lock does
+     * so first. The order is kept among the requests handed over, not against those admitted at once.
+     */
+    private final Queue<Handover> handedOver = new ConcurrentLinkedQueue<>();
+    /** Whether an admission of {@link #handedOver} is on its way; reset under the lock before it takes them. */
+    private final AtomicBoolean admissionDue = new AtomicBoolean();
+
+    private record Handover(App app, Exchange exchange) {
+    }
+
+    /** A request refused at admission, answered 503 once the lock is let go. */
+    private record Refusal(Exchange exchange, String why, int retryAfterSeconds) {
+    }
 
     Pool(String name, PoolSettings settings, PoolHost host) {
         this.name = name;
@@ -185,31 +209,82 @@ final class Pool {
 
     // ---- requests: called on transport threads, never blocks ------------------------------------
 
-    /** Takes a request for {@code app}: queued, or answered 503 at once if the pool cannot take it. */
+    /**
+     * Takes a request for {@code app}: queued, or answered 503 if the pool cannot take it. When the
+     * pool lock is taken, the request is handed over ({@link #handedOver}) and this returns at once.
+     */
     void submit(App app, Exchange exchange) {
-        String refusal = null;
-        int retryAfter = 1;
-        lock.lock();
-        try {
-            if (state == PoolState.STOPPED) {
-                refusal = "pool " + name + " is stopped";
-                retryAfter = 30;
-            } else if (state == PoolState.DISABLED) {
-                refusal = "pool " + name + " is disabled by rapid-fail protection";
-                retryAfter = 60;
-            } else if (workers.queueLength() >= settings.queueLength()) {
-                refusal = "pool " + name + " has " + workers.queueLength() + " requests waiting (queueLength)";
-            } else {
-                released = false;
-                watchdog.wake();
-                workers.enqueue(app, exchange);
+        if (!lock.tryLock()) {
+            handedOver.add(new Handover(app, exchange));
+            if (admissionDue.compareAndSet(false, true)) {
+                try {
+                    host.admission().execute(this::admitHandedOver);
+                } catch (RejectedExecutionException e) {
+                    admitHandedOver(); // no thread to spare: wait for the lock here, as before
+                }
             }
+            return;
+        }
+        List<Refusal> refused = List.of();
+        Refusal refusal;
+        try {
+            if (!handedOver.isEmpty()) {
+                refused = takeHandedOver(); // they came first
+            }
+            refusal = admit(app, exchange);
         } finally {
             lock.unlock();
         }
+        refused.forEach(this::reject);
         if (refusal != null) {
-            reject(exchange, refusal, retryAfter);
+            reject(refusal);
         }
+    }
+
+    /** Admits the requests handed over while the lock was taken; on the admission executor. */
+    private void admitHandedOver() {
+        List<Refusal> refused;
+        lock.lock();
+        try {
+            refused = takeHandedOver();
+        } finally {
+            lock.unlock();
+        }
+        refused.forEach(this::reject);
+    }
+
+    /** Admits every request handed over; returns those refused. Lock held. */
+    private List<Refusal> takeHandedOver() {
+        // Reset first: a request handed over after this either is taken below or schedules another admission.
+        admissionDue.set(false);
+        List<Refusal> refused = new ArrayList<>(0);
+        Handover next;
+        while ((next = handedOver.poll()) != null) {
+            Refusal refusal = admit(next.app, next.exchange);
+            if (refusal != null) {
+                refused.add(refusal);
+            }
+        }
+        return refused;
+    }
+
+    /** Queues a request, or says why not. Lock held. */
+    private Refusal admit(App app, Exchange exchange) {
+        if (state == PoolState.STOPPED) {
+            return new Refusal(exchange, "pool " + name + " is stopped", 30);
+        } else if (state == PoolState.DISABLED) {
+            return new Refusal(exchange, "pool " + name + " is disabled by rapid-fail protection", 60);
+        } else if (workers.queueLength() >= settings.queueLength()) {
+            return new Refusal(exchange, "pool " + name + " has " + workers.queueLength() + " requests waiting (queueLength)", 1);
+        }
+        released = false;
+        watchdog.wake();
+        workers.enqueue(app, exchange);
+        return null;
+    }
+
+    private void reject(Refusal refusal) {
+        reject(refusal.exchange, refusal.why, refusal.retryAfterSeconds);
     }
 
     /** Answers 503 without running the request, with Retry-After when {@code retryAfterSeconds} is above 0. */
@@ -424,6 +499,11 @@ final class Pool {
 
     PoolSnapshot snapshot() {
         return snapshots.take(() -> state, settings);
+    }
+
+    /** The pool lock, for tests that hold it while a transport thread submits. */
+    ReentrantLock lock() {
+        return lock;
     }
 
     private <T> T locked(Supplier<T> decision) {

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The pool manager's two executors, kept apart so that neither kind of work waits for the other:
+ * The pool manager's three executors, kept apart so that no kind of work waits for another:
  *
  * <ul>
  *   <li>the <b>responder</b> answers at once (503 for a full queue, 504 for a time-out): short
@@ -20,7 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       answers 504 itself as it ends);
  *   <li>the <b>lifecycle</b> executor runs what blocks: activating an app, recycling a pool (drain
  *       up to {@code drainTimeLimit}, then a bundle update). Few threads and a bounded queue: a
- *       hundred pools recycling at once wait their turn here, and the watchdog and the answers go on.
+ *       hundred pools recycling at once wait their turn here, and the watchdog and the answers go on;
+ *   <li>the <b>admission</b> executor queues requests that a transport thread found a pool's lock
+ *       taken for ({@code Pool.submit}): at most one task per pool at a time, each waiting for that
+ *       pool's lock only. No queue: when every thread is busy it throws, and the transport thread
+ *       waits for the lock itself.
  * </ul>
  */
 final class PoolExecutors {
@@ -29,10 +33,12 @@ final class PoolExecutors {
     static final int RESPONDER_THREADS = 64;
     static final int LIFECYCLE_THREADS = 4;
     static final int LIFECYCLE_QUEUE = 4096;
+    static final int ADMISSION_THREADS = 64;
     private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ThreadPoolExecutor responder;
     private final ThreadPoolExecutor lifecycle;
+    private final ThreadPoolExecutor admission;
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
@@ -47,6 +53,10 @@ final class PoolExecutors {
                 task -> PoolManagerComponent.daemon(task, "fastpool-pool-lifecycle-" + lifecycles.incrementAndGet()),
                 refusing("lifecycle"));
         lifecycle.allowCoreThreadTimeOut(true);
+        AtomicInteger admitters = new AtomicInteger();
+        admission = new ThreadPoolExecutor(0, ADMISSION_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                task -> PoolManagerComponent.daemon(task, "fastpool-pool-admission-" + admitters.incrementAndGet()),
+                new ThreadPoolExecutor.AbortPolicy());
     }
 
     ExecutorService responder() {
@@ -57,6 +67,11 @@ final class PoolExecutors {
         return lifecycle;
     }
 
+    /** Throws {@code RejectedExecutionException} when every thread is busy: the caller then does the work itself. */
+    ExecutorService admission() {
+        return admission;
+    }
+
     /** Tasks refused because every thread (and the lifecycle queue) was busy. */
     long refused() {
         return refused.get();
@@ -65,6 +80,7 @@ final class PoolExecutors {
     void shutdown() {
         responder.shutdownNow();
         lifecycle.shutdownNow();
+        admission.shutdownNow();
     }
 
     private RejectedExecutionHandler refusing(String which) {

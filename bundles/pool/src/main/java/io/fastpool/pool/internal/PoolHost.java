@@ -18,6 +18,16 @@ interface PoolHost {
     Executor responder();
 
     /**
+     * Admits requests a transport thread handed over because the pool lock was taken: a task that
+     * waits for the lock, at most one per pool at a time. It throws {@code RejectedExecutionException}
+     * when it has no thread to spare, and the transport thread then waits for the lock itself.
+     * Hosts that run everything at once (tests, benchmarks) may share the responder.
+     */
+    default Executor admission() {
+        return responder();
+    }
+
+    /**
      * Runs what blocks (activating an app, recycling), apart from the answers, so the watchdog
      * and the 503s and 504s never wait for it. Hosts that run everything at once (tests,
      * benchmarks) may share the responder.

@@ -263,6 +263,11 @@ public final class PoolManagerComponent implements PoolManager, ManagedServiceFa
             }
 
             @Override
+            public Executor admission() {
+                return executors.admission();
+            }
+
+            @Override
             public AccessLogWriter accessLogWriter() {
                 return accessLogs;
             }

@@ -21,6 +21,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -34,11 +36,16 @@ class PoolTest {
     private final ExecutorService responder = Executors.newCachedThreadPool();
     private final List<List<App>> updates = new CopyOnWriteArrayList<>();
     private final List<Pool> pools = new ArrayList<>();
+    /** The hosts' admission executor; null: the responder's. */
+    private volatile Executor admission;
+    /** Plays a transport thread: submits while the test holds the pool lock. */
+    private final ExecutorService transport = Executors.newSingleThreadExecutor();
 
     @AfterEach
     void shutdown() {
         pools.forEach(Pool::shutdown);
         responder.shutdownNow();
+        transport.shutdownNow();
     }
 
     @org.junit.jupiter.api.io.TempDir
@@ -77,6 +84,11 @@ class PoolTest {
             @Override
             public Executor responder() {
                 return responder;
+            }
+
+            @Override
+            public Executor admission() {
+                return admission != null ? admission : responder;
             }
         });
         pools.add(pool);
@@ -123,6 +135,83 @@ class PoolTest {
         pool.submit(app, exchange);
         assertThat(exchange.awaitCompletion()).isTrue();
         assertThat(seen).containsExactly(app.loader);
+    }
+
+    @Test
+    void aRequestArrivingWhileThePoolLockIsTakenIsHandedOverWithoutWaitingAndRunsOnceTheLockIsFree() throws Exception {
+        FakeApp app = new FakeApp("bundle/hello", text("hi"));
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        FakeExchange exchange = new FakeExchange("/app");
+        pool.lock().lock(); // a holder the scheduler has set aside
+        try {
+            Future<?> submitted = transport.submit(() -> pool.submit(app, exchange));
+            submitted.get(10, TimeUnit.SECONDS); // returns while the lock is still taken: it did not wait for it
+            assertThat(exchange.completed.getCount()).as("not run while the lock is taken").isEqualTo(1);
+        } finally {
+            pool.lock().unlock();
+        }
+        assertThat(exchange.awaitCompletion()).as("admitted once the lock is free").isTrue();
+        assertThat(exchange.response.text()).isEqualTo("hi");
+    }
+
+    @Test
+    void requestsHandedOverRunInTheOrderTheyArrivedAndAreRefusedLikeAnyOtherWhenTheQueueIsFull() throws Exception {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        FakeApp app = new FakeApp("bundle/ordered", (request, response) -> {
+            ran.add(request.path());
+            release.await();
+        });
+        Pool pool = pool(Map.of("maxThreads", 1, "queueLength", 3));
+        pool.addApp(app);
+        List<FakeExchange> exchanges = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            exchanges.add(new FakeExchange("/app/" + i));
+        }
+        pool.lock().lock();
+        try {
+            for (FakeExchange exchange : exchanges) {
+                transport.submit(() -> pool.submit(app, exchange)).get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.lock().unlock();
+        }
+        // All five are admitted in one pass, before the worker takes the first: three fill the queue
+        // (queueLength 3), and the fourth and fifth are refused as any request would be.
+        for (FakeExchange refused : exchanges.subList(3, 5)) {
+            assertThat(refused.awaitCompletion()).isTrue();
+            assertThat(refused.response.status).isEqualTo(503);
+            assertThat(refused.response.header("Retry-After")).isEqualTo("1");
+        }
+        release.countDown();
+        for (FakeExchange exchange : exchanges.subList(0, 3)) {
+            assertThat(exchange.awaitCompletion()).isTrue();
+        }
+        assertThat(ran).containsExactly("/app/0", "/app/1", "/app/2");
+    }
+
+    @Test
+    void withNoAdmissionThreadToSpareTheTransportThreadWaitsForTheLockAndNothingIsLost() throws Exception {
+        admission = task -> {
+            throw new RejectedExecutionException("saturated");
+        };
+        FakeApp app = new FakeApp("bundle/hello", text("hi"));
+        Pool pool = pool(Map.of());
+        pool.addApp(app);
+        FakeExchange exchange = new FakeExchange("/app");
+        Future<?> submitted;
+        pool.lock().lock();
+        try {
+            submitted = transport.submit(() -> pool.submit(app, exchange));
+            await("the transport thread waiting for the lock", () -> pool.lock().getQueueLength() == 1);
+            assertThat(submitted).isNotDone();
+        } finally {
+            pool.lock().unlock();
+        }
+        submitted.get(10, TimeUnit.SECONDS);
+        assertThat(exchange.awaitCompletion()).isTrue();
+        assertThat(exchange.response.text()).isEqualTo("hi");
     }
 
     @Test
