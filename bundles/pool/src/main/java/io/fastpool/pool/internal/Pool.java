@@ -82,10 +82,11 @@ final class Pool {
     /**
      * Requests a transport thread found the pool lock taken for. It does not wait for the lock: a
      * holder the scheduler has set aside (a worker between two requests, the watchdog, a status
-     * snapshot) held up every connection of that event loop, other apps' too, for a time slice (p99
-     * behind nginx; docs/benchmarks.md). It leaves the request here instead, and a thread of the
-     * host's admission executor admits it, unless the next transport thread to take the lock does
-     * so first. The order is kept among the requests handed over, not against those admitted at once.
+     * snapshot) held up every connection of that event loop, other apps' too, for as long as it was
+     * set aside (up to 22 ms under JFR behind nginx; docs/benchmarks.md). It leaves the request here
+     * instead, and a thread of the host's admission executor admits it, unless the next transport
+     * thread to take the lock does so first. The order is kept among the requests handed over, not
+     * against those admitted at once.
      */
     private final Queue<Handover> handedOver = new ConcurrentLinkedQueue<>();
     /** Whether an admission of {@link #handedOver} is on its way; reset under the lock before it takes them. */
