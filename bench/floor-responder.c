@@ -108,6 +108,34 @@ static void answer(struct connection *c, int id) {
     c->out_length += need;
 }
 
+/* The next whole record read on c at *at, or NULL when the rest is not a whole record yet; *at moves past it. */
+static unsigned char *next_record(struct connection *c, size_t *at) {
+    if (c->in_length - *at < HEADER) {
+        return NULL;
+    }
+    unsigned char *r = c->in + *at;
+    size_t length = ((size_t) r[4] << 8 | r[5]) + r[6];
+    if (c->in_length - *at < HEADER + length) {
+        return NULL;
+    }
+    *at += HEADER + length;
+    return r;
+}
+
+static int record_id(const unsigned char *r) {
+    return r[2] << 8 | r[3];
+}
+
+static int record_content(const unsigned char *r) {
+    return r[4] << 8 | r[5];
+}
+
+/* Drops the first `handled` bytes read on c: the records handled. */
+static void drop_handled(struct connection *c, size_t handled) {
+    memmove(c->in, c->in + handled, c->in_length - handled);
+    c->in_length -= handled;
+}
+
 /* ---- hand-off mode: the epoll thread queues requests, workers answer them ---------------------- */
 
 struct job {
@@ -221,29 +249,22 @@ static void *work(void *unused) {
 static void hand_off_records(struct connection *c) {
     size_t at = 0;
     int queued = 0;
+    unsigned char *r;
     pthread_mutex_lock(&handoff.lock);
-    while (c->in_length - at >= HEADER) {
-        unsigned char *r = c->in + at;
-        size_t length = ((size_t) r[4] << 8 | r[5]) + r[6];
-        if (c->in_length - at < HEADER + length) {
-            break;
-        }
-        int id = r[2] << 8 | r[3];
-        int content = r[4] << 8 | r[5];
+    while ((r = next_record(c, &at)) != NULL) {
+        int content = record_content(r);
         if (r[1] == BEGIN_REQUEST && content >= 3) {
             c->keep_conn = r[HEADER + 2] & KEEP_CONN;
         } else if ((r[1] == STDIN && content == 0) || r[1] == ABORT_REQUEST) {
-            push(c, id, !c->keep_conn);
+            push(c, record_id(r), !c->keep_conn);
             queued = 1;
         }
-        at += HEADER + length;
     }
     if (queued) {
         wake_one();
     }
     pthread_mutex_unlock(&handoff.lock);
-    memmove(c->in, c->in + at, c->in_length - at);
-    c->in_length -= at;
+    drop_handled(c, at);
 }
 
 static void close_connection(int epoll, struct connection *c) {
@@ -268,26 +289,19 @@ static int flush(struct connection *c) {
 static int handle_records(struct connection *c) {
     size_t at = 0;
     int close_after = 0;
-    while (c->in_length - at >= HEADER) {
-        unsigned char *r = c->in + at;
-        size_t length = ((size_t) r[4] << 8 | r[5]) + r[6];
-        if (c->in_length - at < HEADER + length) {
-            break;
-        }
-        int id = r[2] << 8 | r[3];
-        int content = r[4] << 8 | r[5];
+    unsigned char *r;
+    while ((r = next_record(c, &at)) != NULL) {
+        int content = record_content(r);
         if (r[1] == BEGIN_REQUEST && content >= 3) {
             c->keep_conn = r[HEADER + 2] & KEEP_CONN;
         } else if (r[1] == STDIN && content == 0) {
-            answer(c, id);
+            answer(c, record_id(r));
             close_after |= !c->keep_conn;
         } else if (r[1] == ABORT_REQUEST) {
-            answer(c, id);
+            answer(c, record_id(r));
         }
-        at += HEADER + length;
     }
-    memmove(c->in, c->in + at, c->in_length - at);
-    c->in_length -= at;
+    drop_handled(c, at);
     return close_after;
 }
 
